@@ -1,0 +1,106 @@
+// One parse of a message at delivery: the MIME tree, the ENVELOPE, the decoded
+// header values for metadata columns, and the text for the full-text index.
+import iconv from 'iconv-lite';
+import libmime from 'libmime';
+import libqp from 'libqp';
+import { decodeHeaderBytes, type HeaderField, headerValue, headerValues, parseHeaderFields } from './headers.ts';
+import { buildEnvelope } from './envelope.ts';
+import { parseEntity, walkParts } from './structure.ts';
+import type { IndexedMessage, MimePart } from './types.ts';
+
+/** Text indexed per message is capped so one huge message cannot bloat the index. */
+const MAX_INDEXED_TEXT = 1024 * 1024;
+
+function decodeWords(value: string | null): string {
+  if (!value) return '';
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Decodes a part body's transfer encoding to bytes. */
+export function decodeTransfer(raw: Buffer, part: MimePart): Buffer {
+  const body = raw.subarray(part.bodyStart, part.bodyEnd);
+  switch (part.encoding) {
+    case 'BASE64':
+      return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+    case 'QUOTED-PRINTABLE':
+      return libqp.decode(body.toString('latin1'));
+    default:
+      return body;
+  }
+}
+
+/** Decodes bytes in a declared charset; unknown charsets fall back to UTF-8/Latin-1. */
+export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
+  const name = (charset || 'utf-8').trim().toLowerCase();
+  if (name !== 'utf-8' && name !== 'us-ascii' && iconv.encodingExists(name)) {
+    return iconv.decode(bytes, name);
+  }
+  return decodeHeaderBytes(bytes);
+}
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+}
+
+function isAttachment(part: MimePart): boolean {
+  if (part.type === 'multipart') return false;
+  if (part.disposition?.type === 'attachment') return true;
+  const named = Boolean(part.disposition?.params.filename || part.params.name);
+  return named && part.type !== 'text';
+}
+
+function headerText(fields: HeaderField[]): string {
+  return fields.map((f) => `${f.name}: ${decodeWords(f.value)}`).join('\n');
+}
+
+function parseDate(value: string | null): number | null {
+  if (!value) return null;
+  const ms = Date.parse(value.replace(/\s*\([^)]*\)\s*$/, ''));
+  return Number.isFinite(ms) ? ms : null;
+}
+
+export function indexMessage(raw: Buffer): IndexedMessage {
+  const root = parseEntity(raw, 0, raw.length);
+  const fields = parseHeaderFields(raw.subarray(0, root.bodyStart));
+  const texts: string[] = [];
+  let textLength = 0;
+  let hasAttachment = false;
+  for (const part of walkParts(root)) {
+    if (isAttachment(part)) hasAttachment = true;
+    if (part.type !== 'text' || part.disposition?.type === 'attachment' || textLength > MAX_INDEXED_TEXT) continue;
+    let text = decodeCharset(decodeTransfer(raw, part), part.params.charset);
+    if (part.subtype === 'html') text = htmlToText(text);
+    texts.push(text);
+    textLength += text.length;
+  }
+  const contentType = headerValue(fields, 'content-type');
+  return {
+    envelope: buildEnvelope(fields),
+    root,
+    subject: decodeWords(headerValue(fields, 'subject')),
+    messageId: (headerValue(fields, 'message-id') || '').trim(),
+    inReplyTo: (headerValue(fields, 'in-reply-to') || '').trim(),
+    dateHeader: parseDate(headerValue(fields, 'date')),
+    from: decodeWords(headerValues(fields, 'from')),
+    to: decodeWords(headerValues(fields, 'to')),
+    cc: decodeWords(headerValues(fields, 'cc')),
+    bcc: decodeWords(headerValues(fields, 'bcc')),
+    replyTo: decodeWords(headerValues(fields, 'reply-to')),
+    sender: decodeWords(headerValue(fields, 'sender')),
+    contentType: contentType ? `${root.type}/${root.subtype}` : 'text/plain',
+    hasAttachment,
+    headerText: headerText(fields).slice(0, MAX_INDEXED_TEXT),
+    bodyText: texts.join('\n').slice(0, MAX_INDEXED_TEXT),
+  };
+}

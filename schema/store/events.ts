@@ -1,0 +1,33 @@
+// In-process change notifications, emitted only after the write has committed.
+// IMAP sessions listen for `mailbox` to pull journal rows newer than what they
+// have reported; listeners reload on `mail_server` and `certificate`.
+import { EventEmitter } from 'node:events';
+
+export interface MailboxChanged {
+  accountId: number;
+  mailboxId: number;
+  highestModseq: number;
+}
+
+export interface MailboxListChanged {
+  accountId: number;
+}
+
+export interface StoreEventMap {
+  /** Messages were added, changed or expunged in a mailbox. */
+  mailbox: [MailboxChanged];
+  /** Mailboxes of an account were created, renamed or deleted. */
+  mailboxes: [MailboxListChanged];
+  /** A mail_server row was created, changed or deleted. */
+  mail_server: [];
+  /** A certificate row was created, changed or deleted. */
+  certificate: [{ hostname: string }];
+}
+
+export class StoreEvents extends EventEmitter<StoreEventMap> {
+  constructor() {
+    super();
+    // Every IMAP session subscribes; the default cap of 10 would warn falsely.
+    this.setMaxListeners(0);
+  }
+}

@@ -1,0 +1,37 @@
+// Message flags as a set: system flags in their canonical spelling, keywords
+// compared case-insensitively (RFC 3501 §2.3.2), stored as a sorted JSON array.
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'] as const;
+const CANONICAL = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
+
+/** Canonical spelling of one flag, or null for \Recent (session state, never stored) and unknown system flags. */
+export function canonicalFlag(flag: string): string | null {
+  if (flag.startsWith('\\')) return CANONICAL.get(flag.toLowerCase()) ?? null;
+  return flag;
+}
+
+export function normalizeFlags(flags: Iterable<string>): string[] {
+  const byKey = new Map<string, string>();
+  for (const flag of flags) {
+    const canonical = canonicalFlag(flag);
+    if (canonical !== null && !byKey.has(canonical.toLowerCase())) byKey.set(canonical.toLowerCase(), canonical);
+  }
+  return [...byKey.values()].sort();
+}
+
+export function parseFlags(json: string): string[] {
+  return JSON.parse(json) as string[];
+}
+
+export function hasFlag(flags: readonly string[], flag: string): boolean {
+  const key = flag.toLowerCase();
+  return flags.some((f) => f.toLowerCase() === key);
+}
+
+export type FlagOperation = 'set' | 'add' | 'remove';
+
+export function applyFlags(current: readonly string[], op: FlagOperation, flags: readonly string[]): string[] {
+  if (op === 'set') return normalizeFlags(flags);
+  if (op === 'add') return normalizeFlags([...current, ...flags]);
+  const remove = new Set(normalizeFlags(flags).map((f) => f.toLowerCase()));
+  return current.filter((f) => !remove.has(f.toLowerCase()));
+}

@@ -1,0 +1,490 @@
+// Messages: append (and multi-recipient delivery), flags, copy, move, expunge,
+// and the reads IMAP and the API need. UID and MODSEQ are allocated in the same
+// transaction that stores a message, and every change gets a journal row.
+import crypto from 'node:crypto';
+import { indexMessage } from '../mime/index-message.ts';
+import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
+import { StoreError } from './errors.ts';
+import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
+import type { MailBoxRow } from './rows.ts';
+import { now, stmt, type Store, type WriteContext, write } from './store.ts';
+
+export type ChangeKind = 'new' | 'flags' | 'expunge';
+
+/** What SELECT needs per message: the session's UID list and flags. */
+export interface MessageSummary {
+  uid: number;
+  modseq: number;
+  flags: string[];
+}
+
+/** Metadata of one message as FETCH and the API read it (no raw bytes). */
+export interface MessageMeta extends MessageSummary {
+  id: number;
+  referenceId: string;
+  mailboxId: number;
+  accountId: number;
+  rawId: number;
+  internalDate: number;
+  size: number;
+  envelope: Envelope;
+  root: MimePart;
+}
+
+export interface DeliveryMeta {
+  returnPath?: string;
+  ipAddr?: string;
+  isTls?: boolean;
+  spamScore?: number;
+  spam?: boolean;
+}
+
+export interface DeliveryCopy {
+  mailboxId: number;
+  flags?: string[];
+  /** SMTP RCPT TO this copy was delivered for. */
+  recipient?: string;
+}
+
+export interface AppendedMessage {
+  id: number;
+  referenceId: string;
+  mailboxId: number;
+  uid: number;
+  uidvalidity: number;
+  modseq: number;
+}
+
+// ---------------------------------------------------------------- internals
+
+interface Allocation {
+  firstUid: number;
+  modseq: number;
+  accountId: number;
+  uidvalidity: number;
+}
+
+/** Reserves `count` UIDs and one new MODSEQ for a mailbox. Call inside a write. */
+export function allocate(store: Store, mailboxId: number, count: number): Allocation {
+  const row = stmt(
+    store,
+    `UPDATE mail_box SET uidnext = uidnext + ?, highestmodseq = highestmodseq + 1, updated_at = ?
+     WHERE id = ? AND noselect = 0
+     RETURNING uidnext - ? AS firstUid, highestmodseq AS modseq, mail_account_id AS accountId, uidvalidity`,
+  ).get(count, now(), mailboxId, count) as Allocation | undefined;
+  if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+  return row;
+}
+
+export function journal(store: Store, mailboxId: number, modseq: number, uid: number, kind: ChangeKind): void {
+  stmt(store, `INSERT INTO mail_change (mail_box_id, modseq, uid, kind) VALUES (?, ?, ?, ?)`).run(mailboxId, modseq, uid, kind);
+}
+
+function insertRaw(store: Store, raw: Buffer, sha256: string, indexed: IndexedMessage): number {
+  const { id } = stmt(store, `INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`).get(sha256, raw) as { id: number };
+  stmt(store, `INSERT INTO mail_text (rowid, headers, body) VALUES (?, ?, ?)`).run(id, indexed.headerText, indexed.bodyText);
+  return id;
+}
+
+/** Removes raw rows (and their text index rows) that no message refers to any more. */
+export function deleteOrphanRaw(store: Store, rawIds: Iterable<number>): void {
+  for (const rawId of new Set(rawIds)) {
+    const used = stmt(store, `SELECT 1 FROM mail WHERE mail_raw_id = ? LIMIT 1`).get(rawId);
+    if (used) continue;
+    stmt(store, `DELETE FROM mail_text WHERE rowid = ?`).run(rawId);
+    stmt(store, `DELETE FROM mail_raw WHERE id = ?`).run(rawId);
+  }
+}
+
+interface MailInsert {
+  mailboxId: number;
+  accountId: number;
+  rawId: number;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: number;
+  size: number;
+  hash: string;
+  recipient: string;
+  meta: DeliveryMeta;
+  indexed: Pick<
+    IndexedMessage,
+    'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment'
+  > & { envelopeJson: string; structureJson: string };
+}
+
+function insertMail(store: Store, m: MailInsert): { id: number; referenceId: string } {
+  const referenceId = crypto.randomUUID();
+  const t = now();
+  const { id } = stmt(
+    store,
+    `INSERT INTO mail (reference_id, mail_box_id, mail_account_id, mail_raw_id, uid, modseq, flags, internal_date, size, hash,
+       message_id, in_reply_to, subject, date_header, from_address, to_address, cc_address, bcc_address, reply_to_address,
+       sender_address, content_type, has_attachment, recipient, return_path, ip_addr, is_tls, spam_score, spam,
+       envelope, bodystructure, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  ).get(
+    referenceId,
+    m.mailboxId,
+    m.accountId,
+    m.rawId,
+    m.uid,
+    m.modseq,
+    JSON.stringify(m.flags),
+    m.internalDate,
+    m.size,
+    m.hash,
+    m.indexed.messageId,
+    m.indexed.inReplyTo,
+    m.indexed.subject,
+    m.indexed.dateHeader,
+    m.indexed.from,
+    m.indexed.to,
+    m.indexed.cc,
+    m.indexed.bcc,
+    m.indexed.replyTo,
+    m.indexed.sender,
+    m.indexed.contentType,
+    m.indexed.hasAttachment ? 1 : 0,
+    m.recipient,
+    m.meta.returnPath ?? '',
+    m.meta.ipAddr ?? '',
+    m.meta.isTls ? 1 : 0,
+    m.meta.spamScore ?? 0,
+    m.meta.spam ? 1 : 0,
+    m.indexed.envelopeJson,
+    m.indexed.structureJson,
+    t,
+    t,
+  ) as { id: number };
+  return { id, referenceId };
+}
+
+function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
+  ctx.notify('mailbox', { accountId, mailboxId, highestModseq });
+}
+
+// ---------------------------------------------------------------- append
+
+/**
+ * Stores one message for one or more mailboxes in a single transaction: either
+ * every copy is committed or none is. The raw bytes are stored once, exactly as given.
+ */
+export async function deliverMessage(
+  store: Store,
+  input: { raw: Buffer; copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta },
+): Promise<AppendedMessage[]> {
+  if (input.copies.length === 0) return [];
+  // Parse outside the transaction: it is the expensive part and needs no lock.
+  const indexed = indexMessage(input.raw);
+  const sha256 = crypto.createHash('sha256').update(input.raw).digest('hex');
+  const envelopeJson = JSON.stringify(indexed.envelope);
+  const structureJson = JSON.stringify(indexed.root);
+  const internalDate = input.internalDate ?? now();
+  return write(store, (ctx) => {
+    const rawId = insertRaw(store, input.raw, sha256, indexed);
+    return input.copies.map((copy) => {
+      const alloc = allocate(store, copy.mailboxId, 1);
+      const { id, referenceId } = insertMail(store, {
+        mailboxId: copy.mailboxId,
+        accountId: alloc.accountId,
+        rawId,
+        uid: alloc.firstUid,
+        modseq: alloc.modseq,
+        flags: normalizeFlags(copy.flags ?? []),
+        internalDate,
+        size: input.raw.length,
+        hash: sha256,
+        recipient: copy.recipient ?? '',
+        meta: input.meta ?? {},
+        indexed: { ...indexed, envelopeJson, structureJson },
+      });
+      journal(store, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
+      notifyMailbox(ctx, alloc.accountId, copy.mailboxId, alloc.modseq);
+      return { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
+    });
+  });
+}
+
+/** IMAP APPEND: one message into one mailbox, with flags and internal date. */
+export async function appendMessage(
+  store: Store,
+  input: { mailboxId: number; raw: Buffer; flags?: string[]; internalDate?: number },
+): Promise<AppendedMessage> {
+  const [appended] = await deliverMessage(store, {
+    raw: input.raw,
+    copies: [{ mailboxId: input.mailboxId, flags: input.flags }],
+    internalDate: input.internalDate,
+  });
+  return appended;
+}
+
+// ---------------------------------------------------------------- reads
+
+interface MetaRow {
+  id: number;
+  reference_id: string;
+  mail_box_id: number;
+  mail_account_id: number;
+  mail_raw_id: number;
+  uid: number;
+  modseq: number;
+  flags: string;
+  internal_date: number;
+  size: number;
+  envelope: string;
+  bodystructure: string;
+}
+
+function toMeta(row: MetaRow): MessageMeta {
+  return {
+    id: row.id,
+    referenceId: row.reference_id,
+    mailboxId: row.mail_box_id,
+    accountId: row.mail_account_id,
+    rawId: row.mail_raw_id,
+    uid: row.uid,
+    modseq: row.modseq,
+    flags: parseFlags(row.flags),
+    internalDate: row.internal_date,
+    size: row.size,
+    envelope: JSON.parse(row.envelope) as Envelope,
+    root: JSON.parse(row.bodystructure) as MimePart,
+  };
+}
+
+/** UIDs, MODSEQs and flags of every message in a mailbox, in UID order. */
+export async function listMessageSummaries(store: Store, mailboxId: number): Promise<MessageSummary[]> {
+  const rows = stmt(store, `SELECT uid, modseq, flags FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(mailboxId) as Array<{
+    uid: number;
+    modseq: number;
+    flags: string;
+  }>;
+  return rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: parseFlags(r.flags) }));
+}
+
+/** Metadata for the given UIDs (those that still exist), in UID order. */
+export async function getMessages(store: Store, mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]> {
+  if (uids.length === 0) return [];
+  const rows = stmt(
+    store,
+    `SELECT id, reference_id, mail_box_id, mail_account_id, mail_raw_id, uid, modseq, flags, internal_date, size, envelope, bodystructure
+     FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+  ).all(mailboxId, JSON.stringify(uids)) as MetaRow[];
+  return rows.map(toMeta);
+}
+
+/** The raw bytes of a message, exactly as stored. */
+export async function readRaw(store: Store, rawId: number): Promise<Buffer> {
+  const row = stmt(store, `SELECT data FROM mail_raw WHERE id = ?`).get(rawId) as { data: Buffer } | undefined;
+  if (!row) throw new StoreError('NONEXISTENT', 'message body is gone');
+  return row.data;
+}
+
+export interface JournalEntry {
+  modseq: number;
+  uid: number;
+  kind: ChangeKind;
+}
+
+/** Journal rows with MODSEQ above `sinceModseq`, oldest first. */
+export async function changesSince(store: Store, mailboxId: number, sinceModseq: number): Promise<JournalEntry[]> {
+  return stmt(store, `SELECT modseq, uid, kind FROM mail_change WHERE mail_box_id = ? AND modseq > ? ORDER BY modseq, id`).all(
+    mailboxId,
+    sinceModseq,
+  ) as JournalEntry[];
+}
+
+/**
+ * UIDs of messages whose indexed text contains `text` as a case-insensitive
+ * substring. `field` picks the header lines, the decoded text bodies, or both.
+ * Returns null when the index cannot answer (fewer than 3 characters for the
+ * trigram tokenizer); the caller then checks messages itself.
+ */
+export async function searchText(
+  store: Store,
+  mailboxId: number,
+  field: 'headers' | 'body' | 'text',
+  text: string,
+): Promise<Set<number> | null> {
+  if ([...text].length < 3) return null;
+  const phrase = '"' + text.replace(/"/g, '""') + '"';
+  const query = field === 'text' ? phrase : `${field} : ${phrase}`;
+  const rows = stmt(
+    store,
+    `SELECT uid FROM mail WHERE mail_box_id = ? AND mail_raw_id IN (SELECT rowid FROM mail_text WHERE mail_text MATCH ?)`,
+  ).all(mailboxId, query) as Array<{ uid: number }>;
+  return new Set(rows.map((r) => r.uid));
+}
+
+// ---------------------------------------------------------------- changes
+
+export interface FlagChangeResult {
+  /** Messages whose flags changed, with their new flags and MODSEQ. */
+  changed: MessageSummary[];
+  /** UIDs refused because their MODSEQ was above UNCHANGEDSINCE (RFC 7162 §3.1.3). */
+  modified: number[];
+}
+
+/** STORE: changes flags on the given UIDs with one new MODSEQ for the whole operation. */
+export async function storeFlags(
+  store: Store,
+  input: { mailboxId: number; uids: readonly number[]; op: FlagOperation; flags: readonly string[]; unchangedSince?: number },
+): Promise<FlagChangeResult> {
+  return write(store, (ctx) => {
+    const rows = stmt(
+      store,
+      `SELECT id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+    ).all(input.mailboxId, JSON.stringify(input.uids)) as Array<{ id: number; uid: number; modseq: number; flags: string }>;
+    const modified: number[] = [];
+    const updates: Array<{ id: number; uid: number; flags: string[] }> = [];
+    for (const row of rows) {
+      if (input.unchangedSince !== undefined && row.modseq > input.unchangedSince) {
+        modified.push(row.uid);
+        continue;
+      }
+      const before = parseFlags(row.flags);
+      const after = applyFlags(before, input.op, input.flags);
+      if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, uid: row.uid, flags: after });
+    }
+    if (updates.length === 0) return { changed: [], modified };
+    const alloc = allocate(store, input.mailboxId, 0);
+    const t = now();
+    for (const u of updates) {
+      stmt(store, `UPDATE mail SET flags = ?, modseq = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(u.flags), alloc.modseq, t, u.id);
+      journal(store, input.mailboxId, alloc.modseq, u.uid, 'flags');
+    }
+    notifyMailbox(ctx, alloc.accountId, input.mailboxId, alloc.modseq);
+    return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
+  });
+}
+
+/** Removes messages inside a write; returns the UIDs removed. */
+export function expungeInWrite(store: Store, ctx: WriteContext, mailboxId: number, uids: readonly number[]): number[] {
+  if (uids.length === 0) return [];
+  const rows = stmt(
+    store,
+    `SELECT id, uid, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+  ).all(mailboxId, JSON.stringify(uids)) as Array<{ id: number; uid: number; mail_raw_id: number }>;
+  if (rows.length === 0) return [];
+  const alloc = allocate(store, mailboxId, 0);
+  for (const row of rows) {
+    stmt(store, `DELETE FROM mail WHERE id = ?`).run(row.id);
+    // RFC 7162 §3.2.5: expunges stay in the journal so QRESYNC can report VANISHED.
+    journal(store, mailboxId, alloc.modseq, row.uid, 'expunge');
+  }
+  deleteOrphanRaw(
+    store,
+    rows.map((r) => r.mail_raw_id),
+  );
+  notifyMailbox(ctx, alloc.accountId, mailboxId, alloc.modseq);
+  return rows.map((r) => r.uid);
+}
+
+/**
+ * EXPUNGE / UID EXPUNGE: removes the messages flagged \Deleted (only among
+ * `uids` when given). With `force`, removes the given UIDs regardless of flags
+ * (the API's DELETE).
+ */
+export async function expungeMessages(
+  store: Store,
+  input: { mailboxId: number; uids?: readonly number[]; force?: boolean },
+): Promise<number[]> {
+  return write(store, (ctx) => {
+    const candidates = input.uids
+      ? (stmt(store, `SELECT uid, flags FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?))`).all(
+          input.mailboxId,
+          JSON.stringify(input.uids),
+        ) as Array<{ uid: number; flags: string }>)
+      : (stmt(store, `SELECT uid, flags FROM mail WHERE mail_box_id = ?`).all(input.mailboxId) as Array<{ uid: number; flags: string }>);
+    const doomed = candidates.filter((c) => input.force || hasFlag(parseFlags(c.flags), '\\Deleted')).map((c) => c.uid);
+    return expungeInWrite(store, ctx, input.mailboxId, doomed);
+  });
+}
+
+export interface CopyResult {
+  uidvalidity: number;
+  /** Pairs of source UID and the UID it got in the target, in source UID order. */
+  mapping: Array<{ sourceUid: number; targetUid: number }>;
+}
+
+/** Copies messages inside a write: same raw bytes, flags and internal date; new UIDs. */
+export function copyInWrite(
+  store: Store,
+  ctx: WriteContext,
+  sourceMailboxId: number,
+  uids: readonly number[],
+  targetMailboxId: number,
+): CopyResult {
+  const rows = stmt(
+    store,
+    `SELECT * FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+  ).all(sourceMailboxId, JSON.stringify(uids)) as Array<Record<string, unknown> & { uid: number; id: number }>;
+  const target = stmt(store, `SELECT uidvalidity FROM mail_box WHERE id = ? AND noselect = 0`).get(targetMailboxId) as
+    | { uidvalidity: number }
+    | undefined;
+  if (!target) throw new StoreError('NONEXISTENT', 'target mailbox does not exist');
+  if (rows.length === 0) return { uidvalidity: target.uidvalidity, mapping: [] };
+  const alloc = allocate(store, targetMailboxId, rows.length);
+  const t = now();
+  const mapping = rows.map((row, i) => {
+    const targetUid = alloc.firstUid + i;
+    stmt(
+      store,
+      `INSERT INTO mail (reference_id, mail_box_id, mail_account_id, mail_raw_id, uid, modseq, flags, internal_date, size, hash,
+         message_id, in_reply_to, subject, date_header, from_address, to_address, cc_address, bcc_address, reply_to_address,
+         sender_address, content_type, has_attachment, recipient, return_path, ip_addr, is_tls, spam_score, spam,
+         envelope, bodystructure, created_at, updated_at)
+       SELECT ?, ?, ?, mail_raw_id, ?, ?, flags, internal_date, size, hash,
+         message_id, in_reply_to, subject, date_header, from_address, to_address, cc_address, bcc_address, reply_to_address,
+         sender_address, content_type, has_attachment, recipient, return_path, ip_addr, is_tls, spam_score, spam,
+         envelope, bodystructure, ?, ?
+       FROM mail WHERE id = ?`,
+    ).run(crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
+    journal(store, targetMailboxId, alloc.modseq, targetUid, 'new');
+    return { sourceUid: row.uid, targetUid };
+  });
+  notifyMailbox(ctx, alloc.accountId, targetMailboxId, alloc.modseq);
+  return { uidvalidity: alloc.uidvalidity, mapping };
+}
+
+/** COPY: new UIDs in the target; the originals keep their flags and internal date. */
+export async function copyMessages(
+  store: Store,
+  input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
+): Promise<CopyResult> {
+  return write(store, (ctx) => copyInWrite(store, ctx, input.sourceMailboxId, input.uids, input.targetMailboxId));
+}
+
+/** MOVE (RFC 6851): copy and expunge the originals in one transaction. */
+export async function moveMessages(
+  store: Store,
+  input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
+): Promise<CopyResult & { expunged: number[] }> {
+  return write(store, (ctx) => {
+    const result = copyInWrite(store, ctx, input.sourceMailboxId, input.uids, input.targetMailboxId);
+    const expunged = expungeInWrite(
+      store,
+      ctx,
+      input.sourceMailboxId,
+      result.mapping.map((m) => m.sourceUid),
+    );
+    return { ...result, expunged };
+  });
+}
+
+/**
+ * RFC 3501 §2.3.2: \Recent belongs to the first session that sees a message.
+ * Returns the UIDs this caller may report as \Recent and marks them claimed.
+ */
+export async function claimRecent(store: Store, mailboxId: number): Promise<{ from: number; to: number } | null> {
+  return write(store, () => {
+    const row = stmt(store, `SELECT recent_uid, uidnext FROM mail_box WHERE id = ?`).get(mailboxId) as
+      | Pick<MailBoxRow, 'recent_uid' | 'uidnext'>
+      | undefined;
+    if (!row || row.recent_uid >= row.uidnext - 1) return null;
+    stmt(store, `UPDATE mail_box SET recent_uid = ? WHERE id = ?`).run(row.uidnext - 1, mailboxId);
+    return { from: row.recent_uid + 1, to: row.uidnext - 1 };
+  });
+}

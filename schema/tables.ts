@@ -1,0 +1,302 @@
+// Drizzle table definitions. Table and column names follow Daptin's where Daptin
+// has one (user_account, mail_server, mail_account, mail_box, mail, outbox,
+// certificate), so that a Daptin user's queries and JSON:API attributes carry over.
+// Every row has an integer primary key for joins and a UUID `reference_id` that the
+// API exposes as the resource id.
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const timestamps = {
+  created_at: integer('created_at').notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`),
+  updated_at: integer('updated_at').notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`),
+};
+
+const referenceId = () => text('reference_id').notNull().unique();
+
+export const userAccount = sqliteTable('user_account', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reference_id: referenceId(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull().default(''),
+  password_hash: text('password_hash').notNull(),
+  is_admin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
+  ...timestamps,
+});
+
+export const apiToken = sqliteTable(
+  'api_token',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    // sha256 of the bearer token; the token itself is never stored.
+    token_hash: text('token_hash').notNull().unique(),
+    user_account_id: integer('user_account_id')
+      .notNull()
+      .references(() => userAccount.id, { onDelete: 'cascade' }),
+    expires_at: integer('expires_at').notNull(),
+    revoked_at: integer('revoked_at'),
+    ...timestamps,
+  },
+  (t) => [index('api_token_user_idx').on(t.user_account_id)],
+);
+
+export const mailServer = sqliteTable('mail_server', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reference_id: referenceId(),
+  hostname: text('hostname').notNull().unique(),
+  is_enabled: integer('is_enabled', { mode: 'boolean' }).notNull().default(true),
+  // Daptin's "0.0.0.0:465"; empty means "served by the default listeners only".
+  listen_interface: text('listen_interface').notNull().default(''),
+  always_on_tls: integer('always_on_tls', { mode: 'boolean' }).notNull().default(false),
+  authentication_required: integer('authentication_required', { mode: 'boolean' }).notNull().default(false),
+  max_size: integer('max_size').notNull().default(26214400),
+  max_clients: integer('max_clients').notNull().default(100),
+  xclient_on: integer('xclient_on', { mode: 'boolean' }).notNull().default(false),
+  user_account_id: integer('user_account_id').references(() => userAccount.id, { onDelete: 'set null' }),
+  ...timestamps,
+});
+
+export const mailAccount = sqliteTable(
+  'mail_account',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    // The full address, lower-cased: "alice@example.com".
+    username: text('username').notNull().unique(),
+    password_hash: text('password_hash').notNull(),
+    mail_server_id: integer('mail_server_id')
+      .notNull()
+      .references(() => mailServer.id, { onDelete: 'cascade' }),
+    user_account_id: integer('user_account_id').references(() => userAccount.id, { onDelete: 'set null' }),
+    ...timestamps,
+  },
+  (t) => [index('mail_account_server_idx').on(t.mail_server_id), index('mail_account_owner_idx').on(t.user_account_id)],
+);
+
+export const mailBox = sqliteTable(
+  'mail_box',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    // Unicode, hierarchy separated by "/". INBOX is always spelled "INBOX".
+    name: text('name').notNull(),
+    subscribed: integer('subscribed', { mode: 'boolean' }).notNull().default(true),
+    uidvalidity: integer('uidvalidity').notNull(),
+    uidnext: integer('uidnext').notNull().default(1),
+    highestmodseq: integer('highestmodseq').notNull().default(1),
+    // RFC 6154 attribute: \Sent, \Drafts, \Trash, \Junk, \Archive, or null.
+    special_use: text('special_use'),
+    // RFC 3501 §6.3.4: a deleted mailbox with inferiors stays as a \Noselect name.
+    noselect: integer('noselect', { mode: 'boolean' }).notNull().default(false),
+    // Highest UID that some session has already been told is \Recent (RFC 3501 §2.3.2).
+    recent_uid: integer('recent_uid').notNull().default(0),
+    // Daptin's optional descriptive columns, kept for API compatibility.
+    attributes: text('attributes').notNull().default(''),
+    flags: text('flags').notNull().default(''),
+    permanent_flags: text('permanent_flags').notNull().default(''),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('mail_box_account_name_idx').on(t.mail_account_id, t.name)],
+);
+
+// The raw bytes of a message, exactly as received. Copies share one row.
+export const mailRaw = sqliteTable('mail_raw', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sha256: text('sha256').notNull(),
+  data: blob('data', { mode: 'buffer' }).notNull(),
+});
+
+export const mail = sqliteTable(
+  'mail',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    mail_box_id: integer('mail_box_id')
+      .notNull()
+      .references(() => mailBox.id, { onDelete: 'cascade' }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    mail_raw_id: integer('mail_raw_id')
+      .notNull()
+      .references(() => mailRaw.id),
+    uid: integer('uid').notNull(),
+    modseq: integer('modseq').notNull(),
+    // JSON array of flags and keywords, sorted, no duplicates: ["$Junk","\\Seen"].
+    flags: text('flags').notNull().default('[]'),
+    internal_date: integer('internal_date').notNull(),
+    size: integer('size').notNull(),
+    hash: text('hash').notNull(),
+    message_id: text('message_id').notNull().default(''),
+    in_reply_to: text('in_reply_to').notNull().default(''),
+    subject: text('subject').notNull().default(''),
+    // Date: header as epoch ms, null when absent or unparseable.
+    date_header: integer('date_header'),
+    from_address: text('from_address').notNull().default(''),
+    to_address: text('to_address').notNull().default(''),
+    cc_address: text('cc_address').notNull().default(''),
+    bcc_address: text('bcc_address').notNull().default(''),
+    reply_to_address: text('reply_to_address').notNull().default(''),
+    sender_address: text('sender_address').notNull().default(''),
+    content_type: text('content_type').notNull().default(''),
+    has_attachment: integer('has_attachment', { mode: 'boolean' }).notNull().default(false),
+    // Envelope recipient this copy was delivered for (SMTP RCPT TO), if any.
+    recipient: text('recipient').notNull().default(''),
+    return_path: text('return_path').notNull().default(''),
+    ip_addr: text('ip_addr').notNull().default(''),
+    is_tls: integer('is_tls', { mode: 'boolean' }).notNull().default(false),
+    spam_score: integer('spam_score').notNull().default(0),
+    spam: integer('spam', { mode: 'boolean' }).notNull().default(false),
+    // JSON, computed once at delivery from the stored bytes (see schema/mime).
+    envelope: text('envelope').notNull(),
+    bodystructure: text('bodystructure').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('mail_box_uid_idx').on(t.mail_box_id, t.uid),
+    index('mail_box_modseq_idx').on(t.mail_box_id, t.modseq),
+    index('mail_account_idx').on(t.mail_account_id),
+    index('mail_raw_idx').on(t.mail_raw_id),
+  ],
+);
+
+// Per-mailbox change journal keyed by MODSEQ. Expunges stay here so that a
+// later QRESYNC (RFC 7162 §3.2.5) can report VANISHED.
+export const mailChange = sqliteTable(
+  'mail_change',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_box_id: integer('mail_box_id')
+      .notNull()
+      .references(() => mailBox.id, { onDelete: 'cascade' }),
+    modseq: integer('modseq').notNull(),
+    uid: integer('uid').notNull(),
+    kind: text('kind', { enum: ['new', 'flags', 'expunge'] }).notNull(),
+  },
+  (t) => [index('mail_change_box_modseq_idx').on(t.mail_box_id, t.modseq)],
+);
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    mail_account_id: integer('mail_account_id').references(() => mailAccount.id, { onDelete: 'set null' }),
+    from_address: text('from_address').notNull(),
+    // JSON array of recipient addresses for this destination host.
+    to_address: text('to_address').notNull(),
+    to_host: text('to_host').notNull(),
+    mail: blob('mail', { mode: 'buffer' }).notNull(),
+    // RFC 5321 envelope sender; empty for bounces (null reverse-path).
+    envelope_from: text('envelope_from').notNull().default(''),
+    message_id: text('message_id').notNull().default(''),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] })
+      .notNull()
+      .default('queued'),
+    // JSON object: recipient -> { status, code, response } from the last attempt.
+    recipient_status: text('recipient_status').notNull().default('{}'),
+    // A worker's claim on a row; a row 'sending' past this time is reclaimed after a crash.
+    locked_until: integer('locked_until').notNull().default(0),
+    last_attempt_at: integer('last_attempt_at'),
+    delay_notified: integer('delay_notified', { mode: 'boolean' }).notNull().default(false),
+    dsn_sent: integer('dsn_sent', { mode: 'boolean' }).notNull().default(false),
+    sent: integer('sent', { mode: 'boolean' }).notNull().default(false),
+    retry_count: integer('retry_count').notNull().default(0),
+    last_error: text('last_error').notNull().default(''),
+    next_retry_at: integer('next_retry_at').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [index('outbox_status_next_idx').on(t.status, t.next_retry_at)],
+);
+
+export const certificate = sqliteTable('certificate', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reference_id: referenceId(),
+  hostname: text('hostname').notNull().unique(),
+  // Where the material came from: self-signed, acme, or imported (PATCHed PEM).
+  source: text('source', { enum: ['none', 'self-signed', 'acme', 'imported'] }).notNull().default('none'),
+  // JSON array of extra subject alternative names beyond hostname.
+  alt_names: text('alt_names').notNull().default('[]'),
+  acme_email: text('acme_email').notNull().default(''),
+  acme_directory_url: text('acme_directory_url').notNull().default(''),
+  last_error: text('last_error').notNull().default(''),
+  issuer: text('issuer').notNull().default(''),
+  generated_at: integer('generated_at'),
+  expires_at: integer('expires_at'),
+  certificate_pem: text('certificate_pem').notNull().default(''),
+  root_certificate: text('root_certificate').notNull().default(''),
+  // Encrypted at rest with the server secret (see certs/secret.ts).
+  private_key_pem: text('private_key_pem').notNull().default(''),
+  public_key_pem: text('public_key_pem').notNull().default(''),
+  user_account_id: integer('user_account_id').references(() => userAccount.id, { onDelete: 'set null' }),
+  ...timestamps,
+});
+
+// Extra domains a mail_server accepts mail for, beyond its hostname.
+export const mailDomain = sqliteTable('mail_domain', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reference_id: referenceId(),
+  domain: text('domain').notNull().unique(),
+  mail_server_id: integer('mail_server_id')
+    .notNull()
+    .references(() => mailServer.id, { onDelete: 'cascade' }),
+  ...timestamps,
+});
+
+// Extra addresses delivered to (and sendable as by) a mail_account.
+export const mailAlias = sqliteTable(
+  'mail_alias',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    address: text('address').notNull().unique(),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    ...timestamps,
+  },
+  (t) => [index('mail_alias_account_idx').on(t.mail_account_id)],
+);
+
+// DKIM signing keys per domain, separate from TLS keys. Several selectors may be
+// published at once (rotation); one per domain is active for signing.
+export const dkimKey = sqliteTable(
+  'dkim_key',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    domain: text('domain').notNull(),
+    selector: text('selector').notNull(),
+    algorithm: text('algorithm', { enum: ['rsa', 'ed25519'] }).notNull().default('rsa'),
+    // Sealed with the server secret.
+    private_key_pem: text('private_key_pem').notNull(),
+    public_key_pem: text('public_key_pem').notNull(),
+    is_active: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('dkim_key_domain_selector_idx').on(t.domain, t.selector)],
+);
+
+// ACME account keys, one per contact email and directory.
+export const acmeAccount = sqliteTable(
+  'acme_account',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    email: text('email').notNull(),
+    directory_url: text('directory_url').notNull(),
+    // Sealed with the server secret.
+    account_key_pem: text('account_key_pem').notNull(),
+    account_url: text('account_url').notNull().default(''),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('acme_account_email_dir_idx').on(t.email, t.directory_url)],
+);
+
+// Small key/value store for process-wide counters (last UIDVALIDITY handed out).
+export const heronMeta = sqliteTable('heron_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -1,0 +1,31 @@
+// The admin HTTP surface: Koa with JSON:API errors, caller resolution, and the
+// route groups under server/api/routes.
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { AuthThrottle, Store } from '../../schema/index.ts';
+import type { Logger } from '../logger.ts';
+import { authenticate } from './auth.ts';
+import { errorMiddleware } from './errors.ts';
+import { healthRoutes } from './routes/health.ts';
+import { resourceRoutes } from './routes/resources.ts';
+import { signinRoutes } from './routes/signin.ts';
+
+export interface ApiDeps {
+  store: Store;
+  log: Logger;
+  throttle: AuthThrottle;
+  tokenTtlMs: number;
+}
+
+export function createApiApp(deps: ApiDeps): Koa {
+  const app = new Koa({ proxy: false });
+  const router = new Router();
+  healthRoutes(router, { store: deps.store, startedAt: Date.now() });
+  signinRoutes(router, deps);
+  resourceRoutes(router, deps);
+  app.use(errorMiddleware(deps.log));
+  app.use(authenticate(deps.store));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

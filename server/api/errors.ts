@@ -1,0 +1,61 @@
+// JSON:API error documents (https://jsonapi.org/format/#errors). Every failure
+// the API reports goes through HttpError; anything else becomes a 500 with no
+// detail leaked.
+import type { Context, Next } from 'koa';
+import { StoreError } from '../../schema/index.ts';
+import type { Logger } from '../logger.ts';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+  ) {
+    super(detail ?? title);
+  }
+}
+
+const STORE_STATUS: Record<string, number> = {
+  NONEXISTENT: 404,
+  ALREADYEXISTS: 409,
+  CANNOT: 422,
+  INUSE: 409,
+  NOPERM: 403,
+  LIMIT: 422,
+  TOOBIG: 413,
+  AUTHENTICATIONFAILED: 401,
+};
+
+export function errorBody(status: number, title: string, detail?: string) {
+  return { errors: [{ status: String(status), title, ...(detail ? { detail } : {}) }] };
+}
+
+export function errorMiddleware(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, 'Not Found', `no route for ${ctx.method} ${ctx.path}`);
+    } catch (err) {
+      let status = 500;
+      let title = 'Internal Server Error';
+      let detail: string | undefined;
+      if (err instanceof HttpError) {
+        ({ status, title, detail } = err);
+      } else if (err instanceof StoreError) {
+        status = STORE_STATUS[err.code] ?? 422;
+        title = err.code;
+        detail = err.message;
+      } else if (typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status < 500) {
+        // Koa/body-parser errors (bad JSON, too large) carry a 4xx status.
+        status = err.status;
+        title = 'Bad Request';
+        detail = 'expose' in err && err.expose && err instanceof Error ? err.message : undefined;
+      } else {
+        log.error({ err, path: ctx.path }, 'unhandled API error');
+      }
+      ctx.status = status;
+      ctx.type = 'application/vnd.api+json';
+      ctx.body = errorBody(status, title, detail);
+    }
+  };
+}

@@ -1,0 +1,37 @@
+// Daptin's sign-in action: POST /action/user_account/signin with
+// {"attributes":{"email","password"}}; the answer is Daptin's list of client
+// instructions, one of which (client.store.set, key "token") carries the token.
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { type AuthThrottle, issueToken, type Store, verifyUserLogin } from '../../../schema/index.ts';
+import { readJson } from '../body.ts';
+import { HttpError } from '../errors.ts';
+
+const SigninBody = z.object({
+  attributes: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
+});
+
+export function signinRoutes(router: Router, deps: { store: Store; throttle: AuthThrottle; tokenTtlMs: number }): void {
+  router.post('/action/user_account/signin', async (ctx) => {
+    const parsed = SigninBody.safeParse(await readJson(ctx));
+    if (!parsed.success) throw new HttpError(400, 'Bad Request', 'expected {"attributes":{"email":"…","password":"…"}}');
+    const { email, password } = parsed.data.attributes;
+    if (!deps.throttle.allowed(ctx.ip, email)) {
+      ctx.set('Retry-After', '900');
+      throw new HttpError(429, 'Too Many Requests', 'too many failed sign-ins; try again later');
+    }
+    const user = await verifyUserLogin(deps.store, email, password);
+    if (!user) {
+      deps.throttle.fail(ctx.ip, email);
+      throw new HttpError(401, 'Unauthorized', 'invalid email or password');
+    }
+    deps.throttle.succeed(ctx.ip);
+    const { token } = await issueToken(deps.store, user.id, deps.tokenTtlMs);
+    ctx.cookies.set('token', token, { httpOnly: true, sameSite: 'strict', maxAge: deps.tokenTtlMs });
+    ctx.body = [
+      { ResponseType: 'client.notify', Attributes: { message: 'Logged in', title: 'Success', type: 'success' } },
+      { ResponseType: 'client.store.set', Attributes: { key: 'token', value: token } },
+      { ResponseType: 'client.redirect', Attributes: { delay: 2000, location: '/', window: 'self' } },
+    ];
+  });
+}

@@ -1,0 +1,29 @@
+// Binding a server with a clear error when the port is taken.
+import type net from 'node:net';
+
+export class ListenError extends Error {}
+
+export function listen(server: net.Server, port: number, host: string, label: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      const reason =
+        err.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use`
+          : err.code === 'EACCES'
+            ? `no permission to bind port ${port} on ${host}`
+            : err.code === 'EADDRNOTAVAIL'
+              ? `address ${host} is not available on this machine`
+              : err.message;
+      reject(new ListenError(`${label}: cannot listen: ${reason}`));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
