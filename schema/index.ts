@@ -17,3 +17,4 @@ export type * from './mime/types.ts';
 export { indexMessage, decodeTransfer, decodeCharset } from './mime/index-message.ts';
 export { parseHeaderFields, findBodyStart } from './mime/headers.ts';
 export * from './auth-throttle.ts';
+export * from './store/dkim-keys.ts';

@@ -1,0 +1,32 @@
+// IMAP string syntax (RFC 3501 §4.3, §9): NIL, quoted strings, and literals for
+// anything a quoted string cannot carry (CR, LF, NUL-free 8-bit, long text).
+// Rendered output is a binary string, one char per byte: the response writer
+// sends it with Buffer.from(text, 'latin1'), so UTF-8 inside literals survives.
+const QUOTABLE = /^[\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
+const MAX_QUOTED = 1024;
+
+/** nstring: NIL for null, a quoted string when possible, otherwise a literal. */
+export function nstring(value: string | null | undefined): string {
+  if (value === null || value === undefined) return 'NIL';
+  return string(value);
+}
+
+/** string: quoted when it is 7-bit without CR/LF and short, else a {n} literal. */
+export function string(value: string): string {
+  if (value.length <= MAX_QUOTED && QUOTABLE.test(value)) {
+    return '"' + value.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+  }
+  return literal(Buffer.from(value, 'utf8'));
+}
+
+/** A synchronizing literal as sent by a server: {n}CRLF followed by the bytes. */
+export function literal(bytes: Buffer | string): string {
+  const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  // latin1 keeps each byte as one char; the writer encodes responses back with latin1.
+  return `{${buf.length}}\r\n${buf.toString('latin1')}`;
+}
+
+/** astring: an atom when the value is a plain atom, otherwise a string. */
+export function astring(value: string): string {
+  return /^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~\]]+$/.test(value) && value.toUpperCase() !== 'NIL' ? value : string(value);
+}
