@@ -28,6 +28,18 @@ const schema = z.object({
     .optional(),
   HERON_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
   HERON_ALLOW_PLAINTEXT_AUTH: bool(false),
+  HERON_SMTP_MAX_RECIPIENTS: z.coerce.number().int().min(1).default(100),
+  HERON_SMTP_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(20),
+  HERON_SMTP_MAX_HOPS: z.coerce.number().int().min(1).default(50),
+  HERON_SMTP_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
+  HERON_SMTP_DATA_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
+  HERON_DNS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  HERON_SPAM_SPF_ERROR: z.coerce.number().int().min(0).default(50),
+  HERON_SPAM_SPF_FAIL: z.coerce.number().int().min(0).default(200),
+  HERON_SPAM_DKIM_FAIL: z.coerce.number().int().min(0).default(100),
+  HERON_SPAM_DMARC_FAIL: z.coerce.number().int().min(0).default(100),
+  HERON_SPAM_FLAG_ABOVE: z.coerce.number().int().default(50),
+  HERON_SPAM_JUNK_ABOVE: z.coerce.number().int().default(299),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,7 +54,30 @@ export interface HeronConfig {
   dns: string | undefined;
   tokenTtlMs: number;
   allowPlaintextAuth: boolean;
+  smtp: SmtpLimits;
+  spam: SpamWeights;
+  dnsTimeoutMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
+}
+
+export interface SmtpLimits {
+  maxRecipients: number;
+  /** Concurrent sessions from one client address. */
+  maxPerClient: number;
+  /** Received headers beyond this mean a mail loop (RFC 5321 §6.3). */
+  maxHops: number;
+  commandTimeoutMs: number;
+  dataTimeoutMs: number;
+}
+
+/** Daptin's spam scoring table plus a DMARC weight; thresholds are "score above". */
+export interface SpamWeights {
+  spfError: number;
+  spfFail: number;
+  dkimFail: number;
+  dmarcFail: number;
+  flagAbove: number;
+  junkAbove: number;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +109,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     dns: c.HERON_DNS,
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,
     allowPlaintextAuth: c.HERON_ALLOW_PLAINTEXT_AUTH,
+    smtp: {
+      maxRecipients: c.HERON_SMTP_MAX_RECIPIENTS,
+      maxPerClient: c.HERON_SMTP_MAX_PER_CLIENT,
+      maxHops: c.HERON_SMTP_MAX_HOPS,
+      commandTimeoutMs: c.HERON_SMTP_TIMEOUT_SECONDS * 1000,
+      dataTimeoutMs: c.HERON_SMTP_DATA_TIMEOUT_SECONDS * 1000,
+    },
+    spam: {
+      spfError: c.HERON_SPAM_SPF_ERROR,
+      spfFail: c.HERON_SPAM_SPF_FAIL,
+      dkimFail: c.HERON_SPAM_DKIM_FAIL,
+      dmarcFail: c.HERON_SPAM_DMARC_FAIL,
+      flagAbove: c.HERON_SPAM_FLAG_ABOVE,
+      junkAbove: c.HERON_SPAM_JUNK_ABOVE,
+    },
+    dnsTimeoutMs: c.HERON_DNS_TIMEOUT_MS,
     logLevel: c.HERON_LOG_LEVEL,
   };
 }

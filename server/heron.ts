@@ -6,6 +6,8 @@ import path from 'node:path';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
 import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
+import { smtpService } from '../smtpd/service.ts';
+import type { RelayHandler } from '../smtpd/relay.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
@@ -20,7 +22,7 @@ export interface Heron {
   boot: BootstrapResult;
   services: Service[];
   /** Actual bound ports (differ from config when it asked for port 0). */
-  ports: { api: number };
+  ports: { api: number; smtp: number; submission: number; submissions: number };
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,12 @@ function ensureWritableDataDir(dir: string): void {
   }
 }
 
-export async function startHeron(config: HeronConfig, log: Logger): Promise<Heron> {
+export interface HeronOptions {
+  /** The outbound queue's hand-off for authenticated relay (SMTP refuses relay with 451 without it). */
+  relay?: RelayHandler;
+}
+
+export async function startHeron(config: HeronConfig, log: Logger, options: HeronOptions = {}): Promise<Heron> {
   ensureWritableDataDir(config.dataDir);
   const store = openStore(config.databaseFile);
   const started: Service[] = [];
@@ -47,7 +54,8 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
     const tls = createTlsContexts(store, secret, config.hostname);
     const throttle = new AuthThrottle();
     const api = apiService({ store, log, throttle, tokenTtlMs: config.tokenTtlMs, bind: config.bind, port: config.ports.api });
-    const services: Service[] = [api];
+    const smtp = smtpService({ store, log, tls, throttle, config, relay: options.relay });
+    const services: Service[] = [api, smtp];
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -60,7 +68,7 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       tls,
       boot,
       services,
-      ports: { api: api.port() },
+      ports: { api: api.port(), ...smtp.ports() },
       stop() {
         stopping ??= (async () => {
           for (const service of [...started].reverse()) {

@@ -1,0 +1,192 @@
+// One smtp-server instance: a default role (MX, submission, submissions) or a
+// mail_server row's listen_interface. Session rules live in policy/, message
+// checks in data-guard.ts, storage in delivery.ts; this file connects them to
+// smtp-server's hooks.
+import type { TLSSocket } from 'node:tls';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
+import { AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
+import type { Logger } from '../server/logger.ts';
+import { listen } from '../server/listen.ts';
+import type { TlsContexts } from '../certs/tls-contexts.ts';
+import { DataGuard } from './data-guard.ts';
+import { deliver, type DeliveryDeps } from './delivery.ts';
+import { smtpError } from './enhanced-codes.ts';
+import { admit, ConnectionCounter } from './policy/concurrency.ts';
+import { acceptRecipient } from './policy/recipients.ts';
+import { checkSender } from './policy/sender.ts';
+import { newTransaction, sessionUser, type SessionUser, type Transaction } from './session-state.ts';
+
+export interface ListenerSpec {
+  /** "smtp", "submission", "submissions" or "mail_server <hostname>". */
+  label: string;
+  host: string;
+  port: number;
+  hostname: string;
+  /** TLS from the first byte (port 465 style); otherwise STARTTLS is offered. */
+  implicitTls: boolean;
+  authRequired: boolean;
+  maxSize: number;
+  maxClients: number;
+}
+
+export interface ListenerDeps {
+  store: Store;
+  log: Logger;
+  tls: TlsContexts;
+  throttle: AuthThrottle;
+  /** Sessions per client address, across every listener. */
+  clients: ConnectionCounter;
+  delivery: DeliveryDeps;
+  allowPlaintextAuth: boolean;
+  maxRecipients: number;
+  maxPerClient: number;
+  commandTimeoutMs: number;
+}
+
+const MAX_HEADER_LINE = 998;
+const MAX_HEADER_BYTES = 256 * 1024;
+
+export class Listener {
+  private server: SMTPServer | null = null;
+  private boundPort = 0;
+  private readonly sessions = new ConnectionCounter();
+  private readonly transactions = new Map<string, Transaction>();
+
+  constructor(
+    readonly spec: ListenerSpec,
+    private readonly deps: ListenerDeps,
+  ) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    const { spec, deps } = this;
+    const material = await deps.tls.defaultMaterial();
+    const server = new SMTPServer({
+      name: spec.hostname,
+      banner: 'Heron',
+      secure: spec.implicitTls,
+      key: material.key,
+      cert: material.cert,
+      SNICallback: (name, cb) => deps.tls.sniCallback(name, cb),
+      size: spec.maxSize,
+      authMethods: ['PLAIN', 'LOGIN'],
+      // MAIL/RCPT are checked by policy/sender.ts so that the reply says why.
+      authOptional: true,
+      allowInsecureAuth: deps.allowPlaintextAuth,
+      hideDSN: true,
+      hideREQUIRETLS: true,
+      disableReverseLookup: true,
+      socketTimeout: deps.commandTimeoutMs,
+      maxCommandLength: 4096,
+      logger: false,
+      onConnect: (session, cb) => this.onConnect(session).then(() => cb(), cb),
+      onSecure: (_socket: TLSSocket, session, cb) => {
+        // AUTH is offered once the session is encrypted.
+        delete session.disabledCommands;
+        cb();
+      },
+      onAuth: (auth, session, cb) =>
+        this.onAuth(auth, session).then(
+          (user) => cb(null, { user }),
+          (err: Error) => cb(err),
+        ),
+      onMailFrom: (address, session, cb) =>
+        this.onMailFrom(address.address, session).then(() => cb(), cb),
+      onRcptTo: (address, session, cb) =>
+        this.onRcptTo(address.address, session).then(() => cb(), cb),
+      onData: (stream, session, cb) => {
+        this.onData(stream, session).then(
+          (message) => cb(null, message),
+          (err: Error) => cb(err),
+        );
+      },
+      onClose: (session) => {
+        this.sessions.remove(session.id);
+        deps.clients.remove(session.id);
+        this.transactions.delete(session.id);
+      },
+    });
+    server.on('error', (err) => deps.log.warn({ err, listener: spec.label }, 'smtp connection error'));
+    this.boundPort = await listen(server.server, spec.port, spec.host, `SMTP ${spec.label}`);
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async onConnect(session: SMTPServerSession): Promise<void> {
+    admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient }, session.id, session.remoteAddress);
+    // AUTH is neither advertised nor accepted before TLS unless the operator allows it (loopback is not special).
+    if (!session.secure && !this.deps.allowPlaintextAuth) session.disabledCommands = ['AUTH'];
+  }
+
+  private async onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
+    const { throttle, store, log } = this.deps;
+    const username = (auth.username ?? '').trim().toLowerCase();
+    if (!throttle.allowed(session.remoteAddress, username)) {
+      throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
+    }
+    const account = await verifyMailAccountLogin(store, username, auth.password ?? '');
+    if (!account) {
+      throttle.fail(session.remoteAddress, username);
+      log.info({ listener: this.spec.label, client: session.remoteAddress, username }, 'smtp auth failed');
+      throw smtpError(535, '5.7.8', 'Authentication credentials invalid');
+    }
+    throttle.succeed(session.remoteAddress);
+    return { accountId: account.id, username: account.username };
+  }
+
+  private async onMailFrom(address: string, session: SMTPServerSession): Promise<void> {
+    await checkSender(this.deps.store, sessionUser(session), this.spec.authRequired, address);
+    this.transactions.set(session.id, newTransaction());
+  }
+
+  private async onRcptTo(address: string, session: SMTPServerSession): Promise<void> {
+    const tx = this.transactions.get(session.id) ?? newTransaction();
+    this.transactions.set(session.id, tx);
+    await acceptRecipient(
+      { store: this.deps.store, user: sessionUser(session), relayAvailable: !!this.deps.delivery.relay, maxRecipients: this.deps.maxRecipients },
+      tx,
+      address,
+    );
+  }
+
+  private async onData(stream: NodeJS.ReadableStream, session: SMTPServerSession): Promise<string> {
+    const guard = new DataGuard({ maxSize: this.spec.maxSize, maxHeaderLine: MAX_HEADER_LINE, maxHeaderBytes: MAX_HEADER_BYTES });
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject); // client went away mid-DATA: nothing is stored
+      guard.on('finish', () => resolve());
+      stream.pipe(guard);
+    });
+    const checked = guard.result();
+    if ('error' in checked) throw checked.error;
+    const tx = this.transactions.get(session.id);
+    if (!tx || tx.local.size + tx.relay.length === 0) throw smtpError(503, '5.5.1', 'No valid recipients');
+    this.transactions.delete(session.id);
+    const tlsInfo = session.tlsOptions ? `${session.tlsOptions.version ?? ''} cipher=${session.tlsOptions.name}`.trim() : null;
+    try {
+      const outcome = await deliver(this.deps.delivery, {
+        raw: checked.raw,
+        tx,
+        user: sessionUser(session),
+        envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        clientAddress: session.remoteAddress,
+        helo: session.hostNameAppearsAs,
+        secure: session.secure,
+        tlsProtocol: tlsInfo,
+      });
+      this.deps.log.info({ listener: this.spec.label, id: outcome.id, score: outcome.spamScore, copies: outcome.localCopies, relay: outcome.relayQueueIds }, 'smtp message accepted');
+      return `Ok: queued as ${outcome.id}`;
+    } catch (err) {
+      this.deps.log.warn({ err, listener: this.spec.label }, 'smtp message refused');
+      throw err;
+    }
+  }
+}

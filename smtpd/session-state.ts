@@ -1,0 +1,23 @@
+// What Heron remembers about an SMTP session beyond smtp-server's session:
+// the authenticated account and the current transaction's classified recipients.
+import type { SMTPServerSession } from 'smtp-server';
+
+export interface SessionUser {
+  accountId: number;
+  username: string;
+}
+
+export interface Transaction {
+  /** Local recipients: RCPT TO address -> account id. */
+  local: Map<string, number>;
+  /** Recipients outside Heron's domains (authenticated senders only). */
+  relay: string[];
+}
+
+export const newTransaction = (): Transaction => ({ local: new Map(), relay: [] });
+
+/** smtp-server types `session.user` loosely; Heron always stores a SessionUser there. */
+export function sessionUser(session: SMTPServerSession): SessionUser | null {
+  const user = session.user as SessionUser | undefined;
+  return user && typeof user.accountId === 'number' ? user : null;
+}
