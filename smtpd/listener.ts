@@ -45,6 +45,7 @@ export interface ListenerDeps {
 
 const MAX_HEADER_LINE = 998;
 const MAX_HEADER_BYTES = 256 * 1024;
+const CLOSE_TIMEOUT_MS = 5000;
 
 export class Listener {
   private server: SMTPServer | null = null;
@@ -76,12 +77,14 @@ export class Listener {
       // MAIL/RCPT are checked by policy/sender.ts so that the reply says why.
       authOptional: true,
       allowInsecureAuth: deps.allowPlaintextAuth,
+      hideENHANCEDSTATUSCODES: false,
       hideDSN: true,
       hideREQUIRETLS: true,
       disableReverseLookup: true,
       socketTimeout: deps.commandTimeoutMs,
       maxCommandLength: 4096,
       logger: false,
+      closeTimeout: CLOSE_TIMEOUT_MS,
       onConnect: (session, cb) => this.onConnect(session).then(() => cb(), cb),
       onSecure: (_socket: TLSSocket, session, cb) => {
         // AUTH is offered once the session is encrypted.
@@ -114,11 +117,25 @@ export class Listener {
     this.server = server;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops accepting at once. With `drain`, waits for open sessions (up to
+   * CLOSE_TIMEOUT_MS, then they get 421); without, they finish in the background
+   * while a replacement listener may already be bound to the same port.
+   */
+  async stop(options: { drain: boolean } = { drain: true }): Promise<void> {
     const server = this.server;
     this.server = null;
     if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (options.drain) await closed;
+    else await new Promise((r) => setImmediate(r));
+  }
+
+  /** max_size and max_clients change without a restart. */
+  updateLimits(maxSize: number, maxClients: number): void {
+    this.spec.maxSize = maxSize;
+    this.spec.maxClients = maxClients;
+    if (this.server) this.server.options.size = maxSize;
   }
 
   private async onConnect(session: SMTPServerSession): Promise<void> {

@@ -99,7 +99,14 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     ];
   };
 
-  const sameSpec = (a: ListenerSpec, b: ListenerSpec) => JSON.stringify(a) === JSON.stringify(b);
+  // What needs a new socket; size and client limits are changed in place.
+  const bindingOf = (s: ListenerSpec) => JSON.stringify([s.label, s.host, s.port, s.hostname, s.implicitTls, s.authRequired]);
+  const sameBinding = (a: ListenerSpec, b: ListenerSpec) => bindingOf(a) === bindingOf(b);
+  const reuse = (slot: Slot | undefined, spec: ListenerSpec): boolean => {
+    if (!slot?.listener || !sameBinding(slot.spec, spec)) return false;
+    slot.listener.updateLimits(spec.maxSize, spec.maxClients);
+    return true;
+  };
 
   const sync = async (): Promise<void> => {
     if (stopped) return;
@@ -109,11 +116,8 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     // Default listeners follow the default mail_server's size and client limits.
     for (const [role, spec] of await defaultSpecs()) {
       const slot = defaults.get(role);
-      if (slot && sameSpec(slot.spec, { ...spec, port: slot.spec.port })) continue;
-      // Keep the port actually bound (port 0 asks for any) when only limits change.
-      const port = slot?.listener ? slot.listener.port : spec.port;
-      await slot?.listener?.stop();
-      defaults.set(role, await open({ ...spec, port }));
+      if (slot && !slot.listener) continue; // reported at start; the defaults follow the config, not the rows
+      if (!reuse(slot, spec)) defaults.set(role, await open(spec));
     }
     const wanted = new Map<number, ListenerSpec>();
     for (const row of servers) {
@@ -136,8 +140,8 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     }
     for (const [id, slot] of rows) {
       const spec = wanted.get(id);
-      if (spec && sameSpec(spec, slot.spec) && slot.listener) continue;
-      await slot.listener?.stop();
+      if (spec && reuse(slot, spec)) continue;
+      await slot.listener?.stop({ drain: false });
       rows.delete(id);
       if (!spec) log.info({ listener: slot.spec.label }, 'smtp listener stopped');
     }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type HeronConfig } from '../../server/config.ts';
-import { startHeron, type Heron } from '../../server/heron.ts';
+import { startHeron, type Heron, type HeronOptions } from '../../server/heron.ts';
 import { createLogger } from '../../server/logger.ts';
 
 export const ADMIN_EMAIL = 'admin@heron.test';
@@ -38,10 +38,10 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): H
 }
 
 /** A running Heron; `dataDir` survives `stop()` so a test can restart on it. */
-export async function startTestHeron(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<Heron & { dataDir: string }> {
+export async function startTestHeron(options: { dataDir?: string; env?: Record<string, string> } & HeronOptions = {}): Promise<Heron & { dataDir: string }> {
   const dataDir = options.dataDir ?? tempDir();
   const config = testConfig(dataDir, options.env);
-  const heron = await startHeron(config, createLogger(config.logLevel));
+  const heron = await startHeron(config, createLogger(config.logLevel), { relay: options.relay });
   return Object.assign(heron, { dataDir });
 }
 
