@@ -1,0 +1,137 @@
+// SMTP inbound benchmark: N messages of 4 KiB over 10 parallel sessions to local
+// recipients of a Heron running as its own process (`npm start` with a temp
+// data folder). Prints accepted messages per second and the time until every
+// message is visible in the mailbox, counted through the store's
+// mailboxStatus (Heron answers 250 only after the commit, so the two are close).
+//
+//   node --import tsx scripts/bench-smtp.ts [N] [--submission]
+//
+// Default: the MX port, unauthenticated, so every message goes through
+// SPF/DKIM/DMARC scoring against a loopback DNS server. --submission sends
+// over the implicit-TLS submission port with AUTH instead (no scoring).
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { closeStore, findMailAccount, findSpecialMailbox, mailboxStatus, openStore } from '../schema/index.ts';
+import { removeDir, tempDir } from '../tests/helpers/heron.ts';
+import { startDns } from '../tests/smtp/dns.ts';
+
+const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 2000);
+const submission = process.argv.includes('--submission');
+const SESSIONS = 10;
+const PASSWORD = 'bench-password-123';
+const RCPT = 'postmaster@heron.bench';
+
+function body(i: number): string {
+  const head = `From: sender@sender.bench\r\nTo: ${RCPT}\r\nSubject: bench ${i}\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <${i}@sender.bench>\r\n\r\n`;
+  const line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n';
+  let text = head;
+  while (text.length + line.length <= 4096) text += line;
+  return text + 'x'.repeat(4096 - text.length - 2) + '\r\n';
+}
+
+class Session {
+  private buf = '';
+  private waiters: Array<() => void> = [];
+  constructor(private readonly socket: net.Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      this.buf += d;
+      this.waiters.splice(0).forEach((w) => w());
+    });
+  }
+  async reply(): Promise<string> {
+    for (;;) {
+      const m = /^(?:\d{3}-[^\r\n]*\r\n)*\d{3} [^\r\n]*\r\n/.exec(this.buf);
+      if (m) {
+        this.buf = this.buf.slice(m[0].length);
+        return m[0];
+      }
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+  async expect(code: string, line?: string): Promise<void> {
+    if (line !== undefined) this.socket.write(line);
+    const r = await this.reply();
+    if (!r.startsWith(code)) throw new Error(`expected ${code}, got ${r.trim()} after ${line?.slice(0, 40)}`);
+  }
+}
+
+async function run(port: number, next: () => number | null): Promise<void> {
+  const socket = submission
+    ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+    : net.connect({ port, host: '127.0.0.1' });
+  await new Promise((r) => socket.once(submission ? 'secureConnect' : 'connect', r));
+  const s = new Session(socket);
+  await s.expect('220');
+  await s.expect('250', 'EHLO mx.sender.bench\r\n');
+  if (submission) await s.expect('235', `AUTH PLAIN ${Buffer.from(`\0${RCPT}\0${PASSWORD}`).toString('base64')}\r\n`);
+  const from = submission ? RCPT : 'sender@sender.bench';
+  for (let i = next(); i !== null; i = next()) {
+    // PIPELINING (RFC 2920): MAIL, RCPT and DATA in one write.
+    socket.write(`MAIL FROM:<${from}>\r\nRCPT TO:<${RCPT}>\r\nDATA\r\n`);
+    await s.expect('250');
+    await s.expect('250');
+    await s.expect('354');
+    await s.expect('250', body(i) + '.\r\n');
+  }
+  socket.end('QUIT\r\n');
+}
+
+async function main(): Promise<void> {
+  const dns = await startDns({ 'sender.bench': ['v=spf1 ip4:127.0.0.1 -all'] });
+  const dataDir = tempDir('heron-bench-');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../server/main.ts')], {
+    env: {
+      ...process.env,
+      HERON_DATA_DIR: dataDir,
+      HERON_HOSTNAME: 'heron.bench',
+      HERON_ADMIN_PASSWORD: PASSWORD,
+      HERON_BIND: '127.0.0.1',
+      HERON_API_PORT: '0',
+      HERON_SMTP_PORT: '0',
+      HERON_SUBMISSION_PORT: '0',
+      HERON_SUBMISSIONS_PORT: '0',
+      HERON_IMAP_PORT: '0',
+      HERON_IMAPS_PORT: '0',
+      HERON_DNS: dns.address,
+      HERON_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let banner = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      banner += d;
+      const m = new RegExp(`^\\s*${submission ? 'submissions' : 'smtp'}\\s+smtp://[^:]+:(\\d+)`, 'm').exec(banner);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`heron exited with ${code}`)));
+  });
+
+  const store = openStore(path.join(dataDir, 'heron.db'));
+  const account = await findMailAccount(store, RCPT);
+  const inbox = await findSpecialMailbox(store, account!.id, 'INBOX');
+  let issued = 0;
+  const next = () => (issued < N ? issued++ : null);
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: SESSIONS }, () => run(port, next)));
+  const acceptedMs = Number(process.hrtime.bigint() - start) / 1e6;
+  let visible = 0;
+  while ((visible = (await mailboxStatus(store, inbox.id)).messages) < N) await new Promise((r) => setTimeout(r, 5));
+  const visibleMs = Number(process.hrtime.bigint() - start) / 1e6;
+
+  console.log(`heron smtp bench: ${N} messages of 4 KiB, ${SESSIONS} parallel sessions, ${submission ? 'submission (implicit TLS + AUTH, no scoring)' : 'MX port (SPF/DKIM/DMARC scoring via loopback DNS)'}`);
+  console.log(`  accepted:  ${(N / (acceptedMs / 1000)).toFixed(0)} msg/s  (${acceptedMs.toFixed(0)} ms for all 250s)`);
+  console.log(`  in mailbox: ${visible} messages after ${visibleMs.toFixed(0)} ms = ${(N / (visibleMs / 1000)).toFixed(0)} msg/s (counted with the store's mailboxStatus; no IMAP server in this branch)`);
+
+  await closeStore(store);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await dns.close();
+  removeDir(dataDir);
+}
+
+await main();
