@@ -82,7 +82,7 @@ async function run(port: number, next: () => number | null): Promise<void> {
 async function main(): Promise<void> {
   const dns = await startDns({ 'sender.bench': ['v=spf1 ip4:127.0.0.1 -all'] });
   const dataDir = tempDir('heron-bench-');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../server/main.ts')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/heron-prof'] : []), '--import', 'tsx', path.join(import.meta.dirname, '../server/main.ts')], {
     env: {
       ...process.env,
       HERON_DATA_DIR: dataDir,
