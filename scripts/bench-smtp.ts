@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { closeStore, findMailAccount, findSpecialMailbox, mailboxStatus, openStore } from '../schema/index.ts';
-import { removeDir, tempDir } from '../tests/helpers/heron.ts';
+import { removeDir, tempDir, testEnv } from '../tests/helpers/heron.ts';
 import { startDns } from '../tests/smtp/dns.ts';
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 2000);
@@ -85,18 +85,7 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/heron-prof'] : []), '--import', 'tsx', path.join(import.meta.dirname, '../server/main.ts')], {
     env: {
       ...process.env,
-      HERON_DATA_DIR: dataDir,
-      HERON_HOSTNAME: 'heron.bench',
-      HERON_ADMIN_PASSWORD: PASSWORD,
-      HERON_BIND: '127.0.0.1',
-      HERON_API_PORT: '0',
-      HERON_SMTP_PORT: '0',
-      HERON_SUBMISSION_PORT: '0',
-      HERON_SUBMISSIONS_PORT: '0',
-      HERON_IMAP_PORT: '0',
-      HERON_IMAPS_PORT: '0',
-      HERON_DNS: dns.address,
-      HERON_LOG_LEVEL: 'warn',
+      ...testEnv(dataDir, { HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address, HERON_LOG_LEVEL: 'warn' }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

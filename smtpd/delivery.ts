@@ -11,7 +11,7 @@ import { deliverMessage, findSpecialMailbox, type DeliveryCopy, type Store } fro
 import type { SpamWeights } from '../server/config.ts';
 import type { RelayHandler } from './relay.ts';
 import { checkAuthentication } from './scoring/authenticate.ts';
-import { headerFields, receivedCount, receivedHeader, stripForgedResults } from './scoring/headers.ts';
+import { headerFields, type ReceivedInfo, receivedCount, receivedHeader, stripForgedResults } from './scoring/headers.ts';
 import { destinationFor, spamScore } from './scoring/score.ts';
 import type { SessionUser, Transaction } from './session-state.ts';
 import { smtpError } from './enhanced-codes.ts';
@@ -45,6 +45,12 @@ export interface DeliveryOutcome {
   relayQueueIds: string[];
 }
 
+/** RFC 3848 "with" keywords. */
+function protocolName(secure: boolean, authenticated: boolean): ReceivedInfo['protocol'] {
+  if (secure) return authenticated ? 'ESMTPSA' : 'ESMTPS';
+  return authenticated ? 'ESMTPA' : 'ESMTP';
+}
+
 export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryOutcome> {
   const { fields } = headerFields(a.raw);
   // RFC 5321 §6.3: a message that has passed through too many hosts is looping.
@@ -74,7 +80,7 @@ export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryO
     clientHostname: '',
     clientAddress: a.clientAddress,
     by: deps.hostname,
-    protocol: `ESMTP${a.secure ? 'S' : ''}${a.user ? 'A' : ''}` as 'ESMTP',
+    protocol: protocolName(a.secure, !!a.user),
     tls: a.tlsProtocol,
     id,
     recipient: recipients.length === 1 ? recipients[0] : null,

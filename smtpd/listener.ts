@@ -203,7 +203,9 @@ export class Listener {
       return `Ok: queued as ${outcome.id}`;
     } catch (err) {
       this.deps.log.warn({ err, listener: this.spec.label }, 'smtp message refused');
-      throw err;
+      // Anything without a reply of its own is our fault and temporary; its text stays in the log.
+      if (typeof (err as { responseCode?: unknown }).responseCode === 'number') throw err;
+      throw smtpError(451, '4.3.0', 'Local error in processing; nothing was stored, try again later');
     }
   }
 }
