@@ -20,7 +20,7 @@ function peerCommonName(port: number, servername: string): Promise<string> {
     const socket = tls.connect({ port, host: '127.0.0.1', servername, rejectUnauthorized: false }, () => {
       const cn = socket.getPeerCertificate().subject.CN;
       socket.destroy();
-      resolve(Array.isArray(cn) ? cn[0] : cn);
+      resolve(String(Array.isArray(cn) ? cn[0] : cn));
     });
     socket.once('error', reject);
   });
