@@ -227,6 +227,14 @@ describe('SMTP MX listener', () => {
     await c.quit();
   });
 
+  test('a header section over 256 KiB is refused with 552 5.3.4', async () => {
+    const c = await mx();
+    const extra = 'X-Filler: ' + 'z'.repeat(900) + '\r\n';
+    const r = await transaction(c, 'bob@remote.test', [ALICE], message({ extra: extra.repeat(300) }) + '.\r\n');
+    assert.match(r.text, /^552 5\.3\.4 /);
+    await c.quit();
+  });
+
   test('an inbound Authentication-Results claiming heron.test is removed; others stay', async () => {
     const c = await mx();
     const extra = 'Authentication-Results: heron.test; spf=pass smtp.mailfrom=ceo@heron.test;\r\n dkim=pass\r\nAuthentication-Results: other.example; spf=fail\r\n';
