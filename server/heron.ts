@@ -3,9 +3,13 @@
 // loopback ports with a temporary data directory.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ChallengeStore } from '../certs/acme/challenges.ts';
+import { AcmeIssuer, trustAcmeCa } from '../certs/acme/client.ts';
+import { renewalService } from '../certs/acme/renewal.ts';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
 import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
+import { acmeHttpService } from './acme-http.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
@@ -19,6 +23,9 @@ export interface Heron {
   tls: TlsContexts;
   boot: BootstrapResult;
   services: Service[];
+  acme: AcmeIssuer;
+  /** ACME renewal; runOnce() checks now (tests force renewals with it). */
+  renewal: ReturnType<typeof renewalService>;
   /** Actual bound ports (differ from config when it asked for port 0). */
   ports: { api: number };
   stop(): Promise<void>;
@@ -46,8 +53,24 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
     const boot = await bootstrap(store, config, secret);
     const tls = createTlsContexts(store, secret, config.hostname);
     const throttle = new AuthThrottle();
-    const api = apiService({ store, log, throttle, tokenTtlMs: config.tokenTtlMs, bind: config.bind, port: config.ports.api });
-    const services: Service[] = [api];
+    if (config.acme.caFile) trustAcmeCa(config.acme.caFile);
+    const challenges = new ChallengeStore();
+    const acme = new AcmeIssuer({ store, secret, challenges, log });
+    const renewal = renewalService({ store, issuer: acme, log });
+    const api = apiService({
+      store,
+      log,
+      throttle,
+      tokenTtlMs: config.tokenTtlMs,
+      bind: config.bind,
+      port: config.ports.api,
+      config,
+      secret,
+      challenges,
+      acme,
+    });
+    const services: Service[] = [api, renewal];
+    if (config.acme.httpPort !== undefined) services.push(acmeHttpService(challenges, config.bind, config.acme.httpPort));
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -60,6 +83,8 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       tls,
       boot,
       services,
+      acme,
+      renewal,
       ports: { api: api.port() },
       stop() {
         stopping ??= (async () => {
