@@ -47,7 +47,7 @@ async function servedCertificate(servername: string, ca?: string): Promise<{ fin
     return await new Promise((resolve, reject) => {
       const socket = tls.connect({ host: '127.0.0.1', port, servername, ca, rejectUnauthorized: false }, () => {
         const cert = socket.getPeerCertificate();
-        resolve({ fingerprint: cert.fingerprint256, authorized: socket.authorized, issuer: cert.issuer.CN });
+        resolve({ fingerprint: cert.fingerprint256, authorized: socket.authorized, issuer: String(cert.issuer.CN) });
         socket.end();
       });
       socket.on('error', reject);
