@@ -17,18 +17,23 @@ export interface TestDns {
   server: string;
   records: TestRecord[];
   /** Live settings: change wildcardA to make names resolve elsewhere. */
-  options: { wildcardA?: string };
+  options: { wildcardA?: string; servfail?: boolean };
   close(): Promise<void>;
 }
 
 /** `wildcardA` answers A for every name (what Pebble needs to reach the test host). */
-export async function startTestDns(records: TestRecord[] = [], options: { wildcardA?: string } = {}): Promise<TestDns> {
+export async function startTestDns(records: TestRecord[] = [], options: TestDns['options'] = {}): Promise<TestDns> {
   const state: TestRecord[] = [...records];
   const server = dns2.createServer({
     udp: true,
     handle: (request, send) => {
       const response = Packet.createResponseFromRequest(request);
       response.header.aa = 1;
+      if (options.servfail) {
+        response.header.rcode = Packet.RCODE.SERVFAIL;
+        void send(response);
+        return;
+      }
       for (const q of request.questions) {
         const name = q.name.toLowerCase().replace(/\.$/, '');
         const type = Object.entries(Packet.TYPE).find(([, code]) => code === q.type)?.[0];
