@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ChallengeStore } from '../certs/acme/challenges.ts';
 import { AcmeIssuer, trustAcmeCa } from '../certs/acme/client.ts';
 import { renewalService } from '../certs/acme/renewal.ts';
+import { domainZone } from '../certs/dns/records.ts';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
 import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
@@ -15,6 +16,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
+import { zoneSettings } from './zone-settings.ts';
 
 export interface Heron {
   config: HeronConfig;
@@ -22,6 +24,8 @@ export interface Heron {
   secret: SecretBox;
   tls: TlsContexts;
   boot: BootstrapResult;
+  /** On first start, the DNS records to publish for the hostname (zone-file text), for the banner. */
+  firstStartZone: string | null;
   services: Service[];
   acme: AcmeIssuer;
   /** ACME renewal; runOnce() checks now (tests force renewals with it). */
@@ -52,6 +56,8 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
     const secret = loadSecret(config.dataDir);
     const boot = await bootstrap(store, config, secret);
     const tls = createTlsContexts(store, secret, config.hostname);
+    // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
+    const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
     const throttle = new AuthThrottle();
     if (config.acme.caFile) trustAcmeCa(config.acme.caFile);
     const challenges = new ChallengeStore();
@@ -82,6 +88,7 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       secret,
       tls,
       boot,
+      firstStartZone,
       services,
       acme,
       renewal,
