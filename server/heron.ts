@@ -31,7 +31,7 @@ export interface Heron {
   /** ACME renewal; runOnce() checks now (tests force renewals with it). */
   renewal: ReturnType<typeof renewalService>;
   /** Actual bound ports (differ from config when it asked for port 0). */
-  ports: { api: number };
+  ports: { api: number; acmeHttp?: number };
   stop(): Promise<void>;
 }
 
@@ -76,7 +76,8 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       acme,
     });
     const services: Service[] = [api, renewal];
-    if (config.acme.httpPort !== undefined) services.push(acmeHttpService(challenges, config.bind, config.acme.httpPort));
+    const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
+    if (acmeHttp) services.push(acmeHttp);
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -92,7 +93,7 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       services,
       acme,
       renewal,
-      ports: { api: api.port() },
+      ports: { api: api.port(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {
           for (const service of [...started].reverse()) {

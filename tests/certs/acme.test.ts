@@ -164,3 +164,31 @@ test('the challenge path answers only pending tokens', async () => {
   const malformed = await call(base, 'GET', '/.well-known/acme-challenge/..%2f..%2fetc');
   assert.equal(malformed.status, 404);
 });
+
+test('HTTP-01 answered on the optional challenge listener (HERON_ACME_HTTP_PORT) when the CA validates there', async () => {
+  const dir = tempDir('heron-acme80-');
+  const prepared = await preparePebble(dir);
+  const other = await startTestHeron({
+    env: { HERON_ACME_DIRECTORY_URL: prepared.directoryUrl, HERON_ACME_CA_FILE: prepared.caFile, HERON_ACME_HTTP_PORT: '0' },
+  });
+  let otherPebble: Pebble | undefined;
+  try {
+    assert.ok(other.ports.acmeHttp && other.ports.acmeHttp !== other.ports.api);
+    const listener = `http://127.0.0.1:${other.ports.acmeHttp}`;
+    assert.equal((await call(listener, 'GET', '/.well-known/acme-challenge/aaaaaaaaaaaaaaaaaaaaaaaa')).status, 404);
+    assert.equal((await call(listener, 'GET', '/api/user_account')).status, 404, 'the listener serves challenges only');
+    otherPebble = await startPebble(prepared, { httpPort: other.ports.acmeHttp!, dnsServer: dns.server });
+    const otherBase = `http://127.0.0.1:${other.ports.api}`;
+    const reply = await call(otherBase, 'POST', '/action/certificate/generate_acme_certificate', {
+      token: await signIn(otherBase),
+      body: { attributes: { hostname: TEST_HOSTNAME, email: 'other@heron.test' } },
+    });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal((await findCertificate(other.store, TEST_HOSTNAME))!.source, 'acme');
+  } finally {
+    await other.stop();
+    await otherPebble?.stop();
+    removeDir(other.dataDir);
+    removeDir(dir);
+  }
+});
