@@ -61,21 +61,18 @@ export class AcmeIssuer {
     return running;
   }
 
-  private async accountClient(email: string, directoryUrl: string): Promise<{ client: acme.Client; known: boolean }> {
+  /**
+   * The account key for email+directory, created and stored (sealed) on first use.
+   * Each order registers with it again: RFC 8555 §7.3.1 returns the existing
+   * account for a known key, so a CA that lost the account URL is no problem.
+   */
+  private async accountKey(email: string, directoryUrl: string): Promise<string> {
     const { store, secret } = this.deps;
     const account = await findAcmeAccount(store, email, directoryUrl);
-    if (account) {
-      const client = new acme.Client({
-        directoryUrl,
-        accountKey: secret.open(account.account_key_pem),
-        ...(account.account_url ? { accountUrl: account.account_url } : {}),
-      });
-      return { client, known: account.account_url !== '' };
-    }
-    const accountKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    // Stored before the order so a half-finished first order reuses the same account.
-    await saveAcmeAccount(store, { email, directoryUrl, sealedAccountKeyPem: secret.seal(accountKey), accountUrl: '' });
-    return { client: new acme.Client({ directoryUrl, accountKey }), known: false };
+    if (account) return secret.open(account.account_key_pem);
+    const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await saveAcmeAccount(store, { email, directoryUrl, sealedAccountKeyPem: secret.seal(key), accountUrl: '' });
+    return key;
   }
 
   private async order(request: AcmeRequest): Promise<CertificateRow> {
@@ -84,7 +81,8 @@ export class AcmeIssuer {
     const names = [...new Set([hostname, ...request.altNames.map((n) => n.trim().toLowerCase())])];
     log.info({ hostname, names, directoryUrl }, 'ACME: ordering certificate');
     try {
-      const { client, known } = await this.accountClient(email, directoryUrl);
+      const accountKey = await this.accountKey(email, directoryUrl);
+      const client = new acme.Client({ directoryUrl, accountKey });
       const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
       const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       const [, csr] = await acme.crypto.createCsr({ commonName: hostname, altNames: names }, privateKeyPem);
@@ -104,13 +102,9 @@ export class AcmeIssuer {
           challenges.delete(challenge.token);
         },
       });
-      if (!known) {
-        await saveAcmeAccount(store, {
-          email,
-          directoryUrl,
-          sealedAccountKeyPem: (await findAcmeAccount(store, email, directoryUrl))!.account_key_pem,
-          accountUrl: client.getAccountUrl(),
-        });
+      const account = (await findAcmeAccount(store, email, directoryUrl))!;
+      if (account.account_url !== client.getAccountUrl()) {
+        await saveAcmeAccount(store, { email, directoryUrl, sealedAccountKeyPem: account.account_key_pem, accountUrl: client.getAccountUrl() });
       }
       const [leaf, ...intermediates] = acme.crypto.splitPemChain(chain);
       if (!leaf) throw new Error('ACME server returned an empty certificate chain');

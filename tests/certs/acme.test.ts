@@ -96,6 +96,7 @@ test('generate_acme_certificate issues through pebble, seals the key and serves 
 
 test('renewal: nothing due now; due within 30 days renews and replaces the certificate', async () => {
   const old = (await findCertificate(heron.store, TEST_HOSTNAME))!;
+  const accountBefore = (await findAcmeAccount(heron.store, ACME_EMAIL, pebble.directoryUrl))!;
   assert.deepEqual(await heron.renewal.runOnce(), [], 'a fresh certificate is not renewed');
 
   const outcomes = await heron.renewal.runOnce(old.expires_at! - 29 * 86400_000);
@@ -105,7 +106,8 @@ test('renewal: nothing due now; due within 30 days renews and replaces the certi
   assert.notEqual(renewed.private_key_pem, old.private_key_pem);
   assert.deepEqual(JSON.parse(renewed.alt_names), [`mail.${TEST_HOSTNAME}`], 'renewal keeps the extra names');
   const account = (await findAcmeAccount(heron.store, ACME_EMAIL, pebble.directoryUrl))!;
-  assert.match(account.account_key_pem, /^enc:v1:/);
+  assert.equal(heron.secret.open(account.account_key_pem), heron.secret.open(accountBefore.account_key_pem), 'same account key');
+  assert.equal(account.account_url, accountBefore.account_url, 'same ACME account');
   assert.equal((await servedCertificate(TEST_HOSTNAME)).fingerprint, fingerprintOf(renewed.certificate_pem));
 });
 
