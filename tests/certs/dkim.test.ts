@@ -2,13 +2,14 @@
 // sign/verify round trip with mailauth against a loopback DNS server that
 // publishes the generated TXT records split into 255-byte strings.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { promises as dnsPromises } from 'node:dns';
 import { after, before, test } from 'node:test';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { dkimSigningKey } from '../../certs/dkim.ts';
 import { txtStrings } from '../../certs/dns/zone.ts';
-import { createUserAccount, type DkimKeyRow, findActiveDkimKey, listDkimKeys } from '../../schema/index.ts';
+import { createMailServer, createUserAccount, type DkimKeyRow, findActiveDkimKey, listDkimKeys } from '../../schema/index.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { call, signIn } from './api.ts';
 import { startTestDns, type TestDns } from './dns-server.ts';
@@ -75,18 +76,31 @@ async function signAndVerify(raw: string, tamper = false) {
   return { key, result: verified.results[0] };
 }
 
-test('generate: first key RSA-2048 with selector d1, active; private key sealed and never returned', async () => {
-  const reply = await call(base, 'POST', '/action/dkim_key/generate', { token, body: { attributes: { domain: TEST_HOSTNAME } } });
-  assert.equal(reply.status, 201, reply.text);
-  const a = reply.json.data.attributes;
+test('the first start created the domain key: RSA-2048, selector d1, active, sealed; list never returns the private key', async () => {
+  const list = await call(base, 'GET', `/action/dkim_key/list?domain=${TEST_HOSTNAME}`, { token });
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.json.data.length, 1);
+  const a = list.json.data[0].attributes;
   assert.equal(a.selector, 'd1');
   assert.equal(a.algorithm, 'rsa');
   assert.equal(a.is_active, true);
   assert.equal(a.dns_name, `d1._domainkey.${TEST_HOSTNAME}`);
   assert.match(a.dns_txt, /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{360,}$/);
-  assert.equal(reply.text.includes('PRIVATE KEY'), false);
+  assert.equal(list.text.includes('PRIVATE KEY'), false);
   const [row] = await listDkimKeys(heron.store, TEST_HOSTNAME);
   assert.match(row.private_key_pem, /^enc:v1:/);
+  assert.equal(crypto.createPrivateKey(heron.secret.open(row.private_key_pem)).asymmetricKeyDetails?.modulusLength, 2048);
+});
+
+test('generate on a domain without keys makes the first one (d1) the signing key', async () => {
+  await createMailServer(heron.store, { hostname: 'second.test' });
+  const reply = await call(base, 'POST', '/action/dkim_key/generate', { token, body: { attributes: { domain: 'Second.Test' } } });
+  assert.equal(reply.status, 201, reply.text);
+  assert.deepEqual(
+    [reply.json.data.attributes.domain, reply.json.data.attributes.selector, reply.json.data.attributes.is_active],
+    ['second.test', 'd1', true],
+  );
+  assert.equal(reply.text.includes('PRIVATE KEY'), false);
 });
 
 test('an RSA signature verifies with mailauth against the published record; tampering fails', async () => {
@@ -135,6 +149,14 @@ test('rotation: an ed25519 selector is added unpublished-inactive, then activate
   resolver.setServers([dns.server]);
   const old = await dkimVerify(oldSignature + raw, { resolver: (name, rrtype) => resolver.resolve(name, rrtype) as Promise<string[][]> });
   assert.equal(old.results[0].status.result, 'pass', 'mail signed with the old selector still verifies');
+
+  const explicit = await call(base, 'POST', '/action/dkim_key/generate', {
+    token,
+    body: { attributes: { domain: TEST_HOSTNAME, selector: '2026-11', activate: true } },
+  });
+  assert.equal(explicit.status, 201, explicit.text);
+  assert.equal((await findActiveDkimKey(heron.store, TEST_HOSTNAME))!.selector, '2026-11', 'activate:true signs at once');
+  assert.equal((await listDkimKeys(heron.store, TEST_HOSTNAME)).length, 3);
 });
 
 test('a key that is not published does not verify', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { rdata, txtStrings, type DnsRecord } from '../../certs/dns/zone.ts';
-import { listDkimKeys } from '../../schema/index.ts';
+import { createMailServer, listDkimKeys } from '../../schema/index.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { call, signIn } from './api.ts';
 import { startTestDns, type TestDns, type TestRecord } from './dns-server.ts';
@@ -48,19 +48,25 @@ async function zone(): Promise<{ records: DnsRecord[]; text: string }> {
   return reply.json.data[0].attributes;
 }
 
-test('dns_records returns the records as data and text, creating the DKIM key the zone needs', async () => {
-  assert.equal((await listDkimKeys(heron.store, TEST_HOSTNAME)).length, 0);
+test('dns_records returns the records as data and text', async () => {
   const { records, text } = await zone();
-  const keys = await listDkimKeys(heron.store, TEST_HOSTNAME);
-  assert.equal(keys.length, 1);
-  assert.equal(keys[0].selector, 'd1');
+  assert.equal((await listDkimKeys(heron.store, TEST_HOSTNAME)).length, 1, 'the key made at first start');
   assert.ok(records.some((r) => r.name === `d1._domainkey.${TEST_HOSTNAME}` && r.type === 'TXT'));
   for (const r of records) assert.ok(text.includes(`${r.name}. 3600 IN ${r.type} ${rdata(r)}`), `${r.name} ${r.type} in text`);
   assert.deepEqual((await zone()).records, records, 'a second call is stable');
+});
+
+test('dns_records without a domain covers every hosted domain, creating the DKIM key a new one needs', async () => {
+  await createMailServer(heron.store, { hostname: 'second.test' });
+  assert.equal((await listDkimKeys(heron.store, 'second.test')).length, 0);
   const all = await call(base, 'POST', '/action/mail_server/dns_records', { token });
-  assert.equal(all.status, 200);
-  assert.deepEqual(all.json.data.map((z: { id: string }) => z.id), [TEST_HOSTNAME]);
-  assert.equal(all.json.meta.text, text);
+  assert.equal(all.status, 200, all.text);
+  assert.deepEqual(all.json.data.map((z: { id: string }) => z.id), [TEST_HOSTNAME, 'second.test']);
+  assert.equal(all.json.meta.text, all.json.data.map((z: { attributes: { text: string } }) => z.attributes.text).join('\n'));
+  const [key] = await listDkimKeys(heron.store, 'second.test');
+  assert.equal(key.selector, 'd1');
+  assert.match(all.json.data[1].attributes.text, /\nd1\._domainkey\.second\.test\. 3600 IN TXT "v=DKIM1; k=rsa; /);
+  assert.match(all.json.data[1].attributes.text, /\nsecond\.test\. 3600 IN MX 10 heron\.test\.\n/);
 });
 
 test('check_dns reports present, missing and different records through HERON_DNS', async () => {
@@ -100,7 +106,7 @@ test('check_dns reports present, missing and different records through HERON_DNS
 test('check_dns reports resolver failures as error and stays up', async () => {
   dns.options.servfail = true;
   try {
-    const reply = await call(base, 'POST', '/action/mail_server/check_dns', { token });
+    const reply = await call(base, 'POST', '/action/mail_server/check_dns', { token, body: { attributes: { domain: TEST_HOSTNAME } } });
     assert.equal(reply.status, 200, reply.text);
     const { summary } = reply.json.data[0].attributes;
     assert.equal(summary.error, reply.json.data[0].attributes.results.length);
