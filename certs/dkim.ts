@@ -40,7 +40,10 @@ export function dkimTxtValue(key: Pick<DkimKeyRow, 'algorithm' | 'public_key_pem
   return `v=DKIM1; k=${key.algorithm === 'ed25519' ? 'ed25519' : 'rsa'}; p=${dkimPublicKeyValue(key)}`;
 }
 
-/** What mailauth's dkimSign wants as a signing key for this row. */
+/**
+ * One entry of mailauth dkimSign's `signatureData` for this row; dkimSign signs only
+ * those entries: `dkimSign(msg, { ...k, signatureData: [k] })`.
+ */
 export function dkimSigningKey(key: DkimKeyRow, secret: SecretBox) {
   return {
     signingDomain: key.domain,

@@ -19,3 +19,4 @@ export { parseHeaderFields, findBodyStart } from './mime/headers.ts';
 export * from './auth-throttle.ts';
 export * from './store/dkim-keys.ts';
 export * from './store/domains.ts';
+export * from './store/acme.ts';

@@ -33,5 +33,11 @@ export function startupBanner(heron: Heron): string {
     `  then send the token as: -H "Authorization: Bearer $TOKEN"   e.g. curl -s ${api}/api/mail_server -H "Authorization: Bearer $TOKEN"`,
     '',
   );
+  if (heron.firstStartZone) {
+    // Records only; the commented version: scripts/dns.ts or the dns_records action.
+    lines.push(`DNS records to publish for ${config.hostname} (check them later with: node --import tsx scripts/dns.ts --check):`);
+    lines.push(...heron.firstStartZone.split('\n').filter((l) => l && !l.startsWith(';')).map((l) => `  ${l}`));
+    lines.push(`  plus A/AAAA records for ${config.hostname} pointing at this server`, '');
+  }
   return lines.join('\n');
 }

@@ -26,6 +26,12 @@ const schema = z.object({
     .string()
     .regex(/^[^\s:]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/, 'expected host:port')
     .optional(),
+  HERON_ACME_DIRECTORY_URL: z.url().default('https://acme-v02.api.letsencrypt.org/directory'),
+  HERON_ACME_EMAIL: z.string().email().optional(),
+  HERON_ACME_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HERON_ACME_CA_FILE: z.string().min(1).optional(),
+  HERON_CAA_ISSUER: z.string().regex(/^[a-z0-9.-]+$/i, 'expected an issuer domain such as letsencrypt.org').optional(),
+  HERON_MTA_STS_MODE: z.enum(['testing', 'enforce', 'none']).default('testing'),
   HERON_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
   HERON_ALLOW_PLAINTEXT_AUTH: bool(false),
   HERON_SMTP_MAX_RECIPIENTS: z.coerce.number().int().min(1).default(100),
@@ -52,6 +58,18 @@ export interface HeronConfig {
   bind: string;
   ports: { api: number; smtp: number; submission: number; submissions: number; imap: number; imaps: number };
   dns: string | undefined;
+  acme: {
+    directoryUrl: string;
+    /** Default contact for generate_acme_certificate when the call names none. */
+    email: string | undefined;
+    /** Port of the optional challenge-only HTTP listener; undefined = off. */
+    httpPort: number | undefined;
+    /** Extra CA (PEM) trusted for the ACME directory's HTTPS. */
+    caFile: string | undefined;
+  };
+  /** CAA issuer domain; derived from the ACME directory when unset. */
+  caaIssuer: string | undefined;
+  mtaStsMode: 'testing' | 'enforce' | 'none';
   tokenTtlMs: number;
   allowPlaintextAuth: boolean;
   smtp: SmtpLimits;
@@ -107,6 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
       imaps: c.HERON_IMAPS_PORT,
     },
     dns: c.HERON_DNS,
+    acme: {
+      directoryUrl: c.HERON_ACME_DIRECTORY_URL,
+      email: c.HERON_ACME_EMAIL?.toLowerCase(),
+      httpPort: c.HERON_ACME_HTTP_PORT,
+      caFile: c.HERON_ACME_CA_FILE,
+    },
+    caaIssuer: c.HERON_CAA_ISSUER?.toLowerCase(),
+    mtaStsMode: c.HERON_MTA_STS_MODE,
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,
     allowPlaintextAuth: c.HERON_ALLOW_PLAINTEXT_AUTH,
     smtp: {

@@ -3,16 +3,22 @@
 // loopback ports with a temporary data directory.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ChallengeStore } from '../certs/acme/challenges.ts';
+import { AcmeIssuer, trustAcmeCa } from '../certs/acme/client.ts';
+import { renewalService } from '../certs/acme/renewal.ts';
+import { domainZone } from '../certs/dns/records.ts';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
 import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
 import { smtpService } from '../smtpd/service.ts';
 import type { RelayHandler } from '../smtpd/relay.ts';
+import { acmeHttpService } from './acme-http.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
+import { zoneSettings } from './zone-settings.ts';
 
 export interface Heron {
   config: HeronConfig;
@@ -20,9 +26,14 @@ export interface Heron {
   secret: SecretBox;
   tls: TlsContexts;
   boot: BootstrapResult;
+  /** On first start, the DNS records to publish for the hostname (zone-file text), for the banner. */
+  firstStartZone: string | null;
   services: Service[];
+  acme: AcmeIssuer;
+  /** ACME renewal; runOnce() checks now (tests force renewals with it). */
+  renewal: ReturnType<typeof renewalService>;
   /** Actual bound ports (differ from config when it asked for port 0). */
-  ports: { api: number; smtp: number; submission: number; submissions: number };
+  ports: { api: number; smtp: number; submission: number; submissions: number; acmeHttp?: number };
   stop(): Promise<void>;
 }
 
@@ -52,10 +63,29 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const secret = loadSecret(config.dataDir);
     const boot = await bootstrap(store, config, secret);
     const tls = createTlsContexts(store, secret, config.hostname);
+    // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
+    const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
     const throttle = new AuthThrottle();
-    const api = apiService({ store, log, throttle, tokenTtlMs: config.tokenTtlMs, bind: config.bind, port: config.ports.api });
+    if (config.acme.caFile) trustAcmeCa(config.acme.caFile);
+    const challenges = new ChallengeStore();
+    const acme = new AcmeIssuer({ store, secret, challenges, log });
+    const renewal = renewalService({ store, issuer: acme, log });
+    const api = apiService({
+      store,
+      log,
+      throttle,
+      tokenTtlMs: config.tokenTtlMs,
+      bind: config.bind,
+      port: config.ports.api,
+      config,
+      secret,
+      challenges,
+      acme,
+    });
     const smtp = smtpService({ store, log, tls, throttle, config, relay: options.relay });
-    const services: Service[] = [api, smtp];
+    const services: Service[] = [api, smtp, renewal];
+    const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
+    if (acmeHttp) services.push(acmeHttp);
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -67,8 +97,11 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       secret,
       tls,
       boot,
+      firstStartZone,
       services,
-      ports: { api: api.port(), ...smtp.ports() },
+      acme,
+      renewal,
+      ports: { api: api.port(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {
           for (const service of [...started].reverse()) {

@@ -9,7 +9,8 @@ import { now, type Store, write } from './store.ts';
 export type CertificateMaterial = Pick<
   CertificateRow,
   'source' | 'issuer' | 'generated_at' | 'expires_at' | 'certificate_pem' | 'root_certificate' | 'private_key_pem' | 'public_key_pem'
->;
+> &
+  Partial<Pick<CertificateRow, 'alt_names' | 'acme_email' | 'acme_directory_url' | 'last_error'>>;
 
 export async function findCertificate(store: Store, hostname: string): Promise<CertificateRow | undefined> {
   return store.db.select().from(certificate).where(eq(certificate.hostname, hostname.trim().toLowerCase())).get();

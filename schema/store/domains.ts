@@ -2,8 +2,8 @@
 // locally. A domain is hosted when it is a mail_server hostname or a mail_domain
 // row; an address is local when it is a mail_account username or a mail_alias.
 import crypto from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { mailAlias, mailDomain } from '../tables.ts';
+import { asc, eq } from 'drizzle-orm';
+import { mailAlias, mailDomain, mailServer } from '../tables.ts';
 import { normalizeAddress } from './accounts.ts';
 import { StoreError } from './errors.ts';
 import type { MailAccountRow, MailServerRow } from './rows.ts';
@@ -95,4 +95,11 @@ export async function deleteMailAlias(store: Store, id: number): Promise<void> {
       throw new StoreError('NONEXISTENT', 'mail alias does not exist');
     }
   });
+}
+
+/** Every hosted domain: mail_server hostnames, then mail_domain rows (what the DNS zone is published for). */
+export async function listHostedDomains(store: Store): Promise<string[]> {
+  const servers = store.db.select({ d: mailServer.hostname }).from(mailServer).orderBy(asc(mailServer.id)).all();
+  const extra = store.db.select({ d: mailDomain.domain }).from(mailDomain).orderBy(asc(mailDomain.id)).all();
+  return [...new Set([...servers, ...extra].map((r) => r.d.toLowerCase()))];
 }

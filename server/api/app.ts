@@ -2,10 +2,18 @@
 // route groups under server/api/routes.
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { ChallengeStore } from '../../certs/acme/challenges.ts';
+import type { AcmeIssuer } from '../../certs/acme/client.ts';
+import type { SecretBox } from '../../certs/secret.ts';
 import type { AuthThrottle, Store } from '../../schema/index.ts';
+import type { HeronConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { authenticate } from './auth.ts';
 import { errorMiddleware } from './errors.ts';
+import { acmeRoutes } from './routes/acme.ts';
+import { autoconfigRoutes } from './routes/autoconfig.ts';
+import { dkimRoutes } from './routes/dkim.ts';
+import { dnsRoutes } from './routes/dns.ts';
 import { healthRoutes } from './routes/health.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { signinRoutes } from './routes/signin.ts';
@@ -15,6 +23,10 @@ export interface ApiDeps {
   log: Logger;
   throttle: AuthThrottle;
   tokenTtlMs: number;
+  config: HeronConfig;
+  secret: SecretBox;
+  challenges: ChallengeStore;
+  acme: AcmeIssuer;
 }
 
 export function createApiApp(deps: ApiDeps): Koa {
@@ -23,6 +35,10 @@ export function createApiApp(deps: ApiDeps): Koa {
   healthRoutes(router, { store: deps.store, startedAt: Date.now() });
   signinRoutes(router, deps);
   resourceRoutes(router, deps);
+  acmeRoutes(router, deps);
+  dkimRoutes(router, deps);
+  dnsRoutes(router, deps);
+  autoconfigRoutes(router, deps);
   app.use(errorMiddleware(deps.log));
   app.use(authenticate(deps.store));
   app.use(router.routes());
