@@ -18,3 +18,5 @@ export { indexMessage, decodeTransfer, decodeCharset } from './mime/index-messag
 export { parseHeaderFields, findBodyStart } from './mime/headers.ts';
 export * from './auth-throttle.ts';
 export * from './store/dkim-keys.ts';
+export * from './store/outbox.ts';
+export * from './store/mail-refs.ts';

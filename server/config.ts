@@ -29,6 +29,16 @@ const schema = z.object({
   HERON_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
   HERON_ALLOW_PLAINTEXT_AUTH: bool(false),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Outbound queue (smtpd/outbound).
+  HERON_OUTBOUND_PORT: port(25).refine((p) => p > 0, 'must be a port number'),
+  HERON_OUTBOUND_RETRY_MIN_SECONDS: z.coerce.number().positive().default(300),
+  HERON_OUTBOUND_RETRY_MAX_SECONDS: z.coerce.number().positive().default(4 * 3600),
+  HERON_OUTBOUND_LIFETIME_HOURS: z.coerce.number().positive().default(120),
+  HERON_OUTBOUND_DELAY_NOTICE_HOURS: z.coerce.number().positive().default(4),
+  HERON_OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).default(20),
+  HERON_OUTBOUND_PER_DESTINATION: z.coerce.number().int().min(1).default(2),
+  HERON_OUTBOUND_TLS_STRICT: bool(false),
+  HERON_OUTBOUND_SENT_COPY: bool(true),
 });
 
 export interface HeronConfig {
@@ -43,6 +53,24 @@ export interface HeronConfig {
   tokenTtlMs: number;
   allowPlaintextAuth: boolean;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
+  outbound: OutboundConfig;
+}
+
+export interface OutboundConfig {
+  /** Destination SMTP port (25 in production; tests point it at a loopback sink). */
+  port: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How long a message is retried before it bounces. */
+  lifetimeMs: number;
+  /** When the sender is told a message is delayed. */
+  delayNoticeMs: number;
+  concurrency: number;
+  perDestination: number;
+  /** Verify the destination's certificate (and never fall back to plaintext when STARTTLS fails). */
+  tlsStrict: boolean;
+  /** File a copy of relayed mail in the sender's Sent folder. */
+  sentCopy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -75,5 +103,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,
     allowPlaintextAuth: c.HERON_ALLOW_PLAINTEXT_AUTH,
     logLevel: c.HERON_LOG_LEVEL,
+    outbound: {
+      port: c.HERON_OUTBOUND_PORT,
+      retryMinMs: c.HERON_OUTBOUND_RETRY_MIN_SECONDS * 1000,
+      retryMaxMs: Math.max(c.HERON_OUTBOUND_RETRY_MAX_SECONDS, c.HERON_OUTBOUND_RETRY_MIN_SECONDS) * 1000,
+      lifetimeMs: c.HERON_OUTBOUND_LIFETIME_HOURS * 3600 * 1000,
+      delayNoticeMs: c.HERON_OUTBOUND_DELAY_NOTICE_HOURS * 3600 * 1000,
+      concurrency: c.HERON_OUTBOUND_CONCURRENCY,
+      perDestination: c.HERON_OUTBOUND_PER_DESTINATION,
+      tlsStrict: c.HERON_OUTBOUND_TLS_STRICT,
+      sentCopy: c.HERON_OUTBOUND_SENT_COPY,
+    },
   };
 }
