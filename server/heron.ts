@@ -6,6 +6,10 @@ import path from 'node:path';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
 import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
+import type { OutboundDeps } from '../smtpd/outbound/deps.ts';
+import { createRelayHandler } from '../smtpd/outbound/relay-handler.ts';
+import { createOutboundWorker, type OutboundWorker } from '../smtpd/outbound/worker.ts';
+import type { RelayHandler } from '../smtpd/relay.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
@@ -19,6 +23,9 @@ export interface Heron {
   tls: TlsContexts;
   boot: BootstrapResult;
   services: Service[];
+  /** Queues relayed mail (what the SMTP submission listener calls for non-local recipients). */
+  relay: RelayHandler;
+  outbound: OutboundWorker;
   /** Actual bound ports (differ from config when it asked for port 0). */
   ports: { api: number };
   stop(): Promise<void>;
@@ -46,8 +53,11 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
     const boot = await bootstrap(store, config, secret);
     const tls = createTlsContexts(store, secret, config.hostname);
     const throttle = new AuthThrottle();
-    const api = apiService({ store, log, throttle, tokenTtlMs: config.tokenTtlMs, bind: config.bind, port: config.ports.api });
-    const services: Service[] = [api];
+    const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log };
+    const outbound = createOutboundWorker(outboundDeps);
+    const relay = createRelayHandler(outboundDeps);
+    const api = apiService({ store, log, throttle, tokenTtlMs: config.tokenTtlMs, bind: config.bind, port: config.ports.api, outbound: outboundDeps });
+    const services: Service[] = [outbound, api];
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -60,6 +70,8 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       tls,
       boot,
       services,
+      relay,
+      outbound,
       ports: { api: api.port() },
       stop() {
         stopping ??= (async () => {

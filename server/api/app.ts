@@ -6,8 +6,11 @@ import type { AuthThrottle, Store } from '../../schema/index.ts';
 import type { Logger } from '../logger.ts';
 import { authenticate } from './auth.ts';
 import { errorMiddleware } from './errors.ts';
+import type { OutboundDeps } from '../../smtpd/outbound/deps.ts';
 import { healthRoutes } from './routes/health.ts';
+import { outboxRoutes } from './routes/outbox.ts';
 import { resourceRoutes } from './routes/resources.ts';
+import { sendRoutes } from './routes/send.ts';
 import { signinRoutes } from './routes/signin.ts';
 
 export interface ApiDeps {
@@ -15,6 +18,8 @@ export interface ApiDeps {
   log: Logger;
   throttle: AuthThrottle;
   tokenTtlMs: number;
+  /** The outbound queue (send_mail, submit, outbox actions); absent in API-only tests. */
+  outbound?: OutboundDeps;
 }
 
 export function createApiApp(deps: ApiDeps): Koa {
@@ -23,6 +28,8 @@ export function createApiApp(deps: ApiDeps): Koa {
   healthRoutes(router, { store: deps.store, startedAt: Date.now() });
   signinRoutes(router, deps);
   resourceRoutes(router, deps);
+  if (deps.outbound) outboxRoutes(router, deps.outbound);
+  if (deps.outbound) sendRoutes(router, deps.outbound);
   app.use(errorMiddleware(deps.log));
   app.use(authenticate(deps.store));
   app.use(router.routes());
