@@ -92,12 +92,15 @@ export async function runTransaction(input: TransactionInput): Promise<Transacti
     logger: false,
   });
   let closed = false;
-  conn.on('error', () => undefined); // errors reach the callbacks below
+  conn.once('end', () => {
+    closed = true;
+  });
+  // Errors during a send reach its callback; errors before the handshake is over come only as events.
+  conn.on('error', () => undefined);
   try {
     await new Promise<void>((resolve, reject) => {
-      conn.once('end', () => {
-        closed = true;
-      });
+      conn.once('error', reject);
+      conn.once('end', () => reject(new Error('connection closed before the SMTP handshake finished')));
       conn.connect((err) => (err ? reject(err) : resolve()));
     });
   } catch (err) {

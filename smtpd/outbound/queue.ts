@@ -51,7 +51,9 @@ async function signingDomain(deps: OutboundDeps, raw: Buffer, accountAddress: st
 export async function signMessage(deps: OutboundDeps, raw: Buffer, accountAddress: string): Promise<Buffer> {
   const domain = await signingDomain(deps, raw, accountAddress);
   const key = await ensureDkimKey(deps.store, deps.secret, domain);
-  const result = await dkimSign(raw, dkimSigningKey(key, deps.secret));
+  const signing = dkimSigningKey(key, deps.secret);
+  // mailauth signs with the entries of signatureData; the top-level fields only satisfy its types.
+  const result = await dkimSign(raw, { ...signing, signatureData: [signing] });
   if (result.errors?.length) throw new Error(`DKIM signing failed: ${result.errors.map((e) => e.message).join('; ')}`);
   return Buffer.concat([Buffer.from(result.signatures), raw]);
 }
