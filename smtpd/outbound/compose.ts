@@ -93,7 +93,7 @@ export async function composeMessage(input: ComposeInput & { from: MailboxValue 
   let subject = input.subject;
   let inReplyTo: string | undefined;
   let references: string[] | undefined;
-  const attachments: Array<{ filename: string; content: Buffer; contentType?: string; cid?: string }> = (input.attachments ?? []).map((a) => ({
+  const attachments: Array<{ filename: string; content: Buffer; contentType?: string; cid?: string; contentDisposition?: string }> = (input.attachments ?? []).map((a) => ({
     filename: a.filename,
     content: Buffer.from(a.content, 'base64'),
     contentType: a.contentType,
@@ -110,7 +110,7 @@ export async function composeMessage(input: ComposeInput & { from: MailboxValue 
     } else {
       subject ??= prefixed('Fwd', reference.subject);
       // Forwarded as an attachment: the original travels byte for byte.
-      attachments.push({ filename: 'forwarded-message.eml', content: reference.raw, contentType: 'message/rfc822', cid: undefined });
+      attachments.push({ filename: 'forwarded-message.eml', content: reference.raw, contentType: 'message/rfc822', contentDisposition: 'attachment' });
       if (original) references = [original];
     }
   }
