@@ -14,6 +14,8 @@ type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
 describe('outbound delivery', () => {
   let dns: LoopbackDns;
   let sink: SmtpSink;
+  /** A destination without 8BITMIME and SMTPUTF8, on another loopback address with the same port. */
+  let legacy: SmtpSink;
   let heron: TestHeron;
   let alice: MailAccountRow;
 
@@ -26,9 +28,11 @@ describe('outbound delivery', () => {
         ['down.two-mx.test', { a: ['127.0.0.2'] }],
         ['nullmx.test', { mx: [{ exchange: '', priority: 0 }] }],
         ['implicit.test', { a: ['127.0.0.1'] }],
+        ['legacy.test', { a: ['127.0.0.3'] }],
       ]),
     );
     sink = await startSink();
+    legacy = await startSink({ host: '127.0.0.3', port: sink.port, hide8BitMime: true, hideSmtpUtf8: true });
     heron = await startTestHeron({
       // Delay notice after 1.8 s, give up after 5.4 s: the expiry test needs no long wait.
       env: outboundEnv(dns, sink.port, { HERON_OUTBOUND_DELAY_NOTICE_HOURS: '0.0005', HERON_OUTBOUND_LIFETIME_HOURS: '0.0015' }),
@@ -41,17 +45,18 @@ describe('outbound delivery', () => {
   after(async () => {
     await heron.stop();
     await sink.close();
+    await legacy.close();
     await dns.close();
     removeDir(heron.dataDir);
   });
 
-  const relay = (recipients: string[], subject: string, extraHeaders = '') =>
+  const relay = (recipients: string[], subject: string, extraHeaders = '', body = 'Hello from Heron.') =>
     heron.relay({
       accountId: alice.id,
       username: alice.username,
       envelopeFrom: alice.username,
       recipients,
-      raw: Buffer.from(`From: Alice <alice@heron.test>\r\nTo: ${recipients.join(', ')}\r\nSubject: ${subject}\r\n${extraHeaders}\r\nHello from Heron.\r\n`),
+      raw: Buffer.from(`From: Alice <alice@heron.test>\r\nTo: ${recipients.join(', ')}\r\nSubject: ${subject}\r\n${extraHeaders}\r\n${body}\r\n`),
     });
 
   const row = async (queueId: string): Promise<OutboxRow> => (await listOutbox(heron.store)).find((r) => r.reference_id === queueId)!;
@@ -171,5 +176,26 @@ describe('outbound delivery', () => {
     assert.match(final[0].raw, /^Status: 4\.7\.1\r$/m);
     assert.equal(received('slow lane').length, 0);
     sink.rcptPolicy = () => null;
+  });
+
+  it('sends 8-bit mail only where 8BITMIME is offered, and internationalized addresses only with SMTPUTF8', async () => {
+    const eightBit = 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n';
+    const fine = await relay(['uma@remote.test'], 'Grüße aus Heron', eightBit);
+    await settled(fine.queueIds[0], 'sent');
+    assert.match(received('Grüße aus Heron')[0].raw.toString('utf8'), /Grüße/);
+
+    // 8-bit body, ASCII header: needs 8BITMIME (RFC 6152), which legacy.test lacks.
+    const refused = await relay(['vera@legacy.test'], 'eight bit body', eightBit, 'Grüße');
+    const failed = await settled(refused.queueIds[0], 'failed');
+    assert.equal(parseRecipientStatus(failed)['vera@legacy.test'].enhanced, '5.6.3');
+    const utf8 = await relay(['josé@legacy.test'], 'plain ascii body');
+    const utf8Failed = await settled(utf8.queueIds[0], 'failed');
+    assert.equal(parseRecipientStatus(utf8Failed)['josé@legacy.test'].enhanced, '5.6.7');
+    assert.equal(legacy.messages.length, 0);
+
+    const plain = await relay(['walt@legacy.test'], 'seven bits');
+    await settled(plain.queueIds[0], 'sent');
+    assert.equal(legacy.messages.length, 1);
+    assert.equal((await dsns('vera@legacy.test')).length, 1);
   });
 });

@@ -78,7 +78,7 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSink(options: { host?: string; hide8BitMime?: boolean; hideSmtpUtf8?: boolean } = {}): Promise<SmtpSink> {
+export async function startSink(options: { host?: string; port?: number; hide8BitMime?: boolean; hideSmtpUtf8?: boolean } = {}): Promise<SmtpSink> {
   const seen = new Map<string, number>();
   const sink: SmtpSink = {
     port: 0,
@@ -116,7 +116,7 @@ export async function startSink(options: { host?: string; hide8BitMime?: boolean
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve()));
   sink.port = (server.server.address() as net.AddressInfo).port;
   return sink;
 }
