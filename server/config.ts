@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { OutboundSettings } from '../smtpd/outbound/deps.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -53,24 +54,7 @@ export interface HeronConfig {
   tokenTtlMs: number;
   allowPlaintextAuth: boolean;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
-  outbound: OutboundConfig;
-}
-
-export interface OutboundConfig {
-  /** Destination SMTP port (25 in production; tests point it at a loopback sink). */
-  port: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  /** How long a message is retried before it bounces. */
-  lifetimeMs: number;
-  /** When the sender is told a message is delayed. */
-  delayNoticeMs: number;
-  concurrency: number;
-  perDestination: number;
-  /** Verify the destination's certificate (and never fall back to plaintext when STARTTLS fails). */
-  tlsStrict: boolean;
-  /** File a copy of relayed mail in the sender's Sent folder. */
-  sentCopy: boolean;
+  outbound: OutboundSettings;
 }
 
 export class ConfigError extends Error {}
