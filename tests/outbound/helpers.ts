@@ -75,15 +75,21 @@ export interface SmtpSink {
   messages: SinkMessage[];
   /** Decides the reply to RCPT TO; null accepts. `attempt` counts RCPTs for that address, from 1. */
   rcptPolicy: (address: string, attempt: number) => { code: number; message: string } | null;
+  /** Most SMTP sessions that were open at the same time. */
+  maxSessions: number;
   close(): Promise<void>;
 }
 
-export async function startSink(options: { host?: string; port?: number; hide8BitMime?: boolean; hideSmtpUtf8?: boolean } = {}): Promise<SmtpSink> {
+export async function startSink(
+  options: { host?: string; port?: number; hide8BitMime?: boolean; hideSmtpUtf8?: boolean; dataDelayMs?: number } = {},
+): Promise<SmtpSink> {
   const seen = new Map<string, number>();
+  let open = 0;
   const sink: SmtpSink = {
     port: 0,
     messages: [],
     rcptPolicy: () => null,
+    maxSessions: 0,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server = new SMTPServer({
@@ -91,6 +97,14 @@ export async function startSink(options: { host?: string; port?: number; hide8Bi
     logger: false,
     hide8BITMIME: options.hide8BitMime ?? false,
     hideSMTPUTF8: options.hideSmtpUtf8 ?? false,
+    onConnect(_session, callback) {
+      open += 1;
+      sink.maxSessions = Math.max(sink.maxSessions, open);
+      callback();
+    },
+    onClose() {
+      open -= 1;
+    },
     onRcptTo(address, _session, callback) {
       const key = address.address.toLowerCase();
       const attempt = (seen.get(key) ?? 0) + 1;
@@ -112,7 +126,8 @@ export async function startSink(options: { host?: string; port?: number; hide8Bi
           secure: session.secure,
           helo: session.hostNameAppearsAs,
         });
-        callback();
+        // A slow destination keeps the session open, so overlapping deliveries would show in maxSessions.
+        setTimeout(() => callback(), options.dataDelayMs ?? 0);
       });
     },
   });
