@@ -1,7 +1,7 @@
 // Finding a stored message by its API id (reference_id), for replies and forwards.
 import { eq } from 'drizzle-orm';
 import { mail, mailAccount } from '../tables.ts';
-import { stmt, type Store } from './store.ts';
+import type { Store } from './store.ts';
 
 export interface MailReference {
   id: number;
@@ -32,12 +32,4 @@ export async function findMailByReferenceId(store: Store, referenceId: string): 
     .where(eq(mail.reference_id, referenceId))
     .get();
   return row ?? undefined;
-}
-
-/** The mail_accounts a user_account owns. */
-export async function listOwnedMailAccounts(store: Store, userId: number): Promise<Array<{ id: number; username: string }>> {
-  return stmt(store, `SELECT id, username FROM mail_account WHERE user_account_id = ? ORDER BY id`).all(userId) as Array<{
-    id: number;
-    username: string;
-  }>;
 }

@@ -38,11 +38,15 @@ export const AttachmentSchema = z.object({
     .optional(),
 });
 
-export const ReferenceSchema = z.object({
-  /** The stored message's id (mail reference_id). */
-  message: z.string().uuid(),
-  action: z.enum(['reply', 'forward']).default('reply'),
-});
+export const ReferenceSchema = z
+  .object({
+    /** The stored message's id (mail reference_id); EmailEngine calls it `message`, `mail` is accepted too. */
+    message: z.string().uuid().optional(),
+    mail: z.string().uuid().optional(),
+    action: z.enum(['reply', 'forward']).default('reply'),
+  })
+  .refine((r) => (r.message ?? r.mail) !== undefined, 'reference needs the stored message id in "message"')
+  .transform((r) => ({ message: (r.message ?? r.mail) as string, action: r.action }));
 
 /** The send request, EmailEngine's field names. */
 export const ComposeSchema = z.object({

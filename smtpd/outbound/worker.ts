@@ -6,6 +6,8 @@ import type { Resolver } from 'node:dns/promises';
 import {
   claimOutbox,
   deliverMessage,
+  findMailAccountById,
+  findMailServerById,
   findSpecialMailbox,
   finishOutboxAttempt,
   listDueOutbox,
@@ -124,6 +126,7 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     }
     if (destination.kind === 'dns-error') return deferAll('4.4.3', destination.reason);
     let lastError = `no reachable host for ${row.to_host}`;
+    const heloName = await heloNameFor(row);
     for (const mxHost of destination.hosts) {
       const addresses = await hostAddresses(resolver, mxHost);
       if (addresses.length === 0) lastError = `${mxHost}: host has no address`;
@@ -132,7 +135,7 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
           address,
           mxHost,
           port: settings.port,
-          heloName: deps.hostname,
+          heloName,
           tlsStrict: settings.tlsStrict,
           envelopeFrom: row.envelope_from,
           recipients,
@@ -148,6 +151,13 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
       }
     }
     return deferAll('4.4.1', lastError);
+  }
+
+  /** The sender's mail_server hostname (what its PTR and certificate name), else the default one. */
+  async function heloNameFor(row: OutboxRow): Promise<string> {
+    const account = row.mail_account_id === null ? undefined : await findMailAccountById(store, row.mail_account_id);
+    const server = account ? await findMailServerById(store, account.mail_server_id) : undefined;
+    return server?.hostname ?? deps.hostname;
   }
 
   async function attempt(row: OutboxRow): Promise<void> {

@@ -105,7 +105,7 @@ describe('sending by REST', () => {
       copies: [{ mailboxId: (await findSpecialMailbox(heron.store, bob.id, 'INBOX')).id }],
     });
     const reply = await post(api, '/action/mail_account/send_mail', bobToken, {
-      attributes: { from: 'bob@heron.test', to: ['carol@remote.test'], body: 'Sounds good.', reference: { message: original.referenceId, action: 'reply' } },
+      attributes: { from: 'bob@heron.test', to: ['carol@remote.test'], body: 'Sounds good.', reference: { mail: original.referenceId, action: 'reply' } },
     });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     const [notice, sendResult] = reply.body as Array<{ ResponseType: string; Attributes: { message_id: string; queue_ids: string[] } }>;
