@@ -20,3 +20,5 @@ export * from './auth-throttle.ts';
 export * from './store/dkim-keys.ts';
 export * from './store/domains.ts';
 export * from './store/acme.ts';
+export * from './store/outbox.ts';
+export * from './store/mail-refs.ts';

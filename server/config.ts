@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { OutboundSettings } from '../smtpd/outbound/deps.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -47,6 +48,16 @@ const schema = z.object({
   HERON_SPAM_FLAG_ABOVE: z.coerce.number().int().default(50),
   HERON_SPAM_JUNK_ABOVE: z.coerce.number().int().default(299),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Outbound queue (smtpd/outbound).
+  HERON_OUTBOUND_PORT: port(25).refine((p) => p > 0, 'must be a port number'),
+  HERON_OUTBOUND_RETRY_MIN_SECONDS: z.coerce.number().positive().default(300),
+  HERON_OUTBOUND_RETRY_MAX_SECONDS: z.coerce.number().positive().default(4 * 3600),
+  HERON_OUTBOUND_LIFETIME_HOURS: z.coerce.number().positive().default(120),
+  HERON_OUTBOUND_DELAY_NOTICE_HOURS: z.coerce.number().positive().default(4),
+  HERON_OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).default(20),
+  HERON_OUTBOUND_PER_DESTINATION: z.coerce.number().int().min(1).default(2),
+  HERON_OUTBOUND_TLS_STRICT: bool(false),
+  HERON_OUTBOUND_SENT_COPY: bool(true),
 });
 
 export interface HeronConfig {
@@ -76,6 +87,7 @@ export interface HeronConfig {
   spam: SpamWeights;
   dnsTimeoutMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
+  outbound: OutboundSettings;
 }
 
 export interface SmtpLimits {
@@ -152,5 +164,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     },
     dnsTimeoutMs: c.HERON_DNS_TIMEOUT_MS,
     logLevel: c.HERON_LOG_LEVEL,
+    outbound: {
+      port: c.HERON_OUTBOUND_PORT,
+      retryMinMs: c.HERON_OUTBOUND_RETRY_MIN_SECONDS * 1000,
+      retryMaxMs: Math.max(c.HERON_OUTBOUND_RETRY_MAX_SECONDS, c.HERON_OUTBOUND_RETRY_MIN_SECONDS) * 1000,
+      lifetimeMs: c.HERON_OUTBOUND_LIFETIME_HOURS * 3600 * 1000,
+      delayNoticeMs: c.HERON_OUTBOUND_DELAY_NOTICE_HOURS * 3600 * 1000,
+      concurrency: c.HERON_OUTBOUND_CONCURRENCY,
+      perDestination: c.HERON_OUTBOUND_PER_DESTINATION,
+      tlsStrict: c.HERON_OUTBOUND_TLS_STRICT,
+      sentCopy: c.HERON_OUTBOUND_SENT_COPY,
+    },
   };
 }

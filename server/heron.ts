@@ -10,8 +10,11 @@ import { domainZone } from '../certs/dns/records.ts';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
 import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
-import { smtpService } from '../smtpd/service.ts';
+import type { OutboundDeps } from '../smtpd/outbound/deps.ts';
+import { createRelayHandler } from '../smtpd/outbound/relay-handler.ts';
+import { createOutboundWorker, type OutboundWorker } from '../smtpd/outbound/worker.ts';
 import type { RelayHandler } from '../smtpd/relay.ts';
+import { smtpService } from '../smtpd/service.ts';
 import { acmeHttpService } from './acme-http.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
@@ -32,6 +35,9 @@ export interface Heron {
   acme: AcmeIssuer;
   /** ACME renewal; runOnce() checks now (tests force renewals with it). */
   renewal: ReturnType<typeof renewalService>;
+  /** Queues relayed mail (what the SMTP submission listener calls for non-local recipients). */
+  relay: RelayHandler;
+  outbound: OutboundWorker;
   /** Actual bound ports (differ from config when it asked for port 0). */
   ports: { api: number; smtp: number; submission: number; submissions: number; acmeHttp?: number };
   stop(): Promise<void>;
@@ -51,8 +57,11 @@ function ensureWritableDataDir(dir: string): void {
 }
 
 export interface HeronOptions {
-  /** The outbound queue's hand-off for authenticated relay (SMTP refuses relay with 451 without it). */
-  relay?: RelayHandler;
+  /**
+   * The hand-off for authenticated relay. Default: the outbound queue. A test may
+   * pass its own handler, or null to have SMTP refuse relay with 451 4.3.2.
+   */
+  relay?: RelayHandler | null;
 }
 
 export async function startHeron(config: HeronConfig, log: Logger, options: HeronOptions = {}): Promise<Heron> {
@@ -66,6 +75,9 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
     const throttle = new AuthThrottle();
+    const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log };
+    const outbound = createOutboundWorker(outboundDeps);
+    const relay = createRelayHandler(outboundDeps);
     if (config.acme.caFile) trustAcmeCa(config.acme.caFile);
     const challenges = new ChallengeStore();
     const acme = new AcmeIssuer({ store, secret, challenges, log });
@@ -81,9 +93,11 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       secret,
       challenges,
       acme,
+      outbound: outboundDeps,
     });
-    const smtp = smtpService({ store, log, tls, throttle, config, relay: options.relay });
-    const services: Service[] = [api, smtp, renewal];
+    const smtpRelay = options.relay === null ? undefined : (options.relay ?? relay);
+    const smtp = smtpService({ store, log, tls, throttle, config, relay: smtpRelay });
+    const services: Service[] = [outbound, api, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     for (const service of services) {
@@ -101,6 +115,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       services,
       acme,
       renewal,
+      relay,
+      outbound,
       ports: { api: api.port(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {

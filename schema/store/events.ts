@@ -22,6 +22,8 @@ export interface StoreEventMap {
   mail_server: [];
   /** A certificate row was created, changed or deleted. */
   certificate: [{ hostname: string }];
+  /** Outbox rows were queued or made due (the delivery worker wakes up). */
+  outbox: [];
 }
 
 export class StoreEvents extends EventEmitter<StoreEventMap> {

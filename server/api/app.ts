@@ -14,8 +14,11 @@ import { acmeRoutes } from './routes/acme.ts';
 import { autoconfigRoutes } from './routes/autoconfig.ts';
 import { dkimRoutes } from './routes/dkim.ts';
 import { dnsRoutes } from './routes/dns.ts';
+import type { OutboundDeps } from '../../smtpd/outbound/deps.ts';
 import { healthRoutes } from './routes/health.ts';
+import { outboxRoutes } from './routes/outbox.ts';
 import { resourceRoutes } from './routes/resources.ts';
+import { sendRoutes } from './routes/send.ts';
 import { signinRoutes } from './routes/signin.ts';
 
 export interface ApiDeps {
@@ -27,6 +30,8 @@ export interface ApiDeps {
   secret: SecretBox;
   challenges: ChallengeStore;
   acme: AcmeIssuer;
+  /** The outbound queue (send_mail, submit, outbox actions); absent in API-only tests. */
+  outbound?: OutboundDeps;
 }
 
 export function createApiApp(deps: ApiDeps): Koa {
@@ -39,6 +44,8 @@ export function createApiApp(deps: ApiDeps): Koa {
   dkimRoutes(router, deps);
   dnsRoutes(router, deps);
   autoconfigRoutes(router, deps);
+  if (deps.outbound) outboxRoutes(router, deps.outbound);
+  if (deps.outbound) sendRoutes(router, deps.outbound);
   app.use(errorMiddleware(deps.log));
   app.use(authenticate(deps.store));
   app.use(router.routes());

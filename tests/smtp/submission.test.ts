@@ -22,7 +22,8 @@ const tlsOff = { rejectUnauthorized: false };
 describe('SMTP submission without an outbound queue', () => {
   let heron: TestHeron;
   before(async () => {
-    heron = await smtpHeron({ env: { HERON_DNS: dns.address } });
+    // relay: null — no outbound queue behind the listener.
+    heron = await smtpHeron({ env: { HERON_DNS: dns.address }, relay: null });
   });
   after(() => stopHeron(heron));
 

@@ -1,0 +1,59 @@
+// Sending by REST. Two shapes of one operation (smtpd/outbound/submit.ts):
+//  - POST /action/mail_account/send_mail: Daptin's mail.send made routable,
+//    {"attributes":{from, to, cc, bcc, subject, body|text, html, reply_to, attachments, reference}}.
+//  - POST /v1/account/<address>/submit: EmailEngine's submit, the body is the
+//    message itself ({from?, to, cc, bcc, replyTo, subject, text, html, attachments, reference}).
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { OutboundDeps } from '../../../smtpd/outbound/deps.ts';
+import { ComposeSchema, MailboxSchema } from '../../../smtpd/outbound/compose.ts';
+import { accountForSender, submitMessage } from '../../../smtpd/outbound/submit.ts';
+import { currentUser } from '../auth.ts';
+import { readJson } from '../body.ts';
+import { HttpError } from '../errors.ts';
+
+const SendMailBody = z.object({
+  attributes: ComposeSchema.extend({
+    from: MailboxSchema,
+    /** Daptin's name for the plain-text body. */
+    body: z.string().max(20 * 1024 * 1024).optional(),
+    reply_to: MailboxSchema.optional(),
+    /** Daptin's; Heron always signs for the sender's domain. */
+    mail_server_hostname: z.string().optional(),
+  }),
+});
+
+function badRequest(error: z.ZodError): HttpError {
+  const issue = error.issues[0];
+  return new HttpError(400, 'Bad Request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+}
+
+export function sendRoutes(router: Router, deps: OutboundDeps): void {
+  router.post('/action/mail_account/send_mail', async (ctx) => {
+    const user = currentUser(ctx);
+    const parsed = SendMailBody.safeParse(await readJson(ctx));
+    if (!parsed.success) throw badRequest(parsed.error);
+    const { body, reply_to, mail_server_hostname: _ignored, ...rest } = parsed.data.attributes;
+    const result = await submitMessage(deps, user, { ...rest, text: rest.text ?? body, replyTo: rest.replyTo ?? reply_to });
+    ctx.body = [
+      { ResponseType: 'client.notify', Attributes: { message: 'Message sent', title: 'Success', type: 'success' } },
+      { ResponseType: 'mail.send', Attributes: { message_id: result.messageId, queue_ids: result.queueIds, delivered: result.delivered } },
+    ];
+  });
+
+  router.post('/v1/account/:account/submit', async (ctx) => {
+    const user = currentUser(ctx);
+    const parsed = ComposeSchema.safeParse(await readJson(ctx));
+    if (!parsed.success) throw badRequest(parsed.error);
+    const account = await accountForSender(deps, user, ctx.params.account);
+    const from = parsed.data.from ?? { name: '', address: account.username };
+    const result = await submitMessage(deps, user, { ...parsed.data, from });
+    ctx.body = {
+      response: 'Queued for delivery',
+      messageId: result.messageId,
+      queueId: result.queueIds[0] ?? null,
+      queueIds: result.queueIds,
+      delivered: result.delivered,
+    };
+  });
+}
