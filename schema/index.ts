@@ -18,3 +18,8 @@ export { indexMessage, decodeTransfer, decodeCharset } from './mime/index-messag
 export { parseHeaderFields, findBodyStart } from './mime/headers.ts';
 export * from './auth-throttle.ts';
 export * from './store/dkim-keys.ts';
+export * from './store/query.ts';
+export * from './store/user-edits.ts';
+export * from './store/account-edits.ts';
+export * from './store/mailbox-edits.ts';
+export * from './store/certificate-edits.ts';
