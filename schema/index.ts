@@ -23,3 +23,4 @@ export * from './store/user-edits.ts';
 export * from './store/account-edits.ts';
 export * from './store/mailbox-edits.ts';
 export * from './store/certificate-edits.ts';
+export * from './store/server-reload.ts';

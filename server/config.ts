@@ -28,6 +28,7 @@ const schema = z.object({
     .optional(),
   HERON_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
   HERON_ALLOW_PLAINTEXT_AUTH: bool(false),
+  HERON_ALLOW_SIGNUP: bool(false),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +43,8 @@ export interface HeronConfig {
   dns: string | undefined;
   tokenTtlMs: number;
   allowPlaintextAuth: boolean;
+  /** Whether anyone may create a (non-admin) API user with the sign-up action. */
+  allowSignup: boolean;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
 }
 
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     dns: c.HERON_DNS,
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,
     allowPlaintextAuth: c.HERON_ALLOW_PLAINTEXT_AUTH,
+    allowSignup: c.HERON_ALLOW_SIGNUP,
     logLevel: c.HERON_LOG_LEVEL,
   };
 }

@@ -46,7 +46,16 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
     const boot = await bootstrap(store, config, secret);
     const tls = createTlsContexts(store, secret, config.hostname);
     const throttle = new AuthThrottle();
-    const api = apiService({ store, log, throttle, tokenTtlMs: config.tokenTtlMs, bind: config.bind, port: config.ports.api });
+    const api = apiService({
+      store,
+      log,
+      throttle,
+      secret,
+      tokenTtlMs: config.tokenTtlMs,
+      allowSignup: config.allowSignup,
+      bind: config.bind,
+      port: config.ports.api,
+    });
     const services: Service[] = [api];
     for (const service of services) {
       await service.start();
