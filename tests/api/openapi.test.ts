@@ -24,7 +24,7 @@ describe('OpenAPI document', () => {
     const routes = buildRoutes({ store: heron.store, log: createLogger('silent'), throttle: new AuthThrottle(), tokenTtlMs: 1000, secret: heron.secret, allowSignup: false });
     const served = new Set<string>();
     for (const layer of routes.router.stack) {
-      for (const method of layer.methods) if (method !== 'HEAD') served.add(`${method.toLowerCase()} ${layer.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`);
+      for (const method of layer.methods) if (method !== 'HEAD') served.add(`${method.toLowerCase()} ${String(layer.path).replace(/:([A-Za-z_]+)/g, '{$1}')}`);
     }
     const documented = new Set<string>();
     for (const [path, ops] of Object.entries(openapiDocument(routes).paths as Record<string, Record<string, unknown>>)) {
