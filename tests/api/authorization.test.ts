@@ -2,16 +2,14 @@
 // rows, another user and an anonymous caller. Another user's row is a 404.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import type { Heron } from '../../server/heron.ts';
-import { removeDir, startTestHeron } from '../helpers/heron.ts';
-import { api, buildWorld, message, type Api, type World } from './client.ts';
+import { describe, test } from 'node:test';
+import { api, type Api, buildWorld, message, type TestHeron, useHeron, type World } from './client.ts';
 
 type Who = 'admin' | 'owner' | 'other' | 'anonymous';
 const WHO: Who[] = ['admin', 'owner', 'other', 'anonymous'];
 
 describe('authorization matrix', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
   let a: Api;
   let w: World;
   let outboxId: string;
@@ -19,8 +17,8 @@ describe('authorization matrix', () => {
   let certId: string;
   const token = (who: Who) => (who === 'anonymous' ? undefined : w[who]);
 
-  before(async () => {
-    heron = await startTestHeron();
+  useHeron(async (h) => {
+    heron = h;
     a = api(heron);
     w = await buildWorld(a);
     privateServerId = await a.create(w.admin, 'mail_server', { hostname: 'private.test' });
@@ -31,10 +29,6 @@ describe('authorization matrix', () => {
     heron.store.sqlite
       .prepare(`INSERT INTO outbox (reference_id, mail_account_id, from_address, to_address, to_host, mail) VALUES (?, ?, 'owner@heron.test', '["x@remote.test"]', 'remote.test', ?)`)
       .run(outboxId, account.id, Buffer.from(message('queued')));
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
   });
 
   async function expect(label: string, run: (who: Who) => Promise<number>, statuses: Record<Who, number>) {

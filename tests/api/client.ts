@@ -1,8 +1,9 @@
 // A small HTTP client for the admin API tests: JSON:API requests with a token,
 // sign-in, and a world with an admin, an owner and another user.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { Heron } from '../../server/heron.ts';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 
 export interface Reply {
   status: number;
@@ -149,4 +150,20 @@ export function assertError(reply: Reply, status: number): void {
   assert.equal(reply.body.errors[0].status, String(status));
   assert.ok(reply.body.errors[0].title);
   assert.doesNotMatch(reply.text, /\n\s+at |node_modules|\.ts:\d+/);
+}
+
+export type TestHeron = Heron & { dataDir: string };
+
+/** Starts a Heron before the suite's tests (then runs `setup`) and removes it after them. */
+export function useHeron(setup: (heron: TestHeron) => Promise<void>, env: Record<string, string> = {}): void {
+  let heron: TestHeron | undefined;
+  before(async () => {
+    heron = await startTestHeron({ env });
+    await setup(heron);
+  });
+  after(async () => {
+    if (!heron) return;
+    await heron.stop();
+    removeDir(heron.dataDir);
+  });
 }

@@ -1,25 +1,19 @@
 // Every error status the API reports, as a JSON:API error document without a
 // stack trace, and that a rejected request leaves the data as it was.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { issueToken, findUserByEmail } from '../../schema/index.ts';
-import type { Heron } from '../../server/heron.ts';
-import { removeDir, startTestHeron } from '../helpers/heron.ts';
-import { api, assertError, buildWorld, snapshot, type Api, type World } from './client.ts';
+import { api, type Api, assertError, buildWorld, snapshot, type TestHeron, useHeron, type World } from './client.ts';
 
 describe('error statuses', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
   let a: Api;
   let w: World;
 
-  before(async () => {
-    heron = await startTestHeron();
+  useHeron(async (h) => {
+    heron = h;
     a = api(heron);
     w = await buildWorld(a);
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
   });
 
   test('400: bad JSON, empty body, no data, unknown attribute, unknown relationship, bad list parameters', async () => {

@@ -1,23 +1,18 @@
 // The OpenAPI document lists exactly the routes the router serves, and the
 // running server serves that document.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AuthThrottle } from '../../schema/index.ts';
 import { buildRoutes } from '../../server/api/app.ts';
 import { openapiDocument } from '../../server/api/openapi/document.ts';
 import { createLogger } from '../../server/logger.ts';
-import type { Heron } from '../../server/heron.ts';
-import { removeDir, startTestHeron } from '../helpers/heron.ts';
+import { useHeron, type TestHeron } from './client.ts';
 
 describe('OpenAPI document', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
 
-  before(async () => {
-    heron = await startTestHeron();
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
+  useHeron(async (h) => {
+    heron = h;
   });
 
   test('every route in the router is documented, and every documented route exists', () => {

@@ -3,11 +3,9 @@
 // request changes nothing stored; another user or an anonymous caller never
 // changes the owner's rows.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { Heron } from '../../server/heron.ts';
-import { removeDir, startTestHeron } from '../helpers/heron.ts';
-import { api, buildWorld, snapshot, type Api, type Reply, type World } from './client.ts';
+import { api, type Api, buildWorld, type Reply, snapshot, type TestHeron, useHeron, type World } from './client.ts';
 
 const TYPES = ['user_account', 'mail_server', 'mail_account', 'mail_box', 'mail', 'outbox', 'certificate'];
 const ATTRIBUTES = [
@@ -28,20 +26,16 @@ function assertSane(reply: Reply, what: string): void {
 }
 
 describe('property: random input never breaks the API', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
   let a: Api;
   let w: World;
   let ids: string[];
 
-  before(async () => {
-    heron = await startTestHeron();
+  useHeron(async (h) => {
+    heron = h;
     a = api(heron);
     w = await buildWorld(a);
     ids = [w.ownerAccountId, w.ownerInboxId, w.ownerMailId, w.ownerUserId, w.serverId, w.otherInboxId, '00000000-0000-0000-0000-000000000000'];
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
   });
 
   const ownerRows: Array<[string, () => string]> = [

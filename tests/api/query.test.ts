@@ -1,21 +1,19 @@
 // List parameters: pagination with links and totals, sort, fields, include and
 // included_relations, filter, and every Daptin `query` operator.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Heron } from '../../server/heron.ts';
-import { removeDir, startTestHeron } from '../helpers/heron.ts';
-import { api, buildWorld, type Api, type World } from './client.ts';
+import { describe, test } from 'node:test';
+import { api, type Api, buildWorld, type TestHeron, useHeron, type World } from './client.ts';
 
 const SUBJECTS = ['Alpha', 'Beta', 'Gamma', 'Delta', '100% off', 'under_score'];
 
 describe('list parameters', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
   let a: Api;
   let w: World;
   let box: string;
 
-  before(async () => {
-    heron = await startTestHeron();
+  useHeron(async (h) => {
+    heron = h;
     a = api(heron);
     w = await buildWorld(a);
     box = (await a.post('/api/mail_box', w.admin, {
@@ -30,10 +28,6 @@ describe('list parameters', () => {
         { mail_box_id: { type: 'mail_box', id: box } },
       );
     }
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
   });
 
   async function subjects(conditions: unknown[], extra = ''): Promise<string[]> {

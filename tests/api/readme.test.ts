@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import type { Heron } from '../../server/heron.ts';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
+import { describe, test } from 'node:test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { useHeron, type TestHeron } from './client.ts';
 
 const README = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');
 
@@ -20,13 +20,9 @@ function adminApiBlock(): string {
 }
 
 describe('README admin API examples', () => {
-  let heron: Heron & { dataDir: string };
-  before(async () => {
-    heron = await startTestHeron();
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
+  let heron: TestHeron;
+  useHeron(async (h) => {
+    heron = h;
   });
 
   test('the curl block runs as written and prints what it promises', async () => {

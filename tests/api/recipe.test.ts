@@ -5,26 +5,21 @@
 // The SMTP AUTH send and IMAP read of the guide need the SMTP and IMAP
 // listeners, which other issues build; this test stops at the API.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Heron } from '../../server/heron.ts';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
-import { api, type Api } from './client.ts';
+import { describe, test } from 'node:test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { api, type Api, type TestHeron, useHeron } from './client.ts';
 
 describe('Daptin setup recipe', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
   let a: Api;
   let TOKEN: string;
   const ids: Record<string, string> = {};
   const events: string[] = [];
 
-  before(async () => {
-    heron = await startTestHeron();
+  useHeron(async (h) => {
+    heron = h;
     a = api(heron);
     for (const name of ['mail_server', 'certificate', 'mailboxes'] as const) heron.store.events.on(name, () => events.push(name));
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
   });
 
   test('sign in', async () => {

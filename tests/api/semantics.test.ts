@@ -4,12 +4,10 @@
 // (reload notification) and certificate import.
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { generateSelfSigned } from '../../certs/self-signed.ts';
 import { verifyMailAccountLogin } from '../../schema/index.ts';
-import type { Heron } from '../../server/heron.ts';
-import { removeDir, startTestHeron } from '../helpers/heron.ts';
-import { api, assertError, buildWorld, message, type Api, type World } from './client.ts';
+import { api, type Api, assertError, buildWorld, message, type TestHeron, useHeron, type World } from './client.ts';
 
 const MULTIPART = [
   'From: a@remote.test',
@@ -41,22 +39,18 @@ const MULTIPART = [
 ].join('\r\n');
 
 describe('write semantics', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
   let a: Api;
   let w: World;
   const events: Array<[string, unknown]> = [];
 
-  before(async () => {
-    heron = await startTestHeron();
+  useHeron(async (h) => {
+    heron = h;
     a = api(heron);
     w = await buildWorld(a);
     for (const name of ['mailbox', 'mailboxes', 'mail_server', 'certificate'] as const) {
       heron.store.events.on(name, (...args: unknown[]) => events.push([name, args[0]]));
     }
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
   });
 
   const inbox = () => ({ mail_box_id: { type: 'mail_box', id: w.ownerInboxId } });

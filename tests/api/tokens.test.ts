@@ -1,24 +1,19 @@
 // Sign-in tokens: Bearer header, ?token= and the token cookie; expiry;
 // revocation by sign-out; sign-up only when the operator allows it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { findUserByEmail, issueToken } from '../../schema/index.ts';
-import type { Heron } from '../../server/heron.ts';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
-import { api, assertError, type Api } from './client.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { api, type Api, assertError, type TestHeron, useHeron } from './client.ts';
 
 describe('tokens, sign-up and sign-out', () => {
-  let heron: Heron & { dataDir: string };
+  let heron: TestHeron;
   let a: Api;
 
-  before(async () => {
-    heron = await startTestHeron({ env: { HERON_ALLOW_SIGNUP: 'true' } });
+  useHeron(async (h) => {
+    heron = h;
     a = api(heron);
-  });
-  after(async () => {
-    await heron.stop();
-    removeDir(heron.dataDir);
-  });
+  }, { HERON_ALLOW_SIGNUP: 'true' });
 
   test('the token works as Bearer, ?token= and cookie', async () => {
     const token = await a.signin(ADMIN_EMAIL, ADMIN_PASSWORD);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { importMaterial, ImportError } from '../../../certs/import.ts';
 import { createCertificateRecord, deleteCertificate, saveCertificate, updateCertificateSettings } from '../../../schema/index.ts';
 import { HttpError } from '../errors.ts';
-import type { Caller, ResourceDef } from './types.ts';
+import { ownerOf, type Caller, type ResourceDef } from './types.ts';
 
 const hostname = z
   .string()
@@ -66,7 +66,7 @@ export const certificateResource: ResourceDef = {
   },
   async create(caller, { attributes, relationships }) {
     const { hostname: host, ...rest } = attributes as z.infer<typeof Create>;
-    const owner = 'user_account_id' in relationships ? relationships.user_account_id : caller.user.id;
+    const owner = ownerOf(caller, relationships);
     const row = await createCertificateRecord(caller.store, host, {}, owner);
     await applySettings(caller, row.id, row.hostname, rest);
     return { id: row.reference_id, created: true };

@@ -11,7 +11,7 @@ import {
   updateMailAccount,
 } from '../../../schema/index.ts';
 import { HttpError } from '../errors.ts';
-import type { ResourceDef } from './types.ts';
+import { ownerOf, type ResourceDef } from './types.ts';
 
 const username = z.string().trim().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'expected a full address like alice@example.com');
 const password = z.string().min(1).max(1024);
@@ -43,7 +43,7 @@ export const mailAccountResource: ResourceDef = {
       if (!server) throw new HttpError(422, 'Unprocessable Entity', 'relationships.mail_server_id is required (no mail_server hosts this domain)');
       serverId = server.id;
     }
-    const owner = 'user_account_id' in relationships ? relationships.user_account_id : caller.user.id;
+    const owner = ownerOf(caller, relationships);
     const row = await createMailAccount(caller.store, { username: a.username, password: a.password, mailServerId: serverId, userAccountId: owner });
     return { id: row.reference_id, created: true };
   },

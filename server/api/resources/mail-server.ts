@@ -3,7 +3,7 @@
 // reload on it, so no restart is needed (unlike Daptin).
 import { z } from 'zod';
 import { createMailServer, deleteMailServer, updateMailServer } from '../../../schema/index.ts';
-import type { ResourceDef } from './types.ts';
+import { ownerOf, type ResourceDef } from './types.ts';
 
 const hostname = z
   .string()
@@ -46,7 +46,7 @@ export const mailServerResource: ResourceDef = {
   search: ['hostname'],
   async create(caller, { attributes, relationships }) {
     const a = attributes as z.infer<typeof Create>;
-    const owner = 'user_account_id' in relationships ? relationships.user_account_id : caller.user.id;
+    const owner = ownerOf(caller, relationships);
     const row = await createMailServer(caller.store, { ...a, user_account_id: owner });
     return { id: row.reference_id, created: true };
   },

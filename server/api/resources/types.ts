@@ -56,3 +56,8 @@ export interface ResourceDef {
   update?(caller: Caller, row: QueryRow, input: WriteInput): Promise<void>;
   remove?(caller: Caller, row: QueryRow): Promise<void>;
 }
+
+/** The owner a new row gets: the body's user_account_id relationship when given, else the caller (as Daptin does). */
+export function ownerOf(caller: Caller, relationships: WriteInput['relationships']): number | null {
+  return 'user_account_id' in relationships ? relationships.user_account_id : caller.user.id;
+}
