@@ -109,6 +109,8 @@ describe('list parameters', () => {
     ]);
     const many = await a.get(`/api/mail_box/${box}?included_relations=mail`, w.admin);
     assert.equal(many.status, 200);
+    assert.equal(many.body.included.length, SUBJECTS.length);
+    assert.ok(many.body.included.every((r: { type: string }) => r.type === 'mail'));
     const text = await a.get(`/api/mail?filter=amm`, w.admin);
     assert.deepEqual(text.body.data.map((d: { attributes: { subject: string } }) => d.attributes.subject), ['Gamma']);
     const related = await a.get(`/api/mail_box/${box}/mail?page[size]=2`, w.admin);

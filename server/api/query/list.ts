@@ -32,7 +32,7 @@ export async function presentRows(
   return Promise.all(rows.map((row) => present(services, def, row, targets, options)));
 }
 
-async function included(
+export async function included(
   services: ApiServices,
   user: UserAccountRow,
   def: ResourceDef,

@@ -54,8 +54,9 @@ const Create = z.strictObject({
 
 const Update = z.strictObject({ flags: flagList.optional(), ...flagBooleans });
 
-function flagsFrom(a: { flags?: string[] } & Partial<Record<keyof typeof FLAG_BOOLEANS, boolean>>, current: string[]): string[] {
-  let next = a.flags ?? current;
+/** The flag list a body asks for: `flags`, adjusted by the boolean shortcuts. */
+function flagsFrom(a: { flags?: string[] } & Partial<Record<keyof typeof FLAG_BOOLEANS, boolean>>): string[] {
+  let next = a.flags ?? [];
   for (const [key, name] of Object.entries(FLAG_BOOLEANS) as Array<[keyof typeof FLAG_BOOLEANS, string]>) {
     if (a[key] === true) next = [...next, name];
     if (a[key] === false) next = next.filter((f) => f.toLowerCase() !== name.toLowerCase());
@@ -103,7 +104,7 @@ export const mailResource: ResourceDef = {
     const [stored] = await deliverMessage(caller.store, {
       raw,
       internalDate,
-      copies: [{ mailboxId, flags: flagsFrom(a, []), recipient: a.recipient }],
+      copies: [{ mailboxId, flags: flagsFrom(a), recipient: a.recipient }],
       meta: { returnPath: a.return_path, ipAddr: a.ip_addr, isTls: a.is_tls, spamScore: a.spam_score, spam: a.spam },
     });
     return { id: stored.referenceId, created: true };
@@ -111,8 +112,16 @@ export const mailResource: ResourceDef = {
   async update(caller, row, { attributes, relationships }) {
     const a = attributes as z.infer<typeof Update>;
     if (Object.keys(relationships).length > 0) throw new HttpError(422, 'Unprocessable Entity', 'moving a message is not supported through PATCH');
-    const current = parseFlags(row.flags as string);
-    await storeFlags(caller.store, { mailboxId: row.mail_box_id as number, uids: [row.uid as number], op: 'set', flags: flagsFrom(a, current) });
+    const target = { mailboxId: row.mail_box_id as number, uids: [row.uid as number] };
+    if (a.flags !== undefined) {
+      await storeFlags(caller.store, { ...target, op: 'set', flags: flagsFrom(a) });
+      return;
+    }
+    // Booleans alone add or remove single flags, so a concurrent IMAP STORE of other flags is kept.
+    const add = Object.entries(FLAG_BOOLEANS).filter(([key]) => a[key as keyof typeof FLAG_BOOLEANS] === true).map(([, flag]) => flag);
+    const remove = Object.entries(FLAG_BOOLEANS).filter(([key]) => a[key as keyof typeof FLAG_BOOLEANS] === false).map(([, flag]) => flag);
+    if (add.length > 0) await storeFlags(caller.store, { ...target, op: 'add', flags: add });
+    if (remove.length > 0) await storeFlags(caller.store, { ...target, op: 'remove', flags: remove });
   },
   async remove(caller, row) {
     await expungeMessages(caller.store, { mailboxId: row.mail_box_id as number, uids: [row.uid as number], force: true });

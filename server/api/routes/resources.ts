@@ -9,7 +9,7 @@ import { readJson } from '../body.ts';
 import { HttpError } from '../errors.ts';
 import { JSONAPI_TYPE } from '../jsonapi.ts';
 import type { DocumentedRoutes } from '../openapi/registry.ts';
-import { listDocument, presentRows } from '../query/list.ts';
+import { included, listDocument, presentRows } from '../query/list.ts';
 import { parseListParams } from '../query/params.ts';
 import { scopeFor } from '../query/scope.ts';
 import { RESOURCES } from '../resources/index.ts';
@@ -54,7 +54,8 @@ async function singleDocument(services: ApiServices, ctx: Context, def: Resource
   if (!row) throw new HttpError(404, 'Not Found', `${def.type} ${referenceId} not found`);
   const params = parseListParams(ctx.query, def);
   const [data] = await presentRows(services, def, [row], { full: true, fields: params.fields.get(def.type) });
-  return { data, links: { self: data.links.self } };
+  const related = params.include.length > 0 ? { included: await included(services, currentUser(ctx), def, [row], params) } : {};
+  return { data, ...related, links: { self: data.links.self } };
 }
 
 function bodySchema(def: ResourceDef, create: boolean): Record<string, unknown> {
