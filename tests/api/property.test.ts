@@ -30,12 +30,14 @@ describe('property: random input never breaks the API', () => {
   let a: Api;
   let w: World;
   let ids: string[];
+  let certId: string;
 
   useHeron(async (h) => {
     heron = h;
     a = api(heron);
     w = await buildWorld(a);
-    ids = [w.ownerAccountId, w.ownerInboxId, w.ownerMailId, w.ownerUserId, w.serverId, w.otherInboxId, '00000000-0000-0000-0000-000000000000'];
+    certId = (await a.get('/api/certificate', w.admin)).body.data[0].id;
+    ids = [certId, w.ownerAccountId, w.ownerInboxId, w.ownerMailId, w.ownerUserId, w.serverId, w.otherInboxId, '00000000-0000-0000-0000-000000000000'];
   });
 
   const ownerRows: Array<[string, () => string]> = [
@@ -44,6 +46,8 @@ describe('property: random input never breaks the API', () => {
     ['mail_box', () => w.ownerInboxId],
     ['mail', () => w.ownerMailId],
     ['mail_server', () => w.serverId],
+    ['certificate', () => certId],
+    ['outbox', () => '00000000-0000-0000-0000-000000000000'],
   ];
 
   const documents = () =>
