@@ -53,6 +53,7 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       secret,
       tokenTtlMs: config.tokenTtlMs,
       allowSignup: config.allowSignup,
+      hostname: config.hostname,
       bind: config.bind,
       port: config.ports.api,
     });

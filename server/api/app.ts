@@ -23,6 +23,8 @@ export interface ApiDeps {
   tokenTtlMs: number;
   secret: SecretBox;
   allowSignup: boolean;
+  /** The default mail server's hostname: its certificate is every listener's fallback. */
+  hostname: string;
 }
 
 /** Every route, documented; tests compare the router with the document. */
@@ -42,7 +44,7 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
     body: { type: 'object', properties: { attributes: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } } } },
   });
   accountActionRoutes(routes, deps);
-  const services = { store: deps.store, secret: deps.secret };
+  const services = { store: deps.store, secret: deps.secret, hostname: deps.hostname };
   resourceRoutes(routes, services);
   actionRoutes(routes, services);
   openapiRoute(routes);

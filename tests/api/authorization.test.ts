@@ -22,7 +22,7 @@ describe('authorization matrix', () => {
     a = api(heron);
     w = await buildWorld(a);
     privateServerId = await a.create(w.admin, 'mail_server', { hostname: 'private.test' });
-    certId = (await a.get('/api/certificate', w.admin)).body.data[0].id;
+    certId = await a.create(w.admin, 'certificate', { hostname: 'matrix.test' });
     // The outbound queue's writer lives in another part; this row stands in for one it queued.
     outboxId = crypto.randomUUID();
     const account = heron.store.sqlite.prepare('SELECT id FROM mail_account WHERE reference_id = ?').get(w.ownerAccountId) as { id: number };

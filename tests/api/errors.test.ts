@@ -110,6 +110,8 @@ describe('error statuses', () => {
       409,
     );
     assertError(await a.patch(`/api/mail_box/${first.body.data.id}`, w.owner, { data: { type: 'mail_box', attributes: { name: 'Sent' } } }), 409);
+    const defaultCert = (await a.get('/api/certificate?filter[hostname]=heron.test', w.admin)).body.data[0].id;
+    assertError(await a.delete(`/api/certificate/${defaultCert}`, w.admin), 409);
     assert.equal(snapshot(heron), before);
   });
 

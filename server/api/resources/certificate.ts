@@ -75,6 +75,8 @@ export const certificateResource: ResourceDef = {
     await applySettings(caller, row.id, row.hostname as string, attributes as Settings);
   },
   async remove(caller, row) {
+    // Listeners fall back to the default hostname's certificate; without it no TLS handshake succeeds.
+    if (row.hostname === caller.hostname) throw new HttpError(409, 'Conflict', `the certificate for ${caller.hostname} is the default one; replace it (generate or import) instead`);
     await deleteCertificate(caller.store, row.id);
   },
 };

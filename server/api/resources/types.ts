@@ -7,6 +7,8 @@ import type { QueryRow, QueryTable, Store, UserAccountRow, Visibility } from '..
 export interface ApiServices {
   store: Store;
   secret: SecretBox;
+  /** The default hostname (HERON_HOSTNAME). */
+  hostname: string;
 }
 
 /** The services plus the signed-in caller. */
