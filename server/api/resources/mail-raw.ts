@@ -24,7 +24,13 @@ export interface ParsedView {
 
 /** A readable view of a stored message: text, HTML and the list of attachments (no content). */
 export async function parsedView(raw: Buffer): Promise<ParsedView> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  let parsed: Awaited<ReturnType<typeof simpleParser>>;
+  try {
+    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  } catch {
+    // A message mailparser cannot read is still served raw; the view stays empty.
+    return { text: '', html: '', attachments: [] };
+  }
   return {
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',
