@@ -54,6 +54,7 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       tokenTtlMs: config.tokenTtlMs,
       allowSignup: config.allowSignup,
       hostname: config.hostname,
+      imapPort: config.ports.imap,
       bind: config.bind,
       port: config.ports.api,
     });

@@ -11,6 +11,7 @@ import { jsonApiMediaType } from './media.ts';
 import { openapiRoute } from './openapi/document.ts';
 import { DocumentedRoutes } from './openapi/registry.ts';
 import { actionRoutes } from './routes/actions.ts';
+import { configRoutes } from './routes/config.ts';
 import { healthRoutes } from './routes/health.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { signinRoutes } from './routes/signin.ts';
@@ -25,6 +26,9 @@ export interface ApiDeps {
   allowSignup: boolean;
   /** The default mail server's hostname: its certificate is every listener's fallback. */
   hostname: string;
+  /** What Daptin's /_config/backend answers with. */
+  bind: string;
+  imapPort: number;
 }
 
 /** Every route, documented; tests compare the router with the document. */
@@ -47,6 +51,7 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   const services = { store: deps.store, secret: deps.secret, hostname: deps.hostname };
   resourceRoutes(routes, services);
   actionRoutes(routes, services);
+  configRoutes(routes, { hostname: deps.hostname, bind: deps.bind, imapPort: deps.imapPort });
   openapiRoute(routes);
   return routes;
 }
