@@ -8,12 +8,12 @@ import type { ResourceDef } from './types.ts';
 const email = z.string().trim().email().max(320);
 const password = z.string().min(8).max(1024);
 
-export const UserAccountCreate = z.strictObject({
+const Create = z.strictObject({
   email,
   name: z.string().max(200).optional(),
   password,
   // Daptin's sign-up form field; must match when given.
-  confirmPassword: z.string().optional(),
+  passwordConfirm: z.string().optional(),
   is_admin: z.boolean().optional(),
 });
 
@@ -32,13 +32,13 @@ export const userAccountResource: ResourceDef = {
   relations: {
     mail_account: { type: 'mail_account', column: 'user_account_id', many: true },
   },
-  createAttributes: UserAccountCreate,
+  createAttributes: Create,
   updateAttributes: Update,
   search: ['email', 'name'],
   async create(caller, { attributes }) {
-    const a = attributes as z.infer<typeof UserAccountCreate>;
-    if (a.confirmPassword !== undefined && a.confirmPassword !== a.password) {
-      throw new HttpError(422, 'Unprocessable Entity', 'confirmPassword does not match password');
+    const a = attributes as z.infer<typeof Create>;
+    if (a.passwordConfirm !== undefined && a.passwordConfirm !== a.password) {
+      throw new HttpError(422, 'Unprocessable Entity', 'passwordConfirm does not match password');
     }
     const row = await createUserAccount(caller.store, { email: a.email, name: a.name, password: a.password, isAdmin: a.is_admin });
     return { id: row.reference_id, created: true };
