@@ -17,6 +17,9 @@ import type { ApiServices, ResourceDef, Writer } from '../resources/types.ts';
 import { relationshipRoutes } from './relationships.ts';
 import { idParam, LIST_QUERY, send, visibleRow } from './respond.ts';
 
+// A 25 MB message as base64 inside a JSON:API document.
+const MAX_WRITE_BODY = 40 * 1024 * 1024;
+
 function allow(ctx: Context, who: Writer): void {
   const user = currentUser(ctx);
   if (who === 'nobody') throw new HttpError(405, 'Method Not Allowed', 'this resource is read-only');
@@ -57,7 +60,7 @@ function typeRoutes(routes: DocumentedRoutes, services: ApiServices, def: Resour
   routes.add({ method: 'post', path: base, summary: `Create a ${def.type}`, tag, auth: true, body: bodySchema(def, true), bodyType: 'jsonapi' }, async (ctx) => {
     allow(ctx, def.writers.create);
     const user = currentUser(ctx);
-    const input = await readWriteInput(services, user, def, await readJson(ctx), { create: true });
+    const input = await readWriteInput(services, user, def, await readJson(ctx, MAX_WRITE_BODY), { create: true });
     if (!def.create) throw new HttpError(405, 'Method Not Allowed', 'this resource is read-only');
     const { id, created } = await def.create({ ...services, user }, input);
     ctx.set('Location', `${base}/${id}`);
