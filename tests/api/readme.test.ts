@@ -14,7 +14,7 @@ const README = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..
 function adminApiBlock(): string {
   const text = fs.readFileSync(README, 'utf8');
   const section = text.slice(text.indexOf('\n## The admin API'));
-  const match = /This block is run by `tests\/api\/readme\.test\.ts`[\s\S]*?```sh\n([\s\S]*?)```/.exec(section);
+  const match = /This block is run by\s+`tests\/api\/readme\.test\.ts`[\s\S]*?```sh\n([\s\S]*?)```/.exec(section);
   assert.ok(match, 'README has the admin API example block');
   return match[1];
 }
