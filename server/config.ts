@@ -47,6 +47,7 @@ const schema = z.object({
   HERON_SPAM_DMARC_FAIL: z.coerce.number().int().min(0).default(100),
   HERON_SPAM_FLAG_ABOVE: z.coerce.number().int().default(50),
   HERON_SPAM_JUNK_ABOVE: z.coerce.number().int().default(299),
+  HERON_ALLOW_SIGNUP: bool(false),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Outbound queue (smtpd/outbound).
   HERON_OUTBOUND_PORT: port(25).refine((p) => p > 0, 'must be a port number'),
@@ -86,6 +87,8 @@ export interface HeronConfig {
   smtp: SmtpLimits;
   spam: SpamWeights;
   dnsTimeoutMs: number;
+  /** Whether anyone may create a (non-admin) API user with the sign-up action. */
+  allowSignup: boolean;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
   outbound: OutboundSettings;
 }
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
       junkAbove: c.HERON_SPAM_JUNK_ABOVE,
     },
     dnsTimeoutMs: c.HERON_DNS_TIMEOUT_MS,
+    allowSignup: c.HERON_ALLOW_SIGNUP,
     logLevel: c.HERON_LOG_LEVEL,
     outbound: {
       port: c.HERON_OUTBOUND_PORT,

@@ -16,6 +16,7 @@ import { createOutboundWorker, type OutboundWorker } from '../smtpd/outbound/wor
 import type { RelayHandler } from '../smtpd/relay.ts';
 import { smtpService } from '../smtpd/service.ts';
 import { acmeHttpService } from './acme-http.ts';
+import type { ApiDeps } from './api/app.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
@@ -32,6 +33,8 @@ export interface Heron {
   /** On first start, the DNS records to publish for the hostname (zone-file text), for the banner. */
   firstStartZone: string | null;
   services: Service[];
+  /** What the admin API was built from (tests rebuild its routes to compare with the OpenAPI document). */
+  apiDeps: ApiDeps;
   acme: AcmeIssuer;
   /** ACME renewal; runOnce() checks now (tests force renewals with it). */
   renewal: ReturnType<typeof renewalService>;
@@ -82,19 +85,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const challenges = new ChallengeStore();
     const acme = new AcmeIssuer({ store, secret, challenges, log });
     const renewal = renewalService({ store, issuer: acme, log });
-    const api = apiService({
-      store,
-      log,
-      throttle,
-      tokenTtlMs: config.tokenTtlMs,
-      bind: config.bind,
-      port: config.ports.api,
-      config,
-      secret,
-      challenges,
-      acme,
-      outbound: outboundDeps,
-    });
+    const apiDeps: ApiDeps = { store, log, throttle, tokenTtlMs: config.tokenTtlMs, config, secret, challenges, acme, outbound: outboundDeps };
+    const api = apiService({ ...apiDeps, bind: config.bind, port: config.ports.api });
     const smtpRelay = options.relay === null ? undefined : (options.relay ?? relay);
     const smtp = smtpService({ store, log, tls, throttle, config, relay: smtpRelay });
     const services: Service[] = [outbound, api, smtp, renewal];
@@ -113,6 +105,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       boot,
       firstStartZone,
       services,
+      apiDeps,
       acme,
       renewal,
       relay,

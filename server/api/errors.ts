@@ -35,6 +35,10 @@ export function errorMiddleware(log: Logger) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, 'Not Found', `no route for ${ctx.method} ${ctx.path}`);
+      // The router's allowedMethods answers 405 (known path) or 501 (unknown method) without a body.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        throw new HttpError(405, 'Method Not Allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+      }
     } catch (err) {
       let status = 500;
       let title = 'Internal Server Error';
@@ -45,6 +49,11 @@ export function errorMiddleware(log: Logger) {
         status = STORE_STATUS[err.code] ?? 422;
         title = err.code;
         detail = err.message;
+      } else if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_CONSTRAINT')) {
+        // A constraint the store did not check first (a race between two writes): the caller's conflict, not a crash.
+        status = err.code === 'SQLITE_CONSTRAINT_UNIQUE' ? 409 : 422;
+        title = status === 409 ? 'Conflict' : 'Unprocessable Entity';
+        detail = status === 409 ? 'a row with that value already exists' : 'the change breaks a rule of the data model';
       } else if (typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status < 500) {
         // Koa/body-parser errors (bad JSON, too large) carry a 4xx status.
         status = err.status;

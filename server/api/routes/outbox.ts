@@ -9,7 +9,6 @@ import { cancelOutbox, findOutbox, makeOutboxDue, type OutboxRow, retryOutboxNow
 import { currentUser } from '../auth.ts';
 import { readJson } from '../body.ts';
 import { HttpError } from '../errors.ts';
-import { toResource } from '../jsonapi.ts';
 
 const RowAction = z.object({ attributes: z.object({ outbox_id: z.string().uuid() }) });
 
@@ -17,8 +16,8 @@ const notify = (message: string) => ({ ResponseType: 'client.notify', Attributes
 
 /** The row as a resource, without the message bytes. */
 export function outboxResource(row: OutboxRow) {
-  const { mail, ...rest } = row;
-  return toResource('outbox', { ...rest, size: mail.length });
+  const { mail, id: _id, reference_id, ...attributes } = row;
+  return { type: 'outbox', id: reference_id, attributes: { ...attributes, size: mail.length } };
 }
 
 async function visibleRow(ctx: Context, store: Store) {
