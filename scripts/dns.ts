@@ -1,7 +1,7 @@
 // Prints the DNS records to publish for hosted domains, as commented zone-file
 // lines, and with --check resolves them through HERON_DNS (or the system
 // resolver) and reports present / missing / different.
-//   node --import tsx scripts/dns.ts [domain …] [--check]
+//   npm run dns -- [domain …] [--check]   (same HERON_* environment as the server)
 // Reads the same HERON_* environment as `npm start` (the data folder must exist).
 import fs from 'node:fs';
 import { checkRecords, createResolver } from '../certs/dns/check.ts';

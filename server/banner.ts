@@ -35,7 +35,7 @@ export function startupBanner(heron: Heron): string {
   );
   if (heron.firstStartZone) {
     // Records only; the commented version: scripts/dns.ts or the dns_records action.
-    lines.push(`DNS records to publish for ${config.hostname} (check them later with: node --import tsx scripts/dns.ts --check):`);
+    lines.push(`DNS records to publish for ${config.hostname} (commented: npm run dns; check them later: npm run dns -- --check):`);
     lines.push(...heron.firstStartZone.split('\n').filter((l) => l && !l.startsWith(';')).map((l) => `  ${l}`));
     lines.push(`  plus A/AAAA records for ${config.hostname} pointing at this server`, '');
   }
