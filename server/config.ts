@@ -28,6 +28,7 @@ const schema = z.object({
     .optional(),
   HERON_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
   HERON_ALLOW_PLAINTEXT_AUTH: bool(false),
+  HERON_IMAP_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(50),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +43,7 @@ export interface HeronConfig {
   dns: string | undefined;
   tokenTtlMs: number;
   allowPlaintextAuth: boolean;
+  imapMaxConnectionsPerUser: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
 }
 
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     dns: c.HERON_DNS,
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,
     allowPlaintextAuth: c.HERON_ALLOW_PLAINTEXT_AUTH,
+    imapMaxConnectionsPerUser: c.HERON_IMAP_MAX_CONNECTIONS_PER_USER,
     logLevel: c.HERON_LOG_LEVEL,
   };
 }

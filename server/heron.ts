@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
 import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
+import { imapService } from '../imapd/server.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
@@ -20,7 +21,7 @@ export interface Heron {
   boot: BootstrapResult;
   services: Service[];
   /** Actual bound ports (differ from config when it asked for port 0). */
-  ports: { api: number };
+  ports: { api: number; imap: number; imaps: number };
   stop(): Promise<void>;
 }
 
@@ -47,7 +48,19 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
     const tls = createTlsContexts(store, secret, config.hostname);
     const throttle = new AuthThrottle();
     const api = apiService({ store, log, throttle, tokenTtlMs: config.tokenTtlMs, bind: config.bind, port: config.ports.api });
-    const services: Service[] = [api];
+    const imap = imapService({
+      store,
+      tls,
+      throttle,
+      log,
+      hostname: config.hostname,
+      bind: config.bind,
+      port: config.ports.imap,
+      tlsPort: config.ports.imaps,
+      allowPlaintextAuth: config.allowPlaintextAuth,
+      limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser },
+    });
+    const services: Service[] = [api, imap];
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -60,7 +73,7 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       tls,
       boot,
       services,
-      ports: { api: api.port() },
+      ports: { api: api.port(), ...imap.ports() },
       stop() {
         stopping ??= (async () => {
           for (const service of [...started].reverse()) {

@@ -1,0 +1,16 @@
+// DELETE (RFC 3501 §6.3.4).
+import { deleteMailbox } from '../../schema/index.ts';
+import { AUTHENTICATED, defineCommand } from './command.ts';
+
+export default defineCommand({
+  name: 'DELETE',
+  states: AUTHENTICATED,
+  parse(args) {
+    const name = args.mailbox();
+    args.end();
+    return { name };
+  },
+  async run(session, { name }) {
+    await deleteMailbox(session.deps.store, session.account!.id, name);
+  },
+});
