@@ -76,6 +76,8 @@ export interface SelectedMailbox {
   /** MODSEQs of flag changes this session reported itself. */
   ownModseqs: Set<number>;
   dirty: boolean;
+  /** New messages arrived that the client has not been told of. */
+  existsPending: boolean;
 }
 
 export const BASE_CAPABILITIES = [
@@ -333,6 +335,7 @@ export class Session {
       pendingExpunge: new Set(),
       ownModseqs: new Set(),
       dirty: false,
+      existsPending: false,
     };
     this.state = 'selected';
     // Changes committed between the reads above are caught by the next pull.
@@ -443,12 +446,12 @@ export class Session {
         const claimed = await claimRecent(store, sel.mailbox.id);
         if (claimed) for (let i = before; i < sel.uids.length; i++) if (sel.uids[i] >= claimed.from && sel.uids[i] <= claimed.to) sel.recent.add(sel.uids[i]);
       }
-      if (added) {
-        if (!allowExpunge || sel.pendingExpunge.size === 0) this.reportExists();
-      }
+      if (added) sel.existsPending = true;
     }
-    if (allowExpunge && sel.pendingExpunge.size > 0) {
-      this.flushExpunges();
+    // EXPUNGE before EXISTS: the count then matches the list after removals.
+    if (allowExpunge && sel.pendingExpunge.size > 0) this.flushExpunges();
+    if (sel.existsPending) {
+      sel.existsPending = false;
       this.reportExists();
     }
   }

@@ -149,10 +149,13 @@ export function parseEntity(raw: Buffer, start: number, end: number, defaultType
     } else {
       part.parts = ranges.map(([s, e]) => parseEntity(raw, s, e, childDefault, depth + 1));
     }
-  } else if (type === 'message' && subtype === 'rfc822' && !opaque && ['7BIT', '8BIT', 'BINARY'].includes(encoding)) {
-    const root = parseEntity(raw, bodyStart, end, 'text/plain', depth + 1);
-    const innerFields = parseHeaderFields(raw.subarray(bodyStart, root.bodyStart));
-    part.message = { envelope: buildEnvelope(innerFields), root };
+  } else if (type === 'message' && subtype === 'rfc822') {
+    // An encoded (e.g. base64) embedded message is not parsed; BODYSTRUCTURE then shows an empty one.
+    if (!opaque && ['7BIT', '8BIT', 'BINARY'].includes(encoding)) {
+      const root = parseEntity(raw, bodyStart, end, 'text/plain', depth + 1);
+      const innerFields = parseHeaderFields(raw.subarray(bodyStart, root.bodyStart));
+      part.message = { envelope: buildEnvelope(innerFields), root };
+    }
     part.lines = countLines(raw, bodyStart, end);
   } else if (type === 'text') {
     part.lines = countLines(raw, bodyStart, end);
