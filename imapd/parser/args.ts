@@ -58,6 +58,7 @@ export function formatDateTime(ms: number): string {
   return `${String(d.getUTCDate()).padStart(2, ' ')}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
+const SYSTEM = new Set(['\\answered', '\\flagged', '\\deleted', '\\seen', '\\draft', '\\recent']);
 const FLAG = /^\\?[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$/;
 
 export class Args {
@@ -129,6 +130,8 @@ export function flagsFrom(tok: Token): string[] {
   const items = tok.t === 'list' ? tok.v : [tok];
   return items.map((f) => {
     if (f.t !== 'atom' || !FLAG.test(f.v)) throw new ParseError('invalid flag');
+    // RFC 3501 §2.3.2: a server does not accept system flags it does not define.
+    if (f.v.startsWith('\\') && !SYSTEM.has(f.v.toLowerCase())) throw new ParseError(`unknown system flag ${f.v}`);
     return f.v;
   });
 }

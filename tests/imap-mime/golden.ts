@@ -42,6 +42,13 @@ export const GOLDEN_SECTIONS = [
   '3.1',
   '4',
   '9',
+  '2.2.HEADER',
+  '2.2.TEXT',
+  '2.2.MIME',
+  '2.2.1',
+  '2.2.1.MIME',
+  '2.2.HEADER.FIELDS.NOT (FROM)',
+  '2.1.1',
 ];
 
 export type RenderedItem = 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE';
