@@ -14,6 +14,7 @@ import {
   type MailAccountRow,
   type MailBoxRow,
   type MailboxChanged,
+  type MailboxListChanged,
   type Store,
   StoreError,
 } from '../schema/index.ts';
@@ -122,6 +123,13 @@ export class Session {
     this.idleNotify?.();
   };
 
+  /** A mailbox of this account was renamed or deleted: check the selected one still exists. */
+  private readonly onMailboxes = (change: MailboxListChanged) => {
+    if (!this.selected || change.accountId !== this.account?.id) return;
+    this.selected.dirty = true;
+    this.idleNotify?.();
+  };
+
   constructor(
     readonly deps: SessionDeps,
     socket: net.Socket | tls.TLSSocket,
@@ -133,6 +141,7 @@ export class Session {
     this.framer = this.newFramer();
     this.attach(socket);
     deps.store.events.on('mailbox', this.onMailbox);
+    deps.store.events.on('mailboxes', this.onMailboxes);
   }
 
   private newFramer(): Framer {
@@ -189,6 +198,7 @@ export class Session {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.deps.store.events.off('mailbox', this.onMailbox);
+    this.deps.store.events.off('mailboxes', this.onMailboxes);
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
     this.socket.end();
