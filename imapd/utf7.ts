@@ -35,7 +35,9 @@ export function decodeMailboxName(wire: string): string {
     const code = wire.charCodeAt(i);
     if (code < 0x20 || code > 0x7e) {
       // 8-bit names are not valid modified UTF-7, but clients send UTF-8; accept it as such.
-      return Buffer.from(wire, 'latin1').toString('utf8');
+      const text = Buffer.from(wire, 'latin1').toString('utf8');
+      if (text.includes('\uFFFD')) throw new Utf7Error('mailbox name is neither modified UTF-7 nor UTF-8');
+      return text;
     }
     if (ch !== '&') {
       out += ch;
