@@ -11,6 +11,7 @@ import {
   findMailboxById,
   getHighestModseq,
   getMessageRows,
+  listUids,
   type MailAccountRow,
   type MailBoxRow,
   type MailboxChanged,
@@ -330,16 +331,16 @@ export class Session {
   async select(mailbox: MailBoxRow, readOnly: boolean): Promise<SelectedMailbox> {
     const store = this.deps.store;
     const lastModseq = await getHighestModseq(store, mailbox.id);
-    const rows = await getMessageRows(store, mailbox.id, 1, Number.MAX_SAFE_INTEGER);
+    const uids = await listUids(store, mailbox.id);
     const recent = new Set<number>();
     if (!readOnly) {
       const claimed = await claimRecent(store, mailbox.id);
-      if (claimed) for (const r of rows) if (r.uid >= claimed.from && r.uid <= claimed.to) recent.add(r.uid);
+      if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
     }
     this.selected = {
       mailbox,
       readOnly,
-      uids: rows.map((r) => r.uid),
+      uids,
       recent,
       lastModseq,
       pendingExpunge: new Set(),

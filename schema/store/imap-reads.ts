@@ -21,6 +21,11 @@ export interface SearchRow extends MessageRow {
   bcc: string;
 }
 
+/** The UIDs of a mailbox in order: what SELECT needs for its sequence numbers. */
+export async function listUids(store: Store, mailboxId: number): Promise<number[]> {
+  return stmt(store, `SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`).pluck().all(mailboxId) as number[];
+}
+
 /** Messages with minUid <= uid <= maxUid, in UID order. */
 export async function getMessageRows(store: Store, mailboxId: number, minUid: number, maxUid: number): Promise<MessageRow[]> {
   const rows = stmt(

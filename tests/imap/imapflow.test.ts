@@ -88,6 +88,7 @@ describe('imapflow', () => {
         lock.release();
       }
       const status = await c.status('Trash', { messages: true, unseen: true, uidNext: true, highestModseq: true });
+      assert.ok(status);
       assert.equal(status.messages, 1);
       assert.equal(status.unseen, 1);
       await c.mailboxCreate(['Projects', 'Café']);
@@ -143,6 +144,7 @@ describe('imapflow', () => {
     try {
       assert.equal(c.secureConnection, true);
       const status = await c.status('INBOX', { messages: true });
+      assert.ok(status);
       assert.equal(status.messages, 0);
     } finally {
       await c.logout();
