@@ -72,11 +72,13 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
   };
 
   const onPlain = (socket: net.Socket) => {
+    socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     track(socket, socket.remoteAddress ?? '');
   };
 
   const onImplicitTls = (socket: net.Socket) => {
+    socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     const remote = socket.remoteAddress ?? '';
     // The default context is fetched per connection, so a changed certificate applies at once.

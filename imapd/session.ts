@@ -202,6 +202,7 @@ export class Session {
     this.deps.store.events.off('mailboxes', this.onMailboxes);
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
+    this.writer.flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
     const waiter = this.waiting;
@@ -310,6 +311,7 @@ export class Session {
   /** STARTTLS: wraps the socket; input buffered before the handshake is dropped (RFC 3501 §6.2.1). */
   startTls(context: tls.SecureContext): void {
     const raw = this.socket as net.Socket;
+    this.writer.flush();
     raw.removeAllListeners('data');
     raw.removeAllListeners('error');
     raw.removeAllListeners('close');

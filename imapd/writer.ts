@@ -5,10 +5,23 @@ import type { Duplex } from 'node:stream';
 const HIGH_WATER = 1 << 20;
 
 export class Writer {
+  private pending: string[] = [];
+  private scheduled = false;
+
   constructor(private socket: Duplex) {}
+
+  /** Lines written in one tick leave as one write (one TCP segment when small). */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    if (!this.closed) this.socket.write(Buffer.from(text, 'latin1'));
+  };
 
   /** After STARTTLS the session writes to the TLS socket. */
   replace(socket: Duplex): void {
+    this.flush();
     this.socket = socket;
   }
 
@@ -19,7 +32,11 @@ export class Writer {
   /** Writes one response line (CRLF added). */
   line(text: string): void {
     if (this.closed) return;
-    this.socket.write(Buffer.from(text + '\r\n', 'latin1'));
+    this.pending.push(text, '\r\n');
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flush);
+    }
   }
   untagged(text: string): void {
     this.line('* ' + text);
@@ -33,6 +50,7 @@ export class Writer {
 
   /** Resolves once buffered output is small again (large FETCH responses). */
   async drain(): Promise<void> {
+    this.flush();
     if (this.closed || this.socket.writableLength < HIGH_WATER) return;
     await new Promise<void>((resolve) => {
       const done = () => {
