@@ -34,3 +34,10 @@ export const noArgs = (args: Args): null => {
   args.end();
   return null;
 };
+
+/** For commands whose only argument is a mailbox name. */
+export const oneMailbox = (args: Args): { name: string } => {
+  const name = args.mailbox();
+  args.end();
+  return { name };
+};

@@ -1,15 +1,11 @@
 // SUBSCRIBE (RFC 3501 §6.3.6).
 import { setSubscribed } from '../../schema/index.ts';
-import { AUTHENTICATED, defineCommand } from './command.ts';
+import { AUTHENTICATED, defineCommand, oneMailbox } from './command.ts';
 
 export default defineCommand({
   name: 'SUBSCRIBE',
   states: AUTHENTICATED,
-  parse(args) {
-    const name = args.mailbox();
-    args.end();
-    return { name };
-  },
+  parse: oneMailbox,
   async run(session, { name }) {
     await setSubscribed(session.deps.store, session.account!.id, name, true);
   },
