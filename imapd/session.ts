@@ -10,7 +10,7 @@ import {
   claimRecent,
   findMailboxById,
   getHighestModseq,
-  getMessageRows,
+  getMessageRowsFor,
   listUids,
   type MailAccountRow,
   type MailBoxRow,
@@ -447,10 +447,8 @@ export class Session {
       }
       sel.ownModseqs.clear();
       if (flagUids.size > 0) {
-        const sorted = [...flagUids].sort((a, b) => a - b);
-        const rows = await getMessageRows(store, sel.mailbox.id, sorted[0], sorted[sorted.length - 1]);
+        const rows = await getMessageRowsFor(store, sel.mailbox.id, [...flagUids]);
         for (const row of rows) {
-          if (!flagUids.has(row.uid)) continue;
           const modseq = this.condstore ? ` MODSEQ (${row.modseq})` : '';
           this.writer.untagged(`${this.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS ${this.flagsOf(row.uid, row.flags)}${modseq})`);
         }

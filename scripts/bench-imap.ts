@@ -72,7 +72,8 @@ async function fill(): Promise<string> {
 async function startServer(dataDir: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const env = { ...process.env, ...testEnv(dataDir, { HERON_IMAPS_PORT: String(port), HERON_IMAP_PORT: String(await freePort()), HERON_API_PORT: String(await freePort()) }) };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  const profile = args.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir', '/tmp/heron-prof'] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'server/main.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -108,13 +109,15 @@ async function mixedWorker(port: number, deadline: number, counter: { n: number 
     const r = await c.command(t, text);
     if (!new RegExp(`${t} OK`).test(r)) throw new Error(`${text}: ${r.slice(-200)}`);
     counter.n++;
+    // The session's message count follows EXISTS and EXPUNGE, whoever caused them.
+    for (const m of r.matchAll(/^\* (\d+) (EXISTS|EXPUNGE)\r$/gm)) exists = m[2] === 'EXISTS' ? Number(m[1]) : exists - 1;
     return r;
   };
+  let exists = 0;
   while (Date.now() < deadline) {
     const c = await RawClient.connect(port, { tls: true });
     await cmd(c, `LOGIN mixed@heron.test "${PASSWORD}"`);
-    const sel = await cmd(c, 'SELECT INBOX');
-    let exists = Number(/\* (\d+) EXISTS/.exec(sel)![1]);
+    await cmd(c, 'SELECT INBOX');
     for (let round = 0; round < ROUNDS && Date.now() < deadline; round++) {
       const seq = 1 + Math.floor(Math.random() * Math.max(1, exists - 10));
       await cmd(c, `FETCH ${seq}:${seq + 9} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM DATE)])`);
@@ -122,10 +125,8 @@ async function mixedWorker(port: number, deadline: number, counter: { n: number 
       const appended = await cmd(c, `APPEND INBOX {${msg.length}+}\r\n${msg}`);
       const uid = /APPENDUID \d+ (\d+)/.exec(appended)![1];
       await cmd(c, `UID STORE ${uid} +FLAGS.SILENT (\\Deleted)`);
-      const ex = await cmd(c, `UID EXPUNGE ${uid}`);
-      exists = Number(/\* (\d+) EXISTS/.exec(ex)?.[1] ?? exists);
-      const noop = await cmd(c, 'NOOP');
-      exists = Number(/\* (\d+) EXISTS/.exec(noop)?.[1] ?? exists);
+      await cmd(c, `UID EXPUNGE ${uid}`);
+      await cmd(c, 'NOOP');
     }
     await cmd(c, 'LOGOUT');
     c.close();

@@ -1,7 +1,7 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §7.4.2), with CHANGEDSINCE and MODSEQ
 // (RFC 7162 §3.1.4–5). Messages are read in batches so a FETCH 1:* on a large
 // mailbox streams instead of loading everything.
-import { getMessageRows, getMessages, type MessageMeta, type MessageRow, readRaw, storeFlags } from '../../schema/index.ts';
+import { getMessageRowsFor, getMessages, type MessageMeta, type MessageRow, readRaw, storeFlags } from '../../schema/index.ts';
 import { type FetchItem, parseFetchItems, type SectionItem } from '../parser/fetch-items.ts';
 import { renderBodyStructure } from '../mime/bodystructure.ts';
 import { renderEnvelope } from '../mime/envelope.ts';
@@ -52,10 +52,9 @@ export default defineCommand({
         for (const c of result.changed) sel.ownModseqs.add(c.modseq);
         seenNow = new Set(result.changed.map((c) => c.uid));
       }
-      const wanted = new Set(batch);
       const rows: Array<MessageRow & Partial<MessageMeta>> = needMeta
         ? await getMessages(store, sel.mailbox.id, batch)
-        : (await getMessageRows(store, sel.mailbox.id, batch[0], batch[batch.length - 1])).filter((r) => wanted.has(r.uid));
+        : await getMessageRowsFor(store, sel.mailbox.id, batch);
       for (const row of rows) {
         if (changedSince !== null && row.modseq <= changedSince) continue;
         const raw = needRaw ? await readRaw(store, row.rawId) : null;

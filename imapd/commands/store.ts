@@ -1,6 +1,6 @@
 // STORE and UID STORE (RFC 3501 §6.4.6), .SILENT, and UNCHANGEDSINCE with
 // [MODIFIED] (RFC 7162 §3.1.3).
-import { getMessageRows, storeFlags } from '../../schema/index.ts';
+import { getMessageRowsFor, storeFlags } from '../../schema/index.ts';
 import { flagsFrom, type SequenceSet } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { ImapResponse } from '../session.ts';
@@ -44,10 +44,9 @@ export default defineCommand({
     // CONDSTORE needs to hear of the new MODSEQ (RFC 7162 §3.1.3).
     if (!silent || session.condstore) {
       const modified = new Set(result.modified);
-      const rows = await getMessageRows(session.deps.store, sel.mailbox.id, uids[0], uids[uids.length - 1]);
-      const wanted = new Set(uids);
+      const rows = await getMessageRowsFor(session.deps.store, sel.mailbox.id, uids);
       for (const row of rows) {
-        if (!wanted.has(row.uid) || modified.has(row.uid)) continue;
+        if (modified.has(row.uid)) continue;
         if (silent && !changed.has(row.uid)) continue;
         const parts = [];
         if (line.uid) parts.push(`UID ${row.uid}`);

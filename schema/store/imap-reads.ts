@@ -21,6 +21,16 @@ export interface SearchRow extends MessageRow {
   bcc: string;
 }
 
+type RawRow = { uid: number; modseq: number; flags: string; internal_date: number; size: number; mail_raw_id: number };
+const toRow = (r: RawRow): MessageRow => ({
+  uid: r.uid,
+  modseq: r.modseq,
+  flags: parseFlags(r.flags),
+  internalDate: r.internal_date,
+  size: r.size,
+  rawId: r.mail_raw_id,
+});
+
 /** The UIDs of a mailbox in order: what SELECT needs for its sequence numbers. */
 export async function listUids(store: Store, mailboxId: number): Promise<number[]> {
   return stmt(store, `SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`).pluck().all(mailboxId) as number[];
@@ -31,8 +41,29 @@ export async function getMessageRows(store: Store, mailboxId: number, minUid: nu
   const rows = stmt(
     store,
     `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
-  ).all(mailboxId, minUid, maxUid) as Array<{ uid: number; modseq: number; flags: string; internal_date: number; size: number; mail_raw_id: number }>;
-  return rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: parseFlags(r.flags), internalDate: r.internal_date, size: r.size, rawId: r.mail_raw_id }));
+  ).all(mailboxId, minUid, maxUid) as RawRow[];
+  return rows.map(toRow);
+}
+
+/**
+ * The given UIDs (those that exist), in UID order: a range scan when they are
+ * dense, a lookup per UID when they are sparse.
+ */
+export async function getMessageRowsFor(store: Store, mailboxId: number, uids: readonly number[]): Promise<MessageRow[]> {
+  if (uids.length === 0) return [];
+  const sorted = [...uids].sort((a, b) => a - b);
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  if (sorted.length * 4 >= max - min + 1) {
+    const wanted = new Set(sorted);
+    return (await getMessageRows(store, mailboxId, min, max)).filter((r) => wanted.has(r.uid));
+  }
+  const rows = stmt(
+    store,
+    `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail
+     WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+  ).all(mailboxId, JSON.stringify(sorted)) as RawRow[];
+  return rows.map(toRow);
 }
 
 /** Every message of a mailbox with the columns SEARCH keys test, in UID order. */
