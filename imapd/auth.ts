@@ -1,6 +1,6 @@
 // Shared by LOGIN and AUTHENTICATE: throttle, check the password, cap
 // connections per account, move to the authenticated state.
-import { findMailServerById, verifyMailAccountLogin } from '../schema/index.ts';
+import { findMailServerById } from '../schema/index.ts';
 import type { Completion } from './commands/command.ts';
 import { ImapResponse, type Session } from './session.ts';
 
@@ -9,7 +9,7 @@ export async function authenticate(session: Session, username: string, password:
   if (!throttle.allowed(session.remoteAddress, username)) {
     throw new ImapResponse('NO', 'Too many failed attempts; try again later', 'UNAVAILABLE');
   }
-  const account = await verifyMailAccountLogin(store, username, password);
+  const account = await session.deps.loginCache.verify(store, username, password);
   if (!account) {
     throttle.fail(session.remoteAddress, username);
     throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');

@@ -8,6 +8,7 @@ import type { AuthThrottle, Store } from '../schema/index.ts';
 import { listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Service } from '../server/service.ts';
+import { LoginCache } from './auth-cache.ts';
 import { type ImapLimits, Session } from './session.ts';
 
 export interface ImapServiceOptions {
@@ -44,6 +45,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     store: options.store,
     tls: options.tls,
     throttle: options.throttle,
+    loginCache: new LoginCache(),
     log: options.log,
     hostname: options.hostname,
     allowPlaintextAuth: options.allowPlaintextAuth,

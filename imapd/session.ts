@@ -20,6 +20,7 @@ import {
   StoreError,
 } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
+import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList } from './render/flags.ts';
 import { commandFor } from './commands/index.ts';
@@ -45,6 +46,7 @@ export interface SessionDeps {
   store: Store;
   tls: TlsContexts;
   throttle: AuthThrottle;
+  loginCache: LoginCache;
   log: Logger;
   hostname: string;
   allowPlaintextAuth: boolean;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
-import { saveCertificate } from '../../schema/index.ts';
+import { saveCertificate, setMailAccountPassword } from '../../schema/index.ts';
 import { TEST_HOSTNAME } from '../helpers/heron.ts';
 import { PASSWORD, startImap } from './fixture.ts';
 
@@ -71,6 +71,16 @@ describe('TLS', () => {
     await open[0].command('z', 'LOGOUT');
     await open[0].waitClosed();
     assert.match(await d.command('b', `LOGIN ${user} "${PASSWORD}"`), /^b OK/);
+  });
+
+  test('a changed password takes effect at once, whatever logins were remembered', async () => {
+    const { user, id } = await imap.account();
+    (await imap.login(user)).close();
+    (await imap.login(user)).close();
+    await setMailAccountPassword(imap.heron.store, id, 'a new password');
+    const c = await imap.connect({ tls: true });
+    assert.match(await c.command('a', `LOGIN ${user} "${PASSWORD}"`), /^a NO \[AUTHENTICATIONFAILED\]/);
+    assert.match(await c.command('b', `LOGIN ${user} "a new password"`), /^b OK/);
   });
 
   test('failed logins are throttled: the right password is refused past the limit', async () => {
