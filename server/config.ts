@@ -29,6 +29,7 @@ const schema = z.object({
   HERON_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
   HERON_ALLOW_PLAINTEXT_AUTH: bool(false),
   HERON_IMAP_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(50),
+  HERON_IMAP_LOGIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,6 +45,7 @@ export interface HeronConfig {
   tokenTtlMs: number;
   allowPlaintextAuth: boolean;
   imapMaxConnectionsPerUser: number;
+  imapLoginTimeoutMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
 }
 
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,
     allowPlaintextAuth: c.HERON_ALLOW_PLAINTEXT_AUTH,
     imapMaxConnectionsPerUser: c.HERON_IMAP_MAX_CONNECTIONS_PER_USER,
+    imapLoginTimeoutMs: c.HERON_IMAP_LOGIN_TIMEOUT_SECONDS * 1000,
     logLevel: c.HERON_LOG_LEVEL,
   };
 }

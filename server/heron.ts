@@ -58,7 +58,7 @@ export async function startHeron(config: HeronConfig, log: Logger): Promise<Hero
       port: config.ports.imap,
       tlsPort: config.ports.imaps,
       allowPlaintextAuth: config.allowPlaintextAuth,
-      limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser },
+      limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
     });
     const services: Service[] = [api, imap];
     for (const service of services) {

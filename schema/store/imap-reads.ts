@@ -72,27 +72,18 @@ export async function getSearchRows(store: Store, mailboxId: number): Promise<Se
     store,
     `SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header, subject, from_address, to_address, cc_address, bcc_address
      FROM mail WHERE mail_box_id = ? ORDER BY uid`,
-  ).all(mailboxId) as Array<{
-    uid: number;
-    modseq: number;
-    flags: string;
-    internal_date: number;
-    size: number;
-    mail_raw_id: number;
+  ).all(mailboxId) as Array<
+    RawRow & {
     date_header: number | null;
     subject: string;
     from_address: string;
     to_address: string;
     cc_address: string;
     bcc_address: string;
-  }>;
+  }
+  >;
   return rows.map((r) => ({
-    uid: r.uid,
-    modseq: r.modseq,
-    flags: parseFlags(r.flags),
-    internalDate: r.internal_date,
-    size: r.size,
-    rawId: r.mail_raw_id,
+    ...toRow(r),
     dateHeader: r.date_header,
     subject: r.subject,
     from: r.from_address,

@@ -94,7 +94,7 @@ describe('TLS', () => {
 describe('operator allows plaintext authentication', () => {
   let imap: Imap;
   before(async () => {
-    imap = await startImap({ HERON_ALLOW_PLAINTEXT_AUTH: 'true' });
+    imap = await startImap({ HERON_ALLOW_PLAINTEXT_AUTH: 'true', HERON_IMAP_LOGIN_TIMEOUT_SECONDS: '1' });
   });
   after(() => imap.stop());
 
@@ -103,5 +103,14 @@ describe('operator allows plaintext authentication', () => {
     const c = await imap.connect();
     assert.match(c.greeting, /STARTTLS AUTH=PLAIN\]/);
     assert.match(await c.command('a', `LOGIN ${user} "${PASSWORD}"`), /^a OK/);
+    // Logged in, the short pre-login timeout no longer applies (RFC 3501 §5.4: 30 minutes).
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.match(await c.command('b', 'NOOP'), /^b OK/);
+  });
+
+  test('a connection that does not log in is closed with BYE', async () => {
+    const c = await imap.connect();
+    await c.readUntil((s) => s.includes('* BYE Autologout'));
+    await c.waitClosed();
   });
 });
