@@ -74,13 +74,13 @@ export async function getSearchRows(store: Store, mailboxId: number): Promise<Se
      FROM mail WHERE mail_box_id = ? ORDER BY uid`,
   ).all(mailboxId) as Array<
     RawRow & {
-    date_header: number | null;
-    subject: string;
-    from_address: string;
-    to_address: string;
-    cc_address: string;
-    bcc_address: string;
-  }
+      date_header: number | null;
+      subject: string;
+      from_address: string;
+      to_address: string;
+      cc_address: string;
+      bcc_address: string;
+    }
   >;
   return rows.map((r) => ({
     ...toRow(r),
