@@ -48,6 +48,8 @@ const schema = z.object({
   HERON_SPAM_FLAG_ABOVE: z.coerce.number().int().default(50),
   HERON_SPAM_JUNK_ABOVE: z.coerce.number().int().default(299),
   HERON_ALLOW_SIGNUP: bool(false),
+  HERON_IMAP_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(50),
+  HERON_IMAP_LOGIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Outbound queue (smtpd/outbound).
   HERON_OUTBOUND_PORT: port(25).refine((p) => p > 0, 'must be a port number'),
@@ -89,6 +91,8 @@ export interface HeronConfig {
   dnsTimeoutMs: number;
   /** Whether anyone may create a (non-admin) API user with the sign-up action. */
   allowSignup: boolean;
+  imapMaxConnectionsPerUser: number;
+  imapLoginTimeoutMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
   outbound: OutboundSettings;
 }
@@ -167,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     },
     dnsTimeoutMs: c.HERON_DNS_TIMEOUT_MS,
     allowSignup: c.HERON_ALLOW_SIGNUP,
+    imapMaxConnectionsPerUser: c.HERON_IMAP_MAX_CONNECTIONS_PER_USER,
+    imapLoginTimeoutMs: c.HERON_IMAP_LOGIN_TIMEOUT_SECONDS * 1000,
     logLevel: c.HERON_LOG_LEVEL,
     outbound: {
       port: c.HERON_OUTBOUND_PORT,

@@ -17,6 +17,7 @@ import type { RelayHandler } from '../smtpd/relay.ts';
 import { smtpService } from '../smtpd/service.ts';
 import { acmeHttpService } from './acme-http.ts';
 import type { ApiDeps } from './api/app.ts';
+import { imapService } from '../imapd/server.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
@@ -42,7 +43,7 @@ export interface Heron {
   relay: RelayHandler;
   outbound: OutboundWorker;
   /** Actual bound ports (differ from config when it asked for port 0). */
-  ports: { api: number; smtp: number; submission: number; submissions: number; acmeHttp?: number };
+  ports: { api: number; imap: number; imaps: number; smtp: number; submission: number; submissions: number; acmeHttp?: number };
   stop(): Promise<void>;
 }
 
@@ -89,7 +90,19 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const api = apiService({ ...apiDeps, bind: config.bind, port: config.ports.api });
     const smtpRelay = options.relay === null ? undefined : (options.relay ?? relay);
     const smtp = smtpService({ store, log, tls, throttle, config, relay: smtpRelay });
-    const services: Service[] = [outbound, api, smtp, renewal];
+    const imap = imapService({
+      store,
+      tls,
+      throttle,
+      log,
+      hostname: config.hostname,
+      bind: config.bind,
+      port: config.ports.imap,
+      tlsPort: config.ports.imaps,
+      allowPlaintextAuth: config.allowPlaintextAuth,
+      limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
+    });
+    const services: Service[] = [outbound, api, imap, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     for (const service of services) {
@@ -110,7 +123,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       renewal,
       relay,
       outbound,
-      ports: { api: api.port(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}) },
+      ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {
           for (const service of [...started].reverse()) {

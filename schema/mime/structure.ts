@@ -4,36 +4,52 @@
 import libmime from 'libmime';
 import { buildEnvelope } from './envelope.ts';
 import { findBodyStart, type HeaderField, headerValue, parseHeaderFields } from './headers.ts';
-import type { MimeDisposition, MimePart } from './types.ts';
+import { parseContentTypeRaw, parseToken, parseTokenWithParams } from './params.ts';
+import type { MimeDisposition, MimePart, MimeWire } from './types.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
-/** Deeper nesting than this is treated as an opaque leaf, so hostile input cannot recurse without bound. */
-const MAX_DEPTH = 32;
+/** Deeper nesting than this is not parsed (a multipart gets one empty part), so hostile input cannot recurse without bound. */
+const MAX_DEPTH = 100; // Dovecot's default max_nested_mime_parts
 
+/**
+ * Body size in text lines (RFC 3501 body-fld-lines): the number of line
+ * breaks, so a last line without one is not counted. Dovecot counts the same
+ * way; the line break before a boundary belongs to the boundary.
+ */
 export function countLines(raw: Buffer, start: number, end: number): number {
-  if (end <= start) return 0;
   let lines = 0;
   let pos = raw.indexOf(LF, start);
   while (pos !== -1 && pos < end) {
     lines++;
     pos = raw.indexOf(LF, pos + 1);
   }
-  if (raw[end - 1] !== LF) lines++;
   return lines;
 }
 
-function parseContentType(value: string | null, defaultType: string): { type: string; subtype: string; params: Record<string, string> } {
-  const parsed = value ? libmime.parseHeaderValue(value) : null;
-  const full = (parsed?.value || '').toLowerCase().trim();
-  const slash = full.indexOf('/');
-  if (!parsed || slash <= 0 || slash === full.length - 1) {
-    // RFC 2045 §5.2: an absent or unparseable Content-Type means text/plain; charset=us-ascii.
-    const [type, subtype] = defaultType.split('/');
-    const params: Record<string, string> = defaultType === 'text/plain' ? { charset: 'us-ascii' } : {};
-    return { type, subtype, params };
+/** Decoded Content-Type parameters (lower-case names, RFC 2231 decoded) for internal use. */
+function decodedParams(value: string | null): Record<string, string> {
+  if (!value) return {};
+  try {
+    return libmime.parseHeaderValue(value).params as Record<string, string>;
+  } catch {
+    return {};
   }
-  return { type: full.slice(0, slash), subtype: full.slice(slash + 1), params: parsed.params as Record<string, string> };
+}
+
+function parseWire(fields: HeaderField[]): MimeWire {
+  const contentType = headerValue(fields, 'content-type');
+  const ct = contentType === null ? { type: null, subtype: null, params: [] } : parseContentTypeRaw(contentType);
+  const encoding = headerValue(fields, 'content-transfer-encoding');
+  const disposition = headerValue(fields, 'content-disposition');
+  const dp = disposition === null ? null : parseTokenWithParams(disposition);
+  return {
+    type: ct.type,
+    subtype: ct.subtype,
+    params: ct.params,
+    encoding: encoding === null ? null : parseToken(encoding),
+    disposition: dp?.token ? { type: dp.token, params: dp.params } : null,
+  };
 }
 
 function parseDisposition(value: string | null): MimeDisposition | null {
@@ -96,7 +112,11 @@ function splitMultipart(raw: Buffer, start: number, end: number, boundary: strin
 export function parseEntity(raw: Buffer, start: number, end: number, defaultType = 'text/plain', depth = 0): MimePart {
   const bodyStart = findBodyStart(raw, start, end);
   const fields: HeaderField[] = parseHeaderFields(raw.subarray(start, bodyStart));
-  const { type, subtype, params } = parseContentType(headerValue(fields, 'content-type'), defaultType);
+  const wire = parseWire(fields);
+  // RFC 2045 §5.2: an absent or unparseable Content-Type means the default
+  // (text/plain; charset=us-ascii, or message/rfc822 inside multipart/digest).
+  const [type, subtype] = wire.type && wire.subtype ? [wire.type.toLowerCase(), wire.subtype.toLowerCase()] : defaultType.split('/');
+  const params = wire.type ? decodedParams(headerValue(fields, 'content-type')) : type === 'text' ? { charset: 'us-ascii' } : {};
   const encoding = (headerValue(fields, 'content-transfer-encoding') || '7bit').trim().toUpperCase();
   const part: MimePart = {
     headerStart: start,
@@ -114,22 +134,28 @@ export function parseEntity(raw: Buffer, start: number, end: number, defaultType
     location: headerValue(fields, 'content-location'),
     size: end - bodyStart,
     lines: 0,
+    wire,
   };
   const opaque = depth >= MAX_DEPTH;
-  if (type === 'multipart' && !opaque) {
+  if (type === 'multipart') {
     const boundary = params.boundary;
-    const ranges = boundary ? splitMultipart(raw, bodyStart, end, boundary) : [];
+    const ranges = boundary && !opaque ? splitMultipart(raw, bodyStart, end, boundary) : [];
     const childDefault = subtype === 'digest' ? 'message/rfc822' : 'text/plain';
     if (ranges.length === 0) {
-      // A multipart without a findable boundary still needs one body (RFC 3501 body-type-mpart).
-      part.parts = [parseEntity(raw, bodyStart, end, 'text/plain', depth + 1)];
+      // A multipart without a findable boundary still needs one body (RFC 3501
+      // body-type-mpart): like Dovecot, an empty text/plain part at the end of
+      // the body; the content stays reachable through BODY[TEXT].
+      part.parts = [parseEntity(raw, end, end, 'text/plain', depth + 1)];
     } else {
       part.parts = ranges.map(([s, e]) => parseEntity(raw, s, e, childDefault, depth + 1));
     }
-  } else if (type === 'message' && subtype === 'rfc822' && !opaque && ['7BIT', '8BIT', 'BINARY'].includes(encoding)) {
-    const root = parseEntity(raw, bodyStart, end, 'text/plain', depth + 1);
-    const innerFields = parseHeaderFields(raw.subarray(bodyStart, root.bodyStart));
-    part.message = { envelope: buildEnvelope(innerFields), root };
+  } else if (type === 'message' && subtype === 'rfc822') {
+    // An encoded (e.g. base64) embedded message is not parsed; BODYSTRUCTURE then shows an empty one.
+    if (!opaque && ['7BIT', '8BIT', 'BINARY'].includes(encoding)) {
+      const root = parseEntity(raw, bodyStart, end, 'text/plain', depth + 1);
+      const innerFields = parseHeaderFields(raw.subarray(bodyStart, root.bodyStart));
+      part.message = { envelope: buildEnvelope(innerFields), root };
+    }
     part.lines = countLines(raw, bodyStart, end);
   } else if (type === 'text') {
     part.lines = countLines(raw, bodyStart, end);

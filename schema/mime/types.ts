@@ -30,6 +30,22 @@ export interface MimeDisposition {
 }
 
 /**
+ * Header values of an entity as written, for BODYSTRUCTURE: Dovecot (our
+ * reference) keeps the case of types, subtypes, parameter names and values,
+ * keeps duplicate parameters, and joins RFC 2231 continuations without
+ * decoding them. Parameters are [name, value] pairs in header order.
+ */
+export interface MimeWire {
+  /** Content-Type type and subtype as written; null when absent or unparseable (the defaults apply). */
+  type: string | null;
+  subtype: string | null;
+  params: Array<[string, string]>;
+  /** Content-Transfer-Encoding token as written, or null when absent. */
+  encoding: string | null;
+  disposition: { type: string; params: Array<[string, string]> } | null;
+}
+
+/**
  * One MIME entity. Offsets are byte positions in the raw message:
  * [headerStart, bodyStart) is the entity's header block including the blank
  * line that ends it; [bodyStart, bodyEnd) is its body.
@@ -53,8 +69,10 @@ export interface MimePart {
   location: string | null;
   /** Body size in octets. */
   size: number;
-  /** Body size in lines, for text/* and message/rfc822. */
+  /** Body size in lines (LF count, as Dovecot counts), for text/* and message/rfc822. */
   lines: number;
+  /** The same header values as written, for BODYSTRUCTURE. */
+  wire: MimeWire;
   /** Children of a multipart/*. */
   parts?: MimePart[];
   /** The embedded message of a message/rfc822 (its root part and envelope). */

@@ -1,0 +1,27 @@
+// Shared by LOGIN and AUTHENTICATE: throttle, check the password, cap
+// connections per account, move to the authenticated state.
+import { findMailServerById } from '../schema/index.ts';
+import type { Completion } from './commands/command.ts';
+import { ImapResponse, type Session } from './session.ts';
+
+export async function authenticate(session: Session, username: string, password: string): Promise<Completion> {
+  const { store, throttle } = session.deps;
+  if (!throttle.allowed(session.remoteAddress, username)) {
+    throw new ImapResponse('NO', 'Too many failed attempts; try again later', 'UNAVAILABLE');
+  }
+  const account = await session.deps.loginCache.verify(store, username, password);
+  if (!account) {
+    throttle.fail(session.remoteAddress, username);
+    throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');
+  }
+  throttle.succeed(session.remoteAddress);
+  if (!session.deps.acquireAccount(account.id)) {
+    throw new ImapResponse('NO', 'Too many connections for this account', 'LIMIT');
+  }
+  const server = await findMailServerById(store, account.mail_server_id);
+  session.maxMessageSize = server?.max_size ?? 26214400;
+  session.account = account;
+  session.state = 'auth';
+  session.armTimer();
+  return { code: `CAPABILITY ${session.capabilities.join(' ')}`, text: 'Logged in' };
+}

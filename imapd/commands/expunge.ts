@@ -1,0 +1,23 @@
+// EXPUNGE (RFC 3501 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): the EXPUNGE
+// responses come from the journal, like anyone else's removals.
+import { expungeMessages } from '../../schema/index.ts';
+import type { SequenceSet } from '../parser/args.ts';
+import { ImapResponse } from '../session.ts';
+import { defineCommand, SELECTED } from './command.ts';
+
+export default defineCommand({
+  name: 'EXPUNGE',
+  states: SELECTED,
+  uid: true,
+  parse(args, line) {
+    const set: SequenceSet | null = line.uid ? args.sequenceSet() : null;
+    args.end();
+    return { set };
+  },
+  async run(session, { set }) {
+    const sel = session.selected!;
+    if (sel.readOnly) throw new ImapResponse('NO', 'Mailbox is read-only', 'READ-ONLY');
+    const uids = set ? session.resolve(set, true) : sel.uids;
+    await expungeMessages(session.deps.store, { mailboxId: sel.mailbox.id, uids });
+  },
+});

@@ -1,0 +1,12 @@
+// UNSUBSCRIBE (RFC 3501 §6.3.7).
+import { setSubscribed } from '../../schema/index.ts';
+import { AUTHENTICATED, defineCommand, oneMailbox } from './command.ts';
+
+export default defineCommand({
+  name: 'UNSUBSCRIBE',
+  states: AUTHENTICATED,
+  parse: oneMailbox,
+  async run(session, { name }) {
+    await setSubscribed(session.deps.store, session.account!.id, name, false);
+  },
+});

@@ -1,0 +1,112 @@
+// RFC 3501 §6.4.5 BODY[section] extraction from the raw bytes and the MIME tree
+// stored at delivery. Part numbers resolve as Dovecot resolves them:
+// - in a multipart, n is its n-th part;
+// - any other entity has only part 1, itself (so a non-multipart message's
+//   only part is 1), and a further number below it is allowed only when it is
+//   a message/rfc822, whose numbers continue in the embedded message;
+// - HEADER, HEADER.FIELDS[.NOT] and TEXT after a part number apply to the
+//   embedded message of a message/rfc822 part (empty for other parts);
+//   MIME is the part's own header.
+// A part that does not exist yields an empty result.
+import type { MimePart } from '../../schema/index.ts';
+
+export interface SectionSpec {
+  path: number[];
+  text: 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'MIME' | 'TEXT' | null;
+  fields?: string[];
+}
+
+const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
+
+function isMessage(part: MimePart): boolean {
+  return part.type === 'message' && part.subtype === 'rfc822';
+}
+
+/** The entity a section refers to, or null when it does not exist. */
+function resolve(root: MimePart, spec: SectionSpec): MimePart | null {
+  const wantsMessage = spec.text !== null && spec.text !== 'MIME';
+  let part: MimePart = root;
+  for (let i = 0; i < spec.path.length; i++) {
+    const n = spec.path[i];
+    const last = i === spec.path.length - 1;
+    if (!Number.isInteger(n) || n < 1) return null;
+    if (part.type === 'multipart') {
+      const child = part.parts?.[n - 1];
+      if (!child) return null;
+      part = child;
+    } else if (n !== 1 || (!last && !isMessage(part))) {
+      return null;
+    }
+    if (isMessage(part) && (!last || wantsMessage)) {
+      if (!part.message) return null;
+      part = part.message.root;
+    } else if (last && wantsMessage) {
+      return null; // HEADER/TEXT of a part that is not a message
+    }
+  }
+  return part;
+}
+
+/** [start, end) of each header field (with its folded lines), and whether the block ends with a blank line. */
+function headerFields(raw: Buffer, start: number, end: number): { fields: Array<{ name: string; start: number; end: number }>; blank: Buffer | null } {
+  const fields: Array<{ name: string; start: number; end: number }> = [];
+  let pos = start;
+  while (pos < end) {
+    const lf = raw.indexOf(LF, pos);
+    const lineEnd = lf === -1 || lf >= end ? end : lf + 1;
+    const line = raw.subarray(pos, lineEnd);
+    if (line.length <= 2 && (line.toString('latin1') === '\n' || line.toString('latin1') === '\r\n')) {
+      return { fields, blank: line };
+    }
+    const first = raw[pos];
+    if ((first === 0x20 || first === 0x09) && fields.length) {
+      fields[fields.length - 1].end = lineEnd; // folded continuation
+    } else {
+      const colon = line.indexOf(0x3a);
+      const name = colon === -1 ? '' : line.subarray(0, colon).toString('latin1').trim().toLowerCase();
+      fields.push({ name, start: pos, end: lineEnd });
+    }
+    pos = lineEnd;
+  }
+  return { fields, blank: null };
+}
+
+/**
+ * HEADER.FIELDS / HEADER.FIELDS.NOT: the matching fields as written, in order,
+ * then the blank line. Names match case-insensitively. RFC 3501 §6.4.5: the
+ * blank line is left out only when the header had none (Dovecot adds it even
+ * then for HEADER.FIELDS but not for .NOT; we follow the RFC for both).
+ */
+function filterHeader(raw: Buffer, part: MimePart, names: string[], keep: boolean): Buffer {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const { fields, blank } = headerFields(raw, part.headerStart, part.bodyStart);
+  const chunks: Buffer[] = [];
+  for (const f of fields) {
+    if (f.name === '' || wanted.has(f.name) !== keep) continue;
+    chunks.push(raw.subarray(f.start, f.end));
+    if (raw[f.end - 1] !== LF) chunks.push(Buffer.from('\r\n')); // last line of a header without a blank line
+  }
+  if (blank) chunks.push(blank);
+  return Buffer.concat(chunks);
+}
+
+/** The bytes of BODY[section]; the caller applies <partial>. */
+export function extractSection(raw: Buffer, root: MimePart, spec: SectionSpec): Buffer {
+  if (spec.text === 'MIME' && spec.path.length === 0) return EMPTY; // MIME needs a part number
+  const part = resolve(root, spec);
+  if (!part) return EMPTY;
+  switch (spec.text) {
+    case null:
+      return spec.path.length === 0 ? raw : raw.subarray(part.bodyStart, part.bodyEnd);
+    case 'MIME':
+    case 'HEADER':
+      return raw.subarray(part.headerStart, part.bodyStart);
+    case 'TEXT':
+      return raw.subarray(part.bodyStart, part.bodyEnd);
+    case 'HEADER.FIELDS':
+      return filterHeader(raw, part, spec.fields ?? [], true);
+    case 'HEADER.FIELDS.NOT':
+      return filterHeader(raw, part, spec.fields ?? [], false);
+  }
+}

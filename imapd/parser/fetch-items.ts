@@ -1,0 +1,88 @@
+// FETCH data items (RFC 3501 §6.4.5), parsed from tokens into a typed list.
+import type { SectionSpec } from '../mime/section.ts';
+import { ParseError, type Token } from './tokens.ts';
+
+export type SimpleItem = 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'UID' | 'MODSEQ';
+
+export interface SectionItem {
+  kind: 'section';
+  /** Name in the response, e.g. "BODY[HEADER.FIELDS (FROM)]<0>" or "RFC822.HEADER". */
+  responseName: string;
+  /** Sets \Seen (RFC 3501 §6.4.5: BODY[...] and RFC822 and RFC822.TEXT, not .PEEK / RFC822.HEADER). */
+  setsSeen: boolean;
+  /** null: the whole message. */
+  spec: SectionSpec | null;
+  partial: { start: number; length: number } | null;
+}
+
+export type FetchItem = { kind: SimpleItem } | SectionItem;
+
+const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ']);
+const MACROS: Record<string, SimpleItem[]> = {
+  ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
+  FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
+  FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
+};
+
+const SECTION = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d+)\.(\d+)>)?$/i;
+
+function parseSection(inner: string): { spec: SectionSpec | null; canonical: string } {
+  if (inner === '') return { spec: null, canonical: '' };
+  const m = /^((?:[1-9]\d{0,5})(?:\.[1-9]\d{0,5})*)?(?:^|\.)?(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?(?: \(([^)]*)\))?$/i.exec(inner);
+  if (!m) throw new ParseError('invalid section');
+  const path = m[1] ? m[1].split('.').map(Number) : [];
+  const text = (m[2]?.toUpperCase() ?? null) as SectionSpec['text'];
+  if (path.length === 0 && text === null) throw new ParseError('invalid section');
+  if (text === 'MIME' && path.length === 0) throw new ParseError('MIME needs a part number');
+  // A part number followed directly by text without a dot ("1HEADER") is not valid.
+  if (m[1] && text && inner[m[1].length] !== '.') throw new ParseError('invalid section');
+  const wantsFields = text === 'HEADER.FIELDS' || text === 'HEADER.FIELDS.NOT';
+  if (wantsFields !== (m[3] !== undefined)) throw new ParseError('invalid section');
+  let fields: string[] | undefined;
+  if (wantsFields) {
+    fields = m[3]
+      .trim()
+      .split(/ +/)
+      .map((f) => f.replace(/^"(.*)"$/, '$1'));
+    if (fields.length === 0 || fields.some((f) => !/^[\x21-\x39\x3b-\x7e]+$/.test(f))) throw new ParseError('invalid header field list');
+  }
+  const canonical = [path.join('.'), text ? text + (fields ? ` (${fields.map((f) => f.toUpperCase()).join(' ')})` : '') : ''].filter(Boolean).join('.');
+  return { spec: { path, text, fields }, canonical };
+}
+
+function parseItem(tok: Token): FetchItem[] {
+  if (tok.t !== 'atom') throw new ParseError('invalid FETCH item');
+  const upper = tok.v.toUpperCase();
+  if (SIMPLE.has(upper)) return [{ kind: upper as SimpleItem }];
+  if (upper === 'RFC822') return [{ kind: 'section', responseName: 'RFC822', setsSeen: true, spec: null, partial: null }];
+  if (upper === 'RFC822.HEADER') {
+    return [{ kind: 'section', responseName: 'RFC822.HEADER', setsSeen: false, spec: { path: [], text: 'HEADER' }, partial: null }];
+  }
+  if (upper === 'RFC822.TEXT') {
+    return [{ kind: 'section', responseName: 'RFC822.TEXT', setsSeen: true, spec: { path: [], text: 'TEXT' }, partial: null }];
+  }
+  const m = SECTION.exec(tok.v);
+  if (!m) throw new ParseError(`unknown FETCH item ${tok.v.slice(0, 40)}`);
+  const { spec, canonical } = parseSection(m[2]);
+  const partial = m[3] !== undefined ? { start: Number(m[3]), length: Number(m[4]) } : null;
+  if (partial && (partial.length === 0 || !Number.isSafeInteger(partial.start) || !Number.isSafeInteger(partial.length))) {
+    throw new ParseError('invalid partial range');
+  }
+  return [
+    {
+      kind: 'section',
+      responseName: `BODY[${canonical}]${partial ? `<${partial.start}>` : ''}`,
+      setsSeen: m[1].toUpperCase() === 'BODY',
+      spec,
+      partial,
+    },
+  ];
+}
+
+/** The items of a FETCH: a macro, one item, or a parenthesised list. */
+export function parseFetchItems(tok: Token): FetchItem[] {
+  if (tok.t === 'atom' && MACROS[tok.v.toUpperCase()]) return MACROS[tok.v.toUpperCase()].map((kind) => ({ kind }));
+  const items = tok.t === 'list' ? tok.v.flatMap(parseItem) : parseItem(tok);
+  if (items.length === 0) throw new ParseError('empty FETCH item list');
+  return items;
+}

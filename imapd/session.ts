@@ -1,0 +1,499 @@
+// One IMAP connection: its state (RFC 3501 §3), the selected mailbox's view
+// (ordered UID list, \Recent set, last reported MODSEQ), the command loop that
+// answers pipelined commands in order, and the untagged updates other writers cause.
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { TlsContexts } from '../certs/tls-contexts.ts';
+import {
+  type AuthThrottle,
+  changesSince,
+  claimRecent,
+  findMailboxById,
+  getHighestModseq,
+  getMessageRowsFor,
+  listUids,
+  type MailAccountRow,
+  type MailBoxRow,
+  type MailboxChanged,
+  type MailboxListChanged,
+  type Store,
+  StoreError,
+} from '../schema/index.ts';
+import type { Logger } from '../server/logger.ts';
+import type { LoginCache } from './auth-cache.ts';
+import { type Frame, Framer } from './framing/framer.ts';
+import { flagList } from './render/flags.ts';
+import { commandFor } from './commands/index.ts';
+import { Args, type SequenceSet } from './parser/args.ts';
+import { parseCommandLine, peekTag } from './parser/command-line.ts';
+import { ParseError } from './parser/tokens.ts';
+import { Writer } from './writer.ts';
+
+export type State = 'notauth' | 'auth' | 'selected' | 'logout';
+
+export interface ImapLimits {
+  maxLineLength: number;
+  /** Literal cap outside APPEND. */
+  maxLiteral: number;
+  preAuthTimeoutMs: number;
+  authTimeoutMs: number;
+  idleKeepaliveMs: number;
+  maxBadCommands: number;
+  maxConnectionsPerUser: number;
+}
+
+export interface SessionDeps {
+  store: Store;
+  tls: TlsContexts;
+  throttle: AuthThrottle;
+  loginCache: LoginCache;
+  log: Logger;
+  hostname: string;
+  allowPlaintextAuth: boolean;
+  limits: ImapLimits;
+  /** Per-account connection accounting (server.ts). */
+  acquireAccount(accountId: number): boolean;
+  releaseAccount(accountId: number): void;
+}
+
+/** A command's outcome: the tagged response. */
+export class ImapResponse extends Error {
+  constructor(
+    readonly status: 'OK' | 'NO' | 'BAD',
+    text: string,
+    readonly code?: string,
+  ) {
+    super(text);
+  }
+}
+
+export interface SelectedMailbox {
+  mailbox: MailBoxRow;
+  readOnly: boolean;
+  /** UIDs in the order the client knows them: sequence number = index + 1. */
+  uids: number[];
+  recent: Set<number>;
+  /** Highest MODSEQ whose journal rows this session has taken in. */
+  lastModseq: number;
+  /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
+  pendingExpunge: Set<number>;
+  /** MODSEQs of flag changes this session reported itself. */
+  ownModseqs: Set<number>;
+  dirty: boolean;
+  /** New messages arrived that the client has not been told of. */
+  existsPending: boolean;
+}
+
+export const BASE_CAPABILITIES = [
+  'IMAP4rev1',
+  'LITERAL+',
+  'SASL-IR',
+  'ID',
+  'ENABLE',
+  'IDLE',
+  'NAMESPACE',
+  'UNSELECT',
+  'UIDPLUS',
+  'MOVE',
+  'CHILDREN',
+  'SPECIAL-USE',
+  'CONDSTORE',
+];
+
+export class Session {
+  state: State = 'notauth';
+  account: MailAccountRow | null = null;
+  /** The account's max message size: the APPEND literal cap. */
+  maxMessageSize = 0;
+  selected: SelectedMailbox | null = null;
+  /** RFC 7162 §3.1: once enabled, FETCH responses carry MODSEQ. */
+  condstore = false;
+  secure: boolean;
+  readonly writer: Writer;
+  private socket: net.Socket | tls.TLSSocket;
+  private framer: Framer;
+  private queue: Frame[] = [];
+  private waiting: ((frame: Frame | null) => void) | null = null;
+  private badCommands = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Set while IDLE runs: pushes updates at once. */
+  idleNotify: (() => void) | null = null;
+  private readonly onMailbox = (change: MailboxChanged) => {
+    if (!this.selected || change.mailboxId !== this.selected.mailbox.id) return;
+    if (change.highestModseq <= this.selected.lastModseq) return;
+    this.selected.dirty = true;
+    this.idleNotify?.();
+  };
+
+  /** A mailbox of this account was renamed or deleted: check the selected one still exists. */
+  private readonly onMailboxes = (change: MailboxListChanged) => {
+    if (!this.selected || change.accountId !== this.account?.id) return;
+    this.selected.dirty = true;
+    this.idleNotify?.();
+  };
+
+  constructor(
+    readonly deps: SessionDeps,
+    socket: net.Socket | tls.TLSSocket,
+    readonly remoteAddress: string,
+  ) {
+    this.socket = socket;
+    this.secure = socket instanceof tls.TLSSocket;
+    this.writer = new Writer(socket);
+    this.framer = this.newFramer();
+    this.attach(socket);
+    deps.store.events.on('mailbox', this.onMailbox);
+    deps.store.events.on('mailboxes', this.onMailboxes);
+  }
+
+  private newFramer(): Framer {
+    const limits = this.deps.limits;
+    return new Framer({
+      maxLineLength: limits.maxLineLength,
+      maxLiterals: 64,
+      literalLimit: (line) => (this.state !== 'notauth' && /^\S+ APPEND /i.test(line) ? this.maxMessageSize : limits.maxLiteral),
+    });
+  }
+
+  private attach(socket: net.Socket | tls.TLSSocket): void {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  get capabilities(): string[] {
+    const caps = [...BASE_CAPABILITIES];
+    if (this.state === 'notauth') {
+      if (!this.secure) caps.push('STARTTLS');
+      if (this.secure || this.deps.allowPlaintextAuth) caps.push('AUTH=PLAIN');
+      else caps.push('LOGINDISABLED');
+    }
+    return caps;
+  }
+
+  /** Whether credentials may be sent on this connection (RFC 3501 §6.2.3, RFC 8314). */
+  get authAllowed(): boolean {
+    return this.secure || this.deps.allowPlaintextAuth;
+  }
+
+  start(): void {
+    this.writer.untagged(`OK [CAPABILITY ${this.capabilities.join(' ')}] ${this.deps.hostname} Heron IMAP ready`);
+    this.armTimer();
+  }
+
+  armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.closed) return;
+    // RFC 3501 §5.4: at least 30 minutes once logged in; short before.
+    const ms = this.state === 'notauth' ? this.deps.limits.preAuthTimeoutMs : this.deps.limits.authTimeoutMs;
+    this.timer = setTimeout(() => this.bye('Autologout; idle for too long'), ms);
+    this.timer.unref();
+  }
+
+  bye(text: string): void {
+    this.writer.untagged(`BYE ${text}`);
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.deps.store.events.off('mailbox', this.onMailbox);
+    this.deps.store.events.off('mailboxes', this.onMailboxes);
+    if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
+    this.state = 'logout';
+    this.writer.flush();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    const waiter = this.waiting;
+    this.waiting = null;
+    waiter?.(null);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    for (const event of this.framer.push(chunk)) {
+      if (event.kind === 'continue') this.writer.continuation();
+      else if (event.kind === 'fatal') return this.bye(`Protocol error: ${event.reason}`);
+      else if (event.kind === 'refused') {
+        const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
+        if (event.reason === 'toobig' && /^\S+ APPEND /i.test(event.line) && this.state !== 'notauth') {
+          this.writer.tagged(tag, 'NO', 'Message too big', 'TOOBIG');
+        } else {
+          this.countBad();
+          this.writer.tagged(tag, 'BAD', 'Literal too big');
+        }
+      } else this.enqueue(event.frame);
+    }
+  }
+
+  private enqueue(frame: Frame): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w(frame);
+      return;
+    }
+    const idle = this.queue.length === 0 && !this.running;
+    this.queue.push(frame);
+    if (idle) void this.run();
+  }
+
+  /** The next frame from the client (AUTHENTICATE responses, IDLE's DONE); null when closed. */
+  nextFrame(): Promise<Frame | null> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  private running = false;
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const frame = this.queue.shift()!;
+        this.armTimer();
+        await this.execute(frame);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  countBad(): void {
+    this.badCommands++;
+    if (this.badCommands >= this.deps.limits.maxBadCommands) this.bye('Too many invalid commands');
+  }
+
+  private async execute(frame: Frame): Promise<void> {
+    let tag = peekTag(frame) ?? '*';
+    try {
+      const line = parseCommandLine(frame);
+      tag = line.tag;
+      const spec = commandFor(line.name);
+      if (!spec || (line.uid && !spec.uid)) throw new ImapResponse('BAD', `Unknown command ${line.uid ? 'UID ' : ''}${line.name}`);
+      if (!spec.states.includes(this.state)) {
+        throw new ImapResponse('BAD', `${line.name} is not allowed ${this.state === 'notauth' ? 'before login' : this.state === 'auth' ? 'without a selected mailbox' : 'now'}`);
+      }
+      const args = spec.parse(new Args(line.args), line);
+      const result = await spec.run(this, args, line);
+      // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may).
+      if (this.selected && !this.closed) await this.sendUpdates(line.uid || !['FETCH', 'STORE', 'SEARCH'].includes(line.name));
+      if (!this.closed) this.writer.tagged(tag, 'OK', result?.text ?? `${line.name} completed`, result?.code);
+      result?.after?.();
+    } catch (err) {
+      if (this.closed && !(err instanceof ImapResponse)) return;
+      if (err instanceof ParseError) {
+        this.countBad();
+        this.writer.tagged(tag, 'BAD', err.message);
+      } else if (err instanceof ImapResponse) {
+        if (err.status === 'BAD') this.countBad();
+        if (err.status !== 'BAD' && this.selected && !this.closed) await this.sendUpdates(false).catch(() => undefined);
+        this.writer.tagged(tag, err.status, err.message, err.code);
+      } else if (err instanceof StoreError) {
+        this.writer.tagged(tag, 'NO', err.message, err.code);
+      } else {
+        this.deps.log.error({ err }, 'imap command failed');
+        this.writer.tagged(tag, 'NO', 'Internal error; try again', 'SERVERBUG');
+      }
+    }
+    await this.writer.drain();
+  }
+
+  // ------------------------------------------------------------ TLS
+
+  /** STARTTLS: wraps the socket; input buffered before the handshake is dropped (RFC 3501 §6.2.1). */
+  startTls(context: tls.SecureContext): void {
+    const raw = this.socket as net.Socket;
+    this.writer.flush();
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('error');
+    raw.removeAllListeners('close');
+    this.framer.reset();
+    this.queue = [];
+    const secure = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: context,
+      SNICallback: (name, cb) => this.deps.tls.sniCallback(name, cb),
+    });
+    this.socket = secure;
+    this.secure = true;
+    this.writer.replace(secure);
+    this.attach(secure);
+  }
+
+  // ------------------------------------------------------------ selected mailbox
+
+  async select(mailbox: MailBoxRow, readOnly: boolean): Promise<SelectedMailbox> {
+    const store = this.deps.store;
+    const lastModseq = await getHighestModseq(store, mailbox.id);
+    const uids = await listUids(store, mailbox.id);
+    const recent = new Set<number>();
+    if (!readOnly) {
+      const claimed = await claimRecent(store, mailbox.id);
+      if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
+    }
+    this.selected = {
+      mailbox,
+      readOnly,
+      uids,
+      recent,
+      lastModseq,
+      pendingExpunge: new Set(),
+      ownModseqs: new Set(),
+      dirty: false,
+      existsPending: false,
+    };
+    this.state = 'selected';
+    // Changes committed between the reads above are caught by the next pull.
+    const now = await getHighestModseq(store, mailbox.id);
+    if (now > lastModseq) this.selected.dirty = true;
+    return this.selected;
+  }
+
+  unselect(): void {
+    this.selected = null;
+    this.state = 'auth';
+  }
+
+  /** Sequence number (1-based) of a UID in the session's view, or 0. */
+  seqOf(uid: number): number {
+    const uids = this.selected?.uids ?? [];
+    let lo = 0;
+    let hi = uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (uids[mid] === uid) return mid + 1;
+      if (uids[mid] < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /**
+   * UIDs a sequence set names, ascending. Message numbers beyond what the
+   * client was told are an error (RFC 3501 §9 seq-number); UIDs that do not
+   * exist are skipped (§6.4.8).
+   */
+  resolve(set: SequenceSet, byUid: boolean): number[] {
+    const uids = this.selected?.uids ?? [];
+    const out = new Set<number>();
+    if (!byUid) {
+      for (const r of set) {
+        const to = r.to === Infinity ? uids.length : r.to;
+        const from = r.from === Infinity ? uids.length : r.from;
+        if (uids.length === 0 || Math.max(from, to) > uids.length || Math.min(from, to) < 1) {
+          throw new ImapResponse('BAD', 'Invalid message sequence number');
+        }
+        for (let i = Math.min(from, to); i <= Math.max(from, to); i++) out.add(uids[i - 1]);
+      }
+    } else {
+      const max = uids.length ? uids[uids.length - 1] : 0;
+      for (const r of set) {
+        const a = r.from === Infinity ? max : r.from;
+        const b = r.to === Infinity ? max : r.to;
+        const lo = Math.min(a, b);
+        const hi = Math.max(a, b);
+        let i = lowerBound(uids, lo);
+        for (; i < uids.length && uids[i] <= hi; i++) out.add(uids[i]);
+      }
+    }
+    return [...out].sort((x, y) => x - y);
+  }
+
+  /** Formats a flag list for a message, adding \Recent when this session holds it. */
+  flagsOf(uid: number, flags: readonly string[]): string {
+    return flagList(this.selected?.recent.has(uid) ? [...flags, '\\Recent'] : flags);
+  }
+
+  /**
+   * Pulls journal rows newer than what this session has taken in and reports
+   * them: FETCH for flag changes, EXPUNGE (only when `allowExpunge`), EXISTS
+   * and RECENT for new mail. Sequence numbers always follow what was sent.
+   */
+  async sendUpdates(allowExpunge: boolean): Promise<void> {
+    const sel = this.selected;
+    if (!sel) return;
+    const store = this.deps.store;
+    if (sel.dirty) {
+      sel.dirty = false;
+      const changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
+      if (changes.length === 0 && !(await findMailboxById(store, sel.mailbox.id))) {
+        return this.bye('Selected mailbox was deleted');
+      }
+      const flagUids = new Set<number>();
+      const before = sel.uids.length;
+      let added = false;
+      for (const c of changes) {
+        sel.lastModseq = Math.max(sel.lastModseq, c.modseq);
+        if (c.kind === 'new') {
+          const last = sel.uids.length ? sel.uids[sel.uids.length - 1] : 0;
+          if (c.uid > last) {
+            sel.uids.push(c.uid);
+            added = true;
+          }
+        } else if (c.kind === 'expunge') {
+          if (this.seqOf(c.uid)) sel.pendingExpunge.add(c.uid);
+          flagUids.delete(c.uid);
+        } else if (!sel.ownModseqs.has(c.modseq) && this.seqOf(c.uid) && c.uid <= (sel.uids[before - 1] ?? 0)) {
+          flagUids.add(c.uid);
+        }
+      }
+      sel.ownModseqs.clear();
+      if (flagUids.size > 0) {
+        const rows = await getMessageRowsFor(store, sel.mailbox.id, [...flagUids]);
+        for (const row of rows) {
+          const modseq = this.condstore ? ` MODSEQ (${row.modseq})` : '';
+          this.writer.untagged(`${this.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS ${this.flagsOf(row.uid, row.flags)}${modseq})`);
+        }
+      }
+      if (added && !sel.readOnly) {
+        const claimed = await claimRecent(store, sel.mailbox.id);
+        if (claimed) for (let i = before; i < sel.uids.length; i++) if (sel.uids[i] >= claimed.from && sel.uids[i] <= claimed.to) sel.recent.add(sel.uids[i]);
+      }
+      if (added) sel.existsPending = true;
+    }
+    // EXPUNGE before EXISTS: the count then matches the list after removals.
+    if (allowExpunge && sel.pendingExpunge.size > 0) this.flushExpunges();
+    if (sel.existsPending) {
+      sel.existsPending = false;
+      this.reportExists();
+    }
+  }
+
+  private reportExists(): void {
+    const sel = this.selected!;
+    this.writer.untagged(`${sel.uids.length} EXISTS`);
+    this.writer.untagged(`${sel.recent.size} RECENT`);
+  }
+
+  /** Sends EXPUNGE for every pending removal, highest sequence first so numbers stay valid. */
+  flushExpunges(): void {
+    const sel = this.selected!;
+    const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+    for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    const gone = sel.pendingExpunge;
+    sel.uids = sel.uids.filter((uid) => !gone.has(uid));
+    for (const uid of gone) sel.recent.delete(uid);
+    sel.pendingExpunge = new Set();
+  }
+}
+
+export function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,100 @@
+// Light reads for IMAP over a UID range: FETCH FLAGS/INTERNALDATE/SIZE and
+// SEARCH read these columns without parsing the stored ENVELOPE/BODYSTRUCTURE JSON.
+import { parseFlags } from './flags.ts';
+import { stmt, type Store } from './store.ts';
+
+export interface MessageRow {
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: number;
+  size: number;
+  rawId: number;
+}
+
+export interface SearchRow extends MessageRow {
+  dateHeader: number | null;
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  bcc: string;
+}
+
+type RawRow = { uid: number; modseq: number; flags: string; internal_date: number; size: number; mail_raw_id: number };
+const toRow = (r: RawRow): MessageRow => ({
+  uid: r.uid,
+  modseq: r.modseq,
+  flags: parseFlags(r.flags),
+  internalDate: r.internal_date,
+  size: r.size,
+  rawId: r.mail_raw_id,
+});
+
+/** The UIDs of a mailbox in order: what SELECT needs for its sequence numbers. */
+export async function listUids(store: Store, mailboxId: number): Promise<number[]> {
+  return stmt(store, `SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`).pluck().all(mailboxId) as number[];
+}
+
+/** Messages with minUid <= uid <= maxUid, in UID order. */
+export async function getMessageRows(store: Store, mailboxId: number, minUid: number, maxUid: number): Promise<MessageRow[]> {
+  const rows = stmt(
+    store,
+    `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
+  ).all(mailboxId, minUid, maxUid) as RawRow[];
+  return rows.map(toRow);
+}
+
+/**
+ * The given UIDs (those that exist), in UID order: a range scan when they are
+ * dense, a lookup per UID when they are sparse.
+ */
+export async function getMessageRowsFor(store: Store, mailboxId: number, uids: readonly number[]): Promise<MessageRow[]> {
+  if (uids.length === 0) return [];
+  const sorted = [...uids].sort((a, b) => a - b);
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  if (sorted.length * 4 >= max - min + 1) {
+    const wanted = new Set(sorted);
+    return (await getMessageRows(store, mailboxId, min, max)).filter((r) => wanted.has(r.uid));
+  }
+  const rows = stmt(
+    store,
+    `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail
+     WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+  ).all(mailboxId, JSON.stringify(sorted)) as RawRow[];
+  return rows.map(toRow);
+}
+
+/** Every message of a mailbox with the columns SEARCH keys test, in UID order. */
+export async function getSearchRows(store: Store, mailboxId: number): Promise<SearchRow[]> {
+  const rows = stmt(
+    store,
+    `SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header, subject, from_address, to_address, cc_address, bcc_address
+     FROM mail WHERE mail_box_id = ? ORDER BY uid`,
+  ).all(mailboxId) as Array<
+    RawRow & {
+      date_header: number | null;
+      subject: string;
+      from_address: string;
+      to_address: string;
+      cc_address: string;
+      bcc_address: string;
+    }
+  >;
+  return rows.map((r) => ({
+    ...toRow(r),
+    dateHeader: r.date_header,
+    subject: r.subject,
+    from: r.from_address,
+    to: r.to_address,
+    cc: r.cc_address,
+    bcc: r.bcc_address,
+  }));
+}
+
+/** The current highest MODSEQ of a mailbox (0 when it is gone). */
+export async function getHighestModseq(store: Store, mailboxId: number): Promise<number> {
+  const row = stmt(store, `SELECT highestmodseq FROM mail_box WHERE id = ?`).get(mailboxId) as { highestmodseq: number } | undefined;
+  return row?.highestmodseq ?? 0;
+}

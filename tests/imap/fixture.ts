@@ -1,0 +1,54 @@
+// A running Heron with helpers to make accounts and messages for IMAP tests.
+import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
+import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
+import { loggedIn, RawClient } from './raw-client.ts';
+
+export const PASSWORD = 'imap test password';
+
+export type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
+
+export async function startImap(env: Record<string, string> = {}) {
+  const heron = await startTestHeron({ env });
+  let n = 0;
+  const clients: RawClient[] = [];
+  return {
+    heron,
+    /** A new account; returns its address. */
+    async account(): Promise<{ user: string; id: number }> {
+      const server = await findMailServerByHostname(heron.store, TEST_HOSTNAME);
+      const user = `user${++n}-${Date.now()}@${TEST_HOSTNAME}`;
+      const row = await createMailAccount(heron.store, { username: user, password: PASSWORD, mailServerId: server!.id });
+      return { user, id: row.id };
+    },
+    /** Delivers a message into a mailbox the way SMTP does. */
+    async deliver(accountId: number, mailbox: string, raw: string, flags: string[] = [], internalDate?: number) {
+      const box = await findMailbox(heron.store, accountId, mailbox);
+      const [m] = await deliverMessage(heron.store, { raw: Buffer.from(raw), copies: [{ mailboxId: box!.id, flags }], internalDate });
+      return m;
+    },
+    async login(user: string): Promise<RawClient> {
+      const c = await loggedIn(heron.ports.imaps, user, PASSWORD);
+      clients.push(c);
+      return c;
+    },
+    async connect(options: { tls?: boolean } = {}): Promise<RawClient> {
+      const c = await RawClient.connect(options.tls ? heron.ports.imaps : heron.ports.imap, options);
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      for (const c of clients) c.close();
+      await heron.stop();
+      removeDir(heron.dataDir);
+    },
+  };
+}
+
+export function message(subject: string, body = 'Hello world', extra = ''): string {
+  return `From: Alice Example <alice@example.org>\r\nTo: Bob <bob@heron.test>\r\nSubject: ${subject}\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.org>\r\n${extra}\r\n${body}\r\n`;
+}
+
+/** The untagged lines of a response, without the tagged one. */
+export function untagged(response: string): string[] {
+  return response.split('\r\n').filter((l) => l.startsWith('* '));
+}
