@@ -2,8 +2,7 @@
 // HTTP calls its curl commands make: sign in, create a certificate record and
 // generate it, create a mail server, a mail account and INBOX, list the
 // mailboxes with a `query` filter, create a mail row by hand, then read it.
-// The SMTP AUTH send and IMAP read of the guide need the SMTP and IMAP
-// listeners, which other issues build; this test stops at the API.
+// The guide's SMTP AUTH send and IMAP read are in tests/e2e/daptin-recipe.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
