@@ -137,3 +137,8 @@ export async function closeStore(store: Store): Promise<void> {
 }
 
 export const now = (): number => Date.now();
+
+/** A database round trip, for health checks. */
+export function pingStore(store: Store): void {
+  stmt(store, 'SELECT 1').get();
+}
