@@ -1,43 +1,10 @@
 // A raw IMAP client for transcripts: send bytes, read until a tagged reply.
-import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { connectSocket, LineSocket } from '../helpers/line-socket.ts';
 
-export class RawClient {
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-  closed = false;
-
-  private constructor(private socket: net.Socket | tls.TLSSocket) {
-    this.attach(socket);
-  }
-
-  private attach(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (d: Buffer) => {
-      this.buffer += d.toString('latin1');
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    w.forEach((f) => f());
-  }
-
+export class RawClient extends LineSocket {
   static async connect(port: number, options: { tls?: boolean; servername?: string } = {}): Promise<RawClient> {
-    const socket = options.tls
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: options.servername ?? 'heron.test' })
-      : net.connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    const client = new RawClient(socket);
+    const client = new RawClient(await connectSocket(port, options.tls ?? false, options.servername));
     await client.readUntil((b) => b.includes('\r\n'));
     client.greeting = client.take();
     return client;
@@ -50,18 +17,6 @@ export class RawClient {
     const out = this.buffer;
     this.buffer = '';
     return out;
-  }
-
-  async readUntil(done: (buffer: string) => boolean): Promise<string> {
-    while (!done(this.buffer)) {
-      if (this.closed) throw new Error(`connection closed; got: ${this.buffer}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-    return this.buffer;
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
 
   /** Sends `tag command` and returns everything up to and including the tagged line. */
@@ -81,15 +36,7 @@ export class RawClient {
   }
 
   async startTls(): Promise<void> {
-    const raw = this.socket as net.Socket;
-    raw.removeAllListeners('data');
-    const secure = tls.connect({ socket: raw, rejectUnauthorized: false, servername: 'heron.test' });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
+    await this.upgradeToTls();
   }
 
   get tlsSocket(): tls.TLSSocket {
@@ -100,9 +47,6 @@ export class RawClient {
     await this.readUntil(() => this.closed);
   }
 
-  close(): void {
-    this.socket.destroy();
-  }
 }
 
 /** Connects over implicit TLS and logs in. */
