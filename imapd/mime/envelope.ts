@@ -13,9 +13,7 @@ export function humanString(value: string | null): string {
   if (!NEEDS_CHANGE.test(value)) return nstring(value);
   const text = value.replace(/[\t\r\n ]+/g, ' ').trim();
   if (text === '') return '""';
-  // NUL cannot go on the wire; Dovecot sends it as 0x80.
-  const bytes = Buffer.from(text, 'utf8').map((b) => (b === 0 ? 0x80 : b));
-  return literal(Buffer.from(bytes));
+  return literal(text); // literal() sends NUL as 0x80
 }
 
 function renderAddress(a: EnvelopeAddress): string {

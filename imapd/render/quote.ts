@@ -21,7 +21,9 @@ export function string(value: string): string {
 
 /** A synchronizing literal as sent by a server: {n}CRLF followed by the bytes. */
 export function literal(bytes: Buffer | string): string {
-  const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  let buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  // RFC 3501 §4.3: a literal may hold any octet except NUL; send NUL as 0x80, as Dovecot does.
+  if (buf.includes(0)) buf = Buffer.from(buf.map((b) => (b === 0 ? 0x80 : b)));
   // latin1 keeps each byte as one char; the writer encodes responses back with latin1.
   return `{${buf.length}}\r\n${buf.toString('latin1')}`;
 }
