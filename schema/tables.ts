@@ -157,6 +157,9 @@ export const mail = sqliteTable(
   },
   (t) => [
     uniqueIndex('mail_box_uid_idx').on(t.mail_box_id, t.uid),
+    // Covering index for the hot per-mailbox reads (SELECT, FETCH FLAGS, SEARCH on
+    // flags, dates and sizes): they never touch the wide row with its JSON columns.
+    index('mail_box_summary_idx').on(t.mail_box_id, t.uid, t.modseq, t.flags, t.internal_date, t.size, t.mail_raw_id, t.date_header),
     index('mail_box_modseq_idx').on(t.mail_box_id, t.modseq),
     index('mail_account_idx').on(t.mail_account_id),
     index('mail_raw_idx').on(t.mail_raw_id),

@@ -145,11 +145,27 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
   }
 }
 
+/** Whether any key tests the subject or address columns (FROM, TO, CC, BCC, SUBJECT). */
+function usesColumns(key: SearchKey): boolean {
+  switch (key.k) {
+    case 'column':
+      return true;
+    case 'not':
+      return usesColumns(key.key);
+    case 'or':
+      return usesColumns(key.a) || usesColumns(key.b);
+    case 'and':
+      return key.keys.some(usesColumns);
+    default:
+      return false;
+  }
+}
+
 /** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
 export async function evaluateSearch(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
   const known = new Set(sel.uids);
-  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id)).filter((r) => known.has(r.uid));
+  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, usesColumns(key))).filter((r) => known.has(r.uid));
   const seqs = new Map<number, number>();
   sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
   const ctx: Context = {

@@ -66,30 +66,29 @@ export async function getMessageRowsFor(store: Store, mailboxId: number, uids: r
   return rows.map(toRow);
 }
 
-/** Every message of a mailbox with the columns SEARCH keys test, in UID order. */
-export async function getSearchRows(store: Store, mailboxId: number): Promise<SearchRow[]> {
-  const rows = stmt(
-    store,
-    `SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header, subject, from_address, to_address, cc_address, bcc_address
-     FROM mail WHERE mail_box_id = ? ORDER BY uid`,
-  ).all(mailboxId) as Array<
-    RawRow & {
-      date_header: number | null;
-      subject: string;
-      from_address: string;
-      to_address: string;
-      cc_address: string;
-      bcc_address: string;
-    }
-  >;
+/**
+ * Every message of a mailbox with the columns SEARCH keys test, in UID order.
+ * The subject and address columns are read only `withText` (they live in the
+ * wide row; everything else comes from the covering index).
+ */
+export async function getSearchRows(store: Store, mailboxId: number, withText: boolean): Promise<SearchRow[]> {
+  const text = withText ? ', subject, from_address, to_address, cc_address, bcc_address' : '';
+  const rows = stmt(store, `SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(
+    mailboxId,
+  ) as Array<RawRow & { date_header: number | null; subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string }>;
   return rows.map((r) => ({
-    ...toRow(r),
+    uid: r.uid,
+    modseq: r.modseq,
+    flags: parseFlags(r.flags),
+    internalDate: r.internal_date,
+    size: r.size,
+    rawId: r.mail_raw_id,
     dateHeader: r.date_header,
-    subject: r.subject,
-    from: r.from_address,
-    to: r.to_address,
-    cc: r.cc_address,
-    bcc: r.bcc_address,
+    subject: r.subject ?? '',
+    from: r.from_address ?? '',
+    to: r.to_address ?? '',
+    cc: r.cc_address ?? '',
+    bcc: r.bcc_address ?? '',
   }));
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX `mail_box_summary_idx` ON `mail` (`mail_box_id`,`uid`,`modseq`,`flags`,`internal_date`,`size`,`mail_raw_id`,`date_header`);
