@@ -12,7 +12,8 @@ import { literal } from '../render/quote.ts';
 import type { Session } from '../session.ts';
 import { defineCommand, SELECTED } from './command.ts';
 
-const BATCH = 250;
+/** Messages per store read: small when bodies are read, large for flags-only fetches. */
+const BATCH = { raw: 250, meta: 1000, light: 5000 } as const;
 
 export default defineCommand({
   name: 'FETCH',
@@ -44,8 +45,9 @@ export default defineCommand({
     const needRaw = items.some((i) => i.kind === 'section');
     const setsSeen = !sel.readOnly && items.some((i) => i.kind === 'section' && i.setsSeen);
     const withFlags = items.some((i) => i.kind === 'FLAGS');
-    for (let i = 0; i < uids.length; i += BATCH) {
-      const batch = uids.slice(i, i + BATCH);
+    const batchSize = needRaw ? BATCH.raw : needMeta ? BATCH.meta : BATCH.light;
+    for (let i = 0; i < uids.length; i += batchSize) {
+      const batch = uids.slice(i, i + batchSize);
       let seenNow = new Set<number>();
       if (setsSeen) {
         const result = await storeFlags(store, { mailboxId: sel.mailbox.id, uids: batch, op: 'add', flags: ['\\Seen'] });

@@ -26,10 +26,19 @@ export class RawClient extends LineSocket {
   }
 
   async waitTagged(tag: string): Promise<string> {
-    const re = new RegExp(`(^|\\r\\n)${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (OK|NO|BAD)[^\\r\\n]*\\r\\n`);
-    await this.readUntil((b) => re.test(b));
-    const m = re.exec(this.buffer)!;
-    const end = m.index + m[0].length;
+    // Scan only what arrived since the last look (from the last line start), so a
+    // multi-megabyte response is not re-scanned for every chunk.
+    const re = new RegExp(`(^|\\r\\n)${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (OK|NO|BAD)[^\\r\\n]*\\r\\n`, 'g');
+    let from = 0;
+    let match: RegExpExecArray | null = null;
+    await this.readUntil((b) => {
+      re.lastIndex = from;
+      match = re.exec(b);
+      from = Math.max(0, b.lastIndexOf('\r\n'));
+      return match !== null;
+    });
+    const m = match as RegExpExecArray | null;
+    const end = m!.index + m![0].length;
     const out = this.buffer.slice(0, end);
     this.buffer = this.buffer.slice(end);
     return out;
