@@ -76,20 +76,16 @@ export async function getSearchRows(store: Store, mailboxId: number, withText: b
   const rows = stmt(store, `SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(
     mailboxId,
   ) as Array<RawRow & { date_header: number | null; subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string }>;
-  return rows.map((r) => ({
-    uid: r.uid,
-    modseq: r.modseq,
-    flags: parseFlags(r.flags),
-    internalDate: r.internal_date,
-    size: r.size,
-    rawId: r.mail_raw_id,
-    dateHeader: r.date_header,
-    subject: r.subject ?? '',
-    from: r.from_address ?? '',
-    to: r.to_address ?? '',
-    cc: r.cc_address ?? '',
-    bcc: r.bcc_address ?? '',
-  }));
+  return rows.map((r) =>
+    Object.assign(toRow(r), {
+      dateHeader: r.date_header,
+      subject: r.subject ?? '',
+      from: r.from_address ?? '',
+      to: r.to_address ?? '',
+      cc: r.cc_address ?? '',
+      bcc: r.bcc_address ?? '',
+    }),
+  );
 }
 
 /** The current highest MODSEQ of a mailbox (0 when it is gone). */

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth';
 import nodemailer from 'nodemailer';
-import { dkimTxtValue, ensureDkimKey } from '../../certs/dkim.ts';
 import { findMailAccount, listOutbox, type MailAccountRow } from '../../schema/index.ts';
 import { RawSmtp } from '../smtp/client.ts';
 import { ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
-import { eventually, type LoopbackDns, outboundEnv, type SmtpSink, startDns, startSink, userWithMailbox } from '../outbound/helpers.ts';
+import { eventually, type LoopbackDns, outboundEnv, publishDkimKey, type SmtpSink, startDns, startSink, userWithMailbox } from '../outbound/helpers.ts';
 import { mailboxContents } from '../outbound/mailbox-reader.ts';
 
 describe('SMTP submission → outbound queue → remote MX', () => {
@@ -29,8 +28,7 @@ describe('SMTP submission → outbound queue → remote MX', () => {
     sink = await startSink();
     heron = await startTestHeron({ env: outboundEnv(dns, sink.port) });
     alice = (await userWithMailbox(heron.store, 'alice')).account;
-    const key = await ensureDkimKey(heron.store, heron.secret, 'heron.test');
-    dns.zone.set(`${key.selector}._domainkey.heron.test`, { txt: [dkimTxtValue(key)] });
+    await publishDkimKey(heron, dns);
   });
 
   after(async () => {

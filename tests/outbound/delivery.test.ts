@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth';
-import { dkimTxtValue, ensureDkimKey } from '../../certs/dkim.ts';
 import { listOutbox, type MailAccountRow, type OutboxRow, parseRecipientStatus } from '../../schema/index.ts';
 import { removeDir, startTestHeron } from '../helpers/heron.ts';
-import { eventually, type LoopbackDns, outboundEnv, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
+import { eventually, type LoopbackDns, outboundEnv, publishDkimKey, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
 import { mailboxContents } from './mailbox-reader.ts';
 
 type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
@@ -38,8 +37,7 @@ describe('outbound delivery', () => {
       env: outboundEnv(dns, sink.port, { HERON_OUTBOUND_DELAY_NOTICE_HOURS: '0.0005', HERON_OUTBOUND_LIFETIME_HOURS: '0.0015' }),
     });
     alice = (await userWithMailbox(heron.store, 'alice')).account;
-    const key = await ensureDkimKey(heron.store, heron.secret, 'heron.test');
-    dns.zone.set(`${key.selector}._domainkey.heron.test`, { txt: [dkimTxtValue(key)] });
+    await publishDkimKey(heron, dns);
   });
 
   after(async () => {

@@ -5,6 +5,8 @@ import { Resolver } from 'node:dns/promises';
 import net from 'node:net';
 import dns2 from 'dns2';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { dkimTxtValue, ensureDkimKey } from '../../certs/dkim.ts';
+import type { SecretBox } from '../../certs/secret.ts';
 import { createMailAccount, createUserAccount, findMailServerByHostname, type MailAccountRow, type Store, type UserAccountRow } from '../../schema/index.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_HOSTNAME } from '../helpers/heron.ts';
 
@@ -196,4 +198,10 @@ export async function post(apiPort: number, path: string, token: string, body: u
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
+}
+
+/** Creates heron.test's signing key and publishes it in the loopback zone, so receivers can verify DKIM. */
+export async function publishDkimKey(heron: { store: Store; secret: SecretBox }, dns: LoopbackDns): Promise<void> {
+  const key = await ensureDkimKey(heron.store, heron.secret, TEST_HOSTNAME);
+  dns.zone.set(`${key.selector}._domainkey.${TEST_HOSTNAME}`, { txt: [dkimTxtValue(key)] });
 }
