@@ -6,8 +6,8 @@ import { FLAGS, PERMANENT_FLAGS } from '../render/flags.ts';
 import { ImapResponse, type Session } from '../session.ts';
 import type { Completion } from './command.ts';
 
-export function parseSelect(args: Args): { name: string; condstore: boolean } {
-  const name = args.mailbox();
+export function parseSelect(args: Args): { name: string | null; condstore: boolean } {
+  const name = args.mailboxToFind();
   let condstore = false;
   if (args.more) {
     for (const p of args.list('select parameters')) {
@@ -19,12 +19,12 @@ export function parseSelect(args: Args): { name: string; condstore: boolean } {
   return { name, condstore };
 }
 
-export async function selectMailbox(session: Session, name: string, readOnly: boolean, condstore: boolean): Promise<Completion> {
+export async function selectMailbox(session: Session, name: string | null, readOnly: boolean, condstore: boolean): Promise<Completion> {
   const store = session.deps.store;
   // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected.
   session.unselect();
   if (condstore) session.condstore = true;
-  const mailbox = await findMailbox(store, session.account!.id, name);
+  const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
   if (!mailbox) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
   if (mailbox.noselect) throw new ImapResponse('NO', 'Mailbox cannot be selected', 'CANNOT');
   const sel = await session.select(mailbox, readOnly);
