@@ -2,7 +2,7 @@
 import { findMailbox, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
-import { FLAGS, PERMANENT_FLAGS } from '../render/flags.ts';
+import { flagsResponse, permanentFlagsResponse } from '../render/flags.ts';
 import { ImapResponse, type Session } from '../session.ts';
 import type { Completion } from './command.ts';
 
@@ -30,14 +30,15 @@ export async function selectMailbox(session: Session, name: string | null, readO
   const sel = await session.select(mailbox, readOnly);
   const status = await mailboxStatus(store, mailbox.id);
   const w = session.writer;
-  w.untagged(`FLAGS ${FLAGS}`);
+  // RFC 3501 §7.2.6: the keywords in use, so no FETCH shows one the client was not told of.
+  w.untagged(flagsResponse(sel.keywords.values()));
   w.untagged(`${sel.uids.length} EXISTS`);
   w.untagged(`${sel.recent.size} RECENT`);
   const firstUnseen = status.firstUnseenSeq;
   if (firstUnseen !== null) w.untagged(`OK [UNSEEN ${firstUnseen}] First unseen`);
   w.untagged(`OK [UIDVALIDITY ${status.uidvalidity}] UIDs valid`);
   w.untagged(`OK [UIDNEXT ${status.uidnext}] Predicted next UID`);
-  w.untagged(`OK [PERMANENTFLAGS ${readOnly ? '()' : PERMANENT_FLAGS}] Limited`);
+  w.untagged(permanentFlagsResponse(sel.keywords.values(), readOnly));
   w.untagged(`OK [HIGHESTMODSEQ ${sel.lastModseq}] Highest`);
   return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
 }

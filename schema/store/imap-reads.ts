@@ -93,3 +93,14 @@ export async function getHighestModseq(store: Store, mailboxId: number): Promise
   const row = stmt(store, `SELECT highestmodseq FROM mail_box WHERE id = ?`).get(mailboxId) as { highestmodseq: number } | undefined;
   return row?.highestmodseq ?? 0;
 }
+
+/** The keywords (flags without a backslash) on any message of a mailbox, sorted: what SELECT's FLAGS lists (RFC 3501 §7.2.6). */
+export async function listKeywords(store: Store, mailboxId: number): Promise<string[]> {
+  return stmt(
+    store,
+    `SELECT DISTINCT k.value FROM mail m, json_each(m.flags) k
+     WHERE m.mail_box_id = ? AND m.flags <> '[]' AND substr(k.value, 1, 1) <> '\\' ORDER BY k.value`,
+  )
+    .pluck()
+    .all(mailboxId) as string[];
+}
