@@ -14,7 +14,7 @@ export * from './store/mailboxes.ts';
 export * from './store/messages.ts';
 export * from './store/certificates.ts';
 export type * from './mime/types.ts';
-export { indexMessage, decodeTransfer, decodeCharset } from './mime/index-message.ts';
+export { indexMessage, decodeTransfer, decodeCharset, decodeWords } from './mime/index-message.ts';
 export { parseHeaderFields, findBodyStart, decodeHeaderBytes } from './mime/headers.ts';
 export * from './auth-throttle.ts';
 export * from './store/dkim-keys.ts';

@@ -259,7 +259,9 @@ describe('selected state', () => {
     assert.equal(await search('BEFORE 1-Jun-2021'), '* SEARCH 1');
     assert.equal(await search('ON 1-Jun-2021'), '* SEARCH 2');
     assert.equal(await search('SINCE 1-Jun-2021'), '* SEARCH 2 3');
-    assert.equal(await search('SENTON 8-Feb-1994'), '* SEARCH 1 2 3');
+    // The day written in Date: (RFC 3501 §6.4.4), not its UTC day (8-Feb-1994 05:52).
+    assert.equal(await search('SENTON 7-Feb-1994'), '* SEARCH 1 2 3');
+    assert.equal(await search('SENTON 8-Feb-1994'), '* SEARCH');
     assert.equal(await search('SENTBEFORE 1-Jan-1994'), '* SEARCH');
     assert.equal(await search('SENTSINCE 1-Jan-1994'), '* SEARCH 1 2 3');
     assert.equal(await search('LARGER 1000'), '* SEARCH 3');
