@@ -1,26 +1,18 @@
 // EXAMINE (RFC 3501 §6.3.2) and \Recent (§2.3.2): a read-only session sees
 // which messages are recent but leaves them to the next SELECT; STATUS agrees.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { message, startImap, untagged } from './fixture.ts';
+import { describe, test } from 'node:test';
+import { DEADLINE, message, untagged, useImap } from './fixture.ts';
 
-type Imap = Awaited<ReturnType<typeof startImap>>;
-let imap: Imap;
-before(async () => {
-  imap = await startImap();
-});
-after(() => imap.stop());
-
-/** Socket reads wait at most this long; silence fails the test instead of hanging it. */
-const DEADLINE = { timeout: 60_000 };
+const imap = useImap();
 
 const recentOf = (status: string) => Number(/RECENT (\d+)/.exec(status)?.[1]);
 
 describe('EXAMINE and \\Recent', () => {
   test('messages APPENDed without the mailbox selected stay recent through EXAMINE and STATUS until a SELECT', DEADLINE, async () => {
-    const { user, id } = await imap.account();
-    const a = await imap.login(user);
-    const b = await imap.login(user);
+    const { user, id } = await imap().account();
+    const a = await imap().login(user);
+    const b = await imap().login(user);
     await a.command('s0', 'SELECT Sent'); // another mailbox selected: INBOX's APPENDs are news to nobody yet
     for (const subject of ['one', 'two']) {
       const raw = message(subject);
@@ -39,7 +31,7 @@ describe('EXAMINE and \\Recent', () => {
     assert.match(await b.command('b3', 'EXAMINE INBOX'), /\* 2 RECENT\r\n/);
 
     // New mail while examined: recent for the read-only session, still unclaimed.
-    await imap.deliver(id, 'INBOX', message('three'));
+    await imap().deliver(id, 'INBOX', message('three'));
     assert.deepEqual(untagged(await a.command('e6', 'NOOP')), ['* 3 EXISTS', '* 3 RECENT']);
     assert.equal(recentOf(await b.command('b4', 'STATUS INBOX (RECENT)')), 3);
 
@@ -53,12 +45,12 @@ describe('EXAMINE and \\Recent', () => {
   });
 
   test('a message delivered while one session examines and another selects goes to the selecting one, which hears first', DEADLINE, async () => {
-    const { user, id } = await imap.account();
-    const reader = await imap.login(user);
-    const writer = await imap.login(user);
+    const { user, id } = await imap().account();
+    const reader = await imap().login(user);
+    const writer = await imap().login(user);
     await reader.command('e', 'EXAMINE INBOX');
     await writer.command('s', 'SELECT INBOX');
-    await imap.deliver(id, 'INBOX', message('new'));
+    await imap().deliver(id, 'INBOX', message('new'));
     // The read-write session hears first and claims it ...
     assert.deepEqual(untagged(await writer.command('w1', 'NOOP')), ['* 1 EXISTS', '* 1 RECENT']);
     // ... so the read-only one, hearing later, does not see it as recent.

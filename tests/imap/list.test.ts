@@ -1,23 +1,15 @@
 // LIST (RFC 3501 §6.3.8): patterns made of any ATOM-CHAR, levels "%" stops at,
 // and names that are not modified UTF-7.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startImap, untagged } from './fixture.ts';
+import { describe, test } from 'node:test';
+import { DEADLINE, untagged, useImap } from './fixture.ts';
 
-type Imap = Awaited<ReturnType<typeof startImap>>;
-let imap: Imap;
-before(async () => {
-  imap = await startImap();
-});
-after(() => imap.stop());
-
-/** Socket reads wait at most this long; silence fails the test instead of hanging it. */
-const DEADLINE = { timeout: 60_000 };
+const imap = useImap();
 
 describe('LIST', () => {
   test('a pattern of every ATOM-CHAR, "[" included, is a pattern: OK, and the session goes on', DEADLINE, async () => {
-    const { user } = await imap.account();
-    const c = await imap.login(user);
+    const { user } = await imap().account();
+    const c = await imap().login(user);
     // More than the 20 bad commands that end a session: none of these is one.
     for (let i = 0; i < 25; i++) {
       const r = await c.command(`l${i}`, "LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}");
@@ -34,8 +26,8 @@ describe('LIST', () => {
   });
 
   test('"%" lists each level it stops at, a \\Noselect one included, consistently with LSUB', DEADLINE, async () => {
-    const { user } = await imap.account();
-    const c = await imap.login(user);
+    const { user } = await imap().account();
+    const c = await imap().login(user);
     await c.command('c1', 'CREATE x/y/z');
     await c.command('c2', 'CREATE x/w');
     await c.command('d', 'DELETE x/y'); // has a child: stays as a \Noselect name

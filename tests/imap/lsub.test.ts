@@ -1,23 +1,15 @@
 // LSUB (RFC 3501 §6.3.9): exactly the subscribed names that match, plus the
 // level "%" stops at above a subscribed name, flagged \Noselect.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startImap, untagged } from './fixture.ts';
+import { describe, test } from 'node:test';
+import { DEADLINE, untagged, useImap } from './fixture.ts';
 
-type Imap = Awaited<ReturnType<typeof startImap>>;
-let imap: Imap;
-before(async () => {
-  imap = await startImap();
-});
-after(() => imap.stop());
-
-/** Socket reads wait at most this long; silence fails the test instead of hanging it. */
-const DEADLINE = { timeout: 60_000 };
+const imap = useImap();
 
 describe('LSUB', () => {
   test('"%" reports an unsubscribed parent of a subscribed name as \\Noselect, and only while it has one', DEADLINE, async () => {
-    const { user } = await imap.account();
-    const c = await imap.login(user);
+    const { user } = await imap().account();
+    const c = await imap().login(user);
     for (const name of ['a/b/c', 'a/d/e']) assert.match(await c.command('c', `CREATE ${name}`), /^c OK/);
     // CREATE made (and subscribed) the parents; only the leaves stay subscribed.
     for (const name of ['a', 'a/b', 'a/d']) assert.match(await c.command('u', `UNSUBSCRIBE ${name}`), /^u OK/);
@@ -44,8 +36,8 @@ describe('LSUB', () => {
   });
 
   test('patterns that are not modified UTF-7 or hold odd atom characters list nothing and keep the session', DEADLINE, async () => {
-    const { user } = await imap.account();
-    const c = await imap.login(user);
+    const { user } = await imap().account();
+    const c = await imap().login(user);
     // More than the 20 bad commands that end a session: none of these is one.
     for (let i = 0; i < 25; i++) {
       assert.match(await c.command(`l${i}`, "LSUB \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%"), new RegExp(`^l${i} OK`));

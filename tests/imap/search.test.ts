@@ -2,23 +2,15 @@
 // SENTON / SENTSINCE take the day Date: names in its own time zone, and
 // FROM / TO / CC / BCC look in the parsed addresses.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { addressTexts, mayMatchAddress, sentDay } from '../../imapd/search/envelope-keys.ts';
 import { decodeWords } from '../../schema/index.ts';
 import { parseAddressList } from '../../schema/mime/envelope.ts';
-import { startImap, untagged } from './fixture.ts';
+import { DEADLINE, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
-type Imap = Awaited<ReturnType<typeof startImap>>;
-let imap: Imap;
-before(async () => {
-  imap = await startImap();
-});
-after(() => imap.stop());
-
-/** Socket reads wait at most this long; silence fails the test instead of hanging it. */
-const DEADLINE = { timeout: 60_000 };
+const imap = useImap();
 
 const mail = (headers: string, body = 'text') => `${headers}Subject: s\r\nMessage-ID: <${Math.random()}@x>\r\n\r\n${body}\r\n`;
 
@@ -28,12 +20,13 @@ const utf8Literal = (text: string) => {
   return `{${bytes.length}+}\r\n${bytes.toString('latin1')}`;
 };
 
-async function searcher(c: RawClient) {
-  return async (criteria: string): Promise<string> => {
+/** Runs each SEARCH and checks the sequence numbers it answers ("" for none). */
+async function expectSearches(c: RawClient, cases: Array<[criteria: string, expected: string]>): Promise<void> {
+  for (const [criteria, expected] of cases) {
     const r = await c.command('q', `SEARCH ${criteria}`);
     assert.match(r, /q OK/, criteria);
-    return untagged(r)[0];
-  };
+    assert.equal(untagged(r)[0], `* SEARCH${expected ? ' ' + expected : ''}`, criteria);
+  }
 }
 
 describe('SENTBEFORE / SENTON / SENTSINCE', () => {
@@ -52,12 +45,11 @@ describe('SENTBEFORE / SENTON / SENTSINCE', () => {
   ];
 
   test('compare the day written in Date:, disregarding time and time zone; no Date: matches none', DEADLINE, async () => {
-    const { user, id } = await imap.account();
-    for (const date of DATES) await imap.deliver(id, 'INBOX', mail(`From: a@example.org\r\n${date === null ? '' : `Date: ${date}\r\n`}`));
-    const c = await imap.login(user);
+    const { user, id } = await imap().account();
+    for (const date of DATES) await imap().deliver(id, 'INBOX', mail(`From: a@example.org\r\n${date === null ? '' : `Date: ${date}\r\n`}`));
+    const c = await imap().login(user);
     await c.command('s', 'EXAMINE INBOX');
-    const search = await searcher(c);
-    const cases: Array<[string, string]> = [
+    await expectSearches(c, [
       ['SENTON 7-Feb-1994', '2 4 6 10'],
       ['SENTON 8-Feb-1994', '1 3 5 9'],
       ['SENTON 6-Feb-1994', ''],
@@ -74,8 +66,7 @@ describe('SENTBEFORE / SENTON / SENTSINCE', () => {
       ['NOT SENTSINCE 1-Jan-1900', '7 8'],
       // The internal date keys are unaffected.
       ['SINCE 1-Jan-2000', '1 2 3 4 5 6 7 8 9 10'],
-    ];
-    for (const [criteria, expected] of cases) assert.equal(await search(criteria), `* SEARCH${expected ? ' ' + expected : ''}`, criteria);
+    ]);
   });
 
   test('the Date: forms RFC 5322 allows, and what is not a date', () => {
@@ -101,8 +92,8 @@ describe('SENTBEFORE / SENTON / SENTSINCE', () => {
 
 describe('FROM / TO / CC / BCC', () => {
   test('match the envelope address, its decoded name and the header text, case-insensitively', DEADLINE, async () => {
-    const { user, id } = await imap.account();
-    await imap.deliver(
+    const { user, id } = await imap().account();
+    await imap().deliver(
       id,
       'INBOX',
       mail(
@@ -112,12 +103,11 @@ describe('FROM / TO / CC / BCC', () => {
           'Bcc: undisclosed: hidden@example.org;\r\n',
       ),
     );
-    await imap.deliver(id, 'INBOX', mail('From: Bob Example <bob@example.org>\r\nTo: someone@example.com\r\n'));
-    await imap.deliver(id, 'INBOX', mail('From: "Fo\\o Bar" <fb@example.org>\r\nTo: just a phrase\r\n'));
-    const c = await imap.login(user);
+    await imap().deliver(id, 'INBOX', mail('From: Bob Example <bob@example.org>\r\nTo: someone@example.com\r\n'));
+    await imap().deliver(id, 'INBOX', mail('From: "Fo\\o Bar" <fb@example.org>\r\nTo: just a phrase\r\n'));
+    const c = await imap().login(user);
     await c.command('s', 'EXAMINE INBOX');
-    const search = await searcher(c);
-    const cases: Array<[string, string]> = [
+    await expectSearches(c, [
       // RFC 3501 §6.4.4: the envelope's address, comments and all removed.
       ['FROM user-from@domain.org', '1'],
       ['FROM USER-FROM@DOMAIN.ORG', '1'],
@@ -145,8 +135,7 @@ describe('FROM / TO / CC / BCC', () => {
       // The parser's stand-ins for missing parts match nothing; the words written do.
       ['TO missing', ''],
       ['TO "a phrase"', '3'],
-    ];
-    for (const [criteria, expected] of cases) assert.equal(await search(criteria), `* SEARCH${expected ? ' ' + expected : ''}`, criteria);
+    ]);
   });
 
   test('the quick test that spares parsing never turns away a message the envelope would match', () => {

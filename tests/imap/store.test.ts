@@ -2,21 +2,13 @@
 // untagged FLAGS before any FETCH shows it (RFC 3501 §7.2.6), whoever set it —
 // its own STORE or APPEND, another session, delivery or another store writer.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { findMailbox, storeFlags } from '../../schema/index.ts';
-import { message, PASSWORD, startImap, untagged } from './fixture.ts';
+import { DEADLINE, message, PASSWORD, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
-type Imap = Awaited<ReturnType<typeof startImap>>;
-let imap: Imap;
-before(async () => {
-  imap = await startImap();
-});
-after(() => imap.stop());
-
-/** Socket reads wait at most this long; silence fails the test instead of hanging it. */
-const DEADLINE = { timeout: 60_000 };
+const imap = useImap();
 
 /**
  * FETCH lines of a transcript that show a keyword the last FLAGS response on
@@ -41,10 +33,10 @@ const count = (transcript: string, re: RegExp) => transcript.split('\r\n').filte
 
 describe('keywords are announced before a FETCH shows them', () => {
   test('SELECT and EXAMINE list the keywords in use, in FLAGS and PERMANENTFLAGS', DEADLINE, async () => {
-    const { user, id } = await imap.account();
-    await imap.deliver(id, 'INBOX', message('junk'), ['$Junk', '\\Seen']);
-    await imap.deliver(id, 'INBOX', message('work'), ['Work', '$junk']);
-    const c = await imap.login(user);
+    const { user, id } = await imap().account();
+    await imap().deliver(id, 'INBOX', message('junk'), ['$Junk', '\\Seen']);
+    await imap().deliver(id, 'INBOX', message('work'), ['Work', '$junk']);
+    const c = await imap().login(user);
     const sel = untagged(await c.command('s', 'SELECT INBOX'));
     // "$Junk" and "$junk" are one keyword (RFC 3501 §2.3.2): listed once.
     assert.ok(sel.includes('* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk Work)'), sel.join('\n'));
@@ -57,10 +49,10 @@ describe('keywords are announced before a FETCH shows them', () => {
   });
 
   test('STORE echo, FETCH, .SILENT then FETCH, UID STORE: a new keyword gets FLAGS first, once', DEADLINE, async () => {
-    const { user, id } = await imap.account();
-    await imap.deliver(id, 'INBOX', message('one'));
-    await imap.deliver(id, 'INBOX', message('two'));
-    const c = await imap.login(user);
+    const { user, id } = await imap().account();
+    await imap().deliver(id, 'INBOX', message('one'));
+    await imap().deliver(id, 'INBOX', message('two'));
+    const c = await imap().login(user);
     await c.command('s', 'SELECT INBOX');
     assert.deepEqual(untagged(await c.command('a', 'STORE 1 +FLAGS ($Label1)')), [
       '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)',
@@ -89,13 +81,13 @@ describe('keywords are announced before a FETCH shows them', () => {
   });
 
   test('several sessions storing $Label1–$Label5, delivery and another writer: no FETCH shows an unannounced keyword', { timeout: 180_000 }, async () => {
-    const { user, id } = await imap.account();
+    const { user, id } = await imap().account();
     const MESSAGES = 12;
-    for (let i = 0; i < MESSAGES; i++) await imap.deliver(id, 'INBOX', message(`m${i}`), i === 0 ? ['$Seed'] : []);
-    const box = await findMailbox(imap.heron.store, id, 'INBOX');
-    const writers = [await imap.login(user), await imap.login(user), await imap.login(user)];
-    const reader = await imap.login(user); // EXAMINE: read-only, still told of keywords
-    const idler = await imap.login(user);
+    for (let i = 0; i < MESSAGES; i++) await imap().deliver(id, 'INBOX', message(`m${i}`), i === 0 ? ['$Seed'] : []);
+    const box = await findMailbox(imap().heron.store, id, 'INBOX');
+    const writers = [await imap().login(user), await imap().login(user), await imap().login(user)];
+    const reader = await imap().login(user); // EXAMINE: read-only, still told of keywords
+    const idler = await imap().login(user);
     const transcripts = new Map<RawClient, string>();
     const log = (c: RawClient, text: string) => transcripts.set(c, (transcripts.get(c) ?? '') + text);
     for (const c of writers) log(c, await c.command('s', 'SELECT INBOX'));
@@ -125,8 +117,8 @@ describe('keywords are announced before a FETCH shows them', () => {
         log(writers[0], await writers[0].command('ap', `APPEND INBOX ($Label6) {${raw.length}+}\r\n${raw}`));
       }
       // Delivery (as SMTP stores it) and another store writer (as the API does).
-      if (round === 15) await imap.deliver(id, 'INBOX', message('delivered'), ['$Label7']);
-      if (round === 20) await storeFlags(imap.heron.store, { mailboxId: box!.id, uids: [2, 3], op: 'add', flags: ['$Label8'] });
+      if (round === 15) await imap().deliver(id, 'INBOX', message('delivered'), ['$Label7']);
+      if (round === 20) await storeFlags(imap().heron.store, { mailboxId: box!.id, uids: [2, 3], op: 'add', flags: ['$Label8'] });
     }
     // The idler hears of the last keyword while still idling, then ends IDLE.
     await idler.readUntil((b) => /FETCH \(UID \d+ FLAGS \([^)]*\$Label8/.test(b));
@@ -150,11 +142,11 @@ describe('keywords are announced before a FETCH shows them', () => {
   });
 
   test('imapflow sees the keywords in use when it opens a mailbox', DEADLINE, async () => {
-    const { user, id } = await imap.account();
-    await imap.deliver(id, 'INBOX', message('tagged'), ['$Important']);
+    const { user, id } = await imap().account();
+    await imap().deliver(id, 'INBOX', message('tagged'), ['$Important']);
     const client = new ImapFlow({
       host: '127.0.0.1',
-      port: imap.heron.ports.imaps,
+      port: imap().heron.ports.imaps,
       secure: true,
       tls: { rejectUnauthorized: false, servername: 'heron.test' },
       auth: { user, pass: PASSWORD },
