@@ -7,11 +7,11 @@
 // one case where a retry can duplicate the remote copy).
 import crypto from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
-import { deliverMessage, findSpecialMailbox, type DeliveryCopy, type Store } from '../schema/index.ts';
+import { deliverMessage, findSpecialMailbox, type DeliveryCopy, parseHeaderFields, type Store } from '../schema/index.ts';
 import type { SpamWeights } from '../server/config.ts';
 import type { RelayHandler } from './relay.ts';
 import { checkAuthentication } from './scoring/authenticate.ts';
-import { headerFields, type ReceivedInfo, receivedCount, receivedHeader, stripForgedResults } from './scoring/headers.ts';
+import { type ReceivedInfo, receivedCount, receivedHeader, stripForgedResults } from './scoring/headers.ts';
 import { destinationFor, spamScore } from './scoring/score.ts';
 import type { SessionUser, Transaction } from './session-state.ts';
 import { smtpError } from './enhanced-codes.ts';
@@ -52,7 +52,7 @@ function protocolName(secure: boolean, authenticated: boolean): ReceivedInfo['pr
 }
 
 export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryOutcome> {
-  const { fields } = headerFields(a.raw);
+  const fields = parseHeaderFields(a.raw);
   // RFC 5321 §6.3: a message that has passed through too many hosts is looping.
   if (receivedCount(fields) >= deps.maxHops) throw smtpError(554, '5.4.6', `Too many hops (${receivedCount(fields)} Received headers): mail loop`);
   const id = crypto.randomBytes(9).toString('base64url');

@@ -1,15 +1,30 @@
-// Header-block splitting and unfolding on raw bytes (RFC 5322 §2.2, §2.2.3).
+// Header blocks on raw bytes (RFC 5322 §2.2): the one scanner that splits a
+// header into fields, for the MIME indexer, SMTP and IMAP sections alike, so
+// that what SMTP strips, what SEARCH matches and what HEADER.FIELDS returns
+// are the same fields.
 
 const LF = 0x0a;
 const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
 
 export interface HeaderField {
-  /** Field name as written. */
+  /** Field name as written (whitespace before the colon left out). */
   name: string;
   /** Lower-case field name for lookups. */
   key: string;
-  /** Unfolded value with surrounding whitespace trimmed; undecoded. */
+  /** Unfolded value with surrounding whitespace trimmed; undecoded (encoded words stay). */
   value: string;
+  /** Byte range of the whole field in the scanned buffer: first line to past the line break of its last folded line. */
+  start: number;
+  end: number;
+}
+
+export interface HeaderScan {
+  fields: HeaderField[];
+  /** Byte range of the empty line that ends the header; null when the header runs to the end. */
+  blank: { start: number; end: number } | null;
 }
 
 /**
@@ -36,38 +51,83 @@ export function decodeHeaderBytes(bytes: Buffer): string {
   return bytes.toString('latin1');
 }
 
-/** Parses a header block into fields in order; lines without a colon are skipped. */
-export function parseHeaderFields(block: Buffer): HeaderField[] {
-  const text = decodeHeaderBytes(block);
+interface OpenField {
+  start: number;
+  name: string;
+  /** [start, end) of the value on each of the field's lines, line breaks left out. */
+  pieces: Array<[number, number]>;
+  end: number;
+}
+
+function closeField(raw: Buffer, f: OpenField): HeaderField {
+  const bytes = f.pieces.length === 1 ? raw.subarray(f.pieces[0][0], f.pieces[0][1]) : Buffer.concat(f.pieces.map(([s, e]) => raw.subarray(s, e)));
+  // RFC 5322 §2.2.3: unfolding removes only the line breaks; the folding whitespace stays.
+  return { name: f.name, key: f.name.toLowerCase(), value: decodeHeaderBytes(bytes).trim(), start: f.start, end: f.end };
+}
+
+/**
+ * Scans the header block that begins at `start`, up to its empty line or `end`.
+ * A line ends at LF, with or without a CR before it (bare LF is accepted: APPEND
+ * stores messages as given). A line beginning with space or tab continues the
+ * field above it. A line that is not a field (no colon, an empty name or one with
+ * whitespace in it, or a continuation with nothing above it) is skipped together
+ * with its continuation lines; the fields after it still count, as they do for
+ * the MIME structure (findBodyStart), so every reader sees the same header.
+ */
+export function scanHeader(raw: Buffer, start = 0, end = raw.length): HeaderScan {
   const fields: HeaderField[] = [];
-  // A field continues on lines that begin with space or tab (folding).
-  const lines = text.split(/\r?\n/);
-  let current: string | null = null;
-  const flush = () => {
-    if (current === null) return;
-    const colon = current.indexOf(':');
-    if (colon > 0) {
-      const name = current.slice(0, colon).trim();
-      if (name && !/\s/.test(name)) {
-        fields.push({ name, key: name.toLowerCase(), value: current.slice(colon + 1).trim() });
+  let open: OpenField | null = null;
+  let pos = start;
+  while (pos < end) {
+    const lf = raw.indexOf(LF, pos);
+    const lineEnd = lf === -1 || lf >= end ? end : lf + 1;
+    let contentEnd = lineEnd;
+    if (contentEnd > pos && raw[contentEnd - 1] === LF) contentEnd--;
+    if (contentEnd > pos && raw[contentEnd - 1] === CR) contentEnd--;
+    if (contentEnd === pos) {
+      if (open) fields.push(closeField(raw, open));
+      return { fields, blank: { start: pos, end: lineEnd } };
+    }
+    const first = raw[pos];
+    if (first === SP || first === HT) {
+      // Folded continuation of the field above (or of a skipped line, when there is none open).
+      if (open) {
+        open.pieces.push([pos, contentEnd]);
+        open.end = lineEnd;
+      }
+    } else {
+      if (open) fields.push(closeField(raw, open));
+      open = null;
+      const colon = raw.indexOf(COLON, pos);
+      if (colon !== -1 && colon < contentEnd) {
+        // RFC 5322 §4.5.3 (obsolete syntax): whitespace may stand between the name and the colon.
+        const name = decodeHeaderBytes(raw.subarray(pos, colon)).replace(/[ \t]+$/, '');
+        if (name !== '' && !/\s/.test(name)) open = { start: pos, name, pieces: [[colon + 1, contentEnd]], end: lineEnd };
       }
     }
-    current = null;
-  };
-  for (const line of lines) {
-    if (line === '' || line === '\r') {
-      flush();
-      continue;
-    }
-    if ((line[0] === ' ' || line[0] === '\t') && current !== null) {
-      current += line; // RFC 5322 §2.2.3: unfolding removes only the CRLF
-    } else {
-      flush();
-      current = line.endsWith('\r') ? line.slice(0, -1) : line;
-    }
+    pos = lineEnd;
   }
-  flush();
-  return fields;
+  if (open) fields.push(closeField(raw, open));
+  return { fields, blank: null };
+}
+
+/** The fields of the header block that begins at `start` (a whole message by default), in order. */
+export function parseHeaderFields(raw: Buffer, start = 0, end = raw.length): HeaderField[] {
+  return scanHeader(raw, start, end).fields;
+}
+
+/** The message without the header fields `drop` selects (each with its folded lines); every other byte unchanged. */
+export function removeHeaderFields(raw: Buffer, drop: (field: HeaderField) => boolean): Buffer {
+  const doomed = parseHeaderFields(raw).filter(drop);
+  if (doomed.length === 0) return raw;
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (const f of doomed) {
+    parts.push(raw.subarray(pos, f.start));
+    pos = f.end;
+  }
+  parts.push(raw.subarray(pos));
+  return Buffer.concat(parts);
 }
 
 /** First value of a header field, or null. */
