@@ -6,32 +6,24 @@ import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { listOutbox, type MailAccountRow } from '../../schema/index.ts';
-import { removeDir, startTestHeron } from '../helpers/heron.ts';
-import { eventually, type LoopbackDns, outboundEnv, publishDkimKey, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
+import { eventually, type LoopbackDns, type RelayWorld, type SmtpSink, startRelayWorld, userWithMailbox } from './helpers.ts';
 import { mailboxContents } from './mailbox-reader.ts';
 
 describe('SMTP submission: what leaves Heron and what is delivered', () => {
+  let world: RelayWorld;
   let dns: LoopbackDns;
   let sink: SmtpSink;
-  let heron: Awaited<ReturnType<typeof startTestHeron>>;
+  let heron: RelayWorld['heron'];
   let alice: MailAccountRow;
   let bob: MailAccountRow;
 
   before(async () => {
-    dns = await startDns(new Map([['remote.test', { a: ['127.0.0.1'] }]]));
-    sink = await startSink();
-    heron = await startTestHeron({ env: outboundEnv(dns, sink.port) });
-    alice = (await userWithMailbox(heron.store, 'alice')).account;
+    world = await startRelayWorld(new Map([['remote.test', { a: ['127.0.0.1'] }]]));
+    ({ dns, sink, heron, alice } = world);
     bob = (await userWithMailbox(heron.store, 'bob')).account;
-    await publishDkimKey(heron, dns);
   });
 
-  after(async () => {
-    await heron.stop();
-    await sink.close();
-    await dns.close();
-    removeDir(heron.dataDir);
-  });
+  after(() => world.stop());
 
   /** Submits `raw` as written (nodemailer leaves a raw message alone) over implicit TLS as alice. */
   async function submit(raw: string, to: string[]): Promise<void> {
