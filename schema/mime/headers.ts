@@ -51,18 +51,39 @@ export function decodeHeaderBytes(bytes: Buffer): string {
   return bytes.toString('latin1');
 }
 
-interface OpenField {
-  start: number;
-  name: string;
-  /** [start, end) of the value on each of the field's lines, line breaks left out. */
-  pieces: Array<[number, number]>;
-  end: number;
-}
+const NON_ASCII = /[\x80-\xff]/;
 
-function closeField(raw: Buffer, f: OpenField): HeaderField {
-  const bytes = f.pieces.length === 1 ? raw.subarray(f.pieces[0][0], f.pieces[0][1]) : Buffer.concat(f.pieces.map(([s, e]) => raw.subarray(s, e)));
-  // RFC 5322 §2.2.3: unfolding removes only the line breaks; the folding whitespace stays.
-  return { name: f.name, key: f.name.toLowerCase(), value: decodeHeaderBytes(bytes).trim(), start: f.start, end: f.end };
+/**
+ * A field as found. Its value is decoded only when read (IMAP HEADER.FIELDS needs
+ * only names and ranges), from the block's Latin-1 text, where a character
+ * offset is a byte offset; a value with 8-bit bytes is decoded again as UTF-8.
+ */
+class ScannedField implements HeaderField {
+  readonly key: string;
+  end: number;
+  private readonly block: { raw: Buffer; text: string; start: number };
+  /** Where the value begins: just after the colon. */
+  private readonly valueStart: number;
+  private decoded: string | undefined;
+
+  constructor(block: ScannedField['block'], readonly name: string, readonly start: number, valueStart: number, end: number) {
+    this.key = name.toLowerCase();
+    this.end = end;
+    this.block = block;
+    this.valueStart = valueStart;
+  }
+
+  get value(): string {
+    if (this.decoded === undefined) {
+      const { raw, text, start } = this.block;
+      let value = text.slice(this.valueStart - start, this.end - start);
+      if (NON_ASCII.test(value)) value = decodeHeaderBytes(raw.subarray(this.valueStart, this.end));
+      // Every line break inside a field is a fold; RFC 5322 §2.2.3: unfolding
+      // removes only the line breaks, the folding whitespace stays.
+      this.decoded = value.replace(/\r?\n/g, '').trim();
+    }
+    return this.decoded;
+  }
 }
 
 /**
@@ -76,7 +97,8 @@ function closeField(raw: Buffer, f: OpenField): HeaderField {
  */
 export function scanHeader(raw: Buffer, start = 0, end = raw.length): HeaderScan {
   const fields: HeaderField[] = [];
-  let open: OpenField | null = null;
+  const block = { raw, text: raw.toString('latin1', start, Math.min(end, findBodyStart(raw, start, end))), start };
+  let open: ScannedField | null = null;
   let pos = start;
   while (pos < end) {
     const lf = raw.indexOf(LF, pos);
@@ -84,30 +106,28 @@ export function scanHeader(raw: Buffer, start = 0, end = raw.length): HeaderScan
     let contentEnd = lineEnd;
     if (contentEnd > pos && raw[contentEnd - 1] === LF) contentEnd--;
     if (contentEnd > pos && raw[contentEnd - 1] === CR) contentEnd--;
-    if (contentEnd === pos) {
-      if (open) fields.push(closeField(raw, open));
-      return { fields, blank: { start: pos, end: lineEnd } };
-    }
+    if (contentEnd === pos) return { fields, blank: { start: pos, end: lineEnd } };
     const first = raw[pos];
     if (first === SP || first === HT) {
       // Folded continuation of the field above (or of a skipped line, when there is none open).
-      if (open) {
-        open.pieces.push([pos, contentEnd]);
-        open.end = lineEnd;
-      }
+      if (open) open.end = lineEnd;
     } else {
-      if (open) fields.push(closeField(raw, open));
       open = null;
-      const colon = raw.indexOf(COLON, pos);
-      if (colon !== -1 && colon < contentEnd) {
+      const colonAt = raw.subarray(pos, contentEnd).indexOf(COLON); // within the line: a long body must not be searched
+      const colon = pos + colonAt;
+      if (colonAt !== -1) {
+        let name = block.text.slice(pos - start, colon - start);
+        if (NON_ASCII.test(name)) name = decodeHeaderBytes(raw.subarray(pos, colon));
         // RFC 5322 §4.5.3 (obsolete syntax): whitespace may stand between the name and the colon.
-        const name = decodeHeaderBytes(raw.subarray(pos, colon)).replace(/[ \t]+$/, '');
-        if (name !== '' && !/\s/.test(name)) open = { start: pos, name, pieces: [[colon + 1, contentEnd]], end: lineEnd };
+        name = name.replace(/[ \t]+$/, '');
+        if (name !== '' && !/\s/.test(name)) {
+          open = new ScannedField(block, name, pos, colon + 1, lineEnd);
+          fields.push(open);
+        }
       }
     }
     pos = lineEnd;
   }
-  if (open) fields.push(closeField(raw, open));
   return { fields, blank: null };
 }
 

@@ -1,6 +1,7 @@
-// Putting a message in the queue: Message-ID and Date when missing, a DKIM
-// signature for the sender's domain, one outbox row per destination domain
-// with all its recipients, and a copy in the sender's Sent folder.
+// Putting a message in the queue: Message-ID and Date when missing, Bcc
+// removed, a DKIM signature for the sender's domain, one outbox row per
+// destination domain with all its recipients, and a copy in the sender's Sent
+// folder (with its Bcc).
 import crypto from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import { dkimSigningKey, ensureDkimKey } from '../../certs/dkim.ts';
