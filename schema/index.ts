@@ -15,7 +15,7 @@ export * from './store/messages.ts';
 export * from './store/certificates.ts';
 export type * from './mime/types.ts';
 export { indexMessage, decodeTransfer, decodeCharset, decodeWords } from './mime/index-message.ts';
-export { parseHeaderFields, findBodyStart, decodeHeaderBytes } from './mime/headers.ts';
+export { parseHeaderFields, scanHeader, removeHeaderFields, findBodyStart, decodeHeaderBytes, type HeaderField } from './mime/headers.ts';
 export * from './auth-throttle.ts';
 export * from './store/dkim-keys.ts';
 export * from './store/domains.ts';
