@@ -74,6 +74,12 @@ export interface SelectedMailbox {
   /** UIDs in the order the client knows them: sequence number = index + 1. */
   uids: number[];
   recent: Set<number>;
+  /**
+   * The UIDs this session last claimed as \Recent (read-write only). A claim
+   * may cover messages committed after the UID list was read: they are this
+   * session's when they arrive, as no other session can claim them.
+   */
+  recentClaim: { from: number; to: number } | null;
   /** Keywords the client was told of in FLAGS, by lower-case name (RFC 3501 §7.2.6). */
   keywords: Map<string, string>;
   /** Highest MODSEQ whose journal rows this session has taken in. */
@@ -349,6 +355,7 @@ export class Session {
       readOnly,
       uids,
       recent,
+      recentClaim: readOnly ? null : claimed,
       keywords,
       lastModseq,
       pendingExpunge: new Set(),
@@ -484,8 +491,13 @@ export class Session {
         }
       }
       if (added) {
-        const claimed = await this.recentRange(sel.mailbox.id, sel.readOnly);
-        if (claimed) for (let i = before; i < sel.uids.length; i++) if (sel.uids[i] >= claimed.from && sel.uids[i] <= claimed.to) sel.recent.add(sel.uids[i]);
+        const claims = sel.recentClaim ? [sel.recentClaim] : [];
+        if (!sel.recentClaim || sel.uids[sel.uids.length - 1] > sel.recentClaim.to) {
+          const claimed = await this.recentRange(sel.mailbox.id, sel.readOnly);
+          if (claimed) claims.push(claimed);
+          if (claimed && !sel.readOnly) sel.recentClaim = claimed;
+        }
+        for (let i = before; i < sel.uids.length; i++) if (claims.some((c) => sel.uids[i] >= c.from && sel.uids[i] <= c.to)) sel.recent.add(sel.uids[i]);
       }
       if (added) sel.existsPending = true;
     }

@@ -57,4 +57,28 @@ describe('EXAMINE and \\Recent', () => {
     assert.deepEqual(untagged(await reader.command('r1', 'NOOP')), ['* 1 EXISTS', '* 0 RECENT']);
     assert.equal(recentOf(await reader.command('r2', 'STATUS INBOX (RECENT)')), 0);
   });
+
+  test('while mail arrives during SELECTs and NOOPs, each message is \\Recent in exactly one session or still unclaimed', { timeout: 180_000 }, async () => {
+    const { user, id } = await imap().account();
+    const sessions = await Promise.all([0, 1, 2, 3, 4, 5].map(() => imap().login(user)));
+    let n = 0;
+    const deliveries = (count: number) => Promise.all(Array.from({ length: count }, () => imap().deliver(id, 'INBOX', message(`m${n++}`))));
+    // Each session SELECTs once (a second SELECT would end its \Recent), while
+    // mail is delivered and the sessions already selected pull it in.
+    for (const [i, s] of sessions.entries()) {
+      await Promise.all([deliveries(4), s.command(`s${i}`, 'SELECT INBOX'), ...sessions.slice(0, i).map((o) => o.command(`n${i}`, 'NOOP')), deliveries(4)]);
+    }
+    await deliveries(3);
+    const recentIn = new Map<number, number>();
+    for (const s of sessions) {
+      await s.command('z', 'NOOP');
+      for (const uid of untagged(await s.command('r', 'UID SEARCH RECENT'))[0].split(' ').slice(2).map(Number)) recentIn.set(uid, (recentIn.get(uid) ?? 0) + 1);
+    }
+    const examiner = await imap().login(user);
+    await examiner.command('e', 'EXAMINE INBOX');
+    for (const uid of untagged(await examiner.command('r', 'UID SEARCH RECENT'))[0].split(' ').slice(2).map(Number)) recentIn.set(uid, (recentIn.get(uid) ?? 0) + 1);
+    const all = untagged(await examiner.command('a', 'UID SEARCH ALL'))[0].split(' ').slice(2).map(Number);
+    assert.equal(all.length, n);
+    assert.deepEqual(all.filter((uid) => recentIn.get(uid) !== 1), [], 'messages \\Recent in no session or in two');
+  });
 });
