@@ -6,7 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import type { AuthThrottle, Store } from '../schema/index.ts';
-import { listen } from '../server/listen.ts';
+import { clientAddress, listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Service } from '../server/service.ts';
 import { LoginCache } from './auth-cache.ts';
@@ -202,8 +202,3 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
   };
 }
 
-/** The client's address, IPv4-mapped IPv6 written as IPv4 so both count as one. */
-function clientAddress(socket: net.Socket): string {
-  const address = socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}

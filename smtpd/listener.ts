@@ -75,8 +75,9 @@ export class Listener {
       cert: material.cert,
       SNICallback: (name, cb) => deps.tls.sniCallback(name, cb),
       size: spec.maxSize,
-      // Also bounds implicit-TLS handshakes in progress, which onConnect does not see yet.
-      maxClients: spec.maxClients,
+      // Bounds implicit-TLS handshakes in progress, which onConnect does not see yet. One above
+      // ours, so that onConnect refuses first, with the enhanced code smtp-server's 421 lacks.
+      maxClients: spec.maxClients + 1,
       authMethods: ['PLAIN', 'LOGIN'],
       // MAIL/RCPT are checked by policy/sender.ts so that the reply says why.
       authOptional: true,
@@ -139,7 +140,7 @@ export class Listener {
   updateLimits(maxSize: number, maxClients: number): void {
     this.spec.maxSize = maxSize;
     this.spec.maxClients = maxClients;
-    if (this.server) Object.assign(this.server.options, { size: maxSize, maxClients });
+    if (this.server) Object.assign(this.server.options, { size: maxSize, maxClients: maxClients + 1 });
   }
 
   private async onConnect(session: SMTPServerSession): Promise<void> {
