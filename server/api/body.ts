@@ -19,9 +19,29 @@ function effectiveLimit(ctx: Context, routeLimit: number): number {
   return caller === undefined ? routeLimit : Math.min(routeLimit, caller);
 }
 
-export function payloadTooLarge(ctx: Context, limit: number): HttpError {
-  // Node would otherwise read and discard the rest of the body to keep the connection.
+/** How long a connection closed after an answer may go on sending before it is cut off. */
+const LINGER_MS = 2_000;
+
+/**
+ * Closes the connection once the answer is out, without reading the rest of
+ * the request body (Node would otherwise read and discard all of it to keep the
+ * connection). Not at once: closing with unread input makes the kernel reset
+ * the connection, and a client still sending may then lose the answer. So our
+ * side ends and input is discarded for LINGER_MS (Apache's lingering close).
+ */
+export function closeAfterAnswer(ctx: Context): void {
   ctx.set('Connection', 'close');
+  const socket = ctx.req.socket;
+  // Node's server calls destroySoon() after an answer with "Connection: close".
+  socket.destroySoon = () => {
+    socket.end();
+    socket.pause();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+}
+
+export function payloadTooLarge(ctx: Context, limit: number): HttpError {
+  closeAfterAnswer(ctx);
   return new HttpError(413, 'Payload Too Large', `request bodies are limited to ${limit} bytes`);
 }
 
@@ -67,7 +87,7 @@ function readBody(ctx: Context, limit: number, onChunk: (chunk: Buffer) => void 
       }
     };
     const onEnd = () => finish();
-    const onError = (err: Error) => finish(err);
+    const onError = () => finish(new HttpError(400, 'Bad Request', 'the request body could not be read'));
     const onClose = () => finish(new HttpError(400, 'Bad Request', 'the request body ended early'));
     req.on('data', onData);
     req.once('end', onEnd);

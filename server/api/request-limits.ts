@@ -6,7 +6,7 @@
 import type { Context, Next } from 'koa';
 import { clientAddress } from '../listen.ts';
 import type { AuthState } from './auth.ts';
-import { payloadTooLarge, setCallerBodyLimit } from './body.ts';
+import { closeAfterAnswer, payloadTooLarge, setCallerBodyLimit } from './body.ts';
 import { HttpError } from './errors.ts';
 
 export interface RequestLimits {
@@ -52,7 +52,7 @@ export function closeUnreadBodies() {
       await next();
     } finally {
       const hasBody = ctx.req.headers['transfer-encoding'] !== undefined || (ctx.request.length ?? 0) > 0;
-      if (hasBody && !ctx.req.complete) ctx.set('Connection', 'close');
+      if (hasBody && !ctx.req.complete) closeAfterAnswer(ctx);
     }
   };
 }
