@@ -32,7 +32,6 @@ function worker(): Worker {
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     execArgv: [],
   });
-  w.unref();
   w.on('message', (reply: Reply) => {
     const job = jobs.get(reply.id);
     jobs.delete(reply.id);
@@ -49,6 +48,8 @@ function worker(): Worker {
   };
   w.on('error', failAll);
   w.on('exit', () => failAll(new Error('JSON worker stopped')));
+  // After the listeners: adding a 'message' listener refs the worker again.
+  w.unref();
   current = w;
   return w;
 }

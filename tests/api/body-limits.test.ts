@@ -5,11 +5,11 @@
 // flight and connections per address; and the flood of issue 10 against a
 // Heron in its own process (RSS and /health during 20 concurrent 31 MB bodies).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, testEnv } from '../helpers/heron.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir } from '../helpers/heron.ts';
+import { type HeronProcess, rssOf, startHeronProcess } from '../helpers/heron-process.ts';
+import { healthProbe, rawRequest, signinFlood, statusOf } from '../helpers/raw-http.ts';
 
 const DEADLINE_MS = 20_000;
 
@@ -20,57 +20,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-interface RawExchange {
-  /** Everything the server sent (latin1). */
-  received: string;
-  /** Whether the server closed the connection. */
-  closed: boolean;
-  /** Body bytes the client managed to write before the answer came or the connection closed. */
-  sent: number;
-}
-
-/**
- * Sends a request by hand: `head` as given, then (unless `body` is 0) up to
- * `body` bytes from a shared buffer with backpressure, stopping as soon as a
- * response has arrived, as RFC 9112 §9.3 asks of a client.
- */
-function rawRequest(port: number, head: string, body: number, options: { localAddress?: string; chunked?: boolean } = {}): Promise<RawExchange> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress: options.localAddress });
-    const out: RawExchange = { received: '', closed: false, sent: 0 };
-    const piece = Buffer.alloc(1024 * 1024, 0x61);
-    let answered = false;
-    socket.on('data', (d: Buffer) => {
-      out.received += d.toString('latin1');
-      if (/\r\n\r\n/.test(out.received)) answered = true;
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      out.closed = true;
-      resolve(out);
-    });
-    socket.on('connect', async () => {
-      socket.write(head);
-      while (out.sent < body && !answered && !out.closed) {
-        const n = Math.min(piece.length, body - out.sent);
-        const chunk = options.chunked ? Buffer.concat([Buffer.from(`${n.toString(16)}\r\n`), piece.subarray(0, n), Buffer.from('\r\n')]) : piece.subarray(0, n);
-        out.sent += n;
-        if (!socket.write(chunk)) await new Promise<void>((r) => {
-          socket.once('drain', r);
-          socket.once('close', r);
-        });
-      }
-      // Done sending (or answered): wait for the server's close, but never for long.
-      setTimeout(() => socket.destroy(), 3000).unref();
-    });
-  });
-}
-
-function statusOf(received: string): number {
-  const m = /^HTTP\/1\.1 (\d{3})/.exec(received);
-  return m ? Number(m[1]) : 0;
 }
 
 async function signinToken(base: string): Promise<string> {
@@ -170,8 +119,7 @@ describe('request bodies and request limits', () => {
         if (third !== 429) await new Promise((r) => setTimeout(r, 20));
       }
       assert.equal(third, 429);
-      const elsewhere = await within(rawRequest(heron.ports.api, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 0, { localAddress: '127.0.0.2' }), DEADLINE_MS, 'health');
-      assert.equal(statusOf(elsewhere.received), 200);
+      assert.equal((await within(healthProbe(heron.ports.api, '127.0.0.2'), DEADLINE_MS, 'health')).status, 200);
       const signedIn = await fetch(`${base}/health`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(signedIn.status, 200, 'callers with a token are not counted');
     } finally {
@@ -197,94 +145,54 @@ describe('request bodies and request limits', () => {
       const seventh = await within(rawRequest(heron.ports.api, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', 0, { localAddress: '127.0.0.3' }), DEADLINE_MS, 'close');
       assert.equal(seventh.closed, true);
       assert.equal(seventh.received, '', 'closed without an answer');
-      const other = await within(rawRequest(heron.ports.api, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 0, { localAddress: '127.0.0.4' }), DEADLINE_MS, 'health');
-      assert.equal(statusOf(other.received), 200);
+      assert.equal((await within(healthProbe(heron.ports.api, '127.0.0.4'), DEADLINE_MS, 'health')).status, 200);
     } finally {
       open.forEach((s) => s.destroy());
     }
   });
 });
 
-/** VmRSS of a process, in bytes. */
-function rssOf(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m![1]) * 1024;
-}
-
-async function startChild(dataDir: string): Promise<{ child: ChildProcess; api: number; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info' }) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const started = new Promise<number>((resolve, reject) => {
-    const check = () => {
-      const m = /"msg":"heron started"/.test(out) ? /"api":(\d+)/.exec(out) : null;
-      if (m) return resolve(Number(m[1]));
-      if (child.exitCode !== null) return reject(new Error(`heron exited: ${out}`));
-      setTimeout(check, 50);
-    };
-    check();
-  });
-  return { child, api: await within(started, 60_000, 'heron start'), output: () => out };
-}
-
 describe('the sign-in flood of issue 10, against Heron in its own process', () => {
   const dataDir = tempDir();
-  let heron: Awaited<ReturnType<typeof startChild>>;
+  let heron: HeronProcess;
   before(async () => {
-    heron = await startChild(dataDir);
+    heron = await startHeronProcess(dataDir);
   });
   after(() => {
-    heron.child.kill('SIGKILL');
+    heron.stop();
     removeDir(dataDir);
   });
 
   test('20 concurrent 31 MB bodies all get 413, RSS grows < 100 MB, /health answers during the flood', async () => {
-    const pid = heron.child.pid!;
+    const { pid } = heron;
+    const api = heron.ports.api;
     // Warm up what the first requests load, then take the baseline.
-    for (let i = 0; i < 5; i++) assert.equal((await fetch(`http://127.0.0.1:${heron.api}/health`)).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await healthProbe(api)).status, 200);
     const baseline = rssOf(pid);
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 20);
-    const BODY = 31_000_000;
-    const head = `POST /action/user_account/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${BODY}\r\n\r\n`;
-    const chunkedHead = 'POST /action/user_account/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
-    let floodOpen = true;
-    const floodStarted = performance.now();
-    // Half declare their length, half stream chunked (counted while read).
-    const flood = Array.from({ length: 20 }, (_, i) => rawRequest(heron.api, i % 2 ? head : chunkedHead, BODY, { chunked: i % 2 === 0 }));
-    const healthLatencies: number[] = [];
-    const healthStatuses: number[] = [];
-    const probe = async () => {
-      // Issued while flood connections are open; from another address.
-      while (floodOpen || healthLatencies.length === 0) {
-        const t = performance.now();
-        const r = await rawRequest(heron.api, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 0, { localAddress: '127.0.0.2' });
-        healthLatencies.push(performance.now() - t);
-        healthStatuses.push(statusOf(r.received));
-      }
-    };
-    const probing = probe();
-    const results = await within(Promise.all(flood), 120_000, 'flood answers');
-    const floodMs = performance.now() - floodStarted;
-    floodOpen = false;
+    const flood = signinFlood(api, 20, 31_000_000);
+    // Issued while flood connections are open, from another address, until the flood is over.
+    const probes: Array<{ status: number; ms: number }> = [];
+    let floodOver = false;
+    const probing = (async () => {
+      while (!floodOver || probes.length === 0) probes.push(await healthProbe(api, '127.0.0.2'));
+    })();
+    const results = await within(flood, 120_000, 'flood answers');
+    floodOver = true;
     await within(probing, DEADLINE_MS, 'health probes');
     clearInterval(sampler);
     peak = Math.max(peak, rssOf(pid));
     const statuses = results.map((r) => statusOf(r.received));
-    const sent = results.reduce((n, r) => n + r.sent, 0);
+    const latencies = probes.map((p) => p.ms).sort((a, b) => a - b);
     console.log(
-      `flood: ${results.length} × 31 MB → ${statuses.join(',')}; client wrote ${(sent / 1e6).toFixed(1)} MB in ${floodMs.toFixed(0)} ms; ` +
+      `flood: 20 × 31 MB → ${statuses.filter((s) => s === 413).length} × 413; client wrote ${(results.reduce((n, r) => n + r.sent, 0) / 1e6).toFixed(1)} MB; ` +
         `server RSS ${(baseline / 1e6).toFixed(0)} MB → peak ${(peak / 1e6).toFixed(0)} MB (+${((peak - baseline) / 1e6).toFixed(1)} MB); ` +
-        `/health ×${healthLatencies.length}: max ${Math.max(...healthLatencies).toFixed(1)} ms, ` +
-        `median ${healthLatencies.sort((a, b) => a - b)[Math.floor(healthLatencies.length / 2)].toFixed(1)} ms`,
+        `/health ×${latencies.length} during it: median ${latencies[Math.floor(latencies.length / 2)].toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,
     );
     assert.deepEqual(statuses, Array(20).fill(413));
     assert.ok(peak - baseline < 100 * 1024 * 1024, `RSS grew by ${(peak - baseline) / 1e6} MB`);
-    assert.ok(healthStatuses.length > 0 && healthStatuses.every((s) => s === 200), `health: ${healthStatuses.join(',')}`);
+    assert.ok(probes.every((p) => p.status === 200), `health: ${probes.map((p) => p.status).join(',')}`);
     assert.equal(heron.child.exitCode, null, 'the process is still up');
     assert.doesNotMatch(heron.output(), /EMFILE|heap out of memory/);
   });

@@ -4,12 +4,12 @@
 // under `ulimit -n 512` flooded with 400 connections keeps SMTP, IMAPS and
 // /health working), and the login deadline that NOOPs do not extend.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { descriptorBudget, parseOpenFileLimit } from '../../server/descriptor-budget.ts';
-import { removeDir, tempDir, testEnv } from '../helpers/heron.ts';
+import { removeDir, tempDir } from '../helpers/heron.ts';
+import { type HeronProcess, startHeronProcess } from '../helpers/heron-process.ts';
 import { PASSWORD, startImap } from './fixture.ts';
 
 type Imap = Awaited<ReturnType<typeof startImap>>;
@@ -256,32 +256,20 @@ describe('the descriptor budget', () => {
 
   describe('a Heron under ulimit -n 512, flooded with 400 IMAP connections from 40 addresses', () => {
     const dataDir = tempDir();
-    let child: ChildProcess;
-    let out = '';
-    let ports: Record<string, number> = {};
+    let heron: HeronProcess;
     const flood: Peer[] = [];
     before(async () => {
-      child = spawn('bash', ['-c', 'ulimit -n 512 && exec "$0" --import tsx server/main.ts', process.execPath], {
-        env: { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info' }) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      const deadline = Date.now() + 60_000;
-      while (!/"msg":"heron started"/.test(out)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`heron did not start: ${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      ports = JSON.parse(/"ports":(\{[^}]*\})/.exec(out)![1]) as Record<string, number>;
+      heron = await startHeronProcess(dataDir, { openFiles: 512 });
     });
     after(() => {
       flood.forEach((p) => p.socket.destroy());
-      child.kill('SIGKILL');
+      heron.stop();
       removeDir(dataDir);
     });
 
     test('the banner shows the budget; past the IMAP share connections are refused and nothing else starves', async () => {
-      assert.match(out, /limits {6}open files 512: API 51, IMAP 107 per listener, SMTP 143 in all, 104 kept back/);
+      const { ports } = heron;
+      assert.match(heron.output(), /limits {6}open files 512: API 51, IMAP 107 per listener, SMTP 143 in all, 104 kept back/);
       for (let a = 0; a < 40; a++) {
         for (let i = 0; i < 10; i++) flood.push(await plain(ports.imap, `127.0.1.${a + 1}`));
       }
@@ -301,8 +289,8 @@ describe('the descriptor budget', () => {
       smtp.socket.destroy();
       const health = await fetch(`http://127.0.0.1:${ports.api}/health`, { signal: AbortSignal.timeout(DEADLINE_MS) });
       assert.equal(health.status, 200);
-      assert.doesNotMatch(out, /EMFILE/);
-      assert.equal(child.exitCode, null);
+      assert.doesNotMatch(heron.output(), /EMFILE/);
+      assert.equal(heron.child.exitCode, null);
     });
   });
 });
