@@ -7,20 +7,12 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { within } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir } from '../helpers/heron.ts';
 import { type HeronProcess, rssOf, startHeronProcess } from '../helpers/heron-process.ts';
 import { healthProbe, rawRequest, signinFlood, statusOf } from '../helpers/raw-http.ts';
 
 const DEADLINE_MS = 20_000;
-
-/** Fails when `promise` has not settled within `ms`: silence fails a test, never hangs it. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function signinToken(base: string): Promise<string> {
   const res = await fetch(`${base}/action/user_account/signin`, {

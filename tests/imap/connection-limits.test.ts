@@ -8,7 +8,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { descriptorBudget, parseOpenFileLimit } from '../../server/descriptor-budget.ts';
+import { within } from '../helpers/deadline.ts';
 import { removeDir, tempDir } from '../helpers/heron.ts';
+import { LineSocket } from '../helpers/line-socket.ts';
 import { type HeronProcess, startHeronProcess } from '../helpers/heron-process.ts';
 import { PASSWORD, startImap } from './fixture.ts';
 
@@ -17,60 +19,22 @@ type Imap = Awaited<ReturnType<typeof startImap>>;
 const DEADLINE_MS = 20_000;
 
 /** A connection that collects what arrives; every wait has a deadline. */
-class Peer {
-  text = '';
-  closed = false;
-  private wakers: Array<() => void> = [];
-
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.text += d.toString('latin1');
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => undefined);
+class Peer extends LineSocket {
+  constructor(socket: net.Socket) {
+    super(socket);
   }
 
-  private wake(): void {
-    this.wakers.splice(0).forEach((w) => w());
+  get text(): string {
+    return this.buffer;
   }
 
   /** Resolves once `done` holds; fails after `ms`, or when the connection closes first. */
-  async until(done: (p: Peer) => boolean, what: string, ms = DEADLINE_MS): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!done(this)) {
-      if (this.closed) throw new Error(`closed while waiting for ${what}; got ${JSON.stringify(this.text)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${what} within ${ms} ms; got ${JSON.stringify(this.text)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wakers.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  until(done: (p: Peer) => boolean, what: string, ms = DEADLINE_MS): Promise<string> {
+    return within(this.readUntil(() => done(this)), ms, what);
   }
 
-  async closedWithin(what: string, ms = DEADLINE_MS): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error(`not closed (${what}) within ${ms} ms; got ${JSON.stringify(this.text)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        this.wakers.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  write(s: string): void {
-    this.socket.write(s);
+  closedWithin(what: string, ms = DEADLINE_MS): Promise<string> {
+    return within(this.readUntil(() => this.isClosed), ms, `close (${what})`);
   }
 }
 
@@ -113,7 +77,7 @@ describe('connections per address and per listener', () => {
     imap = await startImap({ HERON_IMAP_MAX_PER_CLIENT: '5', HERON_IMAP_MAX_CONNECTIONS: '8' });
   });
   after(async () => {
-    peers.forEach((p) => p.socket.destroy());
+    peers.forEach((p) => p.close());
     await imap.stop();
   });
 
@@ -150,12 +114,12 @@ describe('connections per address and per listener', () => {
     const smtp = await plain(heron.ports.smtp);
     await smtp.until((p) => p.text.includes('\r\n'), 'SMTP greeting');
     assert.match(smtp.text, /^220 /);
-    smtp.socket.destroy();
+    smtp.close();
     const health = await fetch(`http://127.0.0.1:${heron.ports.api}/health`, { signal: AbortSignal.timeout(DEADLINE_MS) });
     assert.equal(health.status, 200);
 
     // A slot comes back when a connection ends.
-    peers.shift()!.socket.destroy();
+    peers.shift()!.close();
     let again: Peer | null = null;
     for (let i = 0; i < 50 && !again; i++) {
       const p = await plain(heron.ports.imap);
@@ -205,7 +169,7 @@ describe('the login deadline counts from the accept', () => {
     await c.until(greeted, 'greeting');
     let sent = 0;
     const noops = setInterval(() => {
-      if (!c.closed) c.write(`n${++sent} NOOP\r\n`);
+      if (!c.isClosed) c.write(`n${++sent} NOOP\r\n`);
     }, 1000);
     try {
       await c.until((p) => /\* BYE Autologout/.test(p.text), 'BYE', 30_000);
@@ -262,7 +226,7 @@ describe('the descriptor budget', () => {
       heron = await startHeronProcess(dataDir, { openFiles: 512 });
     });
     after(() => {
-      flood.forEach((p) => p.socket.destroy());
+      flood.forEach((p) => p.close());
       heron.stop();
       removeDir(dataDir);
     });
@@ -282,11 +246,11 @@ describe('the descriptor budget', () => {
       const imaps = await secure(ports.imaps, '127.0.2.1');
       assert.ok(imaps, 'IMAPS handshake');
       await imaps.until(greeted, 'IMAPS greeting');
-      imaps.socket.destroy();
+      imaps.close();
       const smtp = await plain(ports.smtp, '127.0.2.2');
       await smtp.until((p) => p.text.includes('\r\n'), 'SMTP greeting');
       assert.match(smtp.text, /^220 /);
-      smtp.socket.destroy();
+      smtp.close();
       const health = await fetch(`http://127.0.0.1:${ports.api}/health`, { signal: AbortSignal.timeout(DEADLINE_MS) });
       assert.equal(health.status, 200);
       assert.doesNotMatch(heron.output(), /EMFILE/);
