@@ -15,10 +15,12 @@ export async function authenticate(session: Session, username: string, password:
     throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');
   }
   throttle.succeed(session.remoteAddress);
+  const server = await findMailServerById(store, account.mail_server_id);
+  // Closed while we waited (login deadline, client gone): its slot would never be released.
+  if (session.isClosed) throw new ImapResponse('NO', 'Connection closed');
   if (!session.deps.acquireAccount(account.id)) {
     throw new ImapResponse('NO', 'Too many connections for this account', 'LIMIT');
   }
-  const server = await findMailServerById(store, account.mail_server_id);
   session.maxMessageSize = server?.max_size ?? 26214400;
   session.account = account;
   session.state = 'auth';

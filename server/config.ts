@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { OutboundSettings } from '../smtpd/outbound/deps.ts';
+import { descriptorBudget, openFileLimit, type DescriptorBudget } from './descriptor-budget.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -61,6 +62,17 @@ const schema = z.object({
   HERON_OUTBOUND_PER_DESTINATION: z.coerce.number().int().min(1).default(2),
   HERON_OUTBOUND_TLS_STRICT: bool(false),
   HERON_OUTBOUND_SENT_COPY: bool(true),
+  // Connection and request limits (README "Limits"); unset totals come from the descriptor budget.
+  HERON_OPEN_FILES: z.coerce.number().int().min(256).optional(),
+  HERON_FD_RESERVE: z.coerce.number().int().min(16).optional(),
+  HERON_IMAP_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(50),
+  HERON_IMAP_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  HERON_SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  HERON_API_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  HERON_API_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(32),
+  HERON_API_MAX_ANONYMOUS_PER_CLIENT: z.coerce.number().int().min(1).default(8),
+  HERON_API_ANONYMOUS_BODY_KB: z.coerce.number().int().min(1).default(64),
+  HERON_API_MAX_BODY_MB: z.coerce.number().int().min(1).default(40),
 });
 
 export interface HeronConfig {
@@ -95,6 +107,21 @@ export interface HeronConfig {
   imapLoginTimeoutMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
   outbound: OutboundSettings;
+  limits: ConnectionLimits;
+}
+
+/** Connections per address and in total, and API request limits. */
+export interface ConnectionLimits {
+  /** Descriptors and how they are shared between the listeners (totals are per protocol or listener). */
+  budget: DescriptorBudget;
+  imapMaxPerClient: number;
+  apiMaxPerClient: number;
+  /** Unauthenticated API requests in flight from one address (429 past it). */
+  apiMaxAnonymousPerClient: number;
+  /** Body bytes a request without a valid token may send. */
+  apiAnonymousBodyBytes: number;
+  /** Body bytes an authenticated request may send (routes may allow less). */
+  apiMaxBodyBytes: number;
 }
 
 export interface SmtpLimits {
@@ -184,6 +211,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
       perDestination: c.HERON_OUTBOUND_PER_DESTINATION,
       tlsStrict: c.HERON_OUTBOUND_TLS_STRICT,
       sentCopy: c.HERON_OUTBOUND_SENT_COPY,
+    },
+    limits: {
+      budget: descriptorBudget({
+        openFiles: c.HERON_OPEN_FILES ?? openFileLimit(),
+        reserve: c.HERON_FD_RESERVE,
+        outboundConcurrency: c.HERON_OUTBOUND_CONCURRENCY,
+        api: c.HERON_API_MAX_CONNECTIONS,
+        imapPerListener: c.HERON_IMAP_MAX_CONNECTIONS,
+        smtpTotal: c.HERON_SMTP_MAX_CONNECTIONS,
+      }),
+      imapMaxPerClient: c.HERON_IMAP_MAX_PER_CLIENT,
+      apiMaxPerClient: c.HERON_API_MAX_PER_CLIENT,
+      apiMaxAnonymousPerClient: c.HERON_API_MAX_ANONYMOUS_PER_CLIENT,
+      apiAnonymousBodyBytes: c.HERON_API_ANONYMOUS_BODY_KB * 1024,
+      apiMaxBodyBytes: c.HERON_API_MAX_BODY_MB * 1024 * 1024,
     },
   };
 }

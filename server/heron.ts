@@ -21,6 +21,7 @@ import { imapService } from '../imapd/server.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
+import { describeBudget } from './descriptor-budget.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
 import { zoneSettings } from './zone-settings.ts';
@@ -70,6 +71,9 @@ export interface HeronOptions {
 
 export async function startHeron(config: HeronConfig, log: Logger, options: HeronOptions = {}): Promise<Heron> {
   ensureWritableDataDir(config.dataDir);
+  const budget = config.limits.budget;
+  if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
+  else log.info({ budget }, 'descriptor budget');
   const store = openStore(config.databaseFile);
   const started: Service[] = [];
   try {
@@ -101,6 +105,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       tlsPort: config.ports.imaps,
       allowPlaintextAuth: config.allowPlaintextAuth,
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
+      connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
     const services: Service[] = [outbound, api, imap, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);

@@ -40,6 +40,8 @@ export interface ListenerDeps {
   allowPlaintextAuth: boolean;
   maxRecipients: number;
   maxPerClient: number;
+  /** Sessions on all SMTP listeners together (the descriptor budget's SMTP part). */
+  maxConnections: number;
   commandTimeoutMs: number;
 }
 
@@ -73,6 +75,9 @@ export class Listener {
       cert: material.cert,
       SNICallback: (name, cb) => deps.tls.sniCallback(name, cb),
       size: spec.maxSize,
+      // Bounds implicit-TLS handshakes in progress, which onConnect does not see yet. One above
+      // ours, so that onConnect refuses first, with the enhanced code smtp-server's 421 lacks.
+      maxClients: spec.maxClients + 1,
       authMethods: ['PLAIN', 'LOGIN'],
       // MAIL/RCPT are checked by policy/sender.ts so that the reply says why.
       authOptional: true,
@@ -135,11 +140,11 @@ export class Listener {
   updateLimits(maxSize: number, maxClients: number): void {
     this.spec.maxSize = maxSize;
     this.spec.maxClients = maxClients;
-    if (this.server) this.server.options.size = maxSize;
+    if (this.server) Object.assign(this.server.options, { size: maxSize, maxClients: maxClients + 1 });
   }
 
   private async onConnect(session: SMTPServerSession): Promise<void> {
-    admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient }, session.id, session.remoteAddress);
+    admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient, maxTotal: this.deps.maxConnections }, session.id, session.remoteAddress);
     // AUTH is neither advertised nor accepted before TLS unless the operator allows it (loopback is not special).
     if (!session.secure && !this.deps.allowPlaintextAuth) session.disabledCommands = ['AUTH'];
   }
