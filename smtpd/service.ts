@@ -61,6 +61,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     maxRecipients: config.smtp.maxRecipients,
     maxPerClient: config.smtp.maxPerClient,
     commandTimeoutMs: config.smtp.commandTimeoutMs,
+    errorLimits: config.smtpErrors,
     delivery: {
       store,
       hostname: config.hostname,
