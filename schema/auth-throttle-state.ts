@@ -22,7 +22,7 @@ export interface ThrottleSnapshot {
 }
 
 export interface ThrottleState {
-  /** What is on record for `address` and `account`; records older than `since` do not count. */
+  /** What is on record for `address` and `account`; records made at or before `since` do not count. */
   look(address: string, account: string, since: number, now: number): Promise<ThrottleSnapshot>;
   fail(address: string, account: string, at: number): Promise<void>;
   /** Forgets this address's failures against this account; the pair is trusted until `trustedUntil`. */
@@ -85,7 +85,7 @@ export class MemoryThrottleState implements ThrottleState {
   private recent(map: BoundedMap<FailureRecord[]>, key: string, since: number): FailureRecord[] {
     const list = map.get(key);
     if (!list) return [];
-    const kept = list.filter((r) => r.at >= since);
+    const kept = list.filter((r) => r.at > since);
     if (kept.length === 0) map.delete(key);
     else if (kept.length !== list.length) map.set(key, kept);
     return kept;

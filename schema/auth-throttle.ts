@@ -119,22 +119,31 @@ export class AuthThrottle {
     return Math.min(this.settings.maxDelayMs, this.settings.delayMs * 2 ** Math.min(failures - 1, 30));
   }
 
-  /** What would happen to an attempt now (nothing is recorded). */
+  /** What would happen to an attempt now (nothing is recorded or reserved). */
   async assess(remoteAddress: string, account: string): Promise<ThrottleVerdict> {
-    return this.verdict(clientKey(remoteAddress), accountKey(account));
+    return this.verdict(clientKey(remoteAddress), accountKey(account), false);
   }
 
-  private async verdict(address: string, account: string): Promise<ThrottleVerdict> {
+  /**
+   * The verdict for an attempt. With `reserve`, an admitted attempt is counted
+   * in flight in the same synchronous step as the check, so parallel attempts
+   * see each other.
+   */
+  private async verdict(address: string, account: string, reserve: boolean): Promise<ThrottleVerdict> {
+    const seen = await this.state.look(address, account, this.now() - this.settings.windowMs, this.now());
     const now = this.now();
     const { windowMs, maxFailures } = this.settings;
-    const seen = await this.state.look(address, account, now - windowMs, now);
     const refuse = (oldest: number | null): ThrottleVerdict => ({ refused: true, retryAfterMs: Math.max(1000, (oldest ?? now) + windowMs - now), delayMs: 0 });
+    let verdict: ThrottleVerdict;
     if (seen.trusted) {
       if (seen.pairFailures >= maxFailures) return refuse(seen.pairOldest);
-      return { refused: false, retryAfterMs: 0, delayMs: this.penaltyFor(seen.pairFailures) };
+      verdict = { refused: false, retryAfterMs: 0, delayMs: this.penaltyFor(seen.pairFailures) };
+    } else {
+      if (seen.addressFailures + (this.inFlight.get(address) ?? 0) >= maxFailures) return refuse(seen.addressOldest);
+      verdict = { refused: false, retryAfterMs: 0, delayMs: this.penaltyFor(Math.max(seen.addressFailures, seen.accountFailures)) };
     }
-    if (seen.addressFailures + (this.inFlight.get(address) ?? 0) >= maxFailures) return refuse(seen.addressOldest);
-    return { refused: false, retryAfterMs: 0, delayMs: this.penaltyFor(Math.max(seen.addressFailures, seen.accountFailures)) };
+    if (reserve) AuthThrottle.bump(this.inFlight, address, 1);
+    return verdict;
   }
 
   private static bump(map: Map<string, number>, key: string, by: number): void {
@@ -150,9 +159,8 @@ export class AuthThrottle {
   async attempt<T>(remoteAddress: string, account: string, check: () => Promise<T | null>): Promise<AuthAttempt<T>> {
     const address = clientKey(remoteAddress);
     const key = accountKey(account);
-    const verdict = await this.verdict(address, key);
+    const verdict = await this.verdict(address, key, true);
     if (verdict.refused) return { kind: 'refused', retryAfterMs: verdict.retryAfterMs };
-    AuthThrottle.bump(this.inFlight, address, 1);
     try {
       if (verdict.delayMs > 0) {
         if ((this.pending.get(address) ?? 0) >= this.settings.maxPendingPerAddress || this.pendingTotal >= MAX_PENDING) {
