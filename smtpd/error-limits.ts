@@ -5,7 +5,10 @@
 // error reply is delayed, longer each time (delay × errors over the soft
 // limit, as Postfix 2.0 did); at the hard limit the session gets
 // `421 4.7.0 … Error: too many errors` and is closed. A delivered message
-// resets the count ("errors … without delivering mail").
+// resets the count ("errors … without delivering mail"). Recipients past the
+// per-message limit (452 4.5.3) are not errors: RFC 5321 §4.5.3.1.10 tells
+// the client to send them in another transaction (Postfix's
+// smtpd_recipient_overshoot_limit spares them likewise).
 //
 // smtp-server has no hook for its own replies, so this wraps
 // SMTPConnection#send (to count) and #_onCommand (to hold the next command
@@ -26,6 +29,7 @@ export interface SmtpErrorLimits {
 
 /** No single reply waits longer than this, whatever the limits say (the idle timeout must not fire first). */
 const MAX_DELAY_MS = 30_000;
+const TOO_MANY_RECIPIENTS = /^4\.5\.3 /;
 
 interface Tally {
   errors: number;
@@ -70,7 +74,7 @@ function install(): void {
     if (!limits) return send.call(this, code, data, context);
     const tally = tallyOf(this);
     if (code === 250 && context === 'DATA_OK') tally.errors = 0;
-    if (code < 400 || code === 421) return send.call(this, code, data, context);
+    if (code < 400 || code === 421 || (typeof data === 'string' && TOO_MANY_RECIPIENTS.test(data))) return send.call(this, code, data, context);
     tally.errors++;
     const closing = tally.errors >= limits.hard;
     const reply = () => {

@@ -13,7 +13,7 @@ describe('SMTP error limits', () => {
   let heron: TestHeron;
   before(async () => {
     // The defaults: soft 10, hard 20; a short delay keeps the test quick.
-    heron = await smtpHeron({ env: { HERON_SMTP_ERROR_DELAY_MS: String(DELAY) } });
+    heron = await smtpHeron({ env: { HERON_SMTP_ERROR_DELAY_MS: String(DELAY), HERON_SMTP_MAX_RECIPIENTS: '2' } });
   });
   after(() => stopHeron(heron));
 
@@ -75,6 +75,16 @@ describe('SMTP error limits', () => {
     assert.ok(codes.every((code) => code === 535 || code === 454), codes.join(' '));
     assert.match((await c.reply()).text, /^421 4\.7\.0 /);
     await waitClosed(c);
+  });
+
+  test('recipients over the per-message limit (452 4.5.3) are not errors: the client is told to send them in another transaction', async () => {
+    const c = await mx();
+    assert.equal((await c.cmd(`RCPT TO:<${ALICE}>`)).code, 250);
+    assert.equal((await c.cmd(`RCPT TO:<${POSTMASTER}>`)).code, 250);
+    for (let i = 0; i < 25; i++) assert.match((await c.cmd(`RCPT TO:<more${i}@heron.test>`)).text, /^452 4\.5\.3 /);
+    assert.equal((await c.cmd('DATA')).code, 354);
+    assert.equal((await c.cmd(`${message({ to: ALICE })}.`)).code, 250);
+    await c.quit();
   });
 
   test('a delivered message resets the count, as Postfix does ("errors without delivering mail")', async () => {
