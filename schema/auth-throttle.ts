@@ -130,9 +130,9 @@ export class AuthThrottle {
    * see each other.
    */
   private async verdict(address: string, account: string, reserve: boolean): Promise<ThrottleVerdict> {
-    const seen = await this.state.look(address, account, this.now() - this.settings.windowMs, this.now());
-    const now = this.now();
     const { windowMs, maxFailures } = this.settings;
+    const now = this.now();
+    const seen = await this.state.look(address, account, now - windowMs, now);
     const refuse = (oldest: number | null): ThrottleVerdict => ({ refused: true, retryAfterMs: Math.max(1000, (oldest ?? now) + windowMs - now), delayMs: 0 });
     let verdict: ThrottleVerdict;
     if (seen.trusted) {
