@@ -29,3 +29,5 @@ export * from './store/mailbox-edits.ts';
 export * from './store/certificate-edits.ts';
 export * from './store/server-reload.ts';
 export * from './store/imap-reads.ts';
+export * from './address.ts';
+export * from './auth-throttle-state.ts';

@@ -82,7 +82,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const tls = createTlsContexts(store, secret, config.hostname);
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
-    const throttle = new AuthThrottle();
+    const throttle = new AuthThrottle({ settings: config.authThrottle });
     const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log };
     const outbound = createOutboundWorker(outboundDeps);
     const relay = createRelayHandler(outboundDeps);

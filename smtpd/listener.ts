@@ -4,13 +4,14 @@
 // smtp-server's hooks.
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
-import { AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
+import { type AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import { listen } from '../server/listen.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { DataGuard } from './data-guard.ts';
 import { deliver, type DeliveryDeps } from './delivery.ts';
 import { smtpError } from './enhanced-codes.ts';
+import { applyErrorLimits, type SmtpErrorLimits } from './error-limits.ts';
 import { admit, ConnectionCounter } from './policy/concurrency.ts';
 import { acceptRecipient } from './policy/recipients.ts';
 import { checkSender } from './policy/sender.ts';
@@ -43,6 +44,7 @@ export interface ListenerDeps {
   /** Sessions on all SMTP listeners together (the descriptor budget's SMTP part). */
   maxConnections: number;
   commandTimeoutMs: number;
+  errorLimits: SmtpErrorLimits;
 }
 
 const MAX_HEADER_LINE = 998;
@@ -117,6 +119,7 @@ export class Listener {
         this.transactions.delete(session.id);
       },
     });
+    applyErrorLimits(server, deps.errorLimits);
     server.on('error', (err) => deps.log.warn({ err, listener: spec.label }, 'smtp connection error'));
     this.boundPort = await listen(server.server, spec.port, spec.host, `SMTP ${spec.label}`);
     this.server = server;
@@ -152,21 +155,17 @@ export class Listener {
   private async onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
     const { throttle, store, log } = this.deps;
     const username = (auth.username ?? '').trim().toLowerCase();
-    if (!throttle.allowed(session.remoteAddress, username)) {
-      throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
-    }
-    const account = await verifyMailAccountLogin(store, username, auth.password ?? '');
-    if (!account) {
-      throttle.fail(session.remoteAddress, username);
+    const outcome = await throttle.attempt(session.remoteAddress, username, () => verifyMailAccountLogin(store, username, auth.password ?? ''));
+    if (outcome.kind === 'refused') throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
+    if (outcome.kind === 'failed') {
       log.info({ listener: this.spec.label, client: session.remoteAddress, username }, 'smtp auth failed');
       throw smtpError(535, '5.7.8', 'Authentication credentials invalid');
     }
-    throttle.succeed(session.remoteAddress);
-    return { accountId: account.id, username: account.username };
+    return { accountId: outcome.value.id, username: outcome.value.username };
   }
 
   private async onMailFrom(address: string, session: SMTPServerSession): Promise<void> {
-    await checkSender(this.deps.store, sessionUser(session), this.spec.authRequired, address);
+    await checkSender(this.deps.store, sessionUser(session), this.spec.authRequired, address, session.envelope.smtpUtf8 === true);
     this.transactions.set(session.id, newTransaction());
   }
 
@@ -174,7 +173,14 @@ export class Listener {
     const tx = this.transactions.get(session.id) ?? newTransaction();
     this.transactions.set(session.id, tx);
     await acceptRecipient(
-      { store: this.deps.store, user: sessionUser(session), relayAvailable: !!this.deps.delivery.relay, maxRecipients: this.deps.maxRecipients },
+      {
+        store: this.deps.store,
+        user: sessionUser(session),
+        relayAvailable: !!this.deps.delivery.relay,
+        maxRecipients: this.deps.maxRecipients,
+        hostname: this.spec.hostname,
+        smtpUtf8: session.envelope.smtpUtf8 === true,
+      },
       tx,
       address,
     );

@@ -64,6 +64,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     maxPerClient: config.smtp.maxPerClient,
     maxConnections: config.limits.budget.smtpTotal,
     commandTimeoutMs: config.smtp.commandTimeoutMs,
+    errorLimits: config.smtpErrors,
     delivery: {
       store,
       hostname: config.hostname,
