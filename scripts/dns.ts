@@ -25,11 +25,11 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  if (!fs.existsSync(config.databaseFile)) {
+  if (!config.databaseUrl && !fs.existsSync(config.databaseFile)) {
     console.error(`dns: no database at ${config.databaseFile}; start Heron once (npm start) with the same HERON_DATA_DIR`);
     return 2;
   }
-  const store = openStore(config.databaseFile);
+  const store = await openStore(config.database);
   try {
     const hosted = await listHostedDomains(store);
     const unknown = wanted.filter((d) => !hosted.includes(d));

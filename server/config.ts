@@ -13,6 +13,10 @@ const bool = (fallback: boolean) =>
 
 const schema = z.object({
   HERON_DATA_DIR: z.string().min(1).default('./data'),
+  HERON_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/i, 'expected postgres://user:password@host:port/database')
+    .optional(),
   HERON_HOSTNAME: z.string().min(1).default(os.hostname()),
   HERON_ADMIN_EMAIL: z.string().email().optional(),
   HERON_ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -65,7 +69,12 @@ const schema = z.object({
 
 export interface HeronConfig {
   dataDir: string;
+  /** The SQLite file in the data folder (used when no databaseUrl is set). */
   databaseFile: string;
+  /** PostgreSQL connection URL; undefined means the SQLite file. */
+  databaseUrl: string | undefined;
+  /** Where the store lives: databaseUrl when set, else databaseFile (what openStore takes). */
+  database: string;
   hostname: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -131,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
   return {
     dataDir,
     databaseFile: path.join(dataDir, 'heron.db'),
+    databaseUrl: c.HERON_DATABASE_URL,
+    database: c.HERON_DATABASE_URL ?? path.join(dataDir, 'heron.db'),
     hostname: c.HERON_HOSTNAME.toLowerCase(),
     adminEmail: c.HERON_ADMIN_EMAIL?.toLowerCase(),
     adminPassword: c.HERON_ADMIN_PASSWORD,

@@ -70,7 +70,7 @@ export interface HeronOptions {
 
 export async function startHeron(config: HeronConfig, log: Logger, options: HeronOptions = {}): Promise<Heron> {
   ensureWritableDataDir(config.dataDir);
-  const store = openStore(config.databaseFile);
+  const store = await openStore(config.database);
   const started: Service[] = [];
   try {
     const secret = loadSecret(config.dataDir);

@@ -1,7 +1,7 @@
 // Light reads for IMAP over a UID range: FETCH FLAGS/INTERNALDATE/SIZE and
 // SEARCH read these columns without parsing the stored ENVELOPE/BODYSTRUCTURE JSON.
 import { parseFlags } from './flags.ts';
-import { stmt, type Store } from './store.ts';
+import type { Store } from './store.ts';
 
 export interface MessageRow {
   uid: number;
@@ -33,15 +33,17 @@ const toRow = (r: RawRow): MessageRow => ({
 
 /** The UIDs of a mailbox in order: what SELECT needs for its sequence numbers. */
 export async function listUids(store: Store, mailboxId: number): Promise<number[]> {
-  return stmt(store, `SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`).pluck().all(mailboxId) as number[];
+  return store.column<number>(`SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`, mailboxId);
 }
 
 /** Messages with minUid <= uid <= maxUid, in UID order. */
 export async function getMessageRows(store: Store, mailboxId: number, minUid: number, maxUid: number): Promise<MessageRow[]> {
-  const rows = stmt(
-    store,
+  const rows = await store.all<RawRow>(
     `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
-  ).all(mailboxId, minUid, maxUid) as RawRow[];
+    mailboxId,
+    minUid,
+    maxUid,
+  );
   return rows.map(toRow);
 }
 
@@ -58,11 +60,12 @@ export async function getMessageRowsFor(store: Store, mailboxId: number, uids: r
     const wanted = new Set(sorted);
     return (await getMessageRows(store, mailboxId, min, max)).filter((r) => wanted.has(r.uid));
   }
-  const rows = stmt(
-    store,
+  const rows = await store.all<RawRow>(
     `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail
-     WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-  ).all(mailboxId, JSON.stringify(sorted)) as RawRow[];
+     WHERE mail_box_id = ? AND uid IN ${store.dialect.intList} ORDER BY uid`,
+    mailboxId,
+    JSON.stringify(sorted),
+  );
   return rows.map(toRow);
 }
 
@@ -73,9 +76,9 @@ export async function getMessageRowsFor(store: Store, mailboxId: number, uids: r
  */
 export async function getSearchRows(store: Store, mailboxId: number, withText: boolean): Promise<SearchRow[]> {
   const text = withText ? ', subject, from_address, to_address, cc_address, bcc_address' : '';
-  const rows = stmt(store, `SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(
-    mailboxId,
-  ) as Array<RawRow & { date_header: number | null; subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string }>;
+  const rows = await store.all<
+    RawRow & { date_header: number | null; subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string }
+  >(`SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`, mailboxId);
   return rows.map((r) =>
     Object.assign(toRow(r), {
       dateHeader: r.date_header,
@@ -90,6 +93,6 @@ export async function getSearchRows(store: Store, mailboxId: number, withText: b
 
 /** The current highest MODSEQ of a mailbox (0 when it is gone). */
 export async function getHighestModseq(store: Store, mailboxId: number): Promise<number> {
-  const row = stmt(store, `SELECT highestmodseq FROM mail_box WHERE id = ?`).get(mailboxId) as { highestmodseq: number } | undefined;
+  const row = await store.get<{ highestmodseq: number }>(`SELECT highestmodseq FROM mail_box WHERE id = ?`, mailboxId);
   return row?.highestmodseq ?? 0;
 }
