@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     throw err;
   }
   process.stdout.write(startupBanner(heron) + '\n');
-  log.info({ ports: heron.ports, dataDir: config.dataDir }, 'heron started');
+  log.info({ ports: heron.ports, dataDir: config.dataDir, database: heron.store.engine.name }, 'heron started');
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -18,8 +18,11 @@ import {
   type Store,
   StoreError,
   storeFlags,
+  write,
 } from '../../schema/index.ts';
+import { loadConfig } from '../../server/config.ts';
 import { engineTest, TEST_ENGINE } from '../helpers/database.ts';
+import { closedPort } from '../outbound/helpers.ts';
 import { message, type StoreFixture, storeFixture } from '../helpers/store.ts';
 
 /** Resolves with the first event `name` that satisfies `match`; rejects after `ms`. */
@@ -117,6 +120,83 @@ describe(`engine: two stores on one ${TEST_ENGINE} database`, () => {
     } finally {
       await admin.end();
     }
+  });
+});
+
+describe(`engine: write transactions (${TEST_ENGINE})`, () => {
+  let f: StoreFixture;
+  let boxId: number;
+  before(async () => {
+    f = await storeFixture();
+    boxId = (await findMailbox(f.store, f.account.id, 'INBOX'))!.id;
+  });
+  after(() => f.cleanup());
+
+  test('a read from elsewhere while a write is under way sees only committed rows', async () => {
+    await f.store.run(`UPDATE mail_box SET attributes = 'committed' WHERE id = ?`, boxId);
+    let seenElsewhere: string | undefined;
+    await write(f.store, async (tx) => {
+      await tx.run(`UPDATE mail_box SET attributes = 'uncommitted' WHERE id = ?`, boxId);
+      // Another session's read, issued while this transaction is open.
+      seenElsewhere = (await f.store.get<{ attributes: string }>(`SELECT attributes FROM mail_box WHERE id = ?`, boxId))!.attributes;
+      assert.equal((await tx.get<{ attributes: string }>(`SELECT attributes FROM mail_box WHERE id = ?`, boxId))!.attributes, 'uncommitted');
+    });
+    assert.equal(seenElsewhere, 'committed');
+    assert.equal((await f.store.get<{ attributes: string }>(`SELECT attributes FROM mail_box WHERE id = ?`, boxId))!.attributes, 'uncommitted');
+  });
+
+  test('a write that throws rolls back alone; the writes beside it commit', async () => {
+    const results = await Promise.allSettled([
+      write(f.store, async (tx) => tx.run(`UPDATE mail_box SET flags = 'one' WHERE id = ?`, boxId)),
+      write(f.store, async (tx) => {
+        await tx.run(`UPDATE mail_box SET permanent_flags = 'never' WHERE id = ?`, boxId);
+        throw new StoreError('CANNOT', 'changed my mind');
+      }),
+      write(f.store, async (tx) => tx.run(`UPDATE mail_box SET attributes = 'three' WHERE id = ?`, boxId)),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const row = await f.store.get<Record<string, string>>(`SELECT flags, permanent_flags, attributes FROM mail_box WHERE id = ?`, boxId);
+    assert.deepEqual(row, { flags: 'one', permanent_flags: '', attributes: 'three' });
+  });
+
+  // SQLite only: writes of one tick share a transaction there, so a closure that waits
+  // for something else is cut off; on PostgreSQL it only holds its own row locks.
+  engineTest('sqlite', 'SQLite: a write closure that awaits a timer is cut off and rolled back; its batch commits', async () => {
+    const stalled = write(f.store, async (tx) => {
+      await tx.run(`UPDATE mail_box SET attributes = 'stalled' WHERE id = ?`, boxId);
+      await new Promise((r) => setTimeout(r, 20));
+      await tx.run(`UPDATE mail_box SET flags = 'stalled' WHERE id = ?`, boxId);
+    });
+    const beside = write(f.store, async (tx) => tx.run(`UPDATE mail_box SET permanent_flags = 'beside' WHERE id = ?`, boxId));
+    await assert.rejects(stalled, /awaited something other than its transaction/);
+    await beside;
+    await new Promise((r) => setTimeout(r, 50));
+    const row = await f.store.get<Record<string, string>>(`SELECT attributes, flags, permanent_flags FROM mail_box WHERE id = ?`, boxId);
+    assert.notEqual(row!.attributes, 'stalled');
+    assert.notEqual(row!.flags, 'stalled');
+    assert.equal(row!.permanent_flags, 'beside');
+  });
+});
+
+describe('engine: which one runs', () => {
+  test('HERON_DATABASE_URL selects PostgreSQL; unset means the SQLite file; a malformed one stops the start', () => {
+    const sqlite = loadConfig({ HERON_DATA_DIR: '/var/lib/heron' });
+    assert.equal(sqlite.database, '/var/lib/heron/heron.db');
+    assert.equal(sqlite.databaseUrl, undefined);
+    const url = 'postgres://heron:secret@db.example.net:5432/heron';
+    assert.equal(loadConfig({ HERON_DATABASE_URL: url }).database, url);
+    assert.throws(() => loadConfig({ HERON_DATABASE_URL: 'mysql://db/heron' }), /HERON_DATABASE_URL: expected postgres:\/\//);
+  });
+
+  test('a PostgreSQL server that cannot be reached fails the open with UNAVAILABLE', async () => {
+    const port = await closedPort();
+    await assert.rejects(openStore(`postgres://heron:x@127.0.0.1:${port}/heron`), (err: unknown) => {
+      assert.ok(err instanceof StoreError && err.code === 'UNAVAILABLE', String(err));
+      return true;
+    });
   });
 });
 
