@@ -60,6 +60,9 @@ const MAX_PAYLOAD = 7000;
 // Key of the advisory lock held while migrating: nodes starting together migrate one at a time.
 const MIGRATION_LOCK = 0x6865726f6e;
 const RETRIES = 5;
+// Connections per process; writes take at most WRITERS of them, so reads always find one.
+const POOL_SIZE = 20;
+const WRITERS = 14;
 
 const numberTypes = new Set([20 /* int8 */, 1700 /* numeric */]);
 const types = {
@@ -173,24 +176,29 @@ class PgTx extends PgQueries implements EngineTx {
     this.notes.push({ event, args });
   }
 
-  /** pg_notify for the queued notifications, in as few payloads as fit. */
-  async sendNotes(nodeId: string): Promise<void> {
+  /**
+   * COMMIT, preceded by pg_notify for the queued notifications (in as few
+   * payloads as fit), sent as one simple query: one round trip.
+   */
+  async commit(client: pg.PoolClient, nodeId: string): Promise<void> {
+    const payloads: string[] = [];
     let batch: Array<[string, unknown[]]> = [];
     let size = 0;
-    const send = async () => {
-      if (batch.length === 0) return;
-      await this.runner.query({ text: `SELECT pg_notify('${CHANNEL}', $1)`, name: 'heron_notify', values: [JSON.stringify({ n: nodeId, e: batch })] });
+    const flush = () => {
+      if (batch.length > 0) payloads.push(JSON.stringify({ n: nodeId, e: batch }));
       batch = [];
       size = 0;
     };
     for (const note of this.notes) {
       const entry: [string, unknown[]] = [note.event, note.args];
       const length = Buffer.byteLength(JSON.stringify(entry));
-      if (size + length > MAX_PAYLOAD) await send();
+      if (size + length > MAX_PAYLOAD) flush();
       batch.push(entry);
       size += length + 1;
     }
-    await send();
+    flush();
+    const notify = payloads.map((p) => `SELECT pg_notify('${CHANNEL}', ${client.escapeLiteral(p)}); `).join('');
+    await client.query(`${notify}COMMIT`);
   }
 }
 
@@ -199,6 +207,9 @@ export class PostgresEngine extends PgQueries implements Engine {
   /** Tells this process's notifications from other nodes' echoes. */
   private readonly nodeId = crypto.randomUUID();
   private active = 0;
+  private writers = 0;
+  /** Writes waiting for a writer slot, first come first served (a burst waits here, not in the pool's timeout). */
+  private readonly queued: Array<() => void> = [];
   private closed = false;
   private idle: (() => void) | null = null;
   private feed: ChangeFeed | null = null;
@@ -220,10 +231,11 @@ export class PostgresEngine extends PgQueries implements Engine {
   static async open(url: string, options: OpenOptions): Promise<PostgresEngine> {
     const config: pg.PoolConfig = {
       connectionString: url,
-      max: 10,
+      max: POOL_SIZE,
       application_name: 'heron',
       keepAlive: true,
-      connectionTimeoutMillis: 5000,
+      // Also the longest a query waits for a free connection: past it the database counts as unavailable.
+      connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       types,
       ...(options.lockTimeoutMs !== undefined ? { options: `-c lock_timeout=${options.lockTimeoutMs}` } : {}),
@@ -259,9 +271,24 @@ export class PostgresEngine extends PgQueries implements Engine {
     }
   }
 
+  private async writerSlot(): Promise<void> {
+    if (this.writers < WRITERS) {
+      this.writers++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.queued.push(resolve));
+  }
+
+  private releaseWriterSlot(): void {
+    const next = this.queued.shift();
+    if (next) next();
+    else this.writers--;
+  }
+
   async write<T>(fn: (tx: EngineTx) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('store is closed');
     this.active++;
+    await this.writerSlot();
     try {
       for (let attempt = 1; ; attempt++) {
         let client: pg.PoolClient;
@@ -277,8 +304,7 @@ export class PostgresEngine extends PgQueries implements Engine {
           began = true;
           const value = await fn(tx);
           tx.over = true;
-          if (tx.notes.length > 0) await tx.sendNotes(this.nodeId);
-          await client.query('COMMIT');
+          await tx.commit(client, this.nodeId);
           client.release();
           for (const note of tx.notes) this.options.deliver(note);
           return value;
@@ -298,6 +324,7 @@ export class PostgresEngine extends PgQueries implements Engine {
         }
       }
     } finally {
+      this.releaseWriterSlot();
       this.active--;
       if (this.active === 0) this.idle?.();
     }
