@@ -174,8 +174,8 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
     removeDir(dataDir);
-    await database?.drop();
   }
 }
 
-await main();
+// The scratch database goes whatever happens (a failed fill included).
+await main().finally(() => database?.drop());
