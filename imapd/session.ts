@@ -135,6 +135,13 @@ export class Session {
     this.idleNotify?.();
   };
 
+  /** Notifications may have been missed (the store's change feed reconnected): pull the journal again. */
+  private readonly onResync = () => {
+    if (!this.selected) return;
+    this.selected.dirty = true;
+    this.idleNotify?.();
+  };
+
   /** A mailbox of this account was renamed or deleted: check the selected one still exists. */
   private readonly onMailboxes = (change: MailboxListChanged) => {
     if (!this.selected || change.accountId !== this.account?.id) return;
@@ -154,6 +161,7 @@ export class Session {
     this.attach(socket);
     deps.store.events.on('mailbox', this.onMailbox);
     deps.store.events.on('mailboxes', this.onMailboxes);
+    deps.store.events.on('resync', this.onResync);
   }
 
   private newFramer(): Framer {
@@ -211,6 +219,7 @@ export class Session {
     if (this.timer) clearTimeout(this.timer);
     this.deps.store.events.off('mailbox', this.onMailbox);
     this.deps.store.events.off('mailboxes', this.onMailboxes);
+    this.deps.store.events.off('resync', this.onResync);
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
     this.writer.flush();

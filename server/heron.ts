@@ -74,7 +74,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
   const budget = config.limits.budget;
   if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
   else log.info({ budget }, 'descriptor budget');
-  const store = openStore(config.databaseFile);
+  const store = await openStore(config.database);
   const started: Service[] = [];
   try {
     const secret = loadSecret(config.dataDir);
