@@ -27,6 +27,7 @@ import { commandFor } from './commands/index.ts';
 import { Args, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
+import { ImapResponse } from './response.ts';
 import { Writer } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
@@ -54,17 +55,6 @@ export interface SessionDeps {
   /** Per-account connection accounting (server.ts). */
   acquireAccount(accountId: number): boolean;
   releaseAccount(accountId: number): void;
-}
-
-/** A command's outcome: the tagged response. */
-export class ImapResponse extends Error {
-  constructor(
-    readonly status: 'OK' | 'NO' | 'BAD',
-    text: string,
-    readonly code?: string,
-  ) {
-    super(text);
-  }
 }
 
 export interface SelectedMailbox {
