@@ -29,3 +29,4 @@ export * from './store/mailbox-edits.ts';
 export * from './store/certificate-edits.ts';
 export * from './store/server-reload.ts';
 export * from './store/imap-reads.ts';
+export * from './store/raw-reads.ts';
