@@ -136,4 +136,23 @@ describe('error statuses', () => {
     assertError(await a.post('/action/mail_box/status', w.owner, { attributes: { page_size: 100000 }, mail_box_id: w.ownerInboxId }), 422);
     assert.equal(snapshot(heron), before);
   });
+
+  test('500: an unexpected failure inside one request is a JSON:API error without details; the process and other requests go on', async () => {
+    // A row the code cannot read (flags that are not JSON) makes presenting it throw: not a 4xx the caller caused.
+    const sqlite = heron.store.sqlite;
+    const id = (sqlite.prepare('SELECT id FROM mail WHERE reference_id = ?').get(w.ownerMailId) as { id: number }).id;
+    const flags = (sqlite.prepare('SELECT flags FROM mail WHERE id = ?').get(id) as { flags: string }).flags;
+    sqlite.prepare(`UPDATE mail SET flags = '[not json' WHERE id = ?`).run(id);
+    try {
+      const broken = await a.get(`/api/mail/${w.ownerMailId}`, w.owner);
+      assertError(broken, 500);
+      assert.equal(broken.body.errors[0].detail, undefined, 'nothing about the cause leaks');
+      assert.doesNotMatch(broken.text, /JSON|not json|SyntaxError/);
+      assert.equal((await a.get('/health')).status, 200);
+      assert.equal((await a.get(`/api/mail/${w.otherMailId}`, w.other)).status, 200);
+    } finally {
+      sqlite.prepare('UPDATE mail SET flags = ? WHERE id = ?').run(flags, id);
+    }
+    assert.equal((await a.get(`/api/mail/${w.ownerMailId}`, w.owner)).status, 200);
+  });
 });
