@@ -40,7 +40,8 @@ export class WriterClosed extends Error {
 }
 
 export class Writer {
-  private pending: Buffer[] = [];
+  /** Output waiting for the end of the tick: text (binary strings) and literal bytes. */
+  private pending: Array<string | Buffer> = [];
   private pendingBytes = 0;
   private scheduled = false;
   /** Lines written by others (a literal's "+", a BYE) while a response streams; they follow it. */
@@ -54,7 +55,11 @@ export class Writer {
   readonly flush = (): void => {
     this.scheduled = false;
     if (this.pending.length === 0) return;
-    const out = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    const out = this.pending.length === 1 && Buffer.isBuffer(this.pending[0]) ? this.pending[0] : Buffer.allocUnsafe(this.pendingBytes);
+    if (out !== this.pending[0]) {
+      let at = 0;
+      for (const piece of this.pending) at += typeof piece === 'string' ? out.write(piece, at, 'latin1') : piece.copy(out, at);
+    }
     this.pending = [];
     this.pendingBytes = 0;
     if (!this.closed) this.socket.write(out);
@@ -79,7 +84,7 @@ export class Writer {
   line(text: string): void {
     if (this.closed) return;
     if (this.held) this.held.push(text);
-    else this.text(text + '\r\n');
+    else this.push(text + '\r\n');
   }
   untagged(text: string): void {
     this.line('* ' + text);
@@ -102,10 +107,10 @@ export class Writer {
     this.held = [];
     try {
       for (const piece of pieces) {
-        if (typeof piece === 'string') this.text(piece);
+        if (typeof piece === 'string') this.push(piece);
         else await this.literal(piece.literal);
       }
-      this.text('\r\n');
+      this.push('\r\n');
     } catch (err) {
       this.broken = true;
       this.pending = [];
@@ -124,11 +129,8 @@ export class Writer {
     await this.room();
   }
 
-  private text(text: string): void {
-    this.push(Buffer.from(text, 'latin1'));
-  }
-
-  private push(bytes: Buffer): void {
+  /** Text counts one byte per char: it is a binary string (latin1). */
+  private push(bytes: string | Buffer): void {
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     if (this.pendingBytes >= COALESCE_LIMIT) this.flush();
@@ -140,7 +142,7 @@ export class Writer {
 
   private async literal(given: Literal | (() => Promise<Literal>)): Promise<void> {
     const literal = typeof given === 'function' ? await given() : given;
-    this.text(`{${literal.length}}\r\n`);
+    this.push(`{${literal.length}}\r\n`);
     if (Buffer.isBuffer(literal)) return this.bytes(withoutNul(literal));
     let sent = 0;
     for await (const chunk of literal.chunks()) {
