@@ -30,7 +30,7 @@ export type Literal = Buffer | LiteralSource;
  * be given as a function, called only when the writer reaches it, so that a
  * response with many computed literals holds one of them at a time.
  */
-export type ResponsePiece = string | { literal: Literal | (() => Promise<Literal>) };
+export type ResponsePiece = string | { literal: Literal | (() => Literal | Promise<Literal>) };
 
 /** The connection went away while a response was being written. */
 export class WriterClosed extends Error {
@@ -108,9 +108,16 @@ export class Writer {
     try {
       for (const piece of pieces) {
         if (typeof piece === 'string') this.push(piece);
-        else await this.literal(piece.literal);
+        else {
+          // Small in-memory literals are written at once; only a source or a large literal waits.
+          const waiting = this.literal(typeof piece.literal === 'function' ? piece.literal() : piece.literal);
+          if (waiting) await waiting;
+        }
       }
       this.push('\r\n');
+      // The next response is prepared only when the socket can take it.
+      const full = this.room();
+      if (full) await full;
     } catch (err) {
       this.broken = true;
       this.pending = [];
@@ -140,10 +147,13 @@ export class Writer {
     }
   }
 
-  private async literal(given: Literal | (() => Promise<Literal>)): Promise<void> {
-    const literal = typeof given === 'function' ? await given() : given;
+  private literal(literal: Literal | Promise<Literal>): Promise<void> | undefined {
+    if (literal instanceof Promise) return literal.then((resolved) => this.literal(resolved));
     this.push(`{${literal.length}}\r\n`);
-    if (Buffer.isBuffer(literal)) return this.bytes(withoutNul(literal));
+    return Buffer.isBuffer(literal) ? this.bytes(withoutNul(literal)) : this.stream(literal);
+  }
+
+  private async stream(literal: LiteralSource): Promise<void> {
     let sent = 0;
     for await (const chunk of literal.chunks()) {
       sent += chunk.length;
@@ -154,8 +164,16 @@ export class Writer {
     if (sent !== literal.length) throw new Error(`literal source ended after ${sent} of ${literal.length} bytes`);
   }
 
-  /** Small pieces join the pending output; larger ones are written in chunks, each waiting for room. */
-  private async bytes(bytes: Buffer): Promise<void> {
+  /** Small bytes join the pending output at once; larger ones are written in chunks, each waiting for room. */
+  private bytes(bytes: Buffer): Promise<void> | undefined {
+    if (this.pendingBytes + bytes.length < COALESCE_LIMIT) {
+      this.push(bytes);
+      return undefined;
+    }
+    return this.chunked(bytes);
+  }
+
+  private async chunked(bytes: Buffer): Promise<void> {
     for (let at = 0; at < bytes.length; at += WRITE_CHUNK) {
       if (this.closed) throw new WriterClosed();
       const piece = bytes.subarray(at, at + WRITE_CHUNK);

@@ -10,9 +10,11 @@ import {
   type MessageRow,
   rawChunkSize,
   rawSize,
+  readRaw,
   readRawChunks,
   readRawRange,
   type Store,
+  StoreError,
   storeFlags,
 } from '../../schema/index.ts';
 import { type FetchItem, parseFetchItems, type SectionItem } from '../parser/fetch-items.ts';
@@ -24,6 +26,9 @@ import { ParseError } from '../parser/tokens.ts';
 import type { Session } from '../session.ts';
 import type { Literal, ResponsePiece } from '../writer.ts';
 import { defineCommand, SELECTED } from './command.ts';
+
+/** Messages up to this size are read whole in one store read; larger ones in chunks as the socket takes them. */
+const SMALL_MESSAGE = 256 * 1024;
 
 /** Messages per store read: small when bodies are read, large for flags-only fetches. */
 const BATCH = { raw: 250, meta: 1000, light: 5000 } as const;
@@ -73,13 +78,13 @@ export default defineCommand({
         : await getMessageRowsFor(store, sel.mailbox.id, batch);
       for (const row of rows) {
         if (changedSince !== null && row.modseq <= changedSince) continue;
+        const stored = needRaw ? await storedBytes(store, row) : null;
         // Expunged by another session since the batch was read: nothing to send (RFC 2180 §4.1.3).
-        const size = needRaw ? await rawSize(store, row.rawId) : null;
-        if (needRaw && size === null) continue;
+        if (needRaw && !stored) continue;
         const pieces: ResponsePiece[] = [`* ${session.seqOf(row.uid)} FETCH (`];
         for (const [n, item] of items.entries()) {
           if (n > 0) pieces.push(' ');
-          if (item.kind === 'section') pieces.push(`${item.responseName} `, { literal: () => sectionLiteral(store, item, row, size!) });
+          if (item.kind === 'section') pieces.push(`${item.responseName} `, { literal: () => sectionLiteral(store, item, row, stored!) });
           else pieces.push(renderItem(session, item, row));
         }
         // RFC 3501 §6.4.5: when \Seen gets set, the new FLAGS are reported too.
@@ -126,24 +131,47 @@ function renderItem(session: Session, item: Exclude<FetchItem, SectionItem>, row
   }
 }
 
+/** A message's bytes: small ones whole, large ones as a size to read ranges of; null when gone. */
+type StoredBytes = { raw: Buffer; size: number } | { raw: null; size: number };
+
+async function storedBytes(store: Store, row: MessageRow): Promise<StoredBytes | null> {
+  if (row.size <= SMALL_MESSAGE) {
+    try {
+      const raw = await readRaw(store, row.rawId);
+      return { raw, size: raw.length };
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'NONEXISTENT') return null;
+      throw err;
+    }
+  }
+  const size = await rawSize(store, row.rawId);
+  return size === null ? null : { raw: null, size };
+}
+
 /**
  * The literal of BODY[section]<partial>: a byte range of the stored message,
- * read in chunks as the socket takes them. HEADER.FIELDS[.NOT] is computed from
- * the part's header block, read whole: that block is at most 256 KiB for mail
- * that arrived by SMTP, and never more than the message size limit.
+ * read in chunks as the socket takes them (or sliced, for a small message read
+ * whole). HEADER.FIELDS[.NOT] is computed from the part's header block, read
+ * whole: that block is at most 256 KiB for mail that arrived by SMTP, and
+ * never more than the message size limit.
  */
-async function sectionLiteral(store: Store, item: SectionItem, row: MessageRow & Partial<MessageMeta>, size: number): Promise<Literal> {
-  const place = item.spec === null ? { start: 0, end: size } : locateSection(row.root!, item.spec);
+function sectionLiteral(store: Store, item: SectionItem, row: MessageRow & Partial<MessageMeta>, stored: StoredBytes): Literal | Promise<Literal> {
+  const place = item.spec === null ? { start: 0, end: stored.size } : locateSection(row.root!, item.spec);
   if (!place) return Buffer.alloc(0);
-  const start = Math.min(place.start, size);
-  const end = Math.min(Math.max(place.end, start), size);
-  if (place.fields) {
-    const header = await readRawRange(store, row.rawId, start, end - start);
-    const bytes = filterHeader(header, 0, header.length, place.fields.names, place.fields.keep);
-    return item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
+  const start = Math.min(place.start, stored.size);
+  const end = Math.min(Math.max(place.end, start), stored.size);
+  const fields = place.fields;
+  if (fields) {
+    if (stored.raw) return partial(item, filterHeader(stored.raw, start, end, fields.names, fields.keep));
+    return readRawRange(store, row.rawId, start, end - start).then((header) => partial(item, filterHeader(header, 0, header.length, fields.names, fields.keep)));
   }
   // RFC 3501 §6.4.5: an origin past the end gives an empty string.
   const from = item.partial ? Math.min(start + item.partial.start, end) : start;
   const to = item.partial ? Math.min(from + item.partial.length, end) : end;
-  return { length: to - from, chunks: () => readRawChunks(store, row.rawId, from, to, rawChunkSize(size)) };
+  if (stored.raw) return stored.raw.subarray(from, to);
+  return { length: to - from, chunks: () => readRawChunks(store, row.rawId, from, to, rawChunkSize(stored.size)) };
+}
+
+function partial(item: SectionItem, bytes: Buffer): Buffer {
+  return item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
 }

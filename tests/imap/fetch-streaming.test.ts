@@ -129,9 +129,8 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
   });
 });
 
-describe('sections and partials of a large multi-part message are byte ranges of it', () => {
+describe('sections and partials of a multi-part message are byte ranges of it', () => {
   let imap: Awaited<ReturnType<typeof startImap>>;
-  const m = sectionedMessage(1_500_000, 3_000_000);
   before(async () => {
     imap = await startImap();
   });
@@ -139,47 +138,54 @@ describe('sections and partials of a large multi-part message are byte ranges of
     await imap.stop();
   });
 
-  test('BODY[]<partial>, BODY[n], BODY[n.MIME], TEXT, HEADER.FIELDS are byte-exact; NUL goes out as 0x80 in every chunk', { timeout: 5 * 60_000 }, async () => {
-    const { user, id } = await imap.account();
-    await appendMessage(imap.heron.store, { mailboxId: (await findMailbox(imap.heron.store, id, 'INBOX'))!.id, raw: m.raw });
-    const c = await login(imap.heron.ports.imaps, user, true);
-    await c.command('S', 'SELECT INBOX');
-    const text = m.raw.subarray(m.header.length);
-    const cases: Array<[string, string, Buffer]> = [
-      ['BODY.PEEK[]', 'BODY[]', m.raw],
-      ['BODY.PEEK[]<1048000.2100000>', 'BODY[]<1048000>', m.raw.subarray(1_048_000, 1_048_000 + 2_100_000)],
-      ['BODY.PEEK[]<0.1>', 'BODY[]<0>', m.raw.subarray(0, 1)],
-      [`BODY.PEEK[]<${m.raw.length - 10}.100>`, `BODY[]<${m.raw.length - 10}>`, m.raw.subarray(m.raw.length - 10)],
-      [`BODY.PEEK[]<${m.raw.length + 5}.100>`, `BODY[]<${m.raw.length + 5}>`, Buffer.alloc(0)],
-      ['BODY.PEEK[1]', 'BODY[1]', m.text],
-      ['BODY.PEEK[2]', 'BODY[2]', m.binary],
-      ['BODY.PEEK[2]<65535.131074>', 'BODY[2]<65535>', m.binary.subarray(65_535, 65_535 + 131_074)],
-      ['BODY.PEEK[2.MIME]', 'BODY[2.MIME]', m.binaryMime],
-      ['BODY.PEEK[3]', 'BODY[3]', m.html],
-      ['BODY.PEEK[TEXT]', 'BODY[TEXT]', text],
-      ['BODY.PEEK[HEADER]', 'BODY[HEADER]', m.header],
-      ['BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)]', 'BODY[HEADER.FIELDS (SUBJECT DATE)]', Buffer.from('Subject: Sections\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\r\n')],
-      ['BODY.PEEK[HEADER.FIELDS (SUBJECT)]<2.5>', 'BODY[HEADER.FIELDS (SUBJECT)]<2>', Buffer.from('bject')],
-      ['BODY.PEEK[4]', 'BODY[4]', Buffer.alloc(0)],
-    ];
-    for (const [item, name, bytes] of cases) {
-      const r = await c.command('F', `FETCH 1 (${item})`);
-      assert.match(r.at(-1)!.text, /^F OK/, item);
-      assert.equal(r[0].text, `* 1 FETCH (${name} {${bytes.length}})`, item);
-      assert.equal(r[0].literals[0].size, bytes.length, item);
-      assert.ok(r[0].literals[0].bytes!.equals(onTheWire(bytes)), `${item} byte-exact`);
-    }
-    // Several literals in one response, in the order asked, RFC822.SIZE the stored size.
-    const r = await c.command('G', 'FETCH 1 (RFC822.SIZE BODY.PEEK[3] BODY.PEEK[1] BODY.PEEK[3])');
-    assert.equal(r[0].text, `* 1 FETCH (RFC822.SIZE ${m.raw.length} BODY[3] {${m.html.length}} BODY[1] {${m.text.length}})`, 'a repeated item is answered once');
-    assert.deepEqual(
-      r[0].literals.map((l) => l.sha256),
-      [sha256(m.html), sha256(m.text)],
-    );
-    // The session goes on normally after large responses.
-    assert.match((await c.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
-    c.close();
-  });
+  // A large message is read from the store in chunks as the socket takes them; a small one is read whole.
+  for (const [label, m] of [
+    ['4.5 MB, streamed in chunks', sectionedMessage(1_500_000, 3_000_000)],
+    ['60 KB, read whole', sectionedMessage(20_000, 40_000)],
+  ] as const) {
+    test(`${label}: BODY[]<partial>, BODY[n], BODY[n.MIME], TEXT, HEADER.FIELDS are byte-exact; NUL goes out as 0x80`, { timeout: 5 * 60_000 }, async () => {
+      const { user, id } = await imap.account();
+      await appendMessage(imap.heron.store, { mailboxId: (await findMailbox(imap.heron.store, id, 'INBOX'))!.id, raw: m.raw });
+      const c = await login(imap.heron.ports.imaps, user, true);
+      await c.command('S', 'SELECT INBOX');
+      const text = m.raw.subarray(m.header.length);
+      const cases: Array<[string, string, Buffer]> = [
+        ['BODY.PEEK[]', 'BODY[]', m.raw],
+        ['BODY.PEEK[]<1048000.2100000>', 'BODY[]<1048000>', m.raw.subarray(1_048_000, 1_048_000 + 2_100_000)],
+        ['BODY.PEEK[]<30000.40000>', 'BODY[]<30000>', m.raw.subarray(30_000, 70_000)],
+        ['BODY.PEEK[]<0.1>', 'BODY[]<0>', m.raw.subarray(0, 1)],
+        [`BODY.PEEK[]<${m.raw.length - 10}.100>`, `BODY[]<${m.raw.length - 10}>`, m.raw.subarray(m.raw.length - 10)],
+        [`BODY.PEEK[]<${m.raw.length + 5}.100>`, `BODY[]<${m.raw.length + 5}>`, Buffer.alloc(0)],
+        ['BODY.PEEK[1]', 'BODY[1]', m.text],
+        ['BODY.PEEK[2]', 'BODY[2]', m.binary],
+        ['BODY.PEEK[2]<65535.131074>', 'BODY[2]<65535>', m.binary.subarray(65_535, 65_535 + 131_074)],
+        ['BODY.PEEK[2.MIME]', 'BODY[2.MIME]', m.binaryMime],
+        ['BODY.PEEK[3]', 'BODY[3]', m.html],
+        ['BODY.PEEK[TEXT]', 'BODY[TEXT]', text],
+        ['BODY.PEEK[HEADER]', 'BODY[HEADER]', m.header],
+        ['BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)]', 'BODY[HEADER.FIELDS (SUBJECT DATE)]', Buffer.from('Subject: Sections\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\r\n')],
+        ['BODY.PEEK[HEADER.FIELDS (SUBJECT)]<2.5>', 'BODY[HEADER.FIELDS (SUBJECT)]<2>', Buffer.from('bject')],
+        ['BODY.PEEK[4]', 'BODY[4]', Buffer.alloc(0)],
+      ];
+      for (const [item, name, bytes] of cases) {
+        const r = await c.command('F', `FETCH 1 (${item})`);
+        assert.match(r.at(-1)!.text, /^F OK/, item);
+        assert.equal(r[0].text, `* 1 FETCH (${name} {${bytes.length}})`, item);
+        assert.equal(r[0].literals[0].size, bytes.length, item);
+        assert.ok(r[0].literals[0].bytes!.equals(onTheWire(bytes)), `${item} byte-exact`);
+      }
+      // Several literals in one response, in the order asked, RFC822.SIZE the stored size.
+      const r = await c.command('G', 'FETCH 1 (RFC822.SIZE BODY.PEEK[3] BODY.PEEK[1] BODY.PEEK[3])');
+      assert.equal(r[0].text, `* 1 FETCH (RFC822.SIZE ${m.raw.length} BODY[3] {${m.html.length}} BODY[1] {${m.text.length}})`, 'a repeated item is answered once');
+      assert.deepEqual(
+        r[0].literals.map((l) => l.sha256),
+        [sha256(m.html), sha256(m.text)],
+      );
+      // The session goes on normally after large responses.
+      assert.match((await c.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
+      c.close();
+    });
+  }
 });
 
 describe('a failure inside a session ends that session, never the process', () => {
