@@ -9,7 +9,7 @@
 //   on 127.0.0.1 (implicit TLS) for comparison; that user's INBOX is emptied and filled first.
 import os from 'node:os';
 import { appendMessage, copyMessages, createMailAccount, findMailbox, findMailServerByHostname } from '../schema/index.ts';
-import { startChildHeron } from '../tests/helpers/child-heron.ts';
+import { type ChildHeron, sampleRss, startChildHeron } from '../tests/helpers/child-heron.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
 import { largeMessage, onTheWire } from '../tests/imap/messages.ts';
 import { median, noopsUntil, sha256, StreamingClient } from '../tests/imap/streaming-client.ts';
@@ -38,24 +38,21 @@ interface Run {
 }
 
 /** FETCH 1:* BODY[] on `reader` while `other` sends NOOPs; checks every literal. */
-async function fetchAll(reader: StreamingClient, other: StreamingClient, expected: string, rss?: () => number): Promise<Run> {
+async function fetchAll(reader: StreamingClient, other: StreamingClient, expected: string, server?: ChildHeron): Promise<Run> {
   await reader.command('S', 'SELECT INBOX');
   await reader.command('W', 'FETCH 1 (UID RFC822.SIZE)');
-  const baseline = rss?.() ?? 0;
-  let peak = baseline;
-  const sampler = rss ? setInterval(() => (peak = Math.max(peak, rss())), 50) : undefined;
+  const rss = server ? sampleRss(server) : undefined;
   let done = Infinity;
   const started = performance.now();
   reader.send('F FETCH 1:* BODY.PEEK[]\r\n');
   const noops = noopsUntil(other, () => done !== Infinity);
   const responses = await reader.untilTagged('F', 120_000);
   done = responses.at(-1)!.at;
-  clearInterval(sampler);
-  if (rss) peak = Math.max(peak, rss());
+  const peak = rss?.stop() ?? 0;
   const fetched = responses.filter((r) => r.literals.length === 1);
   if (!responses.at(-1)!.text.startsWith('F OK') || fetched.length !== MESSAGES) throw new Error(`FETCH: ${responses.at(-1)!.text}, ${fetched.length} messages`);
   for (const r of fetched) if (r.literals[0].sha256 !== expected) throw new Error(`${r.text}: bytes differ`);
-  return { seconds: (done - started) / 1000, noops: (await noops).filter((n) => n.at < done), rss: rss ? { baseline, peak } : undefined };
+  return { seconds: (done - started) / 1000, noops: (await noops).filter((n) => n.at < done), rss: rss ? { baseline: rss.baseline, peak } : undefined };
 }
 
 function report(name: string, run: Run): void {
@@ -81,7 +78,7 @@ async function heron(raw: Buffer, expected: string): Promise<void> {
     try {
       const reader = await login(child.ports.imaps, `big@${TEST_HOSTNAME}`, PASSWORD);
       const other = await login(child.ports.imaps, `other@${TEST_HOSTNAME}`, PASSWORD);
-      report('Heron', await fetchAll(reader, other, expected, () => child.rssMb()));
+      report('Heron', await fetchAll(reader, other, expected, child));
       reader.close();
       other.close();
     } finally {

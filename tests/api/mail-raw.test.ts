@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { appendMessage, createMailAccount, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
-import { type ChildHeron, startChildHeron } from '../helpers/child-heron.ts';
+import { type ChildHeron, sampleRss, startChildHeron } from '../helpers/child-heron.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { largeMessage } from '../imap/messages.ts';
 import { Api } from './client.ts';
@@ -40,16 +40,15 @@ describe('a 24 MB message read through the API', () => {
     const a = new Api(`http://127.0.0.1:${heron.ports.api}`);
     const token = await a.signin(ADMIN_EMAIL, ADMIN_PASSWORD);
     assert.equal((await a.get(`/api/mail/${mailId}`, token, { headers: { 'X-Warm-Up': '1' } })).status, 200);
-    const baseline = heron.rssMb();
-    let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, heron.rssMb())), 50);
+    const rss = sampleRss(heron);
     const replies = await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
         const res = await fetch(`${a.base}/api/mail/${mailId}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
         return { status: res.status, headers: res.headers, text: await res.text() };
       }),
     );
-    clearInterval(sampler);
+    const peak = rss.stop();
+    const baseline = rss.baseline;
     console.log(`${PARALLEL} × GET /api/mail (24 MB): server RSS ${baseline.toFixed(0)} MB → peak ${peak.toFixed(0)} MB (+${(peak - baseline).toFixed(0)} MB)`);
     for (const reply of replies) {
       assert.equal(reply.status, 200);

@@ -55,7 +55,11 @@ export async function startChildHeron(dataDir: string, env: Record<string, strin
     pid: child.pid!,
     ports,
     output: () => out,
-    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
+    rssMb: () => {
+      const rss = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (!rss) throw new Error(`Heron has exited; its last output:\n${out.slice(-3000)}`);
+      return Number(rss[1]) / 1024;
+    },
     alive: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -63,6 +67,30 @@ export async function startChildHeron(dataDir: string, env: Record<string, strin
       child.kill('SIGTERM');
       await exited;
       clearTimeout(force);
+    },
+  };
+}
+
+/** Samples the process's RSS every 50 ms from now; stop() returns the peak (sampling ends if it exits). */
+export function sampleRss(heron: ChildHeron): { baseline: number; stop(): number } {
+  const baseline = heron.rssMb();
+  let peak = baseline;
+  const sample = () => {
+    if (heron.alive()) peak = Math.max(peak, heron.rssMb());
+  };
+  const timer = setInterval(() => {
+    try {
+      sample();
+    } catch {
+      clearInterval(timer); // exited between the check and the read; the test reports it
+    }
+  }, 50);
+  return {
+    baseline,
+    stop() {
+      clearInterval(timer);
+      if (heron.alive()) sample();
+      return peak;
     },
   };
 }

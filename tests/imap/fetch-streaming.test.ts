@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { appendMessage, copyMessages, createMailAccount, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
-import { type ChildHeron, startChildHeron } from '../helpers/child-heron.ts';
+import { type ChildHeron, sampleRss, startChildHeron } from '../helpers/child-heron.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { PASSWORD, startImap } from './fixture.ts';
 import { largeMessage, onTheWire, sectionedMessage } from './messages.ts';
@@ -56,18 +56,24 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
     const selected = await reader.command('S', 'SELECT INBOX');
     assert.ok(selected.some((r) => r.text === `* ${COPIES} EXISTS`));
     await reader.command('W', 'FETCH 1 (UID RFC822.SIZE)');
-    const baseline = heron.rssMb();
-    let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, heron.rssMb())), 50);
+    const rss = sampleRss(heron);
 
     const started = performance.now();
     let fetchDone = Infinity;
     reader.send('F FETCH 1:* BODY[]\r\n');
     const watching = noopsUntil(other, () => fetchDone !== Infinity);
-    const responses = await reader.untilTagged('F', 60_000);
+    watching.catch(() => undefined); // awaited below; a server that died fails the FETCH first
+    const responses = await reader
+      .untilTagged('F', 60_000)
+      .catch((err: unknown) => {
+        throw new Error(`${String(err)}; Heron ${heron.alive() ? 'is running' : `has exited:\n${heron.output().slice(-3000)}`}`);
+      })
+      .finally(() => {
+        if (fetchDone === Infinity) fetchDone = performance.now();
+      });
     fetchDone = responses.at(-1)!.at;
-    clearInterval(sampler);
-    peak = Math.max(peak, heron.rssMb());
+    const peak = rss.stop();
+    const baseline = rss.baseline;
     const latencies = await watching;
 
     const seconds = (fetchDone - started) / 1000;
@@ -99,7 +105,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
     const stalled = await login(heron.ports.imaps, user);
     const other = await login(heron.ports.imaps, watcher);
     await stalled.command('S', 'SELECT INBOX');
-    const baseline = heron.rssMb();
+    const rss = sampleRss(heron);
     const before = stalled.received;
     stalled.send('F FETCH 1:* BODY.PEEK[]\r\n');
     await stalled.waitForBytes(before + 1, 60_000);
@@ -107,16 +113,16 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
     // 32 MB of pipelined commands the server would have to queue if it kept reading.
     const flood = Buffer.from('x NOOP\r\n'.repeat(4 * MB));
     stalled.socket.write(flood);
-    let peak = baseline;
     const answered: number[] = [];
     for (let i = 0; i < 20; i++) {
       const sent = performance.now();
       const r = await other.command(`p${i}`, 'NOOP');
       assert.match(r.at(-1)!.text, new RegExp(`^p${i} OK`));
       answered.push(performance.now() - sent);
-      peak = Math.max(peak, heron.rssMb());
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const peak = rss.stop();
+    const baseline = rss.baseline;
     console.log(`stalled reader: server RSS ${baseline.toFixed(0)} MB → peak ${peak.toFixed(0)} MB; NOOP latency max ${Math.max(...answered).toFixed(0)} ms`);
     assert.ok(peak - baseline < 100, `server RSS grew by ${(peak - baseline).toFixed(0)} MB`);
     // The server stopped reading the stalled session: most of the flood still waits on the client side.
