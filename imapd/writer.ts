@@ -116,7 +116,7 @@ export class Writer {
       }
       this.push('\r\n');
       // The next response is prepared only when the socket can take it.
-      const full = this.room();
+      const full = this.waitForRoom();
       if (full) await full;
     } catch (err) {
       this.broken = true;
@@ -133,7 +133,7 @@ export class Writer {
   /** Resolves once buffered output is small again (or the connection is gone). */
   async drain(): Promise<void> {
     this.flush();
-    await this.room();
+    await this.waitForRoom();
   }
 
   /** Text counts one byte per char: it is a binary string (latin1). */
@@ -182,12 +182,12 @@ export class Writer {
         this.flush();
         this.socket.write(piece);
       }
-      await this.room();
+      await this.waitForRoom();
     }
   }
 
-  /** Waits while the socket holds HIGH_WATER or more unsent bytes. */
-  private room(): Promise<void> | undefined {
+  /** Waits while the socket holds HIGH_WATER or more unsent bytes; undefined when there is room now. */
+  waitForRoom(): Promise<void> | undefined {
     if (this.closed || this.socket.writableLength < HIGH_WATER) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {

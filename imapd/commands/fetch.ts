@@ -91,7 +91,12 @@ export default defineCommand({
         if (seenNow.has(row.uid) && !withFlags) pieces.push(` FLAGS ${session.flagsOf(row.uid, row.flags)}`);
         pieces.push(')');
         if (needRaw) await session.writer.respond(pieces);
-        else session.writer.line(pieces.join(''));
+        else {
+          // No literal: one line, but large ENVELOPEs add up; the next waits while the socket is full.
+          session.writer.line(pieces.join(''));
+          const full = session.writer.waitForRoom();
+          if (full) await full;
+        }
       }
       await session.writer.drain();
     }
