@@ -194,6 +194,45 @@ describe('sections and partials of a multi-part message are byte ranges of it', 
   }
 });
 
+describe('output while a response streams', () => {
+  let imap: Awaited<ReturnType<typeof startImap>>;
+  before(async () => {
+    imap = await startImap();
+  });
+  after(async () => {
+    await imap.stop();
+  });
+
+  test('a continuation the client asks for in the middle of a literal is sent after that response, never inside it', { timeout: 120_000 }, async () => {
+    const { user, id } = await imap.account();
+    const raw = largeMessage(BIG, 'Interleaved');
+    await appendMessage(imap.heron.store, { mailboxId: (await findMailbox(imap.heron.store, id, 'INBOX'))!.id, raw });
+    const c = await login(imap.heron.ports.imaps, user);
+    await c.command('S', 'SELECT INBOX');
+    // Hold the server in the middle of the literal (more than the socket buffers can take), then ask for a continuation.
+    const before = c.received;
+    c.send('F FETCH 1 BODY.PEEK[]\r\n');
+    await c.waitForBytes(before + 1);
+    c.socket.pause();
+    c.send('A APPEND INBOX {7}\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for the server to read it (not asserted)
+    c.socket.resume();
+    const seen: string[] = [];
+    for (;;) {
+      const r = await c.nextResponse();
+      seen.push(r.text);
+      if (r.literals.length) assert.equal(r.literals[0].sha256, sha256(raw), 'the FETCH literal is intact');
+      if (r.text.startsWith('+ ')) c.send('Hello\r\n\r\n');
+      if (r.text.startsWith('A ')) break;
+    }
+    assert.deepEqual(
+      seen.map((t) => t.slice(0, 12)),
+      ['* 1 FETCH (B', '+ Ready', 'F OK FETCH c', '* 2 EXISTS', '* 2 RECENT', 'A OK [APPEND'],
+    );
+    c.close();
+  });
+});
+
 describe('a failure inside a session ends that session, never the process', () => {
   let imap: Awaited<ReturnType<typeof startImap>>;
   before(async () => {
