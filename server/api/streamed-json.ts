@@ -20,7 +20,7 @@ export function jsonBody(value: unknown): string | Readable {
     return `${marker}${streamed.length - 1}`;
   });
   if (streamed.length === 0) return text;
-  // JSON.stringify writes NUL as \u0000, which no other string in the document can fake.
+  // The marker holds a random UUID (and a NUL, which JSON.stringify writes as \u0000): no string in the data can match it.
   const pattern = new RegExp(`"${JSON.stringify(marker).slice(1, -1).replace(/\\/g, '\\\\')}(\\d+)"`, 'g');
   return Readable.from(pieces(text, pattern, streamed), { objectMode: false });
 }
