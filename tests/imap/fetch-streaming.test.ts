@@ -106,10 +106,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
     const other = await login(heron.ports.imaps, watcher);
     await stalled.command('S', 'SELECT INBOX');
     const rss = sampleRss(heron);
-    const before = stalled.received;
-    stalled.send('F FETCH 1:* BODY.PEEK[]\r\n');
-    await stalled.waitForBytes(before + 1, 60_000);
-    stalled.socket.pause();
+    await stalled.sendThenStopReading('F FETCH 1:* BODY.PEEK[]\r\n');
     // 32 MB of pipelined commands the server would have to queue if it kept reading.
     const flood = Buffer.from('x NOOP\r\n'.repeat(4 * MB));
     stalled.socket.write(flood);
@@ -135,7 +132,8 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
   });
 });
 
-describe('sections and partials of a multi-part message are byte ranges of it', () => {
+// The tests below share one Heron in this process.
+describe('in-process Heron', () => {
   let imap: Awaited<ReturnType<typeof startImap>>;
   before(async () => {
     imap = await startImap();
@@ -144,144 +142,127 @@ describe('sections and partials of a multi-part message are byte ranges of it', 
     await imap.stop();
   });
 
-  // A large message is read from the store in chunks as the socket takes them; a small one is read whole.
-  for (const [label, m] of [
-    ['4.5 MB, streamed in chunks', sectionedMessage(1_500_000, 3_000_000)],
-    ['60 KB, read whole', sectionedMessage(20_000, 40_000)],
-  ] as const) {
-    test(`${label}: BODY[]<partial>, BODY[n], BODY[n.MIME], TEXT, HEADER.FIELDS are byte-exact; NUL goes out as 0x80`, { timeout: 5 * 60_000 }, async () => {
-      const { user, id } = await imap.account();
-      await appendMessage(imap.heron.store, { mailboxId: (await findMailbox(imap.heron.store, id, 'INBOX'))!.id, raw: m.raw });
-      const c = await login(imap.heron.ports.imaps, user, true);
+  /** A new account whose INBOX holds `raw`. */
+  async function accountWith(raw: Buffer) {
+    const { user, id } = await imap.account();
+    const stored = await appendMessage(imap.heron.store, { mailboxId: (await findMailbox(imap.heron.store, id, 'INBOX'))!.id, raw });
+    return { user, stored };
+  }
+
+  describe('sections and partials of a multi-part message are byte ranges of it', () => {
+    // A large message is read from the store in chunks as the socket takes them; a small one is read whole.
+    for (const [label, m] of [
+      ['4.5 MB, streamed in chunks', sectionedMessage(1_500_000, 3_000_000)],
+      ['60 KB, read whole', sectionedMessage(20_000, 40_000)],
+    ] as const) {
+      test(`${label}: BODY[]<partial>, BODY[n], BODY[n.MIME], TEXT, HEADER.FIELDS are byte-exact; NUL goes out as 0x80`, { timeout: 5 * 60_000 }, async () => {
+        const { user } = await accountWith(m.raw);
+        const c = await login(imap.heron.ports.imaps, user, true);
+        await c.command('S', 'SELECT INBOX');
+        const text = m.raw.subarray(m.header.length);
+        const cases: Array<[string, string, Buffer]> = [
+          ['BODY.PEEK[]', 'BODY[]', m.raw],
+          ['BODY.PEEK[]<1048000.2100000>', 'BODY[]<1048000>', m.raw.subarray(1_048_000, 1_048_000 + 2_100_000)],
+          ['BODY.PEEK[]<30000.40000>', 'BODY[]<30000>', m.raw.subarray(30_000, 70_000)],
+          ['BODY.PEEK[]<0.1>', 'BODY[]<0>', m.raw.subarray(0, 1)],
+          [`BODY.PEEK[]<${m.raw.length - 10}.100>`, `BODY[]<${m.raw.length - 10}>`, m.raw.subarray(m.raw.length - 10)],
+          [`BODY.PEEK[]<${m.raw.length + 5}.100>`, `BODY[]<${m.raw.length + 5}>`, Buffer.alloc(0)],
+          ['BODY.PEEK[1]', 'BODY[1]', m.text],
+          ['BODY.PEEK[2]', 'BODY[2]', m.binary],
+          ['BODY.PEEK[2]<65535.131074>', 'BODY[2]<65535>', m.binary.subarray(65_535, 65_535 + 131_074)],
+          ['BODY.PEEK[2.MIME]', 'BODY[2.MIME]', m.binaryMime],
+          ['BODY.PEEK[3]', 'BODY[3]', m.html],
+          ['BODY.PEEK[TEXT]', 'BODY[TEXT]', text],
+          ['BODY.PEEK[HEADER]', 'BODY[HEADER]', m.header],
+          ['BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)]', 'BODY[HEADER.FIELDS (SUBJECT DATE)]', Buffer.from('Subject: Sections\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\r\n')],
+          ['BODY.PEEK[HEADER.FIELDS (SUBJECT)]<2.5>', 'BODY[HEADER.FIELDS (SUBJECT)]<2>', Buffer.from('bject')],
+          ['BODY.PEEK[4]', 'BODY[4]', Buffer.alloc(0)],
+        ];
+        for (const [item, name, bytes] of cases) {
+          const r = await c.command('F', `FETCH 1 (${item})`);
+          assert.match(r.at(-1)!.text, /^F OK/, item);
+          assert.equal(r[0].text, `* 1 FETCH (${name} {${bytes.length}})`, item);
+          assert.equal(r[0].literals[0].size, bytes.length, item);
+          assert.ok(r[0].literals[0].bytes!.equals(onTheWire(bytes)), `${item} byte-exact`);
+        }
+        // Several literals in one response, in the order asked, RFC822.SIZE the stored size.
+        const r = await c.command('G', 'FETCH 1 (RFC822.SIZE BODY.PEEK[3] BODY.PEEK[1] BODY.PEEK[3])');
+        assert.equal(r[0].text, `* 1 FETCH (RFC822.SIZE ${m.raw.length} BODY[3] {${m.html.length}} BODY[1] {${m.text.length}})`, 'a repeated item is answered once');
+        assert.deepEqual(
+          r[0].literals.map((l) => l.sha256),
+          [sha256(m.html), sha256(m.text)],
+        );
+        // The session goes on normally after large responses.
+        assert.match((await c.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
+        c.close();
+      });
+    }
+  });
+
+  describe('output while a response streams', () => {
+    test('a continuation the client asks for in the middle of a literal is sent after that response, never inside it', { timeout: 120_000 }, async () => {
+      const raw = largeMessage(BIG, 'Interleaved');
+      const { user } = await accountWith(raw);
+      const c = await login(imap.heron.ports.imaps, user);
       await c.command('S', 'SELECT INBOX');
-      const text = m.raw.subarray(m.header.length);
-      const cases: Array<[string, string, Buffer]> = [
-        ['BODY.PEEK[]', 'BODY[]', m.raw],
-        ['BODY.PEEK[]<1048000.2100000>', 'BODY[]<1048000>', m.raw.subarray(1_048_000, 1_048_000 + 2_100_000)],
-        ['BODY.PEEK[]<30000.40000>', 'BODY[]<30000>', m.raw.subarray(30_000, 70_000)],
-        ['BODY.PEEK[]<0.1>', 'BODY[]<0>', m.raw.subarray(0, 1)],
-        [`BODY.PEEK[]<${m.raw.length - 10}.100>`, `BODY[]<${m.raw.length - 10}>`, m.raw.subarray(m.raw.length - 10)],
-        [`BODY.PEEK[]<${m.raw.length + 5}.100>`, `BODY[]<${m.raw.length + 5}>`, Buffer.alloc(0)],
-        ['BODY.PEEK[1]', 'BODY[1]', m.text],
-        ['BODY.PEEK[2]', 'BODY[2]', m.binary],
-        ['BODY.PEEK[2]<65535.131074>', 'BODY[2]<65535>', m.binary.subarray(65_535, 65_535 + 131_074)],
-        ['BODY.PEEK[2.MIME]', 'BODY[2.MIME]', m.binaryMime],
-        ['BODY.PEEK[3]', 'BODY[3]', m.html],
-        ['BODY.PEEK[TEXT]', 'BODY[TEXT]', text],
-        ['BODY.PEEK[HEADER]', 'BODY[HEADER]', m.header],
-        ['BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)]', 'BODY[HEADER.FIELDS (SUBJECT DATE)]', Buffer.from('Subject: Sections\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\r\n')],
-        ['BODY.PEEK[HEADER.FIELDS (SUBJECT)]<2.5>', 'BODY[HEADER.FIELDS (SUBJECT)]<2>', Buffer.from('bject')],
-        ['BODY.PEEK[4]', 'BODY[4]', Buffer.alloc(0)],
-      ];
-      for (const [item, name, bytes] of cases) {
-        const r = await c.command('F', `FETCH 1 (${item})`);
-        assert.match(r.at(-1)!.text, /^F OK/, item);
-        assert.equal(r[0].text, `* 1 FETCH (${name} {${bytes.length}})`, item);
-        assert.equal(r[0].literals[0].size, bytes.length, item);
-        assert.ok(r[0].literals[0].bytes!.equals(onTheWire(bytes)), `${item} byte-exact`);
+      // Hold the server in the middle of the literal, then ask for a continuation.
+      await c.sendThenStopReading('F FETCH 1 BODY.PEEK[]\r\n');
+      c.send('A APPEND INBOX {7}\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // time for the server to read it (not asserted)
+      c.socket.resume();
+      const seen: string[] = [];
+      for (;;) {
+        const r = await c.nextResponse();
+        seen.push(r.text);
+        if (r.literals.length) assert.equal(r.literals[0].sha256, sha256(raw), 'the FETCH literal is intact');
+        if (r.text.startsWith('+ ')) c.send('Hello\r\n\r\n');
+        if (r.text.startsWith('A ')) break;
       }
-      // Several literals in one response, in the order asked, RFC822.SIZE the stored size.
-      const r = await c.command('G', 'FETCH 1 (RFC822.SIZE BODY.PEEK[3] BODY.PEEK[1] BODY.PEEK[3])');
-      assert.equal(r[0].text, `* 1 FETCH (RFC822.SIZE ${m.raw.length} BODY[3] {${m.html.length}} BODY[1] {${m.text.length}})`, 'a repeated item is answered once');
       assert.deepEqual(
-        r[0].literals.map((l) => l.sha256),
-        [sha256(m.html), sha256(m.text)],
+        seen.map((t) => t.slice(0, 12)),
+        ['* 1 FETCH (B', '+ Ready', 'F OK FETCH c', '* 2 EXISTS', '* 2 RECENT', 'A OK [APPEND'],
       );
-      // The session goes on normally after large responses.
-      assert.match((await c.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
       c.close();
     });
-  }
-});
-
-describe('output while a response streams', () => {
-  let imap: Awaited<ReturnType<typeof startImap>>;
-  before(async () => {
-    imap = await startImap();
-  });
-  after(async () => {
-    await imap.stop();
   });
 
-  test('a continuation the client asks for in the middle of a literal is sent after that response, never inside it', { timeout: 120_000 }, async () => {
-    const { user, id } = await imap.account();
-    const raw = largeMessage(BIG, 'Interleaved');
-    await appendMessage(imap.heron.store, { mailboxId: (await findMailbox(imap.heron.store, id, 'INBOX'))!.id, raw });
-    const c = await login(imap.heron.ports.imaps, user);
-    await c.command('S', 'SELECT INBOX');
-    // Hold the server in the middle of the literal (more than the socket buffers can take), then ask for a continuation.
-    const before = c.received;
-    c.send('F FETCH 1 BODY.PEEK[]\r\n');
-    await c.waitForBytes(before + 1);
-    c.socket.pause();
-    c.send('A APPEND INBOX {7}\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // time for the server to read it (not asserted)
-    c.socket.resume();
-    const seen: string[] = [];
-    for (;;) {
-      const r = await c.nextResponse();
-      seen.push(r.text);
-      if (r.literals.length) assert.equal(r.literals[0].sha256, sha256(raw), 'the FETCH literal is intact');
-      if (r.text.startsWith('+ ')) c.send('Hello\r\n\r\n');
-      if (r.text.startsWith('A ')) break;
-    }
-    assert.deepEqual(
-      seen.map((t) => t.slice(0, 12)),
-      ['* 1 FETCH (B', '+ Ready', 'F OK FETCH c', '* 2 EXISTS', '* 2 RECENT', 'A OK [APPEND'],
-    );
-    c.close();
-  });
-});
+  describe('a failure inside a session ends that session, never the process', () => {
+    test('an unexpected error in a command: * BYE, the connection closes, other sessions go on', async () => {
+      const { user, id } = await imap.account();
+      const delivered = await imap.deliver(id, 'INBOX', 'Subject: broken\r\n\r\nbody\r\n');
+      const other = await login(imap.heron.ports.imaps, user);
+      const victim = await login(imap.heron.ports.imaps, user);
+      await victim.command('S', 'SELECT INBOX');
+      // Data the code cannot read: an exception in the middle of FETCH, not a protocol error.
+      imap.heron.store.sqlite.prepare(`UPDATE mail SET bodystructure = '{not json' WHERE id = ?`).run(delivered.id);
+      victim.send('F FETCH 1 (BODYSTRUCTURE)\r\n');
+      const bye = await victim.nextResponse();
+      assert.match(bye.text, /^\* BYE /);
+      await victim.waitClosed();
+      assert.match((await other.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
+      assert.match((await other.command('S', 'SELECT INBOX')).at(-1)!.text, /^S OK/);
+      other.close();
+    });
 
-describe('a failure inside a session ends that session, never the process', () => {
-  let imap: Awaited<ReturnType<typeof startImap>>;
-  before(async () => {
-    imap = await startImap();
-  });
-  after(async () => {
-    await imap.stop();
-  });
-
-  test('an unexpected error in a command: * BYE, the connection closes, other sessions go on', async () => {
-    const { user, id } = await imap.account();
-    const delivered = await imap.deliver(id, 'INBOX', 'Subject: broken\r\n\r\nbody\r\n');
-    const other = await login(imap.heron.ports.imaps, user);
-    const victim = await login(imap.heron.ports.imaps, user);
-    await victim.command('S', 'SELECT INBOX');
-    // Data the code cannot read: an exception in the middle of FETCH, not a protocol error.
-    imap.heron.store.sqlite.prepare(`UPDATE mail SET bodystructure = '{not json' WHERE id = ?`).run(delivered.id);
-    victim.send('F FETCH 1 (BODYSTRUCTURE)\r\n');
-    const bye = await victim.nextResponse();
-    assert.match(bye.text, /^\* BYE /);
-    await victim.waitClosed();
-    assert.match((await other.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
-    assert.match((await other.command('S', 'SELECT INBOX')).at(-1)!.text, /^S OK/);
-    other.close();
-  });
-
-  test('a message whose bytes vanish in the middle of its literal: that connection is cut, nothing else', { timeout: 120_000 }, async () => {
-    const { user, id } = await imap.account();
-    const raw = largeMessage(BIG, 'Vanishing');
-    const delivered = await appendMessage(imap.heron.store, { mailboxId: (await findMailbox(imap.heron.store, id, 'INBOX'))!.id, raw });
-    const other = await login(imap.heron.ports.imaps, user);
-    const victim = await login(imap.heron.ports.imaps, user);
-    await victim.command('S', 'SELECT INBOX');
-    // Once the literal has begun, stop reading: the server waits with most of the message unsent
-    // (more than the socket buffers between the two can hold).
-    const before = victim.received;
-    victim.send('F FETCH 1 BODY.PEEK[]\r\n');
-    await victim.waitForBytes(before + 1);
-    victim.socket.pause();
-    const sqlite = imap.heron.store.sqlite;
-    const rawId = (sqlite.prepare('SELECT mail_raw_id AS id FROM mail WHERE id = ?').get(delivered.id) as { id: number }).id;
-    sqlite.pragma('foreign_keys = OFF');
-    sqlite.prepare('DELETE FROM mail_raw WHERE id = ?').run(rawId);
-    sqlite.pragma('foreign_keys = ON');
-    victim.socket.resume();
-    await victim.waitClosed();
-    assert.ok(victim.received < raw.length, 'the literal was cut');
-    assert.equal(victim.responses.length, 0, 'no tagged response after a cut literal');
-    assert.match((await other.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
-    other.close();
+    test('a message whose bytes vanish in the middle of its literal: that connection is cut, nothing else', { timeout: 120_000 }, async () => {
+      const raw = largeMessage(BIG, 'Vanishing');
+      const { user, stored: delivered } = await accountWith(raw);
+      const other = await login(imap.heron.ports.imaps, user);
+      const victim = await login(imap.heron.ports.imaps, user);
+      await victim.command('S', 'SELECT INBOX');
+      // Once the literal has begun, stop reading: the server waits with most of the message unsent.
+      await victim.sendThenStopReading('F FETCH 1 BODY.PEEK[]\r\n');
+      const sqlite = imap.heron.store.sqlite;
+      const rawId = (sqlite.prepare('SELECT mail_raw_id AS id FROM mail WHERE id = ?').get(delivered.id) as { id: number }).id;
+      sqlite.pragma('foreign_keys = OFF');
+      sqlite.prepare('DELETE FROM mail_raw WHERE id = ?').run(rawId);
+      sqlite.pragma('foreign_keys = ON');
+      victim.socket.resume();
+      await victim.waitClosed();
+      assert.ok(victim.received < raw.length, 'the literal was cut');
+      assert.equal(victim.responses.length, 0, 'no tagged response after a cut literal');
+      assert.match((await other.command('N', 'NOOP')).at(-1)!.text, /^N OK/);
+      other.close();
+    });
   });
 });

@@ -80,8 +80,20 @@ export class StreamingClient {
   }
 
   /** Waits until `count` bytes in all have arrived (a response has started). */
-  async waitForBytes(count: number, silenceMs = 30_000): Promise<void> {
+  private async waitForBytes(count: number, silenceMs: number): Promise<void> {
     await this.waitFor(() => this.received >= count, silenceMs, true);
+  }
+
+  /**
+   * Sends `text` and stops reading once the answer has begun: for a large
+   * literal the server is left waiting with most of it unsent (more than the
+   * socket buffers between the two can hold). `socket.resume()` reads on.
+   */
+  async sendThenStopReading(text: string): Promise<void> {
+    const before = this.received;
+    this.send(text);
+    await this.waitForBytes(before + 1, 60_000);
+    this.socket.pause();
   }
 
   /** Waits until the server closes the connection; rejects after `silenceMs` without a byte. */
