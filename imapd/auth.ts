@@ -2,7 +2,8 @@
 // connections per account, move to the authenticated state.
 import { findMailServerById } from '../schema/index.ts';
 import type { Completion } from './commands/command.ts';
-import { ImapResponse, type Session } from './session.ts';
+import { ImapResponse } from './response.ts';
+import type { Session } from './session.ts';
 
 export async function authenticate(session: Session, username: string, password: string): Promise<Completion> {
   const { store, throttle } = session.deps;

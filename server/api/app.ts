@@ -125,6 +125,8 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
 
 export function createApiApp(deps: ApiDeps): Koa {
   const app = new Koa({ proxy: false });
+  // Errors after the headers went out (a streamed body that failed or a client that left): the response is cut, the process goes on.
+  app.on('error', (err: unknown, ctx?: Koa.Context) => deps.log.warn({ err, path: ctx?.path }, 'API response cut short'));
   const { router } = buildRoutes(deps);
   const { limits } = deps.config;
   app.use(closeUnreadBodies());

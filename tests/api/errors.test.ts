@@ -136,4 +136,23 @@ describe('error statuses', () => {
     assertError(await a.post('/action/mail_box/status', w.owner, { attributes: { page_size: 100000 }, mail_box_id: w.ownerInboxId }), 422);
     assert.equal(await snapshot(heron), before);
   });
+
+  test('500: an unexpected failure inside one request is a JSON:API error without details; the process and other requests go on', async () => {
+    // A row the code cannot read (flags that are not JSON) makes presenting it throw: not a 4xx the caller caused.
+    const { store } = heron;
+    const { id } = (await store.get<{ id: number }>('SELECT id FROM mail WHERE reference_id = ?', w.ownerMailId))!;
+    const { flags } = (await store.get<{ flags: string }>('SELECT flags FROM mail WHERE id = ?', id))!;
+    await store.run(`UPDATE mail SET flags = '[not json' WHERE id = ?`, id);
+    try {
+      const broken = await a.get(`/api/mail/${w.ownerMailId}`, w.owner);
+      assertError(broken, 500);
+      assert.equal(broken.body.errors[0].detail, undefined, 'nothing about the cause leaks');
+      assert.doesNotMatch(broken.text, /JSON|not json|SyntaxError/);
+      assert.equal((await a.get('/health')).status, 200);
+      assert.equal((await a.get(`/api/mail/${w.otherMailId}`, w.other)).status, 200);
+    } finally {
+      await store.run('UPDATE mail SET flags = ? WHERE id = ?', flags, id);
+    }
+    assert.equal((await a.get(`/api/mail/${w.ownerMailId}`, w.owner)).status, 200);
+  });
 });
