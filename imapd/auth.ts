@@ -7,11 +7,13 @@ import { ImapResponse, type Session } from './session.ts';
 export async function authenticate(session: Session, username: string, password: string): Promise<Completion> {
   const { store, throttle } = session.deps;
   if (!throttle.allowed(session.remoteAddress, username)) {
+    session.deps.stats?.authFailed('imap', session.remoteAddress, username, true);
     throw new ImapResponse('NO', 'Too many failed attempts; try again later', 'UNAVAILABLE');
   }
   const account = await session.deps.loginCache.verify(store, username, password);
   if (!account) {
     throttle.fail(session.remoteAddress, username);
+    session.deps.stats?.authFailed('imap', session.remoteAddress, username);
     throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');
   }
   throttle.succeed(session.remoteAddress);

@@ -7,9 +7,9 @@ import type { TlsContexts } from '../certs/tls-contexts.ts';
 import type { AuthThrottle, Store } from '../schema/index.ts';
 import { listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
-import type { Service } from '../server/service.ts';
+import type { ListenerState, Service } from '../server/service.ts';
 import { LoginCache } from './auth-cache.ts';
-import { type ImapLimits, Session } from './session.ts';
+import { type ImapLimits, Session, type SessionDeps } from './session.ts';
 
 export interface ImapServiceOptions {
   store: Store;
@@ -22,6 +22,7 @@ export interface ImapServiceOptions {
   tlsPort: number;
   allowPlaintextAuth: boolean;
   limits?: Partial<ImapLimits>;
+  stats?: SessionDeps['stats'];
 }
 
 export const DEFAULT_LIMITS: ImapLimits = {
@@ -47,6 +48,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     throttle: options.throttle,
     loginCache: new LoginCache(),
     log: options.log,
+    stats: options.stats,
     hostname: options.hostname,
     allowPlaintextAuth: options.allowPlaintextAuth,
     limits,
@@ -129,5 +131,18 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     },
     describe: () => [`imap        ${options.bind}:${bound.imap} (STARTTLS)`, `imaps       ${options.bind}:${bound.imaps} (TLS)`],
     ports: () => bound,
+    listeners: (): ListenerState[] => {
+      const state = (name: string, port: number, tls: ListenerState['tls']): ListenerState => ({
+        name,
+        protocol: 'imap',
+        address: options.bind,
+        port,
+        tls,
+        hostname: options.hostname,
+        listening: port > 0,
+        error: port > 0 ? null : 'not started',
+      });
+      return [state('imap', bound.imap, 'starttls'), state('imaps', bound.imaps, 'implicit')];
+    },
   };
 }

@@ -1,5 +1,6 @@
 // Binding a server with a clear error when the port is taken.
 import type net from 'node:net';
+import type { ListenerState } from './service.ts';
 
 export class ListenError extends Error {}
 
@@ -26,4 +27,9 @@ export function listen(server: net.Server, port: number, host: string, label: st
     server.once('listening', onListening);
     server.listen(port, host);
   });
+}
+
+/** A plain-HTTP listener's state for the console's overview. */
+export function httpListenerState(name: string, address: string, port: number): ListenerState {
+  return { name, protocol: 'http', address, port, tls: 'none', listening: port > 0, error: port > 0 ? null : 'not started' };
 }

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Service } from '../service.ts';
-import { listen } from '../listen.ts';
+import { httpListenerState, listen } from '../listen.ts';
 import { type ApiDeps, createApiApp } from './app.ts';
 
 export function apiService(deps: ApiDeps & { bind: string; port: number }): Service & { port(): number } {
@@ -31,5 +31,6 @@ export function apiService(deps: ApiDeps & { bind: string; port: number }): Serv
     },
     describe: () => [`admin API   http://${deps.bind}:${boundPort}`],
     port: () => boundPort,
+    listeners: () => [httpListenerState('api', deps.bind, boundPort)],
   };
 }

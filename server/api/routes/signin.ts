@@ -4,30 +4,34 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { type AuthThrottle, issueToken, type Store, verifyUserLogin } from '../../../schema/index.ts';
+import type { Stats } from '../../stats.ts';
 import { readJson } from '../body.ts';
+import { setSessionCookie } from '../console/session.ts';
 import { HttpError } from '../errors.ts';
 
 const SigninBody = z.object({
   attributes: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
 });
 
-export function signinRoutes(router: Router, deps: { store: Store; throttle: AuthThrottle; tokenTtlMs: number }): void {
+export function signinRoutes(router: Router, deps: { store: Store; throttle: AuthThrottle; tokenTtlMs: number; stats?: Pick<Stats, 'authFailed'> }): void {
   router.post('/action/user_account/signin', async (ctx) => {
     const parsed = SigninBody.safeParse(await readJson(ctx));
     if (!parsed.success) throw new HttpError(400, 'Bad Request', 'expected {"attributes":{"email":"…","password":"…"}}');
     const { email, password } = parsed.data.attributes;
     if (!deps.throttle.allowed(ctx.ip, email)) {
+      deps.stats?.authFailed('api', ctx.ip, email, true);
       ctx.set('Retry-After', '900');
       throw new HttpError(429, 'Too Many Requests', 'too many failed sign-ins; try again later');
     }
     const user = await verifyUserLogin(deps.store, email, password);
     if (!user) {
       deps.throttle.fail(ctx.ip, email);
+      deps.stats?.authFailed('api', ctx.ip, email);
       throw new HttpError(401, 'Unauthorized', 'invalid email or password');
     }
     deps.throttle.succeed(ctx.ip);
     const { token } = await issueToken(deps.store, user.id, deps.tokenTtlMs);
-    ctx.cookies.set('token', token, { httpOnly: true, sameSite: 'strict', maxAge: deps.tokenTtlMs });
+    setSessionCookie(ctx, token, deps.tokenTtlMs);
     ctx.body = [
       { ResponseType: 'client.notify', Attributes: { message: 'Logged in', title: 'Success', type: 'success' } },
       { ResponseType: 'client.store.set', Attributes: { key: 'token', value: token } },
