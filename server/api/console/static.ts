@@ -97,11 +97,11 @@ function send(ctx: Context, entry: ConsoleFile): void {
   ctx.lastModified = entry.mtime;
   ctx.etag = `"${entry.size.toString(16)}-${entry.mtime.getTime().toString(16)}"`;
   ctx.type = path.extname(entry.file);
+  ctx.status = 200; // ctx.fresh compares validators only on a 2xx
   if (ctx.fresh) {
     ctx.status = 304;
     return;
   }
-  ctx.status = 200;
   ctx.length = entry.size;
   ctx.body = fs.createReadStream(entry.file);
 }
