@@ -16,7 +16,8 @@ async function copy(text: string): Promise<void> {
   if (!ok) throw new Error('copy failed');
 }
 
-export function CopyButton({ text, label }: { text: string; label: string }) {
+/** `label` names what is copied for screen readers; it starts with the visible `children` (WCAG 2.5.3). */
+export function CopyButton({ text, label, children = 'Copy' }: { text: string; label: string; children?: string }) {
   const [said, setSaid] = useState('');
   return (
     <span class="copy">
@@ -31,7 +32,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
           )
         }
       >
-        Copy
+        {children}
       </button>
       <span class="copy-said" role="status">
         {said}

@@ -43,8 +43,15 @@ function checkCell(check: RecordCheck | undefined) {
   );
 }
 
-function DnsRecords({ domain }: { domain: string }) {
-  const zone = useLoad(() => action<Zones>('/action/mail_server/dns_records', { domain }).then((z) => z.data[0].attributes), [domain]);
+function DnsRecords({ domain, onLoaded }: { domain: string; onLoaded(): void }) {
+  const zone = useLoad(
+    () =>
+      action<Zones>('/action/mail_server/dns_records', { domain }).then((z) => {
+        onLoaded();
+        return z.data[0].attributes;
+      }),
+    [domain],
+  );
   const [check, setCheck] = useState<DnsCheck | null>(null);
   const runCheck = useAction(async () => {
     const answer = await action<{ data: Array<{ attributes: DnsCheck }> }>('/action/mail_server/check_dns', { domain });
@@ -66,7 +73,9 @@ function DnsRecords({ domain }: { domain: string }) {
             <button type="button" class="primary" onClick={() => void runCheck.run()} disabled={runCheck.busy}>
               Check DNS now
             </button>
-            <CopyButton text={z.text} label={`Copy the whole zone of ${domain}`} />
+            <CopyButton text={z.text} label={`Copy the whole zone of ${domain}`}>
+              Copy the whole zone
+            </CopyButton>
           </div>
           {runCheck.busy && <Busy label={`Asking the resolver for ${z.records.length} records…`} />}
           <ErrorText error={runCheck.error} />
@@ -223,14 +232,16 @@ function MtaSts({ domain }: { domain: string }) {
 }
 
 function DomainDetail({ domain }: { domain: string }) {
+  // The zone makes a domain's first DKIM key; the key list is read after it.
+  const [zoneLoaded, setZoneLoaded] = useState(false);
   return (
     <section>
       <p class="crumbs">
         <a href="/domains">Domains</a> ›
       </p>
       <h1 tabIndex={-1}>{domain}</h1>
-      <DnsRecords domain={domain} />
-      <Dkim domain={domain} />
+      <DnsRecords domain={domain} onLoaded={() => setZoneLoaded(true)} />
+      {zoneLoaded && <Dkim domain={domain} />}
       <MtaSts domain={domain} />
     </section>
   );
