@@ -50,7 +50,13 @@ describe('web console in Chromium', () => {
 
   before(async () => {
     await ensureConsoleBuilt();
-    dns = await startDns(new Map([['unreachable.test', { a: ['127.0.0.1'] }]]));
+    dns = await startDns(
+      new Map([
+        ['unreachable.test', { a: ['127.0.0.1'] }],
+        // RFC 7505 null MX: a permanent failure at once, and a DSN to the sender.
+        ['nullmx.test', { mx: [{ exchange: '', priority: 0 }] }],
+      ]),
+    );
     // Every destination's SMTP port is closed: deliveries are deferred (retried in 5 minutes), never made.
     heron = await startTestHeron({ env: outboundEnv(dns, await closedPort(), { HERON_OUTBOUND_RETRY_MIN_SECONDS: '300', HERON_OUTBOUND_RETRY_MAX_SECONDS: '600' }) });
     browser = await launchChromium();
@@ -218,6 +224,23 @@ describe('web console in Chromium', () => {
     // The owner sees their own row, without the admin pages.
     await owner.page.goto('/queue');
     await owner.page.getByRole('listitem', { name: 'message to unreachable.test from carol@example.test' }).waitFor();
+  });
+
+  test('a bounced message shows the delivery status notification that went back to the sender', async () => {
+    const token = await signIn(heron.ports.api, 'carol@example.test', 'carol-new-password');
+    const sent = await post(heron.ports.api, '/v1/account/carol@example.test/submit', token, { to: 'erin@nullmx.test', subject: 'Bounce me', text: 'No one home.' });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const queueId = (sent.body as { queueId: string }).queueId;
+    const row = async () => (await fetch(`http://127.0.0.1:${heron.ports.api}/api/outbox/${queueId}`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json())).data.attributes;
+    await eventually(async () => (await row()).dsn_sent === true || undefined, 'the bounce');
+    const { page } = owner;
+    await page.goto('/queue?status=failed');
+    const item = page.getByRole('listitem', { name: 'message to nullmx.test from carol@example.test' });
+    await item.getByText('failed', { exact: true }).first().waitFor();
+    await item.getByRole('button', { name: 'Show the notice sent back' }).click();
+    await item.getByText('Undelivered Mail Returned to Sender').waitFor();
+    await item.getByText(/<erin@nullmx\.test>: domain nullmx\.test accepts no mail \(null MX\)/).waitFor();
+    await screenshot(page, '09b-queue-dsn');
   });
 
   test('certificates are listed with issuer and expiry, and a self-signed one can be generated', async () => {

@@ -22,7 +22,7 @@ async function findDsn(row: Resource<Outbox>): Promise<Resource<Mail> | null> {
   const failed = Object.entries(row.attributes.recipient_status).filter(([, s]) => s.bounced).map(([r]) => r);
   const query = JSON.stringify([
     { column: 'mail_account_id', operator: 'is', value: account },
-    { column: 'from_address', operator: 'begins with', value: 'MAILER-DAEMON@' },
+    { column: 'from_address', operator: 'contains', value: 'MAILER-DAEMON@' },
     { column: 'internal_date', operator: 'after', value: row.attributes.created_at },
   ]);
   const candidates = await list<Mail>('mail', { query, sort: 'internal_date', 'page[size]': '20' });
@@ -43,7 +43,9 @@ function Dsn({ row }: { row: Resource<Outbox> }) {
       <p>
         <strong>{dsn.data.attributes.subject}</strong> — to {row.attributes.envelope_from}, {formatDate(dsn.data.attributes.internal_date)}
       </p>
-      <pre>{dsn.data.attributes.text}</pre>
+      <pre tabIndex={0} aria-label={`Text of the notice to ${row.attributes.envelope_from}`}>
+        {dsn.data.attributes.text}
+      </pre>
     </div>
   );
 }
