@@ -1,5 +1,8 @@
 // Attribute shapes of the API resources and answers the console reads (see
-// GET /openapi.json and the README's "The admin API").
+// GET /openapi.json and the README's "The admin API"). Where the server has
+// the type already, it is imported (types only: nothing of the server is bundled).
+import type { RecipientState } from '../../schema/store/outbox.ts';
+import type { ListenerState as ServerListenerState } from '../../server/service.ts';
 
 export interface SessionUser {
   id: string;
@@ -36,16 +39,7 @@ export interface MailBox {
   size?: number;
 }
 
-export interface RecipientState {
-  status: 'queued' | 'sent' | 'deferred' | 'failed';
-  code?: number;
-  enhanced?: string;
-  response?: string;
-  expired?: boolean;
-  mx?: string;
-  at?: number;
-  bounced?: boolean;
-}
+export type { RecipientState } from '../../schema/store/outbox.ts';
 
 export interface Outbox {
   from_address: string;
@@ -132,15 +126,8 @@ export interface MailAlias {
   mail_account_id: string | null;
 }
 
-export interface ListenerState {
-  name: string;
-  protocol: 'smtp' | 'imap' | 'http';
-  address: string;
-  port: number;
-  tls: 'implicit' | 'starttls' | 'none';
-  role?: 'mx' | 'submission';
-  listening: boolean;
-  error: string | null;
+/** A listener as GET /stats reports it: the server's state plus its default certificate. */
+export interface ListenerState extends ServerListenerState {
   certificate: { hostname: string; source: string; issuer: string; expires_at: string | null } | null;
 }
 

@@ -6,6 +6,7 @@ import { useLocation } from 'preact-iso';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { action, create, get, getOne, list, related, remove, update, type Resource } from '../api.ts';
 import { useAction, useLoad } from '../components/async.ts';
+import { ActionForm } from '../components/ActionForm.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ErrorText, Loading, Note } from '../components/feedback.tsx';
 import { formatDate, randomPassword } from '../components/format.ts';
@@ -59,14 +60,7 @@ function NewAccount({ focus, onCreated }: { focus: boolean; onCreated(address: s
     }
   });
   return (
-    <form
-      class="card"
-      aria-labelledby="new-account-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit.run();
-      }}
-    >
+    <ActionForm class="card" labelledBy="new-account-title" action={submit}>
       <h2 id="new-account-title">New account</h2>
       <ErrorText error={servers.error} />
       <div class="address-fields">
@@ -96,8 +90,7 @@ function NewAccount({ focus, onCreated }: { focus: boolean; onCreated(address: s
       <button type="submit" class="primary" disabled={submit.busy || !servers.data}>
         Create account
       </button>
-      <ErrorText error={submit.error} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -215,13 +208,7 @@ function AliasSection({ accountId, address }: { accountId: string; address: stri
           ))}
         </ul>
       )}
-      <form
-        class="inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void add.run();
-        }}
-      >
+      <ActionForm class="inline" action={add}>
         <div class="field">
           <label for="alias-address">New alias</label>
           <input id="alias-address" type="email" required placeholder={`sales@${address.split('@')[1]}`} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
@@ -229,8 +216,7 @@ function AliasSection({ accountId, address }: { accountId: string; address: stri
         <button type="submit" disabled={add.busy}>
           Add alias
         </button>
-      </form>
-      <ErrorText error={add.error} />
+      </ActionForm>
     </section>
   );
 }

@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { action, create, list, update, type Resource } from '../api.ts';
 import { useAction, useLoad } from '../components/async.ts';
+import { ActionForm } from '../components/ActionForm.tsx';
 import { Busy, ErrorText, Loading, Note } from '../components/feedback.tsx';
 import { daysUntil, formatDate } from '../components/format.ts';
 import { Table } from '../components/Table.tsx';
@@ -44,14 +45,7 @@ function Acme({ onDone }: { onDone(message: string): void }) {
     onDone(`Obtained a certificate for ${hostname}; it renews itself 30 days before it expires.`);
   });
   return (
-    <form
-      class="card"
-      aria-labelledby="acme-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void issue.run();
-      }}
-    >
+    <ActionForm class="card" labelledBy="acme-title" action={issue}>
       <h2 id="acme-title">Request a certificate (ACME)</h2>
       <p>
         The certificate authority fetches <code>http://&lt;host name&gt;/.well-known/acme-challenge/…</code>: the name must point at this server, and
@@ -66,8 +60,7 @@ function Acme({ onDone }: { onDone(message: string): void }) {
         Request certificate
       </button>
       {issue.busy && <Busy label={`Asking the certificate authority for ${hostname}; this can take a minute…`} />}
-      <ErrorText error={issue.error} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -79,14 +72,7 @@ function SelfSigned({ certs, onDone }: { certs: Certs; onDone(message: string): 
     onDone(`Generated a self-signed certificate for ${hostname}.`);
   });
   return (
-    <form
-      class="card"
-      aria-labelledby="self-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void generate.run();
-      }}
-    >
+    <ActionForm class="card" labelledBy="self-title" action={generate}>
       <h2 id="self-title">Generate a self-signed certificate</h2>
       <p>Clients warn about self-signed certificates; use one only until a real one is in place.</p>
       <HostnameField id="self-hostname" value={hostname} onInput={setHostname} />
@@ -94,8 +80,7 @@ function SelfSigned({ certs, onDone }: { certs: Certs; onDone(message: string): 
         Generate
       </button>
       {generate.busy && <Busy label="Generating…" />}
-      <ErrorText error={generate.error} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -126,14 +111,7 @@ function Upload({ certs, onDone }: { certs: Certs; onDone(message: string): void
     onDone(`Imported the certificate for ${hostname}.`);
   });
   return (
-    <form
-      class="card"
-      aria-labelledby="upload-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void upload.run();
-      }}
-    >
+    <ActionForm class="card" labelledBy="upload-title" action={upload}>
       <h2 id="upload-title">Upload a certificate (PEM)</h2>
       <p>Heron checks that the key matches, the chain issued the certificate, it covers the host name and has not expired.</p>
       <HostnameField id="upload-hostname" value={hostname} onInput={setHostname} />
@@ -143,8 +121,7 @@ function Upload({ certs, onDone }: { certs: Certs; onDone(message: string): void
       <button type="submit" disabled={upload.busy}>
         Upload
       </button>
-      <ErrorText error={upload.error} />
-    </form>
+    </ActionForm>
   );
 }
 

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { action, create, get, getText, list } from '../api.ts';
 import { useAction, useLoad } from '../components/async.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ActionForm } from '../components/ActionForm.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { Busy, ErrorText, Loading, Note } from '../components/feedback.tsx';
 import { formatBytes, formatDate } from '../components/format.ts';
@@ -169,14 +170,7 @@ function Dkim({ domain }: { domain: string }) {
           ]}
         />
       )}
-      <form
-        class="inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setDone('');
-          void generate.run();
-        }}
-      >
+      <ActionForm class="inline" action={generate} before={() => setDone('')}>
         <div class="field">
           <label for="dkim-algorithm">Algorithm</label>
           <select id="dkim-algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.currentTarget.value as 'rsa' | 'ed25519')}>
@@ -187,9 +181,9 @@ function Dkim({ domain }: { domain: string }) {
         <button type="submit" disabled={generate.busy}>
           {keys.data?.data.length ? 'Rotate: generate a new selector' : 'Generate a key'}
         </button>
-      </form>
+      </ActionForm>
       {generate.busy && <Busy label="Generating a key…" />}
-      <ErrorText error={generate.error ?? activate.error} />
+      <ErrorText error={activate.error} />
       {done && <Note>{done}</Note>}
       <ConfirmDialog
         open={activating !== null}
@@ -255,14 +249,7 @@ function AddDomain({ onAdded }: { onAdded(hostname: string): void }) {
     onAdded(row.attributes.hostname);
   });
   return (
-    <form
-      class="card inline"
-      aria-labelledby="add-domain-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void add.run();
-      }}
-    >
+    <ActionForm class="card inline" labelledBy="add-domain-title" action={add}>
       <h2 id="add-domain-title">Add a domain</h2>
       <div class="field">
         <label for="domain-name">Domain</label>
@@ -272,8 +259,7 @@ function AddDomain({ onAdded }: { onAdded(hostname: string): void }) {
       <button type="submit" class="primary" disabled={add.busy}>
         Add domain
       </button>
-      <ErrorText error={add.error} />
-    </form>
+    </ActionForm>
   );
 }
 

@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { get, getText, update } from '../api.ts';
 import { useAction, useLoad } from '../components/async.ts';
+import { ActionForm } from '../components/ActionForm.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { ErrorText, Loading, Note } from '../components/feedback.tsx';
 import { Mailboxes } from '../components/Mailboxes.tsx';
@@ -100,15 +101,7 @@ function ChangePassword({ accounts }: { accounts: Accounts['data'] }) {
     setDone(`Password changed for signing in here${mail.length ? ` and for ${mail.map((a) => a.attributes.username).join(', ')} (IMAP and SMTP)` : ''}.`);
   });
   return (
-    <form
-      class="card"
-      aria-labelledby="password-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setDone('');
-        void change.run();
-      }}
-    >
+    <ActionForm class="card" labelledBy="password-title" action={change} before={() => setDone('')}>
       <h2 id="password-title">Change password</h2>
       <div class="field">
         <label for="pw-current">Current password</label>
@@ -158,9 +151,8 @@ function ChangePassword({ accounts }: { accounts: Accounts['data'] }) {
       <button type="submit" class="primary" disabled={change.busy}>
         Change password
       </button>
-      <ErrorText error={change.error} />
       {done && <Note>{done}</Note>}
-    </form>
+    </ActionForm>
   );
 }
 

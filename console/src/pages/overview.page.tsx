@@ -6,6 +6,7 @@ import { action, get, list } from '../api.ts';
 import { useLoad } from '../components/async.ts';
 import { Busy, ErrorText, Loading } from '../components/feedback.tsx';
 import { daysUntil, formatDate } from '../components/format.ts';
+import { PageTitle } from '../components/PageTitle.tsx';
 import { Table } from '../components/Table.tsx';
 import type { DnsCheck, ListenerState, MailAccount, StatsAttributes } from '../types.ts';
 import type { PageDef } from './page.ts';
@@ -94,12 +95,7 @@ function Overview() {
   const s = stats.data;
   return (
     <section>
-      <div class="title-row">
-        <h1 tabIndex={-1}>Overview</h1>
-        <button type="button" class="small" onClick={stats.reload} disabled={stats.loading}>
-          Refresh
-        </button>
-      </div>
+      <PageTitle title="Overview" refresh={stats.reload} busy={stats.loading} />
       <ErrorText error={stats.error} />
       {!s && stats.loading && <Loading what="the overview" />}
       {s && (

@@ -9,6 +9,7 @@ import { useAction, useLoad } from '../components/async.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { Busy, ErrorText, Loading, Note } from '../components/feedback.tsx';
 import { formatDate } from '../components/format.ts';
+import { PageTitle } from '../components/PageTitle.tsx';
 import { useSession } from '../session.tsx';
 import type { Mail, Outbox } from '../types.ts';
 import type { PageDef } from './page.ts';
@@ -151,12 +152,7 @@ function Queue() {
   const total = rows.data?.meta?.total_count ?? 0;
   return (
     <section>
-      <div class="title-row">
-        <h1 tabIndex={-1}>Queue</h1>
-        <button type="button" class="small" onClick={rows.reload} disabled={rows.loading}>
-          Refresh
-        </button>
-      </div>
+      <PageTitle title="Queue" refresh={rows.reload} busy={rows.loading} />
       {!user.is_admin && <p>Mail you sent to other servers, while Heron delivers it.</p>}
       <div class="actions">
         <div class="field">
