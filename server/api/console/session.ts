@@ -1,11 +1,11 @@
 // The browser session: the sign-in token in an HttpOnly, SameSite=Strict cookie
-// (Secure over TLS), and the CSRF rule for requests it authenticates. A
-// state-changing request with an Origin other than this server's is refused, and
-// one that relies on the cookie must also show it was made by script on this
-// origin (the X-Requested-With header, which a cross-site form cannot send and
-// a cross-site fetch cannot send without a CORS preflight Heron never grants)
-// or carry this server's own Origin. Requests with a bearer token or ?token=
-// are not affected: a browser never attaches those by itself.
+// (Secure over TLS), and the CSRF rule for state-changing requests. One that
+// carries the X-Requested-With header was made by script on this origin (a
+// cross-site form cannot send it, and a cross-site fetch cannot without a CORS
+// preflight Heron never grants) and passes. Without it, a request with another
+// Origin is refused (that also stops login CSRF), and one that relies on the
+// cookie must carry this server's own Origin. Requests with a bearer token or
+// ?token= are not affected: a browser never attaches those by itself.
 import type { Context, Next } from 'koa';
 import { currentUser } from '../auth.ts';
 import { HttpError } from '../errors.ts';
@@ -39,13 +39,15 @@ function originHost(origin: string): string | null {
 export function csrfGuard() {
   return async (ctx: Context, next: Next) => {
     const explicitToken = /^Bearer\s+\S+$/i.test(ctx.get('authorization')) || typeof ctx.query.token === 'string';
-    if (!SAFE_METHODS.has(ctx.method) && !explicitToken) {
+    // The header alone is proof enough: a cross-origin page could only send it after a CORS
+    // preflight, which Heron never grants. It also keeps working behind a proxy that rewrites Host.
+    if (!SAFE_METHODS.has(ctx.method) && !explicitToken && ctx.get(CSRF_HEADER) === '') {
       const origin = ctx.get('origin');
       const sameOrigin = origin !== '' && originHost(origin) === ctx.host;
       if (origin !== '' && !sameOrigin) {
         throw new HttpError(403, 'Forbidden', `cross-origin request refused (Origin ${origin} is not ${ctx.host})`);
       }
-      if (ctx.cookies.get(SESSION_COOKIE) && !sameOrigin && ctx.get(CSRF_HEADER) === '') {
+      if (ctx.cookies.get(SESSION_COOKIE) && !sameOrigin) {
         throw new HttpError(403, 'Forbidden', `a request signed in by the session cookie must carry the ${CSRF_HEADER} header or this server's Origin; API clients send "Authorization: Bearer <token>"`);
       }
     }
