@@ -3,14 +3,18 @@
 // API's paths, the session cookie and its CSRF rule, and the API routes the
 // console added (GET /session, GET /stats, mail_alias actions, current_password).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
 import { api, type Api, assertError, buildWorld, type TestHeron, useHeron, type World } from '../api/client.ts';
 
+const CONSOLE_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../console/src');
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 /** The session cookie from a sign-in answer, as a browser would send it back. */
@@ -85,6 +89,22 @@ describe('web console serving', () => {
     assert.equal((await a.get('/health')).status, 200);
     assert.equal((await a.get('/api/mail_server', w.admin)).status, 200);
     assert.match((await a.get('/openapi.json')).headers.get('content-type') ?? '', /json/);
+  });
+
+  test('no back door: every fixed path the console calls is a documented API route', async () => {
+    const doc = (await a.get('/openapi.json')).body as { paths: Record<string, unknown> };
+    const documented = Object.keys(doc.paths).map((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`));
+    const sources = fs.readdirSync(CONSOLE_SRC, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f));
+    const called = new Set<string>();
+    for (const file of sources) {
+      const text = fs.readFileSync(path.join(CONSOLE_SRC, file), 'utf8');
+      // Literal paths, with template holes standing for one segment; the query string is not part of the route.
+      for (const m of text.matchAll(/['`](\/(?:action|api|session|stats|\.well-known)[^'`?]*)/g)) called.add(m[1].replace(/\$\{[^}]*\}/g, 'x').split('${')[0]);
+    }
+    const generic = new Set(['/api/', '/api/x', '/api/x/x']); // api.ts's list/create/update helpers, for the documented /api/<type> routes
+    const missing = [...called].filter((p) => !generic.has(p) && !documented.some((r) => r.test(p)));
+    assert.ok(called.size > 20, [...called].join(' '));
+    assert.deepEqual(missing, []);
   });
 
   test('sign-in sets an HttpOnly, SameSite=Strict session cookie for path /, without Secure over plain HTTP', async () => {
