@@ -21,6 +21,7 @@ import { imapService } from '../imapd/server.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
+import { describeBudget } from './descriptor-budget.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
 import { Stats } from './stats.ts';
@@ -71,6 +72,9 @@ export interface HeronOptions {
 
 export async function startHeron(config: HeronConfig, log: Logger, options: HeronOptions = {}): Promise<Heron> {
   ensureWritableDataDir(config.dataDir);
+  const budget = config.limits.budget;
+  if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
+  else log.info({ budget }, 'descriptor budget');
   const store = openStore(config.databaseFile);
   const started: Service[] = [];
   try {
@@ -79,7 +83,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const tls = createTlsContexts(store, secret, config.hostname);
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
-    const throttle = new AuthThrottle();
+    const throttle = new AuthThrottle({ settings: config.authThrottle });
     const stats = new Stats();
     const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log, stats };
     const outbound = createOutboundWorker(outboundDeps);
@@ -106,6 +110,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       allowPlaintextAuth: config.allowPlaintextAuth,
       stats,
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
+      connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
     services = [outbound, api, imap, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);

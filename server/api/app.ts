@@ -14,6 +14,7 @@ import { csrfGuard, sessionRoutes } from './console/session.ts';
 import { consoleFiles, securityHeaders } from './console/static.ts';
 import { errorMiddleware } from './errors.ts';
 import { jsonApiMediaType } from './media.ts';
+import { closeUnreadBodies, requestLimits } from './request-limits.ts';
 import { openapiRoute } from './openapi/document.ts';
 import { DocumentedRoutes, type RouteDoc } from './openapi/registry.ts';
 import { acmeRoutes } from './routes/acme.ts';
@@ -137,6 +138,8 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
 export function createApiApp(deps: ApiDeps): Koa {
   const app = new Koa({ proxy: false });
   const { router, docs } = buildRoutes(deps);
+  const { limits } = deps.config;
+  app.use(closeUnreadBodies());
   app.use(errorMiddleware(deps.log));
   app.use(securityHeaders());
   // The console's pages are served at any path outside the API's own first segments.
@@ -144,6 +147,9 @@ export function createApiApp(deps: ApiDeps): Koa {
   app.use(jsonApiMediaType());
   app.use(csrfGuard());
   app.use(authenticate(deps.store));
+  app.use(
+    requestLimits({ anonymousBody: limits.apiAnonymousBodyBytes, maxBody: limits.apiMaxBodyBytes, maxAnonymousPerClient: limits.apiMaxAnonymousPerClient }),
+  );
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
