@@ -21,6 +21,7 @@ import {
   StoreError,
 } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
+import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
@@ -53,6 +54,8 @@ export interface SessionDeps {
   throttle: AuthThrottle;
   loginCache: LoginCache;
   log: Logger;
+  /** Failed and throttled logins are counted here (the console's overview, metrics). */
+  stats?: Pick<Stats, 'authFailed'>;
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
