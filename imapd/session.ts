@@ -55,7 +55,7 @@ export interface SessionDeps {
   loginCache: LoginCache;
   log: Logger;
   /** Failed and throttled logins are counted here (the console's overview, metrics). */
-  stats?: Pick<Stats, 'authFailed'>;
+  stats?: Pick<Stats, 'authFailed' | 'imapCommand'>;
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
@@ -320,7 +320,9 @@ export class Session {
         const frame = this.queue.shift()!;
         this.pauseReadingIfFull();
         this.armTimer();
-        await this.execute(frame);
+        const started = performance.now();
+        const outcome = await this.execute(frame);
+        this.deps.stats?.imapCommand(outcome.command, outcome.result, (performance.now() - started) / 1000);
       }
     } finally {
       this.running = false;
@@ -332,13 +334,16 @@ export class Session {
     if (this.badCommands >= this.deps.limits.maxBadCommands) this.bye('Too many invalid commands');
   }
 
-  private async execute(frame: Frame): Promise<void> {
+  /** Runs one command; says which (a known name only: metrics labels stay bounded) and how it ended. */
+  private async execute(frame: Frame): Promise<{ command: string; result: string }> {
     let tag = peekTag(frame) ?? '*';
+    const outcome = { command: 'unknown', result: 'OK' };
     try {
       const line = parseCommandLine(frame);
       tag = line.tag;
       const spec = commandFor(line.name);
       if (!spec || (line.uid && !spec.uid)) throw new ImapResponse('BAD', `Unknown command ${line.uid ? 'UID ' : ''}${line.name}`);
+      outcome.command = line.uid ? `UID ${line.name}` : line.name;
       if (!spec.states.includes(this.state)) {
         throw new ImapResponse('BAD', `${line.name} is not allowed ${this.state === 'notauth' ? 'before login' : this.state === 'auth' ? 'without a selected mailbox' : 'now'}`);
       }
@@ -349,23 +354,31 @@ export class Session {
       if (!this.closed) this.writer.tagged(tag, 'OK', result?.text ?? `${line.name} completed`, result?.code);
       result?.after?.();
     } catch (err) {
-      if (this.closed && !(err instanceof ImapResponse)) return;
+      if (this.closed && !(err instanceof ImapResponse)) return { ...outcome, result: 'BYE' };
       // A response was cut midway (its bytes could not be read, or the socket went): no tagged reply can follow.
-      if (this.writer.closed) return this.fail(err);
+      if (this.writer.closed) {
+        this.fail(err);
+        return { ...outcome, result: 'BYE' };
+      }
       if (err instanceof ParseError) {
         this.countBad();
         this.writer.tagged(tag, 'BAD', err.message);
+        outcome.result = 'BAD';
       } else if (err instanceof ImapResponse) {
         if (err.status === 'BAD') this.countBad();
         if (err.status !== 'BAD' && this.selected && !this.closed) await this.sendUpdates(false).catch(() => undefined);
         this.writer.tagged(tag, err.status, err.message, err.code);
+        outcome.result = err.status;
       } else if (err instanceof StoreError) {
         this.writer.tagged(tag, 'NO', err.message, err.code);
+        outcome.result = 'NO';
       } else {
         this.fail(err);
+        outcome.result = 'BYE';
       }
     }
     await this.writer.drain();
+    return outcome;
   }
 
   // ------------------------------------------------------------ TLS

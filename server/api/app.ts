@@ -24,7 +24,8 @@ import { autoconfigRoutes } from './routes/autoconfig.ts';
 import { configRoutes } from './routes/config.ts';
 import { dkimRoutes } from './routes/dkim.ts';
 import { dnsRoutes } from './routes/dns.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, readyRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { sendRoutes } from './routes/send.ts';
@@ -101,6 +102,10 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   const routes = new DocumentedRoutes(router);
   healthRoutes(router, { store: deps.store, startedAt: Date.now() });
   routes.describe({ method: 'get', path: '/health', summary: 'Liveness and a database round trip', tag: 'meta', auth: false });
+  const activity = deps.activity ?? { stats: new Stats(), listeners: () => [] };
+  readyRoutes(router, { store: deps.store, listeners: () => activity.listeners() });
+  routes.describe({ method: 'get', path: '/ready', summary: 'Ready: the database answers and every listener is bound (503 with the problems otherwise)', tag: 'meta', auth: false });
+  metricsRoutes(routes, activity.stats.metrics);
   signinRoutes(router, { ...deps, stats: deps.activity?.stats });
   routes.describe({
     method: 'post',
@@ -128,7 +133,7 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   }
   // The web console's calls (console/): who is signed in, the overview's numbers, aliases.
   sessionRoutes(routes);
-  statsRoutes(routes, { store: deps.store, hostname: config.hostname, activity: deps.activity ?? { stats: new Stats(), listeners: () => [] } });
+  statsRoutes(routes, { store: deps.store, hostname: config.hostname, activity });
   aliasRoutes(router, deps);
   ALIAS_ROUTES.forEach((doc) => routes.describe(doc));
   openapiRoute(routes);
