@@ -6,12 +6,13 @@ import { z } from 'zod';
 import { createMailbox, deleteMailbox, renameMailbox, setSubscribed, StoreError, type Store } from '../../../schema/index.ts';
 import type { DocumentedRoutes } from '../openapi/registry.ts';
 import { accountFor } from './access.ts';
-import { bodyOf, JoiBoolean, parse, queryOf, single } from './input.ts';
+import { bodyOf, JoiBoolean, parse, queryOf } from './input.ts';
 import { findByPath, folderNotFound, joinPath, mailboxListing } from './mailboxes.ts';
 
 const TAG = 'mail API: mailboxes';
 const Path = z.string().min(1).max(1024);
-const PathInput = single(z.string().min(1).max(256), 32);
+/** EmailEngine's `path`: a path, or the names of its levels as a list. */
+const PathInput = z.union([z.string().min(1).max(1024), z.array(z.string().max(256)).min(1).max(32)]);
 
 const CreateBody = z.strictObject({ path: PathInput });
 const ModifyBody = z

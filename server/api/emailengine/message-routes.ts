@@ -60,6 +60,13 @@ const TextQuery = z.object({ maxBytes: MaxBytes.optional(), textType: TextType.d
 const SearchBody = z.strictObject({ search: SearchSchema, documentQuery: z.unknown().optional() });
 
 
+/** A file name in ASCII: accents dropped, anything else non-ASCII as "_". */
+const asciiFileName = (name: string) =>
+  name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_');
+
 export function messageRoutes(routes: DocumentedRoutes, store: Store): void {
   routes.add(
     { method: 'get', path: '/v1/account/:account/messages', summary: 'List the messages of a mailbox, newest first, paged (EmailEngine)', tag: TAG, auth: true, query: PAGE_DOCS },
@@ -143,7 +150,6 @@ export function messageRoutes(routes: DocumentedRoutes, store: Store): void {
       const { meta } = await storedMessage(store, account.id, pathParam(ctx, 'message'));
       const size = await rawSize(store, meta.rawId);
       if (size === null) throw messageNotFound();
-      ctx.set('Content-Type', 'message/rfc822');
       ctx.attachment('message.eml', { type: 'attachment' });
       ctx.set('Content-Type', 'message/rfc822');
       ctx.length = size;
@@ -192,7 +198,8 @@ export function messageRoutes(routes: DocumentedRoutes, store: Store): void {
       if (!found || !isAttachment(found.node)) throw notFound();
       const { node } = found;
       const name = fileName(node);
-      ctx.attachment(name, { type: 'attachment' });
+      // RFC 6266 §4.3: an ASCII filename for every client, the UTF-8 one in filename* when it differs.
+      ctx.attachment(name, { type: 'attachment', fallback: name && asciiFileName(name) });
       const charset = node.type === 'text' && node.params.charset ? `; charset=${node.params.charset}` : '';
       ctx.set('Content-Type', `${node.type}/${node.subtype}${charset}`);
       const chunks = readRawChunks(store, meta.rawId, node.bodyStart, node.bodyEnd, rawChunkSize(node.size));

@@ -2,7 +2,8 @@
 // leaf with its IMAP part number (RFC 3501 §6.4.5), split into attachments
 // (a Content-Disposition of attachment, or anything but text/plain and
 // text/html) and text parts, walking into attached messages as EmailEngine
-// does (their parts are marked encodedInMessage).
+// does: their attachments are marked encodedInMessage, their text parts join
+// the message's text after its own.
 import { decodeWords, type MimePart } from '../../../schema/index.ts';
 import { attachmentId } from './ids.ts';
 
