@@ -3,43 +3,64 @@
 // come out exactly as decodeTransfer() gives them for the whole body.
 import libqp from 'libqp';
 
-const LF = 0x0a;
 /** A quoted-printable "line" longer than this (RFC 2045 allows 76) is decoded without waiting for its end. */
 const MAX_QP_CARRY = 64 * 1024;
-/** Base64 text decoded at once: whole quartets, about 48 KiB of output. */
-const BASE64_SLICE = 64 * 1024;
+/** Encoded bytes decoded at a time: a store chunk (up to 4 MiB) is cut into these, so no large string is made. */
+const SLICE = 64 * 1024;
+
+/** The chunks cut into pieces of at most SLICE bytes. */
+async function* slices(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) for (let at = 0; at < chunk.length; at += SLICE) yield chunk.subarray(at, at + SLICE);
+}
 
 async function* base64(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let carry = '';
-  for await (const chunk of chunks) {
-    let text = carry + chunk.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, '');
+  for await (const piece of slices(chunks)) {
+    let text = carry + piece.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, '');
     // Node's decoder (so decodeTransfer) stops at the first padding character; so does this.
     const pad = text.indexOf('=');
     if (pad !== -1) text = text.slice(0, pad);
     const whole = pad !== -1 ? text.length : text.length - (text.length % 4);
-    for (let at = 0; at < whole; at += BASE64_SLICE) yield Buffer.from(text.slice(at, Math.min(at + BASE64_SLICE, whole)), 'base64');
+    if (whole > 0) yield Buffer.from(text.slice(0, whole), 'base64');
     carry = text.slice(whole);
     if (pad !== -1) return;
   }
   if (carry) yield Buffer.from(carry, 'base64');
 }
 
-/** Where a piece of quoted-printable text may end: after its last line break, or (for an overlong line) not inside "=XX" or trailing blanks. */
+/**
+ * Whether decoding may stop after the line break at `lf` and start afresh
+ * after it. After a soft break ("=" CRLF), which decodeTransfer removes, the
+ * rest of the line runs on into the next one: a "=" or "=X" just before it
+ * may pair with what follows ("a==\r\n41" decodes to "a=A"), so not there.
+ */
+function safeAfterLine(text: string, lf: number): boolean {
+  const end = text[lf - 1] === '\r' ? lf - 1 : lf;
+  if (text[end - 1] !== '=') return true;
+  return !/=[0-9A-Fa-f]?$/.test(text.slice(Math.max(0, end - 3), end - 1));
+}
+
+/** Whether decoding may stop at `at` inside a line: not in trailing blanks (stripped at line ends) nor within "=XX". */
+const safeInLine = (text: string, at: number) => !/[=\t ]/.test(text[at - 1]) && text[at - 2] !== '=';
+
+/** Where a piece of quoted-printable text may end; 0 when it must wait for more. */
 function qpCut(text: string): number {
-  const lf = text.lastIndexOf('\n');
-  if (lf !== -1) return lf + 1;
+  for (let lf = text.lastIndexOf('\n'); lf !== -1; lf = lf > 0 ? text.lastIndexOf('\n', lf - 1) : -1) {
+    if (safeAfterLine(text, lf)) return lf + 1;
+  }
+  // A line far longer than RFC 2045 allows: cut inside it rather than hold it whole
+  // (and past four times that, anywhere: such a body is garbage anyway).
   if (text.length <= MAX_QP_CARRY) return 0;
-  let cut = text.length - 2;
-  while (cut > 0 && /[=\t ]/.test(text[cut - 1])) cut--;
-  return cut;
+  for (let at = text.length - 2; at > text.length - MAX_QP_CARRY; at--) if (safeInLine(text, at)) return at;
+  return text.length > 4 * MAX_QP_CARRY ? text.length - 2 : 0;
 }
 
 async function* quotedPrintable(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let carry = '';
-  for await (const chunk of chunks) {
+  for await (const piece of slices(chunks)) {
     // Latin-1: one character per byte, as decodeTransfer reads it.
-    const text = carry + chunk.toString('latin1');
-    const cut = chunk.includes(LF) || text.length > MAX_QP_CARRY ? qpCut(text) : 0;
+    const text = carry + piece.toString('latin1');
+    const cut = qpCut(text);
     if (cut > 0) yield libqp.decode(text.slice(0, cut));
     carry = text.slice(cut);
   }
