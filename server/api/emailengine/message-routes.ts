@@ -153,7 +153,7 @@ export function messageRoutes(routes: DocumentedRoutes, store: Store): void {
       ctx.attachment('message.eml', { type: 'attachment' });
       ctx.set('Content-Type', 'message/rfc822');
       ctx.length = size;
-      ctx.body = Readable.from(readRawChunks(store, meta.rawId, 0, size, rawChunkSize(size)), { objectMode: false });
+      ctx.body = Readable.from(readRawChunks(store, meta.rawId, 0, size, rawChunkSize(store, size)), { objectMode: false });
     },
   );
 
@@ -202,7 +202,7 @@ export function messageRoutes(routes: DocumentedRoutes, store: Store): void {
       ctx.attachment(name, { type: 'attachment', fallback: name && asciiFileName(name) });
       const charset = node.type === 'text' && node.params.charset ? `; charset=${node.params.charset}` : '';
       ctx.set('Content-Type', `${node.type}/${node.subtype}${charset}`);
-      const chunks = readRawChunks(store, meta.rawId, node.bodyStart, node.bodyEnd, rawChunkSize(node.size));
+      const chunks = readRawChunks(store, meta.rawId, node.bodyStart, node.bodyEnd, rawChunkSize(store, node.size));
       ctx.body = Readable.from(decodeTransferChunks(chunks, node.encoding), { objectMode: false });
     },
   );

@@ -23,7 +23,7 @@ async function partText(store: Store, rawId: number, p: NumberedPart, maxChars: 
   const limit = Number.isFinite(maxChars) ? bytesFor(maxChars) : Infinity;
   const pieces: Buffer[] = [];
   let size = 0;
-  const chunks = readRawChunks(store, rawId, node.bodyStart, node.bodyEnd, rawChunkSize(node.size));
+  const chunks = readRawChunks(store, rawId, node.bodyStart, node.bodyEnd, rawChunkSize(store, node.size));
   for await (const piece of decodeTransferChunks(chunks, node.encoding)) {
     pieces.push(piece);
     size += piece.length;
