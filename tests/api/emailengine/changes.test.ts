@@ -5,7 +5,6 @@
 // hear another IMAP client's.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ImapFlow } from 'imapflow';
 import { within } from '../../helpers/deadline.ts';
 import { assertMailApiError, type MailWorld, OWNER, plain, useMailWorld } from './world.ts';
 
@@ -116,14 +115,7 @@ describe('mail API: changing messages', () => {
     await w.call('POST', `/v1/account/${OWNER}/mailbox`, w.owner, { path: 'Watched' });
     const first = await w.deliver(OWNER, 'Watched', plain('watched one'));
     const second = await w.deliver(OWNER, 'Watched', plain('watched two'));
-    const watcher = new ImapFlow({
-      host: '127.0.0.1',
-      port: w.heron.ports.imaps,
-      secure: true,
-      tls: { rejectUnauthorized: false, servername: 'heron.test' },
-      auth: { user: OWNER, pass: 'mail password' },
-      logger: false,
-    });
+    const watcher = w.ownerImap();
     await watcher.connect();
     try {
       await watcher.mailboxOpen('Watched');

@@ -4,7 +4,6 @@
 // and IMAP's view of the result (LIST over a real IMAP session).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ImapFlow } from 'imapflow';
 import { assertMailApiError, type MailWorld, OTHER, OWNER, plain, useMailWorld } from './world.ts';
 
 describe('mail API: mailboxes', () => {
@@ -84,14 +83,7 @@ describe('mail API: mailboxes', () => {
     const unsub = await w.call('PUT', `/v1/account/${OWNER}/mailbox`, w.owner, { path: 'New/Place/Child', subscribed: false });
     assert.deepEqual(unsub.body, { path: 'New/Place/Child', subscribed: false });
 
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: w.heron.ports.imaps,
-      secure: true,
-      tls: { rejectUnauthorized: false, servername: 'heron.test' },
-      auth: { user: OWNER, pass: 'mail password' },
-      logger: false,
-    });
+    const client = w.ownerImap();
     await client.connect();
     try {
       const listed = await client.list();

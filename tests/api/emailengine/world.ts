@@ -3,6 +3,7 @@
 // their sign-in tokens, and helpers to deliver messages (as SMTP does) and to
 // call the mail API.
 import assert from 'node:assert/strict';
+import { ImapFlow } from 'imapflow';
 import {
   createMailAccount,
   createUserAccount,
@@ -29,6 +30,8 @@ export interface MailWorld {
   deliver(address: string, mailbox: string, raw: string | Buffer, options?: { flags?: string[]; internalDate?: number }): Promise<string>;
   /** A mail API call with a JSON body (or none). */
   call(method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply>;
+  /** An IMAP client (not yet connected) for owner@heron.test, over implicit TLS. */
+  ownerImap(): ImapFlow;
 }
 
 export function useMailWorld(setup: (w: MailWorld) => Promise<void>, env: Record<string, string> = {}): void {
@@ -63,6 +66,15 @@ export function useMailWorld(setup: (w: MailWorld) => Promise<void>, env: Record
         return stored.referenceId;
       },
       call: (method, path, token, body) => a.request(method, path, { token, body }),
+      ownerImap: () =>
+        new ImapFlow({
+          host: '127.0.0.1',
+          port: heron.ports.imaps,
+          secure: true,
+          tls: { rejectUnauthorized: false, servername: TEST_HOSTNAME },
+          auth: { user: OWNER, pass: 'mail password' },
+          logger: false,
+        }),
     });
   }, env);
 }
