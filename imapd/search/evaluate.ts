@@ -1,7 +1,8 @@
 // SEARCH evaluation over every message of the selected mailbox, no result
 // caps. Text keys are answered by the store's full-text index (searchText);
 // what the index cannot answer (strings under 3 characters, HEADER on a given
-// field) is checked against the stored bytes.
+// field) is checked against the stored bytes. It needs only a SearchScope (a
+// session is one), so the mail API's search (server/api/emailengine) uses it too.
 import {
   decodeHeaderBytes,
   decodeWords,
@@ -13,9 +14,9 @@ import {
   readRaw,
   searchText,
   type SearchRow,
+  type Store,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
-import type { Session } from '../session.ts';
 import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
 
 /** Messages whose ENVELOPE is read at once when an address key needs it. */
@@ -26,8 +27,14 @@ const dayOf = (ms: number): number => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 };
 
+/** What evaluation reads: the store, and a mailbox as seen by its reader (its UIDs, for sequence numbers, and which are \Recent). */
+export interface SearchScope {
+  deps: { store: Store };
+  selected: { mailbox: { id: number }; uids: readonly number[]; recent: ReadonlySet<number> } | null;
+}
+
 interface Context {
-  session: Session;
+  session: SearchScope;
   rows: SearchRow[];
   seqs: Map<number, number>;
   maxSeq: number;
@@ -188,7 +195,7 @@ function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
 }
 
 /** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
-export async function evaluateSearch(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
+export async function evaluateSearch(session: SearchScope, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
   const known = new Set(sel.uids);
   const withText = anyKey(key, (k) => k.k === 'column');

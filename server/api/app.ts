@@ -11,6 +11,7 @@ import type { HeronConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { authenticate } from './auth.ts';
 import { csrfGuard, sessionRoutes } from './console/session.ts';
+import { emailEngineRoutes } from './emailengine/index.ts';
 import { consoleFiles, securityHeaders } from './console/static.ts';
 import { errorMiddleware } from './errors.ts';
 import { jsonApiMediaType } from './media.ts';
@@ -92,7 +93,7 @@ const OUTBOUND_ROUTES: RouteDoc[] = [
   { method: 'post', path: '/action/outbox/retry', summary: 'Retry a queued message now', tag: 'outbox', auth: true, bodyType: 'json', body: attributes({ outbox_id: str }, ['outbox_id']) },
   { method: 'post', path: '/action/outbox/cancel', summary: 'Cancel a queued message', tag: 'outbox', auth: true, bodyType: 'json', body: attributes({ outbox_id: str }, ['outbox_id']) },
   { method: 'post', path: '/action/mail_account/send_mail', summary: 'Send a message (Daptin mail.send, routable)', tag: 'send', auth: true, bodyType: 'json' },
-  { method: 'post', path: '/v1/account/:account/submit', summary: 'Send a message (EmailEngine-style submit)', tag: 'send', auth: true, bodyType: 'json' },
+  { method: 'post', path: '/v1/account/:account/submit', summary: 'Send a message (EmailEngine-style submit; a mail API token needs the send scope)', tag: 'send', auth: true, bodyType: 'json' },
 ];
 
 /** Every route, documented; tests compare the router with the document. */
@@ -126,6 +127,8 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   dnsRoutes(router, deps);
   autoconfigRoutes(router, deps);
   CERTIFICATE_ROUTES.forEach((doc) => routes.describe(doc));
+  // The mail API: EmailEngine's /v1 routes for Heron's own accounts.
+  emailEngineRoutes(routes, { store: deps.store });
   if (deps.outbound) {
     outboxRoutes(router, deps.outbound);
     sendRoutes(router, deps.outbound);
