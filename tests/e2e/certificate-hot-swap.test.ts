@@ -6,12 +6,17 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
 import { saveCertificate } from '../../schema/index.ts';
+import { withDeadline } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
 
 /** The fingerprint of the certificate an implicit-TLS listener presents for a server name. */
 function presented(port: number, servername: string): Promise<string> {
+  return withDeadline(presentedNow(port, servername), `TLS handshake on port ${port} for ${servername}`);
+}
+
+function presentedNow(port: number, servername: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
       const fingerprint = socket.getPeerCertificate().fingerprint256;

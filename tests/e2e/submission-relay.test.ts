@@ -8,6 +8,7 @@ import { dkimVerify } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { findMailAccount, listOutbox, type MailAccountRow } from '../../schema/index.ts';
 import { RawSmtp } from '../smtp/client.ts';
+import { SMTP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 import { eventually, type LoopbackDns, outboundEnv, publishDkimKey, type SmtpSink, startDns, startSink, userWithMailbox } from '../outbound/helpers.ts';
 import { mailboxContents } from '../outbound/mailbox-reader.ts';
@@ -46,6 +47,7 @@ describe('SMTP submission → outbound queue → remote MX', () => {
       requireTLS: true,
       tls: { rejectUnauthorized: false },
       auth: { user: alice.username, pass: 'alice-password' },
+      ...SMTP_CLIENT_DEADLINES,
     });
     const info = await transport.sendMail({
       from: alice.username,

@@ -8,6 +8,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { dkimTxtValue, ensureDkimKey } from '../../certs/dkim.ts';
 import type { SecretBox } from '../../certs/secret.ts';
 import { createMailAccount, createUserAccount, findMailServerByHostname, type MailAccountRow, type Store, type UserAccountRow } from '../../schema/index.ts';
+import { httpDeadline } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 const { Packet } = dns2;
@@ -147,16 +148,7 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Waits until `check` returns a value (not undefined/false); fails after `limitMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually } from '../helpers/deadline.ts';
 
 /** Heron settings for loopback delivery: the sink's port, the loopback DNS, fast retries. */
 export function outboundEnv(dns: LoopbackDns, port: number, extra: Record<string, string> = {}): Record<string, string> {
@@ -182,6 +174,7 @@ export async function signIn(apiPort: number, email: string, password: string): 
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ attributes: { email, password } }),
+    signal: httpDeadline(),
   });
   const body = (await res.json()) as Array<{ ResponseType: string; Attributes: { key?: string; value?: string } }>;
   const token = body.find((r) => r.ResponseType === 'client.store.set')?.Attributes.value;
@@ -196,6 +189,7 @@ export async function post(apiPort: number, path: string, token: string, body: u
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
+    signal: httpDeadline(),
   });
   return { status: res.status, body: await res.json() };
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { deliverMessage, findSpecialMailbox, getMessages, listOutbox, type MailAccountRow, type OutboxRow } from '../../schema/index.ts';
+import { withDeadline } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron } from '../helpers/heron.ts';
 import { adminSignIn, eventually, type LoopbackDns, outboundEnv, post, signIn, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
 import { mailboxContents } from './mailbox-reader.ts';
@@ -217,7 +218,7 @@ describe('sending by REST', () => {
 
     const processed = await post(api, '/action/outbox/process_outbox', bobToken, {});
     assert.equal(processed.status, 200);
-    await heron.outbound.idle();
+    await withDeadline(heron.outbound.idle(), 'the outbound worker to be idle');
     assert.equal((await outboxRow(queueId))?.status, 'cancelled');
   });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { closeStore, findMailAccount, listOutbox, openStore, type OutboxRow, stmt } from '../../schema/index.ts';
+import { withDeadline } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, tempDir } from '../helpers/heron.ts';
 import { adminSignIn, closedPort, eventually, type LoopbackDns, outboundEnv, post, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
 
@@ -52,7 +53,7 @@ describe('outbound queue across restarts', () => {
       const token = await adminSignIn(second.ports.api);
       const processed = await post(second.ports.api, '/action/outbox/process_outbox', token, { attributes: {} });
       assert.equal(processed.status, 200);
-      await second.outbound.idle();
+      await withDeadline(second.outbound.idle(), 'the outbound worker to be idle');
       assert.equal(copies('over the restart'), 1);
     } finally {
       await second.stop();
@@ -79,7 +80,7 @@ describe('outbound queue across restarts', () => {
     const fourth = await startTestHeron({ dataDir, env: outboundEnv(dns, sink.port) });
     try {
       await eventually(async () => (await rowOf(fourth, result.queueIds[0])).status === 'sent' || undefined, 'delivery of the reclaimed row');
-      await fourth.outbound.idle();
+      await withDeadline(fourth.outbound.idle(), 'the outbound worker to be idle');
       assert.equal(copies('after the crash'), 1);
     } finally {
       await fourth.stop();

@@ -1,0 +1,64 @@
+// Deadlines for everything a test waits on (sockets, events, child processes,
+// HTTP): silence fails the test with what was seen so far, it never hangs it.
+// The default is generous for a loaded 2-core machine; HERON_TEST_WAIT_MS
+// raises it for a slower one.
+
+/** How long a test waits in silence before failing. */
+export const WAIT_MS = Number(process.env.HERON_TEST_WAIT_MS) || 10_000;
+
+/** For work that is slow by nature (an HTTP call that runs ACME, a child process start). */
+export const SLOW_WAIT_MS = WAIT_MS * 6;
+
+export class DeadlineError extends Error {}
+
+/** Resolves or rejects as `promise` does, or rejects after `ms` with `what` (called then, so it can show the latest state). */
+export function withDeadline<T>(promise: Promise<T>, what: string | (() => string), ms = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(`nothing after ${ms} ms: ${typeof what === 'string' ? what : what()}`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves once `emitter` emits `event` (with its first argument), or fails after `ms`. */
+export function nextEvent<T = unknown>(
+  emitter: { once(event: string, listener: (value: T) => void): unknown; removeListener(event: string, listener: (value: T) => void): unknown },
+  event: string,
+  what: string,
+  ms = WAIT_MS,
+): Promise<T> {
+  let listener: ((value: T) => void) | undefined;
+  const seen = new Promise<T>((resolve) => {
+    listener = resolve;
+    emitter.once(event, resolve);
+  });
+  return withDeadline(seen, what, ms).finally(() => emitter.removeListener(event, listener!));
+}
+
+/** Polls `check` until it returns a value (not undefined/false); fails after `ms`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string | (() => string),
+  ms = WAIT_MS * 2,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new DeadlineError(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** An AbortSignal for fetch(): the whole request, body included, must finish in time. */
+export function httpDeadline(ms = WAIT_MS * 3): AbortSignal {
+  return AbortSignal.timeout(ms);
+}
+
+/** The end of a long text, for error messages about what was received. */
+export function tail(text: string, max = 2000): string {
+  return JSON.stringify(text.length > max ? '…' + text.slice(-max) : text);
+}
+
+/** nodemailer transport options: a silent server fails sendMail() instead of hanging it. */
+export const SMTP_CLIENT_DEADLINES = { connectionTimeout: WAIT_MS, greetingTimeout: WAIT_MS, socketTimeout: WAIT_MS } as const;

@@ -1,0 +1,72 @@
+// The raw test clients fail on silence instead of hanging, and say what they got.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { RawClient } from '../imap/raw-client.ts';
+import { RawSmtp } from '../smtp/client.ts';
+import { DeadlineError, nextEvent, withDeadline } from './deadline.ts';
+
+// A server that greets with half a line, then never says anything again.
+let server: net.Server;
+let port: number;
+const sockets: net.Socket[] = [];
+before(async () => {
+  server = net.createServer((socket) => {
+    sockets.push(socket);
+    socket.write('220 half a greet');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as net.AddressInfo).port;
+});
+after(() => {
+  for (const s of sockets) s.destroy();
+  server.close();
+});
+
+test('a reply that never completes fails with what was received', async () => {
+  const c = await RawSmtp.connect(port);
+  try {
+    await assert.rejects(c.reply({ ms: 300 }), (err: Error) => {
+      assert.ok(err instanceof DeadlineError);
+      assert.match(err.message, /no reply for 300 ms waiting for an SMTP reply; got: "220 half a greet"/);
+      return true;
+    });
+  } finally {
+    c.close();
+  }
+});
+
+test('waiting for a close that never comes fails', async () => {
+  const c = await RawSmtp.connect(port);
+  c.waitMs = 300;
+  try {
+    await assert.rejects(c.readUntil(() => c.isClosed, { what: 'the close' }), /no reply for 300 ms waiting for the close/);
+  } finally {
+    c.close();
+  }
+});
+
+test('a greeting that never ends fails the IMAP client too', async () => {
+  const silent = net.createServer((socket) => {
+    sockets.push(socket);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const connecting = RawClient.connect((silent.address() as net.AddressInfo).port, { waitMs: 300 });
+    await assert.rejects(connecting, /no reply for 300 ms waiting for the greeting; got: ""/);
+  } finally {
+    silent.close();
+  }
+});
+
+test('withDeadline and nextEvent reject late results and pass on timely ones', async () => {
+  await assert.rejects(withDeadline(new Promise(() => undefined), 'forever', 50), /nothing after 50 ms: forever/);
+  assert.equal(await withDeadline(Promise.resolve(7), 'now', 50), 7);
+  const emitter = new (await import('node:events')).EventEmitter();
+  const later = nextEvent<number>(emitter, 'x', 'event x', 5000);
+  emitter.emit('x', 3);
+  assert.equal(await later, 3);
+  assert.equal(emitter.listenerCount('x'), 0);
+  await assert.rejects(nextEvent(emitter, 'y', 'event y', 50), /nothing after 50 ms: event y/);
+  assert.equal(emitter.listenerCount('y'), 0);
+});
