@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { Heron } from '../../server/heron.ts';
-import { httpDeadline } from '../helpers/deadline.ts';
+import { fetchWithDeadline } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 
 export interface Reply {
@@ -35,7 +35,7 @@ export class Api {
     if (payload !== undefined && options.contentType !== null) {
       headers['Content-Type'] = options.contentType ?? (path.startsWith('/api/') ? 'application/vnd.api+json' : 'application/json');
     }
-    const res = await fetch(this.base + path, { method, headers, body: payload, signal: httpDeadline() });
+    const res = await fetchWithDeadline(this.base + path, { method, headers, body: payload });
     const text = await res.text();
     let body: unknown;
     try {

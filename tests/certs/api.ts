@@ -1,5 +1,5 @@
 // Small HTTP helpers for calling Heron's admin API from tests.
-import { httpDeadline, SLOW_WAIT_MS } from '../helpers/deadline.ts';
+import { fetchWithDeadline, SLOW_WAIT_MS } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
 
 export interface Reply {
@@ -18,7 +18,7 @@ export async function call(base: string, method: string, path: string, options: 
     headers['content-type'] = 'application/json';
   }
   // Generous: some actions run a whole ACME order against pebble.
-  const res = await fetch(`${base}${path}`, { method, headers, body, signal: httpDeadline(SLOW_WAIT_MS) });
+  const res = await fetchWithDeadline(`${base}${path}`, { method, headers, body }, SLOW_WAIT_MS);
   const text = await res.text();
   let json: unknown = undefined;
   try {

@@ -62,3 +62,22 @@ export function tail(text: string, max = 2000): string {
 
 /** nodemailer transport options: a silent server fails sendMail() instead of hanging it. */
 export const SMTP_CLIENT_DEADLINES = { connectionTimeout: WAIT_MS, greetingTimeout: WAIT_MS, socketTimeout: WAIT_MS } as const;
+
+/**
+ * fetch() with a deadline; a network failure names its cause (fetch's own
+ * message is only "fetch failed"). Every request has its own connection: the
+ * server under test shares this process, so synchronous work in a test (a key
+ * generation) can hold the event loop past the server's keep-alive timeout,
+ * and a pooled connection reused at that moment is reset by the server
+ * ("fetch failed", ECONNRESET) before it reads the request.
+ */
+export async function fetchWithDeadline(url: string, init: RequestInit = {}, ms?: number): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('connection', 'close');
+  try {
+    return await fetch(url, { ...init, headers, signal: httpDeadline(ms) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${init.method ?? 'GET'} ${url}: ${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`, { cause: err });
+  }
+}

@@ -8,7 +8,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { dkimTxtValue, ensureDkimKey } from '../../certs/dkim.ts';
 import type { SecretBox } from '../../certs/secret.ts';
 import { createMailAccount, createUserAccount, findMailServerByHostname, type MailAccountRow, type Store, type UserAccountRow } from '../../schema/index.ts';
-import { httpDeadline } from '../helpers/deadline.ts';
+import { fetchWithDeadline } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 const { Packet } = dns2;
@@ -170,11 +170,10 @@ export async function userWithMailbox(store: Store, local: string, options: { ad
 }
 
 export async function signIn(apiPort: number, email: string, password: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${apiPort}/action/user_account/signin`, {
+  const res = await fetchWithDeadline(`http://127.0.0.1:${apiPort}/action/user_account/signin`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ attributes: { email, password } }),
-    signal: httpDeadline(),
   });
   const body = (await res.json()) as Array<{ ResponseType: string; Attributes: { key?: string; value?: string } }>;
   const token = body.find((r) => r.ResponseType === 'client.store.set')?.Attributes.value;
@@ -185,11 +184,10 @@ export async function signIn(apiPort: number, email: string, password: string): 
 export const adminSignIn = (apiPort: number) => signIn(apiPort, ADMIN_EMAIL, ADMIN_PASSWORD);
 
 export async function post(apiPort: number, path: string, token: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
+  const res = await fetchWithDeadline(`http://127.0.0.1:${apiPort}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
-    signal: httpDeadline(),
   });
   return { status: res.status, body: await res.json() };
 }
