@@ -29,7 +29,8 @@ export async function runTarget(target: FuzzTarget, params: fc.Parameters<unknow
   const { property, close } = await target.open();
   const started = performance.now();
   try {
-    const details = await fc.check(property, params);
+    // An async run that never settles is a failure, not a hang.
+    const details = await fc.check(property, { timeout: 10_000, ...params });
     return {
       name: target.name,
       runs: details.numRuns,
