@@ -67,6 +67,8 @@ describe('SMTP submission → outbound queue → remote MX', () => {
     assert.equal(verdict.results[0]?.status.result, 'pass', 'DKIM verifies on the receiving side');
     assert.equal(verdict.results[0]?.signingDomain, 'heron.test');
 
+    // The sink has the message before it answers 250; the row is marked sent only after that answer.
+    await eventually(async () => (await listOutbox(heron.store)).some((r) => r.status === 'sent' && r.to_host === 'remote.test'), 'the relayed row to be marked sent');
     const rows = await listOutbox(heron.store);
     assert.equal(rows.filter((r) => r.status === 'sent' && r.to_host === 'remote.test').length, 1);
 
