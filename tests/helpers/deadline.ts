@@ -50,11 +50,6 @@ export async function eventually<T>(
   }
 }
 
-/** An AbortSignal for fetch(): the whole request, body included, must finish in time. */
-export function httpDeadline(ms = WAIT_MS * 3): AbortSignal {
-  return AbortSignal.timeout(ms);
-}
-
 /** The end of a long text, for error messages about what was received. */
 export function tail(text: string, max = 2000): string {
   return JSON.stringify(text.length > max ? '…' + text.slice(-max) : text);
@@ -64,18 +59,19 @@ export function tail(text: string, max = 2000): string {
 export const SMTP_CLIENT_DEADLINES = { connectionTimeout: WAIT_MS, greetingTimeout: WAIT_MS, socketTimeout: WAIT_MS } as const;
 
 /**
- * fetch() with a deadline; a network failure names its cause (fetch's own
+ * fetch() with a deadline for the whole exchange, body included (30 s by
+ * default); a network failure names its cause (fetch's own
  * message is only "fetch failed"). Every request has its own connection: the
  * server under test shares this process, so synchronous work in a test (a key
  * generation) can hold the event loop past the server's keep-alive timeout,
  * and a pooled connection reused at that moment is reset by the server
  * ("fetch failed", ECONNRESET) before it reads the request.
  */
-export async function fetchWithDeadline(url: string, init: RequestInit = {}, ms?: number): Promise<Response> {
+export async function fetchWithDeadline(url: string, init: RequestInit = {}, ms = WAIT_MS * 3): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set('connection', 'close');
   try {
-    return await fetch(url, { ...init, headers, signal: httpDeadline(ms) });
+    return await fetch(url, { ...init, headers, signal: AbortSignal.timeout(ms) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`${init.method ?? 'GET'} ${url}: ${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`, { cause: err });
