@@ -31,7 +31,12 @@ const ENCODINGS = ['7bit', '8bit', 'binary', 'base64', 'quoted-printable', 'BASE
 const DISPOSITIONS = ['inline', 'attachment', 'attachment; filename="r.pdf"', "attachment; filename*=utf-8''%E2%82%AC", 'ATTACHMENT;;', ';'];
 const TEXTS = ['Hello', 'Caf\u00e9', '=C3=A9=\r', '=', 'SGVsbG8=', '<p>hi &amp; <b>bye</b></p>', '\u0000\u00ff', '', ' ', '.', '--b1', '--b1--', 'From x'];
 
+/** A header value dense in the characters that structured fields give meaning to. */
+const soup = fc.string({ unit: fc.constantFrom(...'()<>@,;:\\".[]=?*\'%/ \tabcXY0-_\u00e9\u0000'.split(''), '=?utf-8?q?', '?=', "''", '*0*=', '\r\n '), maxLength: 40 });
+const STRUCTURED = ['From', 'To', 'Cc', 'Reply-To', 'Sender', 'Content-Type', 'Content-Disposition', 'Content-Transfer-Encoding', 'Content-Language', 'Date', 'Subject', 'Message-ID', 'In-Reply-To'];
+
 const headerField: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.constantFrom(...STRUCTURED), fc.constantFrom('', 'text/plain; ', 'multipart/mixed; boundary=', 'attachment; filename*=', 'a@b, '), soup).map(([n, p, v]) => `${n}: ${p}${v}`),
   fc.constantFrom('From', 'To', 'Cc', 'Bcc', 'Sender', 'Reply-To').chain((n) => fc.constantFrom(...ADDRESSES).map((v) => `${n}: ${v}`)),
   fc.constantFrom(...CONTENT_TYPES).map((v) => `Content-Type: ${v}`),
   fc.constantFrom(...ENCODINGS).map((v) => `Content-Transfer-Encoding: ${v}`),
