@@ -11,6 +11,7 @@ import {
   findMailboxById,
   getHighestModseq,
   getMessageRowsFor,
+  listKeywords,
   listUids,
   type MailAccountRow,
   type MailBoxRow,
@@ -20,16 +21,21 @@ import {
   StoreError,
 } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
+import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
-import { flagList } from './render/flags.ts';
+import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { commandFor } from './commands/index.ts';
 import { Args, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
-import { Writer } from './writer.ts';
+import { ImapResponse } from './response.ts';
+import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
+
+/** Commands read ahead of the one running; past this the session stops reading the socket. */
+const MAX_QUEUED_COMMANDS = 32;
 
 export interface ImapLimits {
   maxLineLength: number;
@@ -48,6 +54,8 @@ export interface SessionDeps {
   throttle: AuthThrottle;
   loginCache: LoginCache;
   log: Logger;
+  /** Failed and throttled logins are counted here (the console's overview, metrics). */
+  stats?: Pick<Stats, 'authFailed'>;
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
@@ -56,23 +64,20 @@ export interface SessionDeps {
   releaseAccount(accountId: number): void;
 }
 
-/** A command's outcome: the tagged response. */
-export class ImapResponse extends Error {
-  constructor(
-    readonly status: 'OK' | 'NO' | 'BAD',
-    text: string,
-    readonly code?: string,
-  ) {
-    super(text);
-  }
-}
-
 export interface SelectedMailbox {
   mailbox: MailBoxRow;
   readOnly: boolean;
   /** UIDs in the order the client knows them: sequence number = index + 1. */
   uids: number[];
   recent: Set<number>;
+  /**
+   * The UIDs this session last claimed as \Recent (read-write only). A claim
+   * may cover messages committed after the UID list was read: they are this
+   * session's when they arrive, as no other session can claim them.
+   */
+  recentClaim: { from: number; to: number } | null;
+  /** Keywords the client was told of in FLAGS, by lower-case name (RFC 3501 §7.2.6). */
+  keywords: Map<string, string>;
   /** Highest MODSEQ whose journal rows this session has taken in. */
   lastModseq: number;
   /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
@@ -113,6 +118,8 @@ export class Session {
   private socket: net.Socket | tls.TLSSocket;
   private framer: Framer;
   private queue: Frame[] = [];
+  /** Reading is paused while too many commands wait (a client that sends but does not read). */
+  private readingPaused = false;
   private waiting: ((frame: Frame | null) => void) | null = null;
   private badCommands = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -122,6 +129,13 @@ export class Session {
   private readonly onMailbox = (change: MailboxChanged) => {
     if (!this.selected || change.mailboxId !== this.selected.mailbox.id) return;
     if (change.highestModseq <= this.selected.lastModseq) return;
+    this.selected.dirty = true;
+    this.idleNotify?.();
+  };
+
+  /** Notifications may have been missed (the store's change feed reconnected): pull the journal again. */
+  private readonly onResync = () => {
+    if (!this.selected) return;
     this.selected.dirty = true;
     this.idleNotify?.();
   };
@@ -145,6 +159,7 @@ export class Session {
     this.attach(socket);
     deps.store.events.on('mailbox', this.onMailbox);
     deps.store.events.on('mailboxes', this.onMailboxes);
+    deps.store.events.on('resync', this.onResync);
   }
 
   private newFramer(): Framer {
@@ -156,10 +171,19 @@ export class Session {
     });
   }
 
+  private readonly onSocketData = (chunk: Buffer) => this.onData(chunk);
+  private readonly onSocketGone = () => this.close();
+
   private attach(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    socket.on('data', this.onSocketData);
+    socket.on('error', this.onSocketGone);
+    socket.on('close', this.onSocketGone);
+  }
+
+  private detach(socket: net.Socket | tls.TLSSocket): void {
+    socket.off('data', this.onSocketData);
+    socket.off('error', this.onSocketGone);
+    socket.off('close', this.onSocketGone);
   }
 
   get capabilities(): string[] {
@@ -196,12 +220,27 @@ export class Session {
     this.close();
   }
 
+  /**
+   * An unexpected error in this session: logged, and the session ends with BYE
+   * (or at once, when a response was cut midway and no BYE can be framed). The
+   * process and every other session go on.
+   */
+  fail(err: unknown): void {
+    if (this.closed) return;
+    if (err instanceof WriterClosed) return this.close();
+    this.deps.log.error({ err, remote: this.remoteAddress, account: this.account?.username }, 'imap session failed');
+    if (!this.writer.closed) return this.bye('Internal server error; please reconnect');
+    this.close();
+    this.socket.destroy();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.deps.store.events.off('mailbox', this.onMailbox);
     this.deps.store.events.off('mailboxes', this.onMailboxes);
+    this.deps.store.events.off('resync', this.onResync);
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
     this.writer.flush();
@@ -218,6 +257,14 @@ export class Session {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    try {
+      this.takeFrames(chunk);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private takeFrames(chunk: Buffer): void {
     for (const event of this.framer.push(chunk)) {
       if (event.kind === 'continue') this.writer.continuation();
       else if (event.kind === 'fatal') return this.bye(`Protocol error: ${event.reason}`);
@@ -242,12 +289,23 @@ export class Session {
     }
     const idle = this.queue.length === 0 && !this.running;
     this.queue.push(frame);
-    if (idle) void this.run();
+    this.pauseReadingIfFull();
+    if (idle) this.run().catch((err: unknown) => this.fail(err));
+  }
+
+  /** Stops reading while MAX_QUEUED_COMMANDS wait, so a client that never reads cannot grow the queue. */
+  private pauseReadingIfFull(): void {
+    const full = this.queue.length >= MAX_QUEUED_COMMANDS;
+    if (full === this.readingPaused || this.closed) return;
+    this.readingPaused = full;
+    if (full) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** The next frame from the client (AUTHENTICATE responses, IDLE's DONE); null when closed. */
   nextFrame(): Promise<Frame | null> {
     const queued = this.queue.shift();
+    this.pauseReadingIfFull();
     if (queued) return Promise.resolve(queued);
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => (this.waiting = resolve));
@@ -260,6 +318,7 @@ export class Session {
     try {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
+        this.pauseReadingIfFull();
         this.armTimer();
         await this.execute(frame);
       }
@@ -291,6 +350,8 @@ export class Session {
       result?.after?.();
     } catch (err) {
       if (this.closed && !(err instanceof ImapResponse)) return;
+      // A response was cut midway (its bytes could not be read, or the socket went): no tagged reply can follow.
+      if (this.writer.closed) return this.fail(err);
       if (err instanceof ParseError) {
         this.countBad();
         this.writer.tagged(tag, 'BAD', err.message);
@@ -301,8 +362,7 @@ export class Session {
       } else if (err instanceof StoreError) {
         this.writer.tagged(tag, 'NO', err.message, err.code);
       } else {
-        this.deps.log.error({ err }, 'imap command failed');
-        this.writer.tagged(tag, 'NO', 'Internal error; try again', 'SERVERBUG');
+        this.fail(err);
       }
     }
     await this.writer.drain();
@@ -314,11 +374,11 @@ export class Session {
   startTls(context: tls.SecureContext): void {
     const raw = this.socket as net.Socket;
     this.writer.flush();
-    raw.removeAllListeners('data');
-    raw.removeAllListeners('error');
-    raw.removeAllListeners('close');
+    // Only the session's own listeners: the listener's (server.ts) stay on the TCP socket.
+    this.detach(raw);
     this.framer.reset();
     this.queue = [];
+    this.pauseReadingIfFull();
     const secure = new tls.TLSSocket(raw, {
       isServer: true,
       secureContext: context,
@@ -337,15 +397,17 @@ export class Session {
     const lastModseq = await getHighestModseq(store, mailbox.id);
     const uids = await listUids(store, mailbox.id);
     const recent = new Set<number>();
-    if (!readOnly) {
-      const claimed = await claimRecent(store, mailbox.id);
-      if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
-    }
+    const claimed = await this.recentRange(mailbox.id, readOnly);
+    if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
+    const keywords = new Map<string, string>();
+    learnKeywords(keywords, await listKeywords(store, mailbox.id));
     this.selected = {
       mailbox,
       readOnly,
       uids,
       recent,
+      recentClaim: readOnly ? null : claimed,
+      keywords,
       lastModseq,
       pendingExpunge: new Set(),
       ownModseqs: new Set(),
@@ -357,6 +419,17 @@ export class Session {
     const now = await getHighestModseq(store, mailbox.id);
     if (now > lastModseq) this.selected.dirty = true;
     return this.selected;
+  }
+
+  /**
+   * RFC 3501 §2.3.2: \Recent goes to the first session told of a message. A
+   * read-write session claims the UIDs no session has claimed; a read-only one
+   * (EXAMINE, §6.3.2) shows them as \Recent and leaves them for the next SELECT.
+   */
+  private async recentRange(mailboxId: number, readOnly: boolean): Promise<{ from: number; to: number } | null> {
+    if (!readOnly) return claimRecent(this.deps.store, mailboxId);
+    const box = await findMailboxById(this.deps.store, mailboxId);
+    return box ? { from: box.recent_uid + 1, to: Infinity } : null;
   }
 
   unselect(): void {
@@ -409,6 +482,18 @@ export class Session {
     return [...out].sort((x, y) => x - y);
   }
 
+  /**
+   * RFC 3501 §7.2.6: a client learns the mailbox's keywords from FLAGS, so
+   * before a FETCH shows a keyword this session has not announced, a new FLAGS
+   * (and PERMANENTFLAGS) lists it. Call before writing FETCH responses with these flags.
+   */
+  announceKeywords(flags: Iterable<string>): void {
+    const sel = this.selected;
+    if (!sel || !learnKeywords(sel.keywords, flags)) return;
+    this.writer.untagged(flagsResponse(sel.keywords.values()));
+    this.writer.untagged(permanentFlagsResponse(sel.keywords.values(), sel.readOnly));
+  }
+
   /** Formats a flag list for a message, adding \Recent when this session holds it. */
   flagsOf(uid: number, flags: readonly string[]): string {
     return flagList(this.selected?.recent.has(uid) ? [...flags, '\\Recent'] : flags);
@@ -450,14 +535,20 @@ export class Session {
       sel.ownModseqs.clear();
       if (flagUids.size > 0) {
         const rows = await getMessageRowsFor(store, sel.mailbox.id, [...flagUids]);
+        this.announceKeywords(rows.flatMap((r) => r.flags));
         for (const row of rows) {
           const modseq = this.condstore ? ` MODSEQ (${row.modseq})` : '';
           this.writer.untagged(`${this.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS ${this.flagsOf(row.uid, row.flags)}${modseq})`);
         }
       }
-      if (added && !sel.readOnly) {
-        const claimed = await claimRecent(store, sel.mailbox.id);
-        if (claimed) for (let i = before; i < sel.uids.length; i++) if (sel.uids[i] >= claimed.from && sel.uids[i] <= claimed.to) sel.recent.add(sel.uids[i]);
+      if (added) {
+        const claims = sel.recentClaim ? [sel.recentClaim] : [];
+        if (!sel.recentClaim || sel.uids[sel.uids.length - 1] > sel.recentClaim.to) {
+          const claimed = await this.recentRange(sel.mailbox.id, sel.readOnly);
+          if (claimed) claims.push(claimed);
+          if (claimed && !sel.readOnly) sel.recentClaim = claimed;
+        }
+        for (let i = before; i < sel.uids.length; i++) if (claims.some((c) => sel.uids[i] >= c.from && sel.uids[i] <= c.to)) sel.recent.add(sel.uids[i]);
       }
       if (added) sel.existsPending = true;
     }
@@ -485,6 +576,18 @@ export class Session {
     for (const uid of gone) sel.recent.delete(uid);
     sel.pendingExpunge = new Set();
   }
+}
+
+/** Adds the keywords among `flags` to `known` (keyed by lower-case name, RFC 3501 §2.3.2); true when one was new. */
+function learnKeywords(known: Map<string, string>, flags: Iterable<string>): boolean {
+  let added = false;
+  for (const flag of flags) {
+    const key = flag.toLowerCase();
+    if (flag.startsWith('\\') || known.has(key)) continue;
+    known.set(key, flag);
+    added = true;
+  }
+  return added;
 }
 
 export function lowerBound(sorted: readonly number[], value: number): number {

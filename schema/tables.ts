@@ -1,4 +1,5 @@
-// Drizzle table definitions. Table and column names follow Daptin's where Daptin
+// Drizzle table definitions for SQLite, the source of truth for both engines:
+// tables-pg.ts derives the PostgreSQL tables from these. Table and column names follow Daptin's where Daptin
 // has one (user_account, mail_server, mail_account, mail_box, mail, outbox,
 // certificate), so that a Daptin user's queries and JSON:API attributes carry over.
 // Every row has an integer primary key for joins and a UUID `reference_id` that the
@@ -6,9 +7,12 @@
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/** Default for created_at/updated_at: now in epoch milliseconds (tables-pg.ts maps it to PostgreSQL's form). */
+export const NOW_MS = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
+
 const timestamps = {
-  created_at: integer('created_at').notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`),
-  updated_at: integer('updated_at').notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`),
+  created_at: integer('created_at').notNull().default(NOW_MS),
+  updated_at: integer('updated_at').notNull().default(NOW_MS),
 };
 
 const referenceId = () => text('reference_id').notNull().unique();
@@ -196,7 +200,8 @@ export const outbox = sqliteTable(
     // RFC 5321 envelope sender; empty for bounces (null reverse-path).
     envelope_from: text('envelope_from').notNull().default(''),
     message_id: text('message_id').notNull().default(''),
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] })
+    // sent: every recipient accepted; partial: some accepted, the rest failed; failed: none accepted.
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'partial', 'failed', 'cancelled'] })
       .notNull()
       .default('queued'),
     // JSON object: recipient -> { status, code, response } from the last attempt.
@@ -209,7 +214,8 @@ export const outbox = sqliteTable(
     sent: integer('sent', { mode: 'boolean' }).notNull().default(false),
     retry_count: integer('retry_count').notNull().default(0),
     last_error: text('last_error').notNull().default(''),
-    next_retry_at: integer('next_retry_at').notNull().default(0),
+    // When a queued row is next due; null once nothing is left to try.
+    next_retry_at: integer('next_retry_at'),
     ...timestamps,
   },
   (t) => [index('outbox_status_next_idx').on(t.status, t.next_retry_at)],

@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendMessage, createMailAccount, findMailbox, findMailServerByHostname } from '../schema/index.ts';
+import { scratchDatabase } from '../tests/helpers/database.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME, testEnv } from '../tests/helpers/heron.ts';
 import { RawClient } from '../tests/imap/raw-client.ts';
 
@@ -25,6 +26,9 @@ const CLIENTS = opt('clients', 10);
 const ROUNDS = opt('rounds', 5);
 const PASSWORD = 'bench password';
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+// With HERON_DATABASE_URL, the run uses a fresh database on that PostgreSQL server (dropped afterwards).
+const database = process.env.HERON_DATABASE_URL ? await scratchDatabase(process.env.HERON_DATABASE_URL) : null;
+const databaseEnv: Record<string, string> = database ? { HERON_DATABASE_URL: database.url } : {};
 
 function sample(i: number): string {
   return (
@@ -44,7 +48,7 @@ async function freePort(): Promise<number> {
 
 async function fill(): Promise<string> {
   const dataDir = tempDir('heron-bench-');
-  const heron = await startTestHeron({ dataDir });
+  const heron = await startTestHeron({ dataDir, env: databaseEnv });
   const server = await findMailServerByHostname(heron.store, TEST_HOSTNAME);
   const make = async (user: string) => {
     const account = await createMailAccount(heron.store, { username: user, password: PASSWORD, mailServerId: server!.id });
@@ -71,7 +75,7 @@ async function fill(): Promise<string> {
 
 async function startServer(dataDir: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const env = { ...process.env, ...testEnv(dataDir, { HERON_IMAPS_PORT: String(port), HERON_IMAP_PORT: String(await freePort()), HERON_API_PORT: String(await freePort()) }) };
+  const env = { ...process.env, ...testEnv(dataDir, { ...databaseEnv, HERON_IMAPS_PORT: String(port), HERON_IMAP_PORT: String(await freePort()), HERON_API_PORT: String(await freePort()) }) };
   const profile = args.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir', '/tmp/heron-prof'] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'server/main.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   await new Promise<void>((resolve, reject) => {
@@ -134,7 +138,7 @@ async function mixedWorker(port: number, deadline: number, counter: { n: number 
 }
 
 async function main(): Promise<void> {
-  console.log(`Heron IMAP benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
+  console.log(`Heron IMAP benchmark (${database ? 'PostgreSQL' : 'SQLite'}) — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
   const dataDir = await fill();
   const server = await startServer(dataDir);
   try {
@@ -173,4 +177,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// The scratch database goes whatever happens (a failed fill included).
+await main().finally(() => database?.drop());

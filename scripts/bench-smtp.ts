@@ -15,6 +15,7 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { ImapFlow } from 'imapflow';
+import { scratchDatabase } from '../tests/helpers/database.ts';
 import { removeDir, tempDir, testEnv } from '../tests/helpers/heron.ts';
 import { startDns } from '../tests/smtp/dns.ts';
 
@@ -83,10 +84,12 @@ async function run(port: number, next: () => number | null): Promise<void> {
 async function main(): Promise<void> {
   const dns = await startDns({ 'sender.bench': ['v=spf1 ip4:127.0.0.1 -all'] });
   const dataDir = tempDir('heron-bench-');
+  // With HERON_DATABASE_URL, the run uses a fresh database on that PostgreSQL server (dropped afterwards).
+  const database = process.env.HERON_DATABASE_URL ? await scratchDatabase(process.env.HERON_DATABASE_URL) : null;
   const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/heron-prof'] : []), '--import', 'tsx', path.join(import.meta.dirname, '../server/main.ts')], {
     env: {
       ...process.env,
-      ...testEnv(dataDir, { HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address, HERON_LOG_LEVEL: 'warn' }),
+      ...testEnv(dataDir, { ...(database ? { HERON_DATABASE_URL: database.url } : {}), HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address, HERON_LOG_LEVEL: 'warn' }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
   while ((visible = await count()) < N) await new Promise((r) => setTimeout(r, 5));
   const visibleMs = Number(process.hrtime.bigint() - start) / 1e6;
 
-  console.log(`heron smtp bench: ${N} messages of 4 KiB, ${SESSIONS} parallel sessions, ${submission ? 'submission (implicit TLS + AUTH, no scoring)' : 'MX port (SPF/DKIM/DMARC scoring via loopback DNS)'}`);
+  console.log(`heron smtp bench (${database ? 'PostgreSQL' : 'SQLite'}): ${N} messages of 4 KiB, ${SESSIONS} parallel sessions, ${submission ? 'submission (implicit TLS + AUTH, no scoring)' : 'MX port (SPF/DKIM/DMARC scoring via loopback DNS)'}`);
   console.log(`  accepted:  ${(N / (acceptedMs / 1000)).toFixed(0)} msg/s  (${acceptedMs.toFixed(0)} ms for all 250s)`);
   console.log(`  in mailbox: ${visible} messages after ${visibleMs.toFixed(0)} ms = ${(N / (visibleMs / 1000)).toFixed(0)} msg/s (IMAP STATUS INBOX)`);
 
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
   await new Promise((r) => child.once('exit', r));
   await dns.close();
   removeDir(dataDir);
+  await database?.drop();
 }
 
 await main();

@@ -4,13 +4,15 @@
 // smtp-server's hooks.
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
-import { AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
+import { type AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import { listen } from '../server/listen.ts';
+import type { Stats } from '../server/stats.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { DataGuard } from './data-guard.ts';
 import { deliver, type DeliveryDeps } from './delivery.ts';
 import { smtpError } from './enhanced-codes.ts';
+import { applyErrorLimits, type SmtpErrorLimits } from './error-limits.ts';
 import { admit, ConnectionCounter } from './policy/concurrency.ts';
 import { acceptRecipient } from './policy/recipients.ts';
 import { checkSender } from './policy/sender.ts';
@@ -40,7 +42,12 @@ export interface ListenerDeps {
   allowPlaintextAuth: boolean;
   maxRecipients: number;
   maxPerClient: number;
+  /** Sessions on all SMTP listeners together (the descriptor budget's SMTP part). */
+  maxConnections: number;
   commandTimeoutMs: number;
+  errorLimits: SmtpErrorLimits;
+  /** Receptions, refusals and failed AUTH are counted here (the console's overview, metrics). */
+  stats?: Pick<Stats, 'messageReceived' | 'messageRejected' | 'authFailed'>;
 }
 
 const MAX_HEADER_LINE = 998;
@@ -73,6 +80,9 @@ export class Listener {
       cert: material.cert,
       SNICallback: (name, cb) => deps.tls.sniCallback(name, cb),
       size: spec.maxSize,
+      // Bounds implicit-TLS handshakes in progress, which onConnect does not see yet. One above
+      // ours, so that onConnect refuses first, with the enhanced code smtp-server's 421 lacks.
+      maxClients: spec.maxClients + 1,
       authMethods: ['PLAIN', 'LOGIN'],
       // MAIL/RCPT are checked by policy/sender.ts so that the reply says why.
       authOptional: true,
@@ -85,7 +95,7 @@ export class Listener {
       maxCommandLength: 4096,
       logger: false,
       closeTimeout: CLOSE_TIMEOUT_MS,
-      onConnect: (session, cb) => this.onConnect(session).then(() => cb(), cb),
+      onConnect: (session, cb) => this.onConnect(session).then(() => cb(), this.refuse(session, cb)),
       onSecure: (_socket: TLSSocket, session, cb) => {
         // AUTH is offered once the session is encrypted.
         delete session.disabledCommands;
@@ -97,14 +107,11 @@ export class Listener {
           (err: Error) => cb(err),
         ),
       onMailFrom: (address, session, cb) =>
-        this.onMailFrom(address.address, session).then(() => cb(), cb),
+        this.onMailFrom(address.address, session).then(() => cb(), this.refuse(session, cb)),
       onRcptTo: (address, session, cb) =>
-        this.onRcptTo(address.address, session).then(() => cb(), cb),
+        this.onRcptTo(address.address, session).then(() => cb(), this.refuse(session, cb)),
       onData: (stream, session, cb) => {
-        this.onData(stream, session).then(
-          (message) => cb(null, message),
-          (err: Error) => cb(err),
-        );
+        this.onData(stream, session).then((message) => cb(null, message), this.refuse(session, cb));
       },
       onClose: (session) => {
         this.sessions.remove(session.id);
@@ -112,6 +119,7 @@ export class Listener {
         this.transactions.delete(session.id);
       },
     });
+    applyErrorLimits(server, deps.errorLimits);
     server.on('error', (err) => deps.log.warn({ err, listener: spec.label }, 'smtp connection error'));
     this.boundPort = await listen(server.server, spec.port, spec.host, `SMTP ${spec.label}`);
     this.server = server;
@@ -135,11 +143,24 @@ export class Listener {
   updateLimits(maxSize: number, maxClients: number): void {
     this.spec.maxSize = maxSize;
     this.spec.maxClients = maxClients;
-    if (this.server) this.server.options.size = maxSize;
+    if (this.server) Object.assign(this.server.options, { size: maxSize, maxClients: maxClients + 1 });
+  }
+
+  /** Passes a refusal to smtp-server, counting it when it is a reply of ours (4xx/5xx). */
+  private refuse(session: SMTPServerSession, cb: (err: Error) => void): (err: Error) => void {
+    return (err) => {
+      const code = (err as { responseCode?: unknown }).responseCode;
+      if (typeof code === 'number' && code >= 400) {
+        const enhanced = /^[245]\.\d{1,3}\.\d{1,3}/.exec(err.message)?.[0] ?? '';
+        const reason = enhanced ? err.message.slice(enhanced.length).trim() : err.message;
+        this.deps.stats?.messageRejected({ listener: this.spec.label, client: session.remoteAddress, code, enhanced, reason });
+      }
+      cb(err);
+    };
   }
 
   private async onConnect(session: SMTPServerSession): Promise<void> {
-    admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient }, session.id, session.remoteAddress);
+    admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient, maxTotal: this.deps.maxConnections }, session.id, session.remoteAddress);
     // AUTH is neither advertised nor accepted before TLS unless the operator allows it (loopback is not special).
     if (!session.secure && !this.deps.allowPlaintextAuth) session.disabledCommands = ['AUTH'];
   }
@@ -147,21 +168,21 @@ export class Listener {
   private async onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
     const { throttle, store, log } = this.deps;
     const username = (auth.username ?? '').trim().toLowerCase();
-    if (!throttle.allowed(session.remoteAddress, username)) {
+    const outcome = await throttle.attempt(session.remoteAddress, username, () => verifyMailAccountLogin(store, username, auth.password ?? ''));
+    if (outcome.kind === 'refused') {
+      this.deps.stats?.authFailed('smtp', session.remoteAddress, username, true);
       throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
     }
-    const account = await verifyMailAccountLogin(store, username, auth.password ?? '');
-    if (!account) {
-      throttle.fail(session.remoteAddress, username);
+    if (outcome.kind === 'failed') {
+      this.deps.stats?.authFailed('smtp', session.remoteAddress, username);
       log.info({ listener: this.spec.label, client: session.remoteAddress, username }, 'smtp auth failed');
       throw smtpError(535, '5.7.8', 'Authentication credentials invalid');
     }
-    throttle.succeed(session.remoteAddress);
-    return { accountId: account.id, username: account.username };
+    return { accountId: outcome.value.id, username: outcome.value.username };
   }
 
   private async onMailFrom(address: string, session: SMTPServerSession): Promise<void> {
-    await checkSender(this.deps.store, sessionUser(session), this.spec.authRequired, address);
+    await checkSender(this.deps.store, sessionUser(session), this.spec.authRequired, address, session.envelope.smtpUtf8 === true);
     this.transactions.set(session.id, newTransaction());
   }
 
@@ -169,7 +190,14 @@ export class Listener {
     const tx = this.transactions.get(session.id) ?? newTransaction();
     this.transactions.set(session.id, tx);
     await acceptRecipient(
-      { store: this.deps.store, user: sessionUser(session), relayAvailable: !!this.deps.delivery.relay, maxRecipients: this.deps.maxRecipients },
+      {
+        store: this.deps.store,
+        user: sessionUser(session),
+        relayAvailable: !!this.deps.delivery.relay,
+        maxRecipients: this.deps.maxRecipients,
+        hostname: this.spec.hostname,
+        smtpUtf8: session.envelope.smtpUtf8 === true,
+      },
       tx,
       address,
     );
@@ -198,6 +226,12 @@ export class Listener {
         helo: session.hostNameAppearsAs,
         secure: session.secure,
         tlsProtocol: tlsInfo,
+      });
+      this.deps.stats?.messageReceived({
+        listener: this.spec.label,
+        client: session.remoteAddress,
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        recipients: tx.local.size + tx.relay.length,
       });
       this.deps.log.info({ listener: this.spec.label, id: outcome.id, score: outcome.spamScore, copies: outcome.localCopies, relay: outcome.relayQueueIds }, 'smtp message accepted');
       return `Ok: queued as ${outcome.id}`;

@@ -8,7 +8,7 @@ import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { type AuthThrottle, findMailServerByHostname, listMailServers, listMailDomains, type Store } from '../schema/index.ts';
 import type { HeronConfig } from '../server/config.ts';
 import type { Logger } from '../server/logger.ts';
-import type { Service } from '../server/service.ts';
+import type { ListenerState, Service } from '../server/service.ts';
 import { installExplicitEnhancedCodes } from './enhanced-codes.ts';
 import { Listener, type ListenerDeps, type ListenerSpec } from './listener.ts';
 import { ConnectionCounter } from './policy/concurrency.ts';
@@ -23,6 +23,7 @@ export interface SmtpServiceDeps {
   config: HeronConfig;
   /** The outbound queue's hand-off; without it relay recipients get 451 4.3.2. */
   relay?: RelayHandler;
+  stats?: ListenerDeps['stats'];
 }
 
 export interface SmtpService extends Service {
@@ -51,6 +52,8 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
   const { config, log, store } = deps;
   installExplicitEnhancedCodes();
   let ownNames: ReadonlySet<string> = new Set([config.hostname]);
+  // A row's max_clients, but never more than all SMTP listeners may have together.
+  const listenerMax = (maxClients: number) => Math.min(maxClients, config.limits.budget.smtpTotal);
   const listenerDeps: ListenerDeps = {
     store,
     log,
@@ -60,7 +63,10 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     allowPlaintextAuth: config.allowPlaintextAuth,
     maxRecipients: config.smtp.maxRecipients,
     maxPerClient: config.smtp.maxPerClient,
+    maxConnections: config.limits.budget.smtpTotal,
     commandTimeoutMs: config.smtp.commandTimeoutMs,
+    errorLimits: config.smtpErrors,
+    stats: deps.stats,
     delivery: {
       store,
       hostname: config.hostname,
@@ -91,7 +97,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
 
   const defaultSpecs = async (): Promise<Array<['smtp' | 'submission' | 'submissions', ListenerSpec]>> => {
     const row = await findMailServerByHostname(store, config.hostname);
-    const common = { host: config.bind, hostname: config.hostname, maxSize: row?.max_size ?? DEFAULT_MAX_SIZE, maxClients: row?.max_clients ?? DEFAULT_MAX_CLIENTS };
+    const common = { host: config.bind, hostname: config.hostname, maxSize: row?.max_size ?? DEFAULT_MAX_SIZE, maxClients: listenerMax(row?.max_clients ?? DEFAULT_MAX_CLIENTS) };
     return [
       ['smtp', { ...common, label: 'smtp', port: config.ports.smtp, implicitTls: false, authRequired: false }],
       ['submission', { ...common, label: 'submission', port: config.ports.submission, implicitTls: false, authRequired: true }],
@@ -135,7 +141,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
         implicitTls: row.always_on_tls,
         authRequired: row.authentication_required,
         maxSize: row.max_size,
-        maxClients: row.max_clients,
+        maxClients: listenerMax(row.max_clients),
       });
     }
     for (const [id, slot] of rows) {
@@ -164,6 +170,18 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
       : `${slot.spec.label.padEnd(11)} NOT LISTENING: ${slot.error}`;
   };
 
+  const stateOf = (slot: Slot): ListenerState => ({
+    name: slot.spec.label,
+    protocol: 'smtp',
+    address: slot.spec.host,
+    port: slot.listener?.port ?? slot.spec.port,
+    tls: slot.spec.implicitTls ? 'implicit' : 'starttls',
+    role: slot.spec.authRequired ? 'submission' : 'mx',
+    hostname: slot.spec.hostname,
+    listening: slot.listener !== null,
+    error: slot.error,
+  });
+
   return {
     name: 'smtp',
     async start() {
@@ -180,6 +198,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
       rows.clear();
     },
     describe: () => [...defaults.values(), ...rows.values()].map(describeSlot),
+    listeners: () => [...defaults.values(), ...rows.values()].map(stateOf),
     ports: () => ({
       smtp: defaults.get('smtp')?.listener?.port ?? 0,
       submission: defaults.get('submission')?.listener?.port ?? 0,

@@ -8,7 +8,7 @@
 //   embedded message of a message/rfc822 part (empty for other parts);
 //   MIME is the part's own header.
 // A part that does not exist yields an empty result.
-import type { MimePart } from '../../schema/index.ts';
+import { type MimePart, scanHeader } from '../../schema/index.ts';
 
 export interface SectionSpec {
   path: number[];
@@ -48,65 +48,60 @@ function resolve(root: MimePart, spec: SectionSpec): MimePart | null {
   return part;
 }
 
-/** [start, end) of each header field (with its folded lines), and whether the block ends with a blank line. */
-function headerFields(raw: Buffer, start: number, end: number): { fields: Array<{ name: string; start: number; end: number }>; blank: Buffer | null } {
-  const fields: Array<{ name: string; start: number; end: number }> = [];
-  let pos = start;
-  while (pos < end) {
-    const lf = raw.indexOf(LF, pos);
-    const lineEnd = lf === -1 || lf >= end ? end : lf + 1;
-    const line = raw.subarray(pos, lineEnd);
-    if (line.length <= 2 && (line.toString('latin1') === '\n' || line.toString('latin1') === '\r\n')) {
-      return { fields, blank: line };
-    }
-    const first = raw[pos];
-    if ((first === 0x20 || first === 0x09) && fields.length) {
-      fields[fields.length - 1].end = lineEnd; // folded continuation
-    } else {
-      const colon = line.indexOf(0x3a);
-      const name = colon === -1 ? '' : line.subarray(0, colon).toString('latin1').trim().toLowerCase();
-      fields.push({ name, start: pos, end: lineEnd });
-    }
-    pos = lineEnd;
-  }
-  return { fields, blank: null };
-}
-
 /**
  * HEADER.FIELDS / HEADER.FIELDS.NOT: the matching fields as written, in order,
  * then the blank line. Names match case-insensitively. RFC 3501 §6.4.5: the
  * blank line is left out only when the header had none (Dovecot adds it even
  * then for HEADER.FIELDS but not for .NOT; we follow the RFC for both).
  */
-function filterHeader(raw: Buffer, part: MimePart, names: string[], keep: boolean): Buffer {
+export function filterHeader(raw: Buffer, start: number, end: number, names: string[], keep: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const { fields, blank } = headerFields(raw, part.headerStart, part.bodyStart);
+  const { fields, blank } = scanHeader(raw, start, end);
   const chunks: Buffer[] = [];
   for (const f of fields) {
-    if (f.name === '' || wanted.has(f.name) !== keep) continue;
-    chunks.push(raw.subarray(f.start, f.end));
+    if (wanted.has(f.key) !== keep) continue;
+    chunks.push(raw.subarray(f.start, f.end)); // the field as written, folded lines included
     if (raw[f.end - 1] !== LF) chunks.push(Buffer.from('\r\n')); // last line of a header without a blank line
   }
-  if (blank) chunks.push(blank);
+  if (blank) chunks.push(raw.subarray(blank.start, blank.end));
   return Buffer.concat(chunks);
+}
+
+/**
+ * Where BODY[section] lies in the raw message: the byte range [start, end),
+ * and for HEADER.FIELDS[.NOT] the fields to keep from the header block in that
+ * range. Every other section is a plain range, so it can be read and sent in
+ * pieces; null when the section is empty (no such part). The caller applies <partial>.
+ */
+export interface SectionPlace {
+  start: number;
+  end: number;
+  fields?: { names: string[]; keep: boolean };
+}
+
+export function locateSection(root: MimePart, spec: SectionSpec): SectionPlace | null {
+  if (spec.text === 'MIME' && spec.path.length === 0) return null; // MIME needs a part number
+  const part = resolve(root, spec);
+  if (!part) return null;
+  switch (spec.text) {
+    case null:
+      return spec.path.length === 0 ? { start: root.headerStart, end: root.bodyEnd } : { start: part.bodyStart, end: part.bodyEnd };
+    case 'MIME':
+    case 'HEADER':
+      return { start: part.headerStart, end: part.bodyStart };
+    case 'TEXT':
+      return { start: part.bodyStart, end: part.bodyEnd };
+    case 'HEADER.FIELDS':
+    case 'HEADER.FIELDS.NOT':
+      return { start: part.headerStart, end: part.bodyStart, fields: { names: spec.fields ?? [], keep: spec.text === 'HEADER.FIELDS' } };
+  }
 }
 
 /** The bytes of BODY[section]; the caller applies <partial>. */
 export function extractSection(raw: Buffer, root: MimePart, spec: SectionSpec): Buffer {
-  if (spec.text === 'MIME' && spec.path.length === 0) return EMPTY; // MIME needs a part number
-  const part = resolve(root, spec);
-  if (!part) return EMPTY;
-  switch (spec.text) {
-    case null:
-      return spec.path.length === 0 ? raw : raw.subarray(part.bodyStart, part.bodyEnd);
-    case 'MIME':
-    case 'HEADER':
-      return raw.subarray(part.headerStart, part.bodyStart);
-    case 'TEXT':
-      return raw.subarray(part.bodyStart, part.bodyEnd);
-    case 'HEADER.FIELDS':
-      return filterHeader(raw, part, spec.fields ?? [], true);
-    case 'HEADER.FIELDS.NOT':
-      return filterHeader(raw, part, spec.fields ?? [], false);
-  }
+  const place = locateSection(root, spec);
+  if (!place) return EMPTY;
+  if (place.fields) return filterHeader(raw, place.start, place.end, place.fields.names, place.fields.keep);
+  // The whole message is all of raw, whatever the tree says.
+  return spec.text === null && spec.path.length === 0 ? raw : raw.subarray(place.start, place.end);
 }

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import { findAcmeAccount, findCertificate } from '../../schema/index.ts';
-import { withDeadline } from '../helpers/deadline.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { call, signIn } from './api.ts';
 import { startTestDns, type TestDns } from './dns-server.ts';
@@ -53,7 +53,7 @@ async function servedCertificate(servername: string, ca?: string): Promise<{ fin
       });
       socket.on('error', reject);
     });
-    return await withDeadline(served, `TLS handshake for ${servername}`);
+    return await within(served, WAIT_MS, `TLS handshake for ${servername}`);
   } finally {
     server.close();
   }

@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
 import { findCertificate, saveCertificate } from '../../schema/index.ts';
-import { withDeadline } from '../helpers/deadline.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 let heron: Awaited<ReturnType<typeof startTestHeron>>;
@@ -34,7 +34,7 @@ function connect(servername: string): Promise<tls.TLSSocket> {
     const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => resolve(socket));
     socket.once('error', reject);
   });
-  return withDeadline(connected, `TLS handshake for ${servername}`);
+  return within(connected, WAIT_MS, `TLS handshake for ${servername}`);
 }
 
 const fingerprintOf = (pem: string) => new crypto.X509Certificate(pem).fingerprint256;
@@ -44,7 +44,7 @@ async function echo(socket: tls.TLSSocket, text: string): Promise<string> {
     socket.once('data', (d: Buffer) => resolve(d.toString()));
     socket.write(text);
   });
-  return withDeadline(echoed, `the echo of ${JSON.stringify(text)}`);
+  return within(echoed, WAIT_MS, `the echo of ${JSON.stringify(text)}`);
 }
 
 test('new connections see a saved certificate at once; open ones keep theirs', async () => {

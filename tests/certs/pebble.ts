@@ -7,7 +7,7 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { generateSelfSigned } from '../../certs/self-signed.ts';
-import { WAIT_MS, withDeadline } from '../helpers/deadline.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 
 export interface Pebble {
   directoryUrl: string;
@@ -100,7 +100,7 @@ export async function startPebble(
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        await withDeadline(exited, 'pebble to exit after SIGTERM').catch(() => child.kill('SIGKILL'));
+        await within(exited, WAIT_MS, 'pebble to exit after SIGTERM').catch(() => child.kill('SIGKILL'));
       }
     },
   };

@@ -6,14 +6,14 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
 import { saveCertificate } from '../../schema/index.ts';
-import { withDeadline } from '../helpers/deadline.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
 
 /** The fingerprint of the certificate an implicit-TLS listener presents for a server name. */
 function presented(port: number, servername: string): Promise<string> {
-  return withDeadline(presentedNow(port, servername), `TLS handshake on port ${port} for ${servername}`);
+  return within(presentedNow(port, servername), WAIT_MS, `TLS handshake on port ${port} for ${servername}`);
 }
 
 function presentedNow(port: number, servername: string): Promise<string> {

@@ -4,18 +4,18 @@
 // raises it for a slower one.
 
 /** How long a test waits in silence before failing. */
-export const WAIT_MS = Number(process.env.HERON_TEST_WAIT_MS) || 10_000;
+export const WAIT_MS = Number(process.env.HERON_TEST_WAIT_MS) || 15_000;
 
 /** For work that is slow by nature (an HTTP call that runs ACME, a child process start). */
 export const SLOW_WAIT_MS = WAIT_MS * 6;
 
 export class DeadlineError extends Error {}
 
-/** Resolves or rejects as `promise` does, or rejects after `ms` with `what` (called then, so it can show the latest state). */
-export function withDeadline<T>(promise: Promise<T>, what: string | (() => string), ms = WAIT_MS): Promise<T> {
+/** Settles as `promise` does, or rejects after `ms` naming `what` (a function is called then, so it can show the latest state). */
+export function within<T>(promise: Promise<T>, ms: number, what: string | (() => string)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`nothing after ${ms} ms: ${typeof what === 'string' ? what : what()}`)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(`no ${typeof what === 'string' ? what : what()} within ${ms} ms`)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
@@ -32,7 +32,7 @@ export function nextEvent<T = unknown>(
     listener = resolve;
     emitter.once(event, resolve);
   });
-  return withDeadline(seen, what, ms).finally(() => emitter.removeListener(event, listener!));
+  return within(seen, ms, what).finally(() => emitter.removeListener(event, listener!));
 }
 
 /** Polls `check` until it returns a value (not undefined/false); fails after `ms`. */

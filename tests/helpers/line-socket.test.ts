@@ -4,7 +4,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { RawClient } from '../imap/raw-client.ts';
 import { RawSmtp } from '../smtp/client.ts';
-import { DeadlineError, nextEvent, withDeadline } from './deadline.ts';
+import { DeadlineError, nextEvent, within } from './deadline.ts';
 
 // A server that greets with half a line, then never says anything again.
 let server: net.Server;
@@ -59,14 +59,14 @@ test('a greeting that never ends fails the IMAP client too', async () => {
   }
 });
 
-test('withDeadline and nextEvent reject late results and pass on timely ones', async () => {
-  await assert.rejects(withDeadline(new Promise(() => undefined), 'forever', 50), /nothing after 50 ms: forever/);
-  assert.equal(await withDeadline(Promise.resolve(7), 'now', 50), 7);
+test('within and nextEvent reject late results and pass on timely ones', async () => {
+  await assert.rejects(within(new Promise(() => undefined), 50, 'answer'), /no answer within 50 ms/);
+  assert.equal(await within(Promise.resolve(7), 50, 'answer'), 7);
   const emitter = new (await import('node:events')).EventEmitter();
   const later = nextEvent<number>(emitter, 'x', 'event x', 5000);
   emitter.emit('x', 3);
   assert.equal(await later, 3);
   assert.equal(emitter.listenerCount('x'), 0);
-  await assert.rejects(nextEvent(emitter, 'y', 'event y', 50), /nothing after 50 ms: event y/);
+  await assert.rejects(nextEvent(emitter, 'y', 'event y', 50), /no event y within 50 ms/);
   assert.equal(emitter.listenerCount('y'), 0);
 });

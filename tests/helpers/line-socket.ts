@@ -5,7 +5,7 @@
 // has a deadline: silence fails the test with what arrived so far.
 import net from 'node:net';
 import tls from 'node:tls';
-import { DeadlineError, tail, WAIT_MS, withDeadline } from './deadline.ts';
+import { DeadlineError, tail, WAIT_MS, within } from './deadline.ts';
 
 /** Resolves once `socket` emits `event`; rejects on its error or after `ms`. */
 function established(socket: net.Socket, event: 'connect' | 'secureConnect', what: string, ms = WAIT_MS): Promise<void> {
@@ -13,16 +13,17 @@ function established(socket: net.Socket, event: 'connect' | 'secureConnect', wha
     socket.once(event, () => resolve());
     socket.once('error', reject);
   });
-  return withDeadline(ready, what, ms).catch((err: unknown) => {
+  return within(ready, ms, what).catch((err: unknown) => {
     socket.destroy();
     throw err;
   });
 }
 
-export async function connectSocket(port: number, implicitTls: boolean, servername = 'heron.test'): Promise<net.Socket | tls.TLSSocket> {
-  const socket = implicitTls
-    ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername })
-    : net.connect({ port, host: '127.0.0.1' });
+/** `localAddress` (another 127.x.y.z) makes the server see a different client address. */
+export async function connectSocket(port: number, implicitTls: boolean, servername = 'heron.test', localAddress?: string): Promise<net.Socket | tls.TLSSocket> {
+  const plain = net.connect({ port, host: '127.0.0.1', localAddress });
+  const socket = implicitTls ? tls.connect({ socket: plain, rejectUnauthorized: false, servername }) : plain;
+  if (implicitTls) plain.once('error', (err) => socket.destroy(err));
   await established(socket, implicitTls ? 'secureConnect' : 'connect', `${implicitTls ? 'TLS handshake' : 'connection'} to port ${port}`);
   return socket;
 }

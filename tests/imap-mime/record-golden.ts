@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { tail, withDeadline } from '../helpers/deadline.ts';
+import { tail, WAIT_MS, within } from '../helpers/deadline.ts';
 import { GOLDEN_DIR, GOLDEN_SECTIONS } from './golden.ts';
 
 class Conn {
@@ -20,7 +20,7 @@ class Conn {
     });
   }
   private async need(pred: () => boolean): Promise<void> {
-    while (!pred()) await withDeadline(new Promise<void>((r) => (this.waiting = r)), () => `the oracle; got ${tail(this.buf.toString('latin1'))}`);
+    while (!pred()) await within(new Promise<void>((r) => (this.waiting = r)), WAIT_MS, () => `the oracle; got ${tail(this.buf.toString('latin1'))}`);
   }
   /** Reads one response line including any literals it announces. */
   async readResponse(): Promise<string> {

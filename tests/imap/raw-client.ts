@@ -3,8 +3,8 @@ import type tls from 'node:tls';
 import { connectSocket, LineSocket, type WaitOptions } from '../helpers/line-socket.ts';
 
 export class RawClient extends LineSocket {
-  static async connect(port: number, options: { tls?: boolean; servername?: string; waitMs?: number } = {}): Promise<RawClient> {
-    const client = new RawClient(await connectSocket(port, options.tls ?? false, options.servername));
+  static async connect(port: number, options: { tls?: boolean; servername?: string; localAddress?: string; waitMs?: number } = {}): Promise<RawClient> {
+    const client = new RawClient(await connectSocket(port, options.tls ?? false, options.servername, options.localAddress));
     if (options.waitMs) client.waitMs = options.waitMs;
     await client.readUntil((b) => b.includes('\r\n'), { what: 'the greeting' });
     client.greeting = client.take();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { deliverMessage, findSpecialMailbox, getMessages, listOutbox, type MailAccountRow, type OutboxRow } from '../../schema/index.ts';
-import { withDeadline } from '../helpers/deadline.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron } from '../helpers/heron.ts';
 import { adminSignIn, eventually, type LoopbackDns, outboundEnv, post, signIn, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
 import { mailboxContents } from './mailbox-reader.ts';
@@ -78,6 +78,10 @@ describe('sending by REST', () => {
 
     const { envelope, parsed, raw } = await delivered(body.queueId);
     assert.deepEqual(envelope.to.sort(), ['carol@remote.test', 'hidden@remote.test']);
+    const listed = await fetch(`http://127.0.0.1:${api}/api/outbox/${body.queueId}`, { headers: { authorization: `Bearer ${bobToken}` } });
+    const resource = ((await listed.json()) as { data: { attributes: Record<string, unknown> } }).data.attributes;
+    assert.equal(resource.status, 'sent');
+    assert.equal(resource.next_retry_at, null, 'a sent row has no next attempt (it used to read 1970)');
     assert.equal(envelope.from, 'bob@heron.test');
     assert.doesNotMatch(raw, /^Bcc:/im);
     assert.match(raw, /^DKIM-Signature: /m);
@@ -211,14 +215,15 @@ describe('sending by REST', () => {
       const r = await action('cancel', bobToken);
       return r.status === 200 ? r : undefined;
     }, 'cancel to be accepted between attempts');
-    const attrs = (cancelled.body as Array<{ ResponseType: string; Attributes: { attributes: { status: string; mail?: unknown } } }>)[1].Attributes.attributes;
+    const attrs = (cancelled.body as Array<{ ResponseType: string; Attributes: { attributes: { status: string; next_retry_at: number | null; mail?: unknown } } }>)[1].Attributes.attributes;
     assert.equal(attrs.status, 'cancelled');
+    assert.equal(attrs.next_retry_at, null);
     assert.equal(attrs.mail, undefined, 'the message bytes are not in the answer');
     assert.equal((await action('retry', bobToken)).status, 422, 'a cancelled row cannot be retried');
 
     const processed = await post(api, '/action/outbox/process_outbox', bobToken, {});
     assert.equal(processed.status, 200);
-    await withDeadline(heron.outbound.idle(), 'the outbound worker to be idle');
+    await within(heron.outbound.idle(), WAIT_MS, 'the outbound worker to be idle');
     assert.equal((await outboxRow(queueId))?.status, 'cancelled');
   });
 });

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
 import { saveCertificate } from '../../schema/index.ts';
 import { ALICE, ALICE_PASSWORD, smtpHeron, stopHeron, type TestHeron } from './fixtures.ts';
-import { withDeadline } from '../helpers/deadline.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { RawSmtp } from './client.ts';
 import { startDns, type TestDns } from './dns.ts';
 
@@ -17,7 +17,7 @@ before(async () => {
 after(() => dns.close());
 
 function peerCommonName(port: number, servername: string): Promise<string> {
-  return withDeadline(peerCommonNameNow(port, servername), `TLS handshake on port ${port} for ${servername}`);
+  return within(peerCommonNameNow(port, servername), WAIT_MS, `TLS handshake on port ${port} for ${servername}`);
 }
 
 function peerCommonNameNow(port: number, servername: string): Promise<string> {
