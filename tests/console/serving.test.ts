@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { fetchWithDeadline, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
 import { api, type Api, assertError, buildWorld, type TestHeron, useHeron, type World } from '../api/client.ts';
 
@@ -66,7 +67,7 @@ describe('web console serving', () => {
     assert.ok(etag);
     // node:http, not fetch: fetch adds "Cache-Control: no-cache" to a conditional request.
     assert.equal(await statusOf(`${a.base}/`, { 'If-None-Match': etag }), 304);
-    const head = await fetch(`${a.base}${assets[0]}`, { method: 'HEAD' });
+    const head = await fetchWithDeadline(`${a.base}${assets[0]}`, { method: 'HEAD' });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-length'), String(Buffer.byteLength((await a.request('GET', assets[0])).text)));
     // A missing asset is a 404, never the page.
@@ -157,7 +158,7 @@ describe('web console serving', () => {
     assertError(await a.get('/stats', w.owner), 403);
     assertError(await a.get('/stats'), 401);
     // One failed IMAP login and one SMTP rejection, counted by the services themselves.
-    const imap = new ImapFlow({ host: '127.0.0.1', port: heron.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'owner@heron.test', pass: 'wrong' }, logger: false });
+    const imap = new ImapFlow({ host: '127.0.0.1', port: heron.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'owner@heron.test', pass: 'wrong' }, logger: false, ...IMAP_CLIENT_DEADLINES });
     await assert.rejects(imap.connect());
     await smtpRcpt(heron.ports.smtp, 'nobody@heron.test');
     await a.post('/action/user_account/signin', undefined, { attributes: { email: 'owner@heron.test', password: 'wrong' } });

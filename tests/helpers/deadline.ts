@@ -55,6 +55,9 @@ export function tail(text: string, max = 2000): string {
   return JSON.stringify(text.length > max ? '…' + text.slice(-max) : text);
 }
 
+/** ImapFlow options: a silent server fails the pending command (the connection closes) instead of hanging it. */
+export const IMAP_CLIENT_DEADLINES = { connectionTimeout: WAIT_MS, greetingTimeout: WAIT_MS, socketTimeout: WAIT_MS } as const;
+
 /** nodemailer transport options: a silent server fails sendMail() instead of hanging it. */
 export const SMTP_CLIENT_DEADLINES = { connectionTimeout: WAIT_MS, greetingTimeout: WAIT_MS, socketTimeout: WAIT_MS } as const;
 

@@ -3,6 +3,7 @@
 // still going out, the connection the server closes, a chosen source address
 // on 127/8.
 import net from 'node:net';
+import { WAIT_MS } from './deadline.ts';
 
 export interface RawExchange {
   /** Everything the server sent (latin1). */
@@ -14,7 +15,7 @@ export interface RawExchange {
 }
 
 const PIECE = Buffer.alloc(1024 * 1024, 0x61);
-/** After its last write the client waits this long for the server to close, then closes. */
+/** Once an answer has arrived, the client waits this long for the server to close, then closes. */
 const CLOSE_WAIT_MS = 3000;
 
 /**
@@ -27,9 +28,18 @@ export function rawRequest(port: number, head: string, body = 0, options: { loca
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: options.localAddress });
     const out: RawExchange = { received: '', closed: false, sent: 0 };
     let answered = false;
+    let giveUp: NodeJS.Timeout | undefined;
+    // Closes the connection when the server says nothing more: a short wait once
+    // it has answered, the silence deadline while the answer has not come (a
+    // busy server may take seconds; giving up early would read as "no answer").
+    const quiet = () => {
+      clearTimeout(giveUp);
+      giveUp = setTimeout(() => socket.destroy(), answered ? CLOSE_WAIT_MS : WAIT_MS).unref();
+    };
     socket.on('data', (d: Buffer) => {
       out.received += d.toString('latin1');
       if (out.received.includes('\r\n\r\n')) answered = true;
+      if (giveUp) quiet();
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -50,7 +60,7 @@ export function rawRequest(port: number, head: string, body = 0, options: { loca
           });
         }
       }
-      setTimeout(() => socket.destroy(), CLOSE_WAIT_MS).unref();
+      quiet();
     });
   });
 }

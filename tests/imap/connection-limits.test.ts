@@ -8,7 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { descriptorBudget, parseOpenFileLimit } from '../../server/descriptor-budget.ts';
-import { within } from '../helpers/deadline.ts';
+import { eventually, fetchWithDeadline, within } from '../helpers/deadline.ts';
 import { removeDir, tempDir } from '../helpers/heron.ts';
 import { LineSocket } from '../helpers/line-socket.ts';
 import { type HeronProcess, startHeronProcess } from '../helpers/heron-process.ts';
@@ -115,19 +115,16 @@ describe('connections per address and per listener', () => {
     await smtp.until((p) => p.text.includes('\r\n'), 'SMTP greeting');
     assert.match(smtp.text, /^220 /);
     smtp.close();
-    const health = await fetch(`http://127.0.0.1:${heron.ports.api}/health`, { signal: AbortSignal.timeout(DEADLINE_MS) });
+    const health = await fetchWithDeadline(`http://127.0.0.1:${heron.ports.api}/health`, {}, DEADLINE_MS);
     assert.equal(health.status, 200);
 
-    // A slot comes back when a connection ends.
+    // A slot comes back when the server has seen a connection end.
     peers.shift()!.close();
-    let again: Peer | null = null;
-    for (let i = 0; i < 50 && !again; i++) {
+    const again = await eventually(async () => {
       const p = await plain(heron.ports.imap);
       await p.until((q) => q.text.includes('\r\n'), 'answer');
-      if (greeted(p)) again = p;
-      else await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.ok(again, 'admitted again after a close');
+      return greeted(p) && p;
+    }, 'admitted again after a close');
     peers.push(again);
   });
 
@@ -251,7 +248,7 @@ describe('the descriptor budget', () => {
       await smtp.until((p) => p.text.includes('\r\n'), 'SMTP greeting');
       assert.match(smtp.text, /^220 /);
       smtp.close();
-      const health = await fetch(`http://127.0.0.1:${ports.api}/health`, { signal: AbortSignal.timeout(DEADLINE_MS) });
+      const health = await fetchWithDeadline(`http://127.0.0.1:${ports.api}/health`, {}, DEADLINE_MS);
       assert.equal(health.status, 200);
       assert.doesNotMatch(heron.output(), /EMFILE/);
       assert.equal(heron.child.exitCode, null);

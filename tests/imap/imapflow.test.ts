@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { eventually, WAIT_MS } from '../helpers/deadline.ts';
+import { eventually, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { message, PASSWORD, startImap } from './fixture.ts';
 
 type Imap = Awaited<ReturnType<typeof startImap>>;
@@ -21,11 +21,7 @@ function client(user: string, options: { starttls?: boolean } = {}): ImapFlow {
     tls: { rejectUnauthorized: false, servername: 'heron.test' },
     auth: { user, pass: PASSWORD },
     logger: false,
-    // Silence fails the test instead of hanging it: a command with no reply
-    // within socketTimeout closes the connection, which rejects the command.
-    connectionTimeout: WAIT_MS,
-    greetingTimeout: WAIT_MS,
-    socketTimeout: WAIT_MS,
+    ...IMAP_CLIENT_DEADLINES,
   });
   // The timeout is reported through the rejected command; without a listener the event would throw.
   c.on('error', () => undefined);

@@ -22,6 +22,7 @@ import {
 } from '../../schema/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { engineTest, TEST_ENGINE } from '../helpers/database.ts';
+import { eventually } from '../helpers/deadline.ts';
 import { closedPort } from '../outbound/helpers.ts';
 import { message, type StoreFixture, storeFixture } from '../helpers/store.ts';
 
@@ -258,10 +259,10 @@ describe(`engine: an unavailable database (${TEST_ENGINE})`, () => {
         () => null,
         (err: unknown) => err,
       );
-      await waitFor(async () => {
+      await eventually(async () => {
         const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'heron' AND wait_event_type = 'Lock'`);
         return rows[0].n > 0;
-      });
+      }, 'the append to wait on the row lock');
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'heron'`);
       const err = await outcome;
       assert.ok(err instanceof StoreError && err.code === 'UNAVAILABLE', String(err));
@@ -276,11 +277,3 @@ describe(`engine: an unavailable database (${TEST_ENGINE})`, () => {
     }
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
