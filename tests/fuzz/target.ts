@@ -38,7 +38,7 @@ export async function runTarget(target: FuzzTarget, params: fc.Parameters<unknow
       failed: details.failed,
       interrupted: details.interrupted,
       seed: details.seed,
-      report: details.failed ? (fc.defaultReportMessage(details) ?? 'failed') : '',
+      report: details.failed ? `${fc.defaultReportMessage(details) ?? 'failed'}\nError: ${describe(details.errorInstance)}` : '',
     };
   } finally {
     await close?.();
@@ -48,4 +48,8 @@ export async function runTarget(target: FuzzTarget, params: fc.Parameters<unknow
 /** The budget inside `npm test`: about `seconds` per target (fewer runs on a busy machine, never a failure for it). */
 export function testBudget(seconds = Number(process.env.FUZZ_TEST_SECONDS) || 3): fc.Parameters<unknown[]> {
   return { numRuns: 10_000_000, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
