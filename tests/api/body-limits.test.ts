@@ -5,11 +5,12 @@
 // flight and connections per address; and the flood of issue 10 against a
 // Heron in its own process (RSS and /health during 20 concurrent 31 MB bodies).
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { eventually, fetchWithDeadline, within } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir } from '../helpers/heron.ts';
 import { type HeronProcess, rssOf, startHeronProcess } from '../helpers/heron-process.ts';
+import { connectSocket } from '../helpers/line-socket.ts';
 import { healthProbe, rawRequest, signinFlood, statusOf } from '../helpers/raw-http.ts';
 
 const DEADLINE_MS = 20_000;
@@ -98,11 +99,12 @@ describe('request bodies and request limits', () => {
   test('unauthenticated requests in flight from one address are limited (429); another address is not affected', async () => {
     // Two sign-ins that declare 40 bytes and send 5: they stay in flight, reading.
     const slow = 'POST /action/user_account/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"att';
-    const holders = [net.connect(heron.ports.api, '127.0.0.1'), net.connect(heron.ports.api, '127.0.0.1')];
+    const holders: net.Socket[] = [];
     try {
-      for (const h of holders) {
+      for (let i = 0; i < 2; i++) {
+        const h = await connectSocket(heron.ports.api, false);
         h.on('error', () => undefined);
-        await new Promise<void>((r) => h.once('connect', () => r()));
+        holders.push(h);
         h.write(slow);
       }
       // Until both holders are in the route (the server may not have read them yet).
@@ -121,9 +123,8 @@ describe('request bodies and request limits', () => {
     const open: net.Socket[] = [];
     try {
       for (let i = 0; i < 6; i++) {
-        const s = net.connect({ port: heron.ports.api, host: '127.0.0.1', localAddress: '127.0.0.3' });
+        const s = await connectSocket(heron.ports.api, false, undefined, '127.0.0.3');
         s.on('error', () => undefined);
-        await new Promise<void>((r) => s.once('connect', () => r()));
         open.push(s);
       }
       const seventh = await within(rawRequest(heron.ports.api, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', 0, { localAddress: '127.0.0.3' }), DEADLINE_MS, 'close');

@@ -14,7 +14,7 @@ import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { fetchWithDeadline, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 import { closedPort, eventually, type LoopbackDns, outboundEnv, post, signIn, startDns } from '../outbound/helpers.ts';
-import { launchChromium, openTab, overflowsSideways, screenshot, type Tab } from './browser.ts';
+import { launchChromium, openTab, overflowsSideways, screenshot, type Tab, WAIT_MS } from './browser.ts';
 
 type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
 
@@ -182,8 +182,8 @@ describe('web console in Chromium', () => {
     // the test's compiled functions carry helpers the page does not have.
     const calls = await page.evaluate(`(async () => {
       const headers = { 'X-Requested-With': 'heron-console', 'Content-Type': 'application/vnd.api+json' };
-      const status = async (path, init = {}) => (await fetch(path, { ...init, headers })).status;
-      const json = async (path) => (await fetch(path, { headers })).json();
+      const status = async (path, init = {}) => (await fetch(path, { ...init, headers, signal: AbortSignal.timeout(${WAIT_MS}) })).status;
+      const json = async (path) => (await fetch(path, { headers, signal: AbortSignal.timeout(${WAIT_MS}) })).json();
       return {
         stats: await status('/stats'),
         createDomain: await status('/api/mail_server', { method: 'POST', body: JSON.stringify({ data: { type: 'mail_server', attributes: { hostname: 'mine.test' } } }) }),

@@ -61,6 +61,9 @@ export const IMAP_CLIENT_DEADLINES = { connectionTimeout: WAIT_MS, greetingTimeo
 /** nodemailer transport options: a silent server fails sendMail() instead of hanging it. */
 export const SMTP_CLIENT_DEADLINES = { connectionTimeout: WAIT_MS, greetingTimeout: WAIT_MS, socketTimeout: WAIT_MS } as const;
 
+/** pg.Client options: a PostgreSQL server that does not answer fails the connect or query instead of hanging it. */
+export const PG_CLIENT_DEADLINES = { connectionTimeoutMillis: WAIT_MS, query_timeout: WAIT_MS } as const;
+
 /**
  * fetch() with a deadline for the whole exchange, body included (30 s by
  * default); a network failure names its cause (fetch's own

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { createMailAccount, findMailbox, findMailServerByHostname, listUids } from '../../schema/index.ts';
 import type { Heron } from '../../server/heron.ts';
 import { TEST_ENGINE } from '../helpers/database.ts';
-import { eventually } from '../helpers/deadline.ts';
+import { eventually, PG_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { loggedIn } from '../imap/raw-client.ts';
 import { RawSmtp } from '../smtp/client.ts';
@@ -50,7 +50,7 @@ describe(`a database that fails during a write (${TEST_ENGINE})`, { timeout: 120
         holder.close();
       }
     }
-    const admin = new pg.Client({ connectionString: heron.config.databaseUrl });
+    const admin = new pg.Client({ connectionString: heron.config.databaseUrl, ...PG_CLIENT_DEADLINES });
     await admin.connect();
     try {
       await admin.query('BEGIN');

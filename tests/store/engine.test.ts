@@ -22,7 +22,7 @@ import {
 } from '../../schema/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { engineTest, TEST_ENGINE } from '../helpers/database.ts';
-import { eventually } from '../helpers/deadline.ts';
+import { eventually, PG_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { closedPort } from '../outbound/helpers.ts';
 import { message, type StoreFixture, storeFixture } from '../helpers/store.ts';
 
@@ -108,7 +108,7 @@ describe(`engine: two stores on one ${TEST_ENGINE} database`, () => {
 
   // PostgreSQL only: the LISTEN connection is PostgreSQL's.
   engineTest('postgres', 'PostgreSQL: a lost LISTEN connection comes back by itself and announces resync', async () => {
-    const admin = new pg.Client({ connectionString: f.location });
+    const admin = new pg.Client({ connectionString: f.location, ...PG_CLIENT_DEADLINES });
     await admin.connect();
     try {
       const resync = nextEvent(other, 'resync');
@@ -248,7 +248,7 @@ describe(`engine: an unavailable database (${TEST_ENGINE})`, () => {
   engineTest('postgres', 'PostgreSQL: a connection lost during a write fails with UNAVAILABLE, nothing is half-stored, and the pool recovers', async () => {
     const f = await storeFixture();
     const box = (await findMailbox(f.store, f.account.id, 'INBOX'))!;
-    const admin = new pg.Client({ connectionString: f.location });
+    const admin = new pg.Client({ connectionString: f.location, ...PG_CLIENT_DEADLINES });
     await admin.connect();
     try {
       // Hold the mailbox row so the append stops inside its transaction, then cut the store off.
