@@ -1,10 +1,11 @@
-// The raw test clients fail on silence instead of hanging, and say what they got.
+// The raw test clients (IMAP, SMTP, HTTP) fail on silence instead of hanging, and say what they got.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { RawClient } from '../imap/raw-client.ts';
 import { RawSmtp } from '../smtp/client.ts';
 import { DeadlineError, nextEvent, within } from './deadline.ts';
+import { rawRequest } from './raw-http.ts';
 
 // A server that greets with half a line, then never says anything again.
 let server: net.Server;
@@ -69,4 +70,22 @@ test('within and nextEvent reject late results and pass on timely ones', async (
   assert.equal(emitter.listenerCount('x'), 0);
   await assert.rejects(nextEvent(emitter, 'y', 'event y', 50), /no event y within 50 ms/);
   assert.equal(emitter.listenerCount('y'), 0);
+});
+
+test('an HTTP request whose body the server never reads, and never answers, ends after the silence', async () => {
+  const deaf = net.createServer((socket) => {
+    sockets.push(socket);
+    socket.pause(); // reads nothing: the client's writes fill the buffers and wait for 'drain'
+  });
+  await new Promise<void>((resolve) => deaf.listen(0, '127.0.0.1', resolve));
+  try {
+    const body = 64 * 1024 * 1024;
+    const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${body}\r\n\r\n`;
+    const out = await within(rawRequest((deaf.address() as net.AddressInfo).port, head, body, { silenceMs: 300 }), 10_000, 'end of the exchange');
+    assert.equal(out.closed, true);
+    assert.equal(out.received, '');
+    assert.ok(out.sent > 0 && out.sent < body, `stopped while sending (${out.sent} bytes)`);
+  } finally {
+    deaf.close();
+  }
 });

@@ -24,7 +24,7 @@ const CLOSE_WAIT_MS = 3000;
  * RFC 9112 §9.3 asks of a client. Resolves when the connection is closed, by
  * the server or, after a silence (see `quiet`), by the client.
  */
-export function rawRequest(port: number, head: string, body = 0, options: { localAddress?: string; chunked?: boolean } = {}): Promise<RawExchange> {
+export function rawRequest(port: number, head: string, body = 0, options: { localAddress?: string; chunked?: boolean; silenceMs?: number } = {}): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: options.localAddress });
     const out: RawExchange = { received: '', closed: false, sent: 0 };
@@ -36,7 +36,7 @@ export function rawRequest(port: number, head: string, body = 0, options: { loca
     // A busy server may take seconds; any progress restarts the clock.
     const quiet = () => {
       clearTimeout(giveUp);
-      giveUp = setTimeout(() => socket.destroy(), answered ? CLOSE_WAIT_MS : WAIT_MS).unref();
+      giveUp = setTimeout(() => socket.destroy(), answered ? CLOSE_WAIT_MS : (options.silenceMs ?? WAIT_MS)).unref();
     };
     quiet();
     socket.on('data', (d: Buffer) => {
