@@ -22,12 +22,12 @@ import {
 } from '../../schema/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { engineTest, TEST_ENGINE } from '../helpers/database.ts';
-import { eventually, PG_CLIENT_DEADLINES } from '../helpers/deadline.ts';
+import { eventually, PG_CLIENT_DEADLINES, WAIT_MS } from '../helpers/deadline.ts';
 import { closedPort } from '../outbound/helpers.ts';
 import { message, type StoreFixture, storeFixture } from '../helpers/store.ts';
 
 /** Resolves with the first event `name` that satisfies `match`; rejects after `ms`. */
-function nextEvent<T>(store: Store, name: 'mailbox' | 'resync', match: (arg: T) => boolean = () => true, ms = 10_000): Promise<T> {
+function nextEvent<T>(store: Store, name: 'mailbox' | 'resync', match: (arg: T) => boolean = () => true, ms = WAIT_MS): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       store.events.off(name, listener);
