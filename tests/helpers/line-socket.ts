@@ -28,6 +28,16 @@ export async function connectSocket(port: number, implicitTls: boolean, serverna
   return socket;
 }
 
+/** The certificate an implicit-TLS listener presents for `servername` (the handshake has the silence deadline). */
+export async function presentedCertificate(port: number, servername: string): Promise<tls.PeerCertificate> {
+  const socket = (await connectSocket(port, true, servername)) as tls.TLSSocket;
+  try {
+    return socket.getPeerCertificate();
+  } finally {
+    socket.destroy();
+  }
+}
+
 export interface WaitOptions {
   /** Longest silence allowed (ms); the socket's `waitMs` when absent. */
   ms?: number;

@@ -1,12 +1,11 @@
 // Session-level options: certificates chosen by SNI, plaintext AUTH only when
 // the operator allows it, and the idle timeout.
 import assert from 'node:assert/strict';
-import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
 import { saveCertificate } from '../../schema/index.ts';
 import { ALICE, ALICE_PASSWORD, smtpHeron, stopHeron, type TestHeron } from './fixtures.ts';
-import { WAIT_MS, within } from '../helpers/deadline.ts';
+import { presentedCertificate } from '../helpers/line-socket.ts';
 import { RawSmtp } from './client.ts';
 import { startDns, type TestDns } from './dns.ts';
 
@@ -16,19 +15,9 @@ before(async () => {
 });
 after(() => dns.close());
 
-function peerCommonName(port: number, servername: string): Promise<string> {
-  return within(peerCommonNameNow(port, servername), WAIT_MS, `TLS handshake on port ${port} for ${servername}`);
-}
-
-function peerCommonNameNow(port: number, servername: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ port, host: '127.0.0.1', servername, rejectUnauthorized: false }, () => {
-      const cn = socket.getPeerCertificate().subject.CN;
-      socket.destroy();
-      resolve(String(Array.isArray(cn) ? cn[0] : cn));
-    });
-    socket.once('error', reject);
-  });
+async function peerCommonName(port: number, servername: string): Promise<string> {
+  const cn = (await presentedCertificate(port, servername)).subject.CN;
+  return String(Array.isArray(cn) ? cn[0] : cn);
 }
 
 describe('SMTP session options', () => {
