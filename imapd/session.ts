@@ -26,10 +26,11 @@ import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { commandFor } from './commands/index.ts';
-import { Args, type SequenceSet } from './parser/args.ts';
+import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
 import { ImapResponse } from './response.ts';
+import { SearchContexts } from './search/contexts.ts';
 import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
@@ -87,6 +88,10 @@ export interface SelectedMailbox {
   dirty: boolean;
   /** New messages arrived that the client has not been told of. */
   existsPending: boolean;
+  /** RFC 5182: the last SEARCH RETURN (SAVE) result as UIDs, ascending, which "$" names; empty on each SELECT. */
+  savedResult: number[];
+  /** RFC 5267: searches with RETURN (UPDATE), kept up to date while this mailbox is selected. */
+  contexts: SearchContexts;
 }
 
 export const BASE_CAPABILITIES = [
@@ -103,6 +108,11 @@ export const BASE_CAPABILITIES = [
   'CHILDREN',
   'SPECIAL-USE',
   'CONDSTORE',
+  'ESEARCH',
+  'SEARCHRES',
+  'CONTEXT=SEARCH',
+  'WITHIN',
+  'MULTISEARCH',
 ];
 
 export class Session {
@@ -413,6 +423,8 @@ export class Session {
       ownModseqs: new Set(),
       dirty: false,
       existsPending: false,
+      savedResult: [],
+      contexts: new SearchContexts(),
     };
     this.state = 'selected';
     // Changes committed between the reads above are caught by the next pull.
@@ -457,6 +469,8 @@ export class Session {
    * exist are skipped (§6.4.8).
    */
   resolve(set: SequenceSet, byUid: boolean): number[] {
+    // RFC 5182 §2.1: "$" is the saved result, kept as UIDs, so it serves numbers and UIDs alike; expunged messages have left it.
+    if (set === SAVED_RESULT) return (this.selected?.savedResult ?? []).filter((uid) => this.seqOf(uid) > 0);
     const uids = this.selected?.uids ?? [];
     const out = new Set<number>();
     if (!byUid) {
@@ -508,9 +522,11 @@ export class Session {
     const sel = this.selected;
     if (!sel) return;
     const store = this.deps.store;
+    let changed = false;
     if (sel.dirty) {
       sel.dirty = false;
       const changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
+      changed = changes.length > 0;
       if (changes.length === 0 && !(await findMailboxById(store, sel.mailbox.id))) {
         return this.bye('Selected mailbox was deleted');
       }
@@ -552,12 +568,15 @@ export class Session {
       }
       if (added) sel.existsPending = true;
     }
+    // RFC 5267 §4.3.3–4: live searches send REMOVEFROM now, before the EXPUNGEs, and ADDTO after EXISTS.
+    const addTo = sel.contexts.size > 0 ? await sel.contexts.refresh(this, changed) : null;
     // EXPUNGE before EXISTS: the count then matches the list after removals.
     if (allowExpunge && sel.pendingExpunge.size > 0) this.flushExpunges();
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
     }
+    addTo?.();
   }
 
   private reportExists(): void {

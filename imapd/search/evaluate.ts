@@ -13,10 +13,26 @@ import {
   readRaw,
   searchText,
   type SearchRow,
+  type Store,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
-import type { Session } from '../session.ts';
 import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
+
+/**
+ * What a search runs over: a session's selected mailbox as its client sees it
+ * (a Session is one), or any mailbox of the account for MULTISEARCH
+ * (search/mailbox-view.ts): its messages in sequence order, which of them are
+ * \Recent, and the saved result "$" names (RFC 5182).
+ */
+export interface SearchView {
+  deps: { store: Store };
+  selected: {
+    mailbox: { id: number };
+    uids: readonly number[];
+    recent: ReadonlySet<number>;
+    savedResult?: readonly number[];
+  } | null;
+}
 
 /** Messages whose ENVELOPE is read at once when an address key needs it. */
 const ENVELOPE_BATCH = 500;
@@ -27,13 +43,17 @@ const dayOf = (ms: number): number => {
 };
 
 interface Context {
-  session: Session;
+  session: SearchView;
   rows: SearchRow[];
   seqs: Map<number, number>;
   maxSeq: number;
   maxUid: number;
   /** Matching UIDs of each text/header key, computed before evaluation. */
   textMatches: Map<SearchKey, Set<number>>;
+  /** The saved result "$" names (RFC 5182), when the key uses it. */
+  saved: ReadonlySet<number>;
+  /** The time OLDER/YOUNGER count back from, in whole seconds (RFC 5032 §2). */
+  nowSeconds: number;
 }
 
 async function rawMatches(ctx: Context, test: (raw: Buffer) => boolean, among: Set<number> | null): Promise<Set<number>> {
@@ -164,6 +184,13 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
       return ctx.textMatches.get(key)?.has(row.uid) ?? false;
     case 'modseq':
       return row.modseq >= key.n;
+    case 'saved':
+      return ctx.saved.has(row.uid);
+    case 'within': {
+      // RFC 5032 §2: to the second; OLDER at or before now − n, YOUNGER at or after.
+      const at = Math.floor(row.internalDate / 1000);
+      return key.older ? at <= ctx.nowSeconds - key.seconds : at >= ctx.nowSeconds - key.seconds;
+    }
     case 'not':
       return !matches(ctx, key.key, row);
     case 'or':
@@ -174,7 +201,7 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
 }
 
 /** Whether any key in the tree passes `test`. */
-function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
+export function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
   switch (key.k) {
     case 'not':
       return anyKey(key.key, test);
@@ -188,7 +215,7 @@ function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
 }
 
 /** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
-export async function evaluateSearch(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
+export async function evaluateSearch(session: SearchView, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
   const known = new Set(sel.uids);
   const withText = anyKey(key, (k) => k.k === 'column');
@@ -203,6 +230,8 @@ export async function evaluateSearch(session: Session, key: SearchKey): Promise<
     maxSeq: sel.uids.length,
     maxUid: sel.uids.length ? sel.uids[sel.uids.length - 1] : 0,
     textMatches: new Map(),
+    saved: anyKey(key, (k) => k.k === 'saved') ? new Set(sel.savedResult) : new Set(),
+    nowSeconds: Math.floor(Date.now() / 1000),
   };
   await prepare(ctx, key);
   let highestModseq = 0;
