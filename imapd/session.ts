@@ -11,6 +11,7 @@ import {
   findMailboxById,
   getHighestModseq,
   getMessageRowsFor,
+  type JournalEntry,
   listKeywords,
   listUids,
   type MailAccountRow,
@@ -522,11 +523,10 @@ export class Session {
     const sel = this.selected;
     if (!sel) return;
     const store = this.deps.store;
-    let changed = false;
+    let changes: JournalEntry[] = [];
     if (sel.dirty) {
       sel.dirty = false;
-      const changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
-      changed = changes.length > 0;
+      changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
       if (changes.length === 0 && !(await findMailboxById(store, sel.mailbox.id))) {
         return this.bye('Selected mailbox was deleted');
       }
@@ -569,14 +569,15 @@ export class Session {
       if (added) sel.existsPending = true;
     }
     // RFC 5267 §4.3.3–4: live searches send REMOVEFROM now, before the EXPUNGEs, and ADDTO after EXISTS.
-    const addTo = sel.contexts.size > 0 ? await sel.contexts.refresh(this, changed) : null;
+    const finishContexts = sel.contexts.size > 0 ? await sel.contexts.refresh(this, changes) : null;
+    const expunging = allowExpunge && sel.pendingExpunge.size > 0;
     // EXPUNGE before EXISTS: the count then matches the list after removals.
-    if (allowExpunge && sel.pendingExpunge.size > 0) this.flushExpunges();
+    if (expunging) this.flushExpunges();
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
     }
-    addTo?.();
+    await finishContexts?.(expunging);
   }
 
   private reportExists(): void {

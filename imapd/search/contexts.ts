@@ -33,6 +33,8 @@ const TIME_RECHECK_MS = 1000;
 const IDLE_TIME_RECHECK_MS = 30_000;
 /** ADDTO/REMOVEFROM pairs per ESEARCH response, so one large change is several lines of bounded length. */
 const PAIRS_PER_RESPONSE = 200;
+/** Past this many changed messages a live search is computed whole rather than message by message. */
+const INCREMENTAL_LIMIT = 2000;
 
 /** A search whose results the client wants kept up to date. */
 export interface LiveSearch {
@@ -44,8 +46,17 @@ export interface LiveSearch {
   correlator: string;
   /** The results now, as UIDs in the requested order (mailbox order for SEARCH). */
   recompute(): Promise<number[]>;
+  /**
+   * Only for results in mailbox order whose every message matches or not on
+   * its own (no message numbers, "*", "$" or clock in the criteria): which of
+   * `uids` match now, ascending. A change to a few messages is then checked on
+   * those messages, not the whole mailbox.
+   */
+  matchingAmong?(uids: readonly number[]): Promise<number[]>;
   /** RFC 5032: OLDER/YOUNGER results change with time alone. */
   timeDependent: boolean;
+  /** The criteria use message numbers or "*": EXPUNGEs change what they name. */
+  dependsOnNumbers: boolean;
 }
 
 interface Context extends LiveSearch {
@@ -91,27 +102,53 @@ export class SearchContexts {
   }
 
   /**
-   * Computes each context again when the mailbox changed (`changed`), or its
-   * result depends on the clock, and writes REMOVEFROM for what left it. The
-   * returned function writes ADDTO for what joined it: call it once the
-   * client has been told of the new messages (EXISTS). Null when nothing
-   * joined.
+   * Computes each context again when the mailbox changed (`changes`: the
+   * journal rows just taken in, by UID), or its result depends on the clock,
+   * and writes REMOVEFROM for what left it. The returned function writes ADDTO
+   * for what joined it: call it once the client has been told of the new
+   * messages (EXISTS), saying whether EXPUNGEs went out meanwhile, after which
+   * criteria with message numbers are computed once more (their numbers moved).
+   * Null when there is nothing to do afterwards.
    */
-  async refresh(session: ContextSession, changed: boolean): Promise<(() => void) | null> {
+  async refresh(session: ContextSession, changes: readonly { uid: number }[]): Promise<((expunged: boolean) => Promise<void>) | null> {
     const now = Date.now();
+    const touched = new Set(changes.map((c) => c.uid));
     const additions: Array<() => void> = [];
     for (const c of this.live.values()) {
-      if (!changed && !(c.timeDependent && now - c.evaluatedAt >= TIME_RECHECK_MS)) continue;
-      const next = await c.recompute();
+      if (touched.size === 0 && !(c.timeDependent && now - c.evaluatedAt >= TIME_RECHECK_MS)) continue;
+      const next =
+        c.matchingAmong && touched.size > 0 && touched.size <= INCREMENTAL_LIMIT
+          ? mergeAscending(
+              c.results.filter((uid) => !touched.has(uid)),
+              await c.matchingAmong([...touched].filter((uid) => session.seqOf(uid) > 0).sort((a, b) => a - b)),
+            )
+          : await c.recompute();
       c.evaluatedAt = now;
-      const { removed, added } = contextChanges(c.results, next);
-      c.results = next;
       // Numbers are rendered when written: message numbers before the EXPUNGEs for
       // REMOVEFROM, after them and after EXISTS for ADDTO (RFC 5267 §4.3.3–4).
-      if (removed.length) this.write(session, c, 'REMOVEFROM', removed);
+      const added = this.replace(session, c, next);
       if (added.length) additions.push(() => this.write(session, c, 'ADDTO', added));
     }
-    return additions.length ? () => additions.forEach((write) => write()) : null;
+    const numbered = [...this.live.values()].filter((c) => c.dependsOnNumbers);
+    if (additions.length === 0 && numbered.length === 0) return null;
+    return async (expunged) => {
+      for (const write of additions) write();
+      if (!expunged) return;
+      // The EXPUNGEs renumbered the messages: "1:3" may now name others. Not caused by
+      // an expunge, these changes may follow the EXPUNGE responses.
+      for (const c of numbered) {
+        const added = this.replace(session, c, await c.recompute());
+        if (added.length) this.write(session, c, 'ADDTO', added);
+      }
+    };
+  }
+
+  /** Makes `next` the context's results: writes REMOVEFROM now, returns the ADDTO pairs. */
+  private replace(session: ContextSession, c: Context, next: number[]): ContextChange[] {
+    const { removed, added } = contextChanges(c.results, next);
+    c.results = next;
+    if (removed.length) this.write(session, c, 'REMOVEFROM', removed);
+    return added;
   }
 
   private write(session: ContextSession, c: Context, item: 'ADDTO' | 'REMOVEFROM', changes: readonly ContextChange[]): void {
@@ -157,6 +194,15 @@ export function contextChanges(before: readonly number[], after: readonly number
     last = at;
   }
   return { removed: runs(before, (uid) => inAfter.has(uid), true), added: runs(after, (uid) => inBefore.has(uid), false) };
+}
+
+/** Two ascending lists of distinct numbers as one. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++]);
+  return out;
 }
 
 /** Runs of entries of `list` that `kept` rejects, with 1-based positions (shifted by earlier removals when `removing`). */

@@ -214,13 +214,16 @@ export function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boole
   }
 }
 
-/** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
-export async function evaluateSearch(session: SearchView, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
+/**
+ * UIDs (ascending) of the session's messages that match, and the highest
+ * MODSEQ among them; with `only` (UIDs the view holds), of those messages alone.
+ */
+export async function evaluateSearch(session: SearchView, key: SearchKey, only?: readonly number[]): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
-  const known = new Set(sel.uids);
+  const known = new Set(only ?? sel.uids);
   const withText = anyKey(key, (k) => k.k === 'column');
   const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
-  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate)).filter((r) => known.has(r.uid));
+  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate, only)).filter((r) => known.has(r.uid));
   const seqs = new Map<number, number>();
   sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
   const ctx: Context = {

@@ -49,14 +49,21 @@ export function forgetSavedOnFailure(session: Session, options: ReturnOptions | 
 
 /** Makes the search a live context of the selected mailbox, holding `uids` (RFC 5267 §4.3). */
 export function keepUpdated(session: Session, search: ExtendedSearch, uids: number[]): void {
+  const { key } = search;
+  const numbered = anyKey(key, (k) => k.k === 'seq' || (k.k === 'uid' && k.set.some((r) => r.to === Infinity)));
+  const timeDependent = anyKey(key, (k) => k.k === 'within');
+  // Message numbers, "*" (the last message), "$" and the clock make a message's match depend on more than itself.
+  const eachOnItsOwn = !numbered && !timeDependent && !anyKey(key, (k) => k.k === 'saved');
   session.selected!.contexts.add(
     session,
     {
       tag: search.tag,
       byUid: search.byUid,
       correlator: search.correlator,
-      recompute: async () => (await evaluateSearch(session, search.key)).uids,
-      timeDependent: anyKey(search.key, (k) => k.k === 'within'),
+      recompute: async () => (await evaluateSearch(session, key)).uids,
+      matchingAmong: eachOnItsOwn ? async (among) => (among.length ? (await evaluateSearch(session, key, among)).uids : []) : undefined,
+      timeDependent,
+      dependsOnNumbers: numbered,
     },
     uids,
   );

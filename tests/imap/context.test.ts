@@ -88,6 +88,28 @@ describe('CONTEXT=SEARCH: updates', () => {
     assert.deepEqual(await ok(a, 'SEARCH FLAGGED'), ['* SEARCH 1 8 9 11']);
   });
 
+  test('criteria with message numbers or "*" are computed again once EXPUNGEs have renumbered the messages', DEADLINE, async () => {
+    const { user, id } = await mailbox();
+    const a = await selected(user);
+    const b = await selected(user);
+    assert.deepEqual(untagged(await a.command('N1', 'SEARCH RETURN (UPDATE) 1:3')), ['* ESEARCH (TAG "N1") ALL 1:3']);
+    assert.deepEqual(untagged(await a.command('N2', 'UID SEARCH RETURN (UPDATE) UID 11:*')), ['* ESEARCH (TAG "N2") UID ALL 11:12']);
+    assert.deepEqual(untagged(await a.command('N3', 'SEARCH RETURN (UPDATE) NOT 1:10')), ['* ESEARCH (TAG "N3") ALL 11:12']);
+    await ok(b, 'UID STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await ok(b, 'UID EXPUNGE 1');
+    // REMOVEFROM for the expunged message before its EXPUNGE; what the renumbering changes, after it.
+    assert.deepEqual(await ok(a, 'NOOP'), ['* ESEARCH (TAG "N1") REMOVEFROM (1 1)', '* 1 EXPUNGE', '* ESEARCH (TAG "N1") ADDTO (3 3)', '* ESEARCH (TAG "N3") REMOVEFROM (1 10)']);
+    // A new message is the new "*".
+    await imap().deliver(id, 'INBOX', message('c13'));
+    const arrived = await ok(a, 'NOOP');
+    assert.deepEqual(arrived.filter((l) => !l.endsWith(' RECENT')), ['* 12 EXISTS', '* ESEARCH (TAG "N2") UID ADDTO (3 13)', '* ESEARCH (TAG "N3") ADDTO (2 12)']);
+    await ok(b, 'NOOP');
+    await ok(b, 'UID STORE 13 +FLAGS.SILENT (\\Deleted)');
+    await ok(b, 'UID EXPUNGE 13');
+    assert.deepEqual(await ok(a, 'NOOP'), ['* ESEARCH (TAG "N2") UID REMOVEFROM (3 13)', '* ESEARCH (TAG "N3") REMOVEFROM (2 12)', '* 12 EXPUNGE']);
+    assert.deepEqual(await ok(a, 'SEARCH NOT 1:10'), ['* SEARCH 11']);
+  });
+
   test("this session's own STORE, EXPUNGE and APPEND update its contexts before the tagged OK", DEADLINE, async () => {
     const { user } = await mailbox();
     const a = await selected(user);
