@@ -184,6 +184,7 @@ export class SearchContexts {
  * added again, which is still correct.
  */
 export function contextChanges(before: readonly number[], after: readonly number[]): { removed: ContextChange[]; added: ContextChange[] } {
+  if (ascending(before) && ascending(after)) return mergeWalk(before, after);
   const inAfter = new Set(after);
   const inBefore = new Map(before.map((uid, i) => [uid, i]));
   let last = -1;
@@ -194,6 +195,40 @@ export function contextChanges(before: readonly number[], after: readonly number
     last = at;
   }
   return { removed: runs(before, (uid) => inAfter.has(uid), true), added: runs(after, (uid) => inBefore.has(uid), false) };
+}
+
+function ascending(list: readonly number[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1] >= list[i]) return false;
+  return true;
+}
+
+/** contextChanges for two ascending lists (mailbox order): one walk, no hashing, however large the lists. */
+function mergeWalk(before: readonly number[], after: readonly number[]): { removed: ContextChange[]; added: ContextChange[] } {
+  const removed: ContextChange[] = [];
+  const added: ContextChange[] = [];
+  let gone = 0;
+  let i = 0;
+  let j = 0;
+  let lastRemoved = -2;
+  let lastAdded = -2;
+  while (i < before.length || j < after.length) {
+    if (j >= after.length || (i < before.length && before[i] < after[j])) {
+      if (lastRemoved === i - 1) removed[removed.length - 1].uids.push(before[i]);
+      else removed.push({ position: i + 1 - gone, uids: [before[i]] });
+      lastRemoved = i;
+      gone++;
+      i++;
+    } else if (i >= before.length || after[j] < before[i]) {
+      if (lastAdded === j - 1) added[added.length - 1].uids.push(after[j]);
+      else added.push({ position: j + 1, uids: [after[j]] });
+      lastAdded = j;
+      j++;
+    } else {
+      i++;
+      j++;
+    }
+  }
+  return { removed, added };
 }
 
 /** Two ascending lists of distinct numbers as one. */

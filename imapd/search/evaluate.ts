@@ -224,8 +224,9 @@ export async function evaluateSearch(session: SearchView, key: SearchKey, only?:
   const withText = anyKey(key, (k) => k.k === 'column');
   const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
   const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate, only)).filter((r) => known.has(r.uid));
+  // Message numbers only when a key asks for them: a live search checking one changed message skips the map.
   const seqs = new Map<number, number>();
-  sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
+  if (anyKey(key, (k) => k.k === 'seq')) sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
   const ctx: Context = {
     session,
     rows,

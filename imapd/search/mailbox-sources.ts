@@ -72,6 +72,17 @@ export async function mailboxesOf(store: Store, accountId: number, selectedId: n
   const boxes = (await listMailboxes(store, accountId)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const chosen = new Set<number>();
   const pick = (test: (box: MailBoxRow) => boolean) => boxes.forEach((box) => test(box) && chosen.add(box.id));
+  /** Index of the first mailbox whose name is not below `name` (names are sorted, so a subtree is a run from there). */
+  const from = (name: string) => {
+    let lo = 0;
+    let hi = boxes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (boxes[mid].name < name) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   for (const source of sources) {
     switch (source.kind) {
       case 'selected':
@@ -87,15 +98,17 @@ export async function mailboxesOf(store: Store, accountId: number, selectedId: n
         pick((box) => !!box.subscribed);
         break;
       default:
-        for (const name of source.names) {
+        // Each name once, looked up by binary search: a long list of names costs little.
+        for (const name of new Set(source.names)) {
           if (name === null) continue;
           const root = normalizeMailboxName(name);
+          const exact = boxes[from(root)];
+          if (exact?.name === root) chosen.add(exact.id);
+          if (source.kind === 'mailboxes') continue;
           const prefix = root + HIERARCHY_DELIMITER;
-          pick((box) => {
-            if (box.name === root) return true;
-            if (source.kind === 'mailboxes' || !box.name.startsWith(prefix)) return false;
-            return source.kind === 'subtree' || !box.name.slice(prefix.length).includes(HIERARCHY_DELIMITER);
-          });
+          for (let i = from(prefix); i < boxes.length && boxes[i].name.startsWith(prefix); i++) {
+            if (source.kind === 'subtree' || !boxes[i].name.slice(prefix.length).includes(HIERARCHY_DELIMITER)) chosen.add(boxes[i].id);
+          }
         }
     }
   }

@@ -225,6 +225,14 @@ describe('CONTEXT=SEARCH: updates', () => {
       }),
       { numRuns: 500 },
     );
+    // In a sort order (descending here, as SORT (REVERSE ARRIVAL) gives) too.
+    const descending = sorted.map((a) => [...a].reverse());
+    fc.assert(
+      fc.property(descending, descending, (before, after) => {
+        assert.deepEqual(apply(before, contextChanges(before, after)), after);
+      }),
+      { numRuns: 300 },
+    );
     // A reordering (not something SEARCH or SORT produce) is still turned into the new list.
     assert.deepEqual(apply([1, 2, 3], contextChanges([1, 2, 3], [3, 1])), [3, 1]);
     // RFC 5267 §4.3.3's example: 2731:2733 joining [2734 2735] at the front is one pair.

@@ -171,6 +171,9 @@ describe('MULTISEARCH', () => {
       assert.match(r, /^b BAD /m, bad);
       assert.deepEqual(untagged(r), [], bad);
     }
+    // A long list of names (each looked up once) is no trouble.
+    const names = Array.from({ length: 3000 }, (_, i) => `n${i % 2000}`).join(' ');
+    assert.deepEqual(await ok(c, `ESEARCH IN (mailboxes (${names}) subtree-one (${names})) ALL`), []);
     assert.match(await c.command('c', 'CAPABILITY'), /\* CAPABILITY [^\r\n]* MULTISEARCH/);
   });
 });
