@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { contextChanges, MAX_UPDATE_CONTEXTS } from '../../imapd/search/contexts.ts';
 import { startDns, type TestDns } from '../smtp/dns.ts';
-import { DEADLINE, type Imap, message, PASSWORD, startImap, untagged } from './fixture.ts';
+import { DEADLINE, flowClient, type Imap, message, startImap, untagged, untaggedOk as ok } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
 let dns: TestDns;
@@ -40,12 +39,6 @@ async function selected(user: string, mailbox = 'INBOX'): Promise<RawClient> {
 }
 
 const esearch = (lines: string[]) => lines.filter((l) => l.startsWith('* ESEARCH'));
-
-async function ok(c: RawClient, command: string): Promise<string[]> {
-  const r = await c.command('t', command);
-  assert.match(r, /(^|\r\n)t OK /, command);
-  return untagged(r);
-}
 
 describe('CONTEXT=SEARCH: updates', () => {
   test('UID SEARCH RETURN (UPDATE COUNT): another session changes flags; the next command hears REMOVEFROM and ADDTO with positions', DEADLINE, async () => {
@@ -306,14 +299,7 @@ describe('CONTEXT=SEARCH: PARTIAL', () => {
 
   test('imapflow pages with { partial }', DEADLINE, async () => {
     const { user } = await twenty();
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: imap().heron.ports.imaps,
-      secure: true,
-      tls: { rejectUnauthorized: false, servername: 'heron.test' },
-      auth: { user, pass: PASSWORD },
-      logger: false,
-    });
+    const client = flowClient(imap(), user);
     await client.connect();
     try {
       const lock = await client.getMailboxLock('INBOX');

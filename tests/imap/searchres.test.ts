@@ -2,13 +2,12 @@
 // RFC's examples (§2.2–2.4), pipelining, and when "$" is emptied or shrinks.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEADLINE, message, untagged, useImap } from './fixture.ts';
+import { DEADLINE, message, smithMessage, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
 const imap = useImap();
 
 const FEB_1994 = Date.UTC(1994, 1, 10);
-const smith = (subject: string) => `From: John Smith <smith@example.org>\r\nTo: bob@heron.test\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@x>\r\n\r\nbody\r\n`;
 
 /** 11 messages: 2, 10, 11 flagged, recent and not from Smith; 5 flagged from Smith; 1 flagged but from 1993; 3 and 7 have $Junk. */
 async function mailbox(): Promise<{ user: string; id: number }> {
@@ -16,7 +15,7 @@ async function mailbox(): Promise<{ user: string; id: number }> {
   for (let n = 1; n <= 11; n++) {
     const flags = [1, 2, 5, 10, 11].includes(n) ? ['\\Flagged'] : [];
     if (n === 3 || n === 7) flags.push('$Junk');
-    await imap().deliver(account.id, 'INBOX', n === 5 ? smith(`m${n}`) : message(`m${n}`, n === 4 ? 'a much longer body '.repeat(300) : 'short'), flags, n === 1 ? Date.UTC(1993, 0, 1) : FEB_1994);
+    await imap().deliver(account.id, 'INBOX', n === 5 ? smithMessage(`m${n}`) : message(`m${n}`, n === 4 ? 'a much longer body '.repeat(300) : 'short'), flags, n === 1 ? Date.UTC(1993, 0, 1) : FEB_1994);
   }
   return account;
 }
