@@ -21,7 +21,7 @@ import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
 /**
  * What a search runs over: a session's selected mailbox as its client sees it
  * (a Session is one), or any mailbox of the account for MULTISEARCH
- * (search/mailbox-view.ts): its messages in sequence order, which of them are
+ * (mailboxView() in search/mailbox-sources.ts): its messages in sequence order, which of them are
  * \Recent, and the saved result "$" names (RFC 5182).
  */
 export interface SearchView {

@@ -2,6 +2,12 @@
 // once their criteria are parsed: the charset check, the ESEARCH response
 // for one mailbox (RFC 4731 §3, with MODSEQ per §3.2), saving "$" (RFC 5182
 // §2.1, §2.4) and keeping a search up to date (RFC 5267 §4.3).
+//
+// A SORT with RETURN options (ESORT, CONTEXT=SORT) uses the same pieces with
+// its sorted UIDs: mayKeepUpdated() before sorting, saveResult() and
+// forgetSavedOnFailure() for SAVE, esearchData()/esearchResponse() from
+// return-options.ts for the response, and contexts.add() (search/contexts.ts)
+// with a recompute that sorts, no matchingAmong, for UPDATE.
 import { getMessageRowsFor } from '../../schema/index.ts';
 import { type SearchKey, SUPPORTED_CHARSETS, usesModseq } from '../parser/search-keys.ts';
 import { string } from '../render/quote.ts';
@@ -69,9 +75,9 @@ export function keepUpdated(session: Session, search: ExtendedSearch, uids: numb
   );
 }
 
-/** RFC 5182 §2.4: what SAVE keeps of a result (UIDs ascending). */
+/** RFC 5182 §2.4: what SAVE keeps of a result (UIDs in the requested order; "$" keeps them ascending). */
 export function saveResult(session: Session, options: ReturnOptions, uids: readonly number[]): void {
-  session.selected!.savedResult = reportedResults(options, uids);
+  session.selected!.savedResult = reportedResults(options, uids).sort((a, b) => a - b);
 }
 
 /** Writes the ESEARCH response for one mailbox's result (UIDs ascending), unless SAVE alone suppresses it. */
