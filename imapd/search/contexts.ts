@@ -12,7 +12,8 @@
 // sort order):
 //   contexts.has(tag)      a live context already uses this tag: answer BAD (§4.3)
 //   contexts.full          no room: send `* NO [NOUPDATE "tag"]` and go on (§4.3.1)
-//   contexts.add(session, { tag, byUid, correlator, recompute, timeDependent }, results)
+//   contexts.add(session, { tag, byUid, correlator, recompute, matchingAmong?,
+//                           timeDependent, dependsOnNumbers }, results)
 // CANCELUPDATE calls cancel(tags). The session calls refresh() from
 // sendUpdates after it has taken in the journal: REMOVEFROM goes out at once,
 // before the EXPUNGEs that cause it (§4.3.4), and the function it returns
