@@ -134,7 +134,7 @@ export function esearchData(o: ReturnOptions, ids: readonly number[], modseq: nu
   return out.join(' ');
 }
 
-/** The search correlator (RFC 4466 §2.6.2; MAILBOX and UIDVALIDITY from RFC 7377 §2.1). */
+/** The search correlator (RFC 4466 §2.6.2; MAILBOX, its name as on the wire, and UIDVALIDITY from RFC 7377 §2.1). */
 export function correlator(tag: string, mailbox?: { name: string; uidvalidity: number }): string {
   return mailbox ? `TAG ${string(tag)} MAILBOX ${string(mailbox.name)} UIDVALIDITY ${mailbox.uidvalidity}` : `TAG ${string(tag)}`;
 }
