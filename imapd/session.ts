@@ -11,6 +11,7 @@ import {
   findMailboxById,
   getHighestModseq,
   getMessageRowsFor,
+  type JournalEntry,
   listKeywords,
   listUids,
   type MailAccountRow,
@@ -26,10 +27,11 @@ import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { commandFor } from './commands/index.ts';
-import { Args, type SequenceSet } from './parser/args.ts';
+import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
 import { ImapResponse } from './response.ts';
+import { SearchContexts } from './search/contexts.ts';
 import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
@@ -87,6 +89,10 @@ export interface SelectedMailbox {
   dirty: boolean;
   /** New messages arrived that the client has not been told of. */
   existsPending: boolean;
+  /** RFC 5182: the last SEARCH RETURN (SAVE) result as UIDs, ascending, which "$" names; empty on each SELECT. */
+  savedResult: number[];
+  /** RFC 5267: searches with RETURN (UPDATE), kept up to date while this mailbox is selected. */
+  contexts: SearchContexts;
 }
 
 export const BASE_CAPABILITIES = [
@@ -103,6 +109,11 @@ export const BASE_CAPABILITIES = [
   'CHILDREN',
   'SPECIAL-USE',
   'CONDSTORE',
+  'ESEARCH',
+  'SEARCHRES',
+  'CONTEXT=SEARCH',
+  'WITHIN',
+  'MULTISEARCH',
 ];
 
 export class Session {
@@ -426,6 +437,8 @@ export class Session {
       ownModseqs: new Set(),
       dirty: false,
       existsPending: false,
+      savedResult: [],
+      contexts: new SearchContexts(),
     };
     this.state = 'selected';
     // Changes committed between the reads above are caught by the next pull.
@@ -470,6 +483,8 @@ export class Session {
    * exist are skipped (§6.4.8).
    */
   resolve(set: SequenceSet, byUid: boolean): number[] {
+    // RFC 5182 §2.1: "$" is the saved result, kept as UIDs, so it serves numbers and UIDs alike; expunged messages have left it.
+    if (set === SAVED_RESULT) return (this.selected?.savedResult ?? []).filter((uid) => this.seqOf(uid) > 0);
     const uids = this.selected?.uids ?? [];
     const out = new Set<number>();
     if (!byUid) {
@@ -521,9 +536,10 @@ export class Session {
     const sel = this.selected;
     if (!sel) return;
     const store = this.deps.store;
+    let changes: JournalEntry[] = [];
     if (sel.dirty) {
       sel.dirty = false;
-      const changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
+      changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
       if (changes.length === 0 && !(await findMailboxById(store, sel.mailbox.id))) {
         return this.bye('Selected mailbox was deleted');
       }
@@ -565,12 +581,16 @@ export class Session {
       }
       if (added) sel.existsPending = true;
     }
+    // RFC 5267 §4.3.3–4: live searches send REMOVEFROM now, before the EXPUNGEs, and ADDTO after EXISTS.
+    const finishContexts = sel.contexts.size > 0 ? await sel.contexts.refresh(this, changes) : null;
+    const expunging = allowExpunge && sel.pendingExpunge.size > 0;
     // EXPUNGE before EXISTS: the count then matches the list after removals.
-    if (allowExpunge && sel.pendingExpunge.size > 0) this.flushExpunges();
+    if (expunging) this.flushExpunges();
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
     }
+    await finishContexts?.(expunging);
   }
 
   private reportExists(): void {

@@ -3,6 +3,7 @@ import { copyMessages, findMailbox, moveMessages } from '../../schema/index.ts';
 import type { Args, SequenceSet } from '../parser/args.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
+import { compactSet } from '../render/sequence-set.ts';
 import type { Completion } from './command.ts';
 
 export function parseCopy(args: Args): { set: SequenceSet; target: string } {
@@ -12,16 +13,8 @@ export function parseCopy(args: Args): { set: SequenceSet; target: string } {
   return { set, target };
 }
 
-/** "1:3,7" from sorted numbers. */
-export function compactSet(nums: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < nums.length; i++) {
-    const start = nums[i];
-    while (i + 1 < nums.length && nums[i + 1] === nums[i] + 1) i++;
-    out.push(start === nums[i] ? `${start}` : `${start}:${nums[i]}`);
-  }
-  return out.join(',');
-}
+// compactSet moved to render/sequence-set.ts (ESEARCH uses it too); re-exported for code written against this file.
+export { compactSet } from '../render/sequence-set.ts';
 
 export async function copyOrMove(session: Session, set: SequenceSet, target: string, byUid: boolean, move: boolean): Promise<Completion> {
   const sel = session.selected!;

@@ -1,5 +1,7 @@
-// SEARCH criteria (RFC 3501 §6.4.4, MODSEQ from RFC 7162 §3.1.5) → a typed tree.
-import { type Args, parseDate, parseSequenceSet, type SequenceSet } from './args.ts';
+// SEARCH criteria (RFC 3501 §6.4.4, MODSEQ from RFC 7162 §3.1.5, OLDER/YOUNGER
+// from RFC 5032, "$" from RFC 5182) → a typed tree. A new key is a member of
+// SearchKey, a case in KeyReader.key() and a case in search/evaluate.ts matches().
+import { type Args, parseDate, parseSequenceSet, SAVED_RESULT, type SequenceSet } from './args.ts';
 import { ParseError, type Token } from './tokens.ts';
 
 export type SearchKey =
@@ -15,6 +17,10 @@ export type SearchKey =
   | { k: 'header'; field: string; value: string }
   | { k: 'text'; field: 'body' | 'text'; value: string }
   | { k: 'modseq'; n: number }
+  /** RFC 5182 §2.1: "$" (or "UID $"), the messages of the last saved result. */
+  | { k: 'saved' }
+  /** RFC 5032 §2: internal date at least (YOUNGER) or at most (OLDER) `seconds` before now. */
+  | { k: 'within'; older: boolean; seconds: number }
   | { k: 'not'; key: SearchKey }
   | { k: 'or'; a: SearchKey; b: SearchKey }
   | { k: 'and'; keys: SearchKey[] };
@@ -112,8 +118,19 @@ class KeyReader {
       case 'BODY':
       case 'TEXT':
         return { k: 'text', field: name === 'BODY' ? 'body' : 'text', value: this.str('search string') };
-      case 'UID':
-        return { k: 'uid', set: parseSequenceSet(this.atom('UID set')) };
+      case 'UID': {
+        const set = parseSequenceSet(this.atom('UID set'));
+        return set === SAVED_RESULT ? { k: 'saved' } : { k: 'uid', set };
+      }
+      case '$':
+        return { k: 'saved' };
+      case 'OLDER':
+      case 'YOUNGER': {
+        // RFC 5032 §3: nz-number seconds.
+        const seconds = this.atom('interval');
+        if (!/^[1-9]\d{0,9}$/.test(seconds) || Number(seconds) > 0xffffffff) throw new ParseError('expected a number of seconds');
+        return { k: 'within', older: name === 'OLDER', seconds: Number(seconds) };
+      }
       case 'NOT':
         return { k: 'not', key: this.key(depth + 1) };
       case 'OR':
