@@ -32,3 +32,7 @@ export * from './store/imap-reads.ts';
 export * from './address.ts';
 export * from './auth-throttle-state.ts';
 export * from './store/raw-reads.ts';
+export * from './store/object-ids.ts';
+export * from './store/object-reads.ts';
+export * from './store/journal.ts';
+export { threadKeys, messageIds } from './store/threads.ts';

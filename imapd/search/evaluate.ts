@@ -13,6 +13,9 @@ import {
   readRaw,
   searchText,
   type SearchRow,
+  uidsBySaveDate,
+  uidsWithEmailId,
+  uidsWithThreadId,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
 import type { Session } from '../session.ts';
@@ -32,7 +35,7 @@ interface Context {
   seqs: Map<number, number>;
   maxSeq: number;
   maxUid: number;
-  /** Matching UIDs of each text/header key, computed before evaluation. */
+  /** Matching UIDs of each key the store answers (text, header, object IDs, save dates), computed before evaluation. */
   textMatches: Map<SearchKey, Set<number>>;
 }
 
@@ -118,6 +121,12 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
       );
       return;
     }
+    case 'objectid':
+      ctx.textMatches.set(key, await (key.kind === 'email' ? uidsWithEmailId : uidsWithThreadId)(store, mailboxId, key.id));
+      return;
+    case 'savedate':
+      ctx.textMatches.set(key, await uidsBySaveDate(store, mailboxId, key.op, key.day));
+      return;
     default:
       return;
   }
@@ -161,6 +170,8 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
       return row.subject.toLowerCase().includes(key.value.toLowerCase());
     case 'header':
     case 'text':
+    case 'objectid':
+    case 'savedate':
       return ctx.textMatches.get(key)?.has(row.uid) ?? false;
     case 'modseq':
       return row.modseq >= key.n;
