@@ -5,7 +5,7 @@
 // the store a chunk at a time, only when the socket can take them (the writer
 // pulls them), so a FETCH 1:* BODY[] of 25 MB messages holds about one chunk.
 import {
-  computePreview,
+  computePreviews,
   getMessageObjects,
   getMessageRowsFor,
   getMessages,
@@ -95,6 +95,7 @@ export default defineCommand({
         : await getMessageRowsFor(store, sel.mailbox.id, batch);
       if (withFlags || seenNow.size > 0) session.announceKeywords(rows.flatMap((r) => r.flags));
       const objects = needObjects ? await getMessageObjects(store, sel.mailbox.id, batch) : null;
+      if (objects && items.some((i) => i.kind === 'PREVIEW' && !i.lazy)) await fillPreviews(store, sel.mailbox.id, objects);
       for (const row of rows) {
         if (changedSince !== null && row.modseq <= changedSince) continue;
         const object = objects?.get(row.uid);
@@ -107,7 +108,8 @@ export default defineCommand({
         for (const [n, item] of items.entries()) {
           if (n > 0) pieces.push(' ');
           if (item.kind === 'section') pieces.push(`${item.responseName} `, { literal: () => sectionLiteral(store, item, row, stored!) });
-          else if (item.kind === 'PREVIEW') pieces.push(`PREVIEW ${nstring(await previewOf(store, sel.mailbox.id, object!, item.lazy))}`);
+          // RFC 8970 §3: with LAZY, NIL for a preview not computed yet.
+          else if (item.kind === 'PREVIEW') pieces.push(`PREVIEW ${nstring(object!.preview)}`);
           else pieces.push(renderItem(session, item, row, object));
         }
         // RFC 3501 §6.4.5: when \Seen gets set, the new FLAGS are reported too,
@@ -153,18 +155,19 @@ function parseModifiers(args: Args): { changedSince: number | null; vanished: bo
     const name = mod.t === 'atom' ? mod.v.toUpperCase() : '';
     if (name === 'CHANGEDSINCE' && changedSince === null) {
       const value = mods[++i];
-      if (!value || value.t !== 'atom' || !/^\d{1,16}$/.test(value.v)) throw new ParseError('invalid CHANGEDSINCE value');
-      changedSince = Number(value.v);
+      // mod-sequence-value (RFC 7162 §7) is up to 2^63-1; one above 2^53 is above every Heron MODSEQ anyway.
+      if (!value || value.t !== 'atom' || !/^\d{1,19}$/.test(value.v) || BigInt(value.v) >= 2n ** 63n) throw new ParseError('invalid CHANGEDSINCE value');
+      changedSince = Math.min(Number(value.v), Number.MAX_SAFE_INTEGER);
     } else if (name === 'VANISHED' && !vanished) vanished = true;
     else throw new ParseError('invalid FETCH modifier');
   }
   return { changedSince, vanished };
 }
 
-/** The stored preview; a legacy row's is computed now, unless the client said LAZY (RFC 8970 §3: then NIL). */
-async function previewOf(store: Store, mailboxId: number, object: MessageObjects, lazy: boolean): Promise<string | null> {
-  if (object.preview !== null || lazy) return object.preview;
-  return computePreview(store, mailboxId, object.uid);
+/** Previews of messages stored before previews were computed at delivery: computed (and kept) now. */
+async function fillPreviews(store: Store, mailboxId: number, objects: Map<number, MessageObjects>): Promise<void> {
+  const missing = [...objects.values()].filter((o) => o.preview === null).map((o) => o.uid);
+  for (const [uid, preview] of await computePreviews(store, mailboxId, missing)) objects.get(uid)!.preview = preview;
 }
 
 function renderItem(

@@ -18,14 +18,16 @@ export interface QresyncParams {
   seqMatch: { seqs: SequenceSet; uids: SequenceSet } | null;
 }
 
-const MAX_UINT32 = 0xffffffff;
+const MAX_UINT32 = 0xffffffffn;
+/** mod-sequence-value (RFC 7162 §7): up to 2^63 - 1. */
+const MAX_MODSEQ = 2n ** 63n - 1n;
 
-function numberAtom(tok: Token | undefined, what: string, max: number): number {
+function numberAtom(tok: Token | undefined, what: string, max: bigint): number {
   if (!tok || tok.t !== 'atom' || !/^\d{1,20}$/.test(tok.v)) throw new ParseError(`QRESYNC: expected ${what}`);
-  const n = Number(tok.v);
   // nz-number and mod-sequence-value are both at least 1.
-  if (n < 1 || n > max) throw new ParseError(`QRESYNC: ${what} out of range`);
-  return n;
+  if (BigInt(tok.v) < 1n || BigInt(tok.v) > max) throw new ParseError(`QRESYNC: ${what} out of range`);
+  // Heron's MODSEQs stay far below 2^53: a larger one (from another server) is simply above them all.
+  return Math.min(Number(tok.v), Number.MAX_SAFE_INTEGER);
 }
 
 /** A sequence set in which "*" is not allowed (§7: known-uids, known-sequence-set, known-uid-set). */
@@ -49,8 +51,7 @@ export function parseQresync(tok: Token | undefined): QresyncParams {
   if (!tok || tok.t !== 'list') throw new ParseError('QRESYNC: expected a parenthesised list');
   const items = tok.v;
   const uidvalidity = numberAtom(items[0], 'UIDVALIDITY', MAX_UINT32);
-  // mod-sequence-value is up to 2^63-1; Heron's MODSEQs are far below 2^53, so larger ones are refused.
-  const modseq = numberAtom(items[1], 'mod-sequence', Number.MAX_SAFE_INTEGER);
+  const modseq = numberAtom(items[1], 'mod-sequence', MAX_MODSEQ);
   let at = 2;
   let knownUids: SequenceSet | null = null;
   if (items[at]?.t === 'atom') knownUids = starlessSet(items[at++], 'known UIDs');

@@ -5,6 +5,7 @@ import { previewFromBody } from '../mime/index-message.ts';
 import { previewPart, previewSource } from '../mime/preview.ts';
 import type { MimePart } from '../mime/types.ts';
 import { emailObjectId, parseEmailObjectId, parseThreadObjectId, threadObjectId } from './object-ids.ts';
+import { StoreError } from './errors.ts';
 import { readRawRange } from './raw-reads.ts';
 import { type Store, write } from './store.ts';
 
@@ -36,27 +37,44 @@ export async function getMessageObjects(store: Store, mailboxId: number, uids: r
 }
 
 /**
- * Computes and stores the preview of a message stored before previews were
- * computed at delivery (every copy shares it), reading only the start of its
- * text part. null when the message is gone.
+ * Computes and stores the previews of messages stored before previews were
+ * computed at delivery, reading only the start of each one's text part; one
+ * write for them all, shared by every copy. By UID; a message gone meanwhile is left out.
  */
-export async function computePreview(store: Store, mailboxId: number, uid: number): Promise<string | null> {
-  const row = await store.get<{ mail_raw_id: number; bodystructure: string; preview: string | null }>(
-    `SELECT mail_raw_id, bodystructure, preview FROM mail WHERE mail_box_id = ? AND uid = ?`,
+export async function computePreviews(store: Store, mailboxId: number, uids: readonly number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (uids.length === 0) return out;
+  const rows = await store.all<{ uid: number; mail_raw_id: number; bodystructure: string; preview: string | null }>(
+    `SELECT uid, mail_raw_id, bodystructure, preview FROM mail WHERE mail_box_id = ? AND uid IN ${store.dialect.intList}`,
     mailboxId,
-    uid,
+    JSON.stringify(uids),
   );
-  if (!row) return null;
-  if (row.preview !== null) return row.preview;
-  const part = previewPart(JSON.parse(row.bodystructure) as MimePart);
-  let preview = '';
-  if (part) {
-    const { start, end } = previewSource(part);
-    preview = previewFromBody(part, await readRawRange(store, row.mail_raw_id, start, end - start));
+  const computed = new Map<number, string>();
+  for (const row of rows) {
+    let preview = row.preview ?? computed.get(row.mail_raw_id);
+    if (preview === undefined) {
+      const part = previewPart(JSON.parse(row.bodystructure) as MimePart);
+      preview = '';
+      if (part) {
+        const { start, end } = previewSource(part);
+        try {
+          preview = previewFromBody(part, await readRawRange(store, row.mail_raw_id, start, end - start));
+        } catch (err) {
+          if (err instanceof StoreError && err.code === 'NONEXISTENT') continue; // expunged meanwhile
+          throw err;
+        }
+      }
+      computed.set(row.mail_raw_id, preview);
+    }
+    out.set(row.uid, preview);
   }
-  // Derived data, not a change of the message: no MODSEQ, no journal row.
-  await write(store, (tx) => tx.run(`UPDATE mail SET preview = ? WHERE mail_raw_id = ? AND preview IS NULL`, preview, row.mail_raw_id));
-  return preview;
+  if (computed.size > 0) {
+    // Derived data, not a change of the message: no MODSEQ, no journal row.
+    await write(store, async (tx) => {
+      for (const [rawId, preview] of computed) await tx.run(`UPDATE mail SET preview = ? WHERE mail_raw_id = ? AND preview IS NULL`, preview, rawId);
+    });
+  }
+  return out;
 }
 
 /** UIDs in a mailbox with this EMAILID (its copies there), for SEARCH EMAILID (RFC 8474 §6). */

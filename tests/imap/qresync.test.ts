@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { findMailbox } from '../../schema/index.ts';
+import { matchedUid, parseQresync } from '../../imapd/qresync/params.ts';
+import { chunkedSets, toRanges } from '../../imapd/render/sequence-set.ts';
 import { DEADLINE, message, PASSWORD, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
@@ -43,7 +45,7 @@ async function meanwhile(user: string, commands: string[]): Promise<void> {
 describe('QRESYNC', () => {
   test('advertised; ENABLE QRESYNC enables CONDSTORE; the parameter without it, and bad parameters, are BAD', DEADLINE, async () => {
     const { user } = await imap().account();
-    const c = await imap().login(user);
+    let c = await imap().login(user);
     assert.match(await c.command('c', 'CAPABILITY'), /^\* CAPABILITY [^\r]* CONDSTORE QRESYNC /);
     // RFC 7162 §3.2.5: BAD before ENABLE QRESYNC; so is VANISHED in UID FETCH (§3.2.6).
     assert.match(await c.command('s0', 'SELECT INBOX (QRESYNC (1 1))'), /^s0 BAD /);
@@ -53,6 +55,8 @@ describe('QRESYNC', () => {
     for (const bad of [
       '(QRESYNC (0 1))', // uidvalidity is nz-number
       '(QRESYNC (1 0))', // mod-sequence-value is at least 1
+      '(QRESYNC (1 9223372036854775808))', // … and at most 2^63-1
+      '(QRESYNC (4294967296 1))',
       '(QRESYNC)',
       '(QRESYNC (1))',
       '(QRESYNC (1 x))',
@@ -69,6 +73,13 @@ describe('QRESYNC', () => {
     }
     // The BAD changed nothing: still selected.
     assert.match(await c.command('n', 'CHECK'), /^n OK/);
+    // 20 BADs end a session (README, Limits): the rest on a new one.
+    c.close();
+    c = await imap().login(user);
+    assert.match(await c.command('e2', 'ENABLE QRESYNC'), /^\* ENABLED QRESYNC\r\n/);
+    assert.match(await c.command('s2', 'SELECT INBOX'), /s2 OK/);
+    // The largest mod-sequence is above anything Heron has given: nothing changed since.
+    assert.deepEqual(syncLines(await c.command('big', 'SELECT INBOX (QRESYNC (1 9223372036854775807))')), ['* OK [CLOSED] Previous mailbox is now closed']);
     // §3.2.6: VANISHED only with UID FETCH and with CHANGEDSINCE.
     assert.match(await c.command('f1', 'FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)'), /^f1 BAD /);
     assert.match(await c.command('f2', 'UID FETCH 1:* (FLAGS) (VANISHED)'), /^f2 BAD /);
@@ -288,6 +299,25 @@ describe('QRESYNC', () => {
     await imap().heron.journalRetention.runOnce(Date.now() + 8 * DAY);
     assert.deepEqual([await count('new'), await count('flags'), await count('expunge')], [0, 0, 1]);
     assert.equal(Number((await store.get<{ m: number }>(`SELECT pruned_expunge_modseq AS m FROM mail_box WHERE id = ?`, box.id))!.m), 0);
+  });
+});
+
+describe('the pieces, without a server', () => {
+  test('a long VANISHED list goes out as several responses of bounded length', () => {
+    const uids = Array.from({ length: 3000 }, (_, i) => 2 * i + 1);
+    const sets = chunkedSets(toRanges(uids), 4000);
+    assert.ok(sets.length > 1 && sets.every((s) => s.length <= 4000));
+    assert.deepEqual(sets.join(',').split(',').map(Number), uids);
+    assert.deepEqual(chunkedSets(toRanges([1, 2, 3, 5, 7, 8]), 4000), ['1:3,5,7:8']);
+  });
+
+  test('sequence match data is walked only as far as the mailbox goes', () => {
+    const atom = (v: string) => ({ t: 'atom' as const, v });
+    const q = parseQresync({ t: 'list', v: [atom('1'), atom('5'), { t: 'list', v: [atom('1:4294967295'), atom('1:4294967295')] }] });
+    // The sets are huge; the walk stops at the first message number past the mailbox.
+    assert.equal(matchedUid(q.seqMatch!, [1, 2, 3]), 3);
+    assert.equal(matchedUid(q.seqMatch!, [1, 5, 6]), 1);
+    assert.equal(matchedUid(q.seqMatch!, []), 0);
   });
 });
 
