@@ -5,11 +5,10 @@
 // the answer once the journal no longer reaches back (the retention policy).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ImapFlow } from 'imapflow';
 import { findMailbox } from '../../schema/index.ts';
 import { matchedUid, parseQresync } from '../../imapd/qresync/params.ts';
 import { chunkedSets, toRanges } from '../../imapd/render/sequence-set.ts';
-import { DEADLINE, message, PASSWORD, untagged, useImap } from './fixture.ts';
+import { DEADLINE, message, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
 const imap = useImap();
@@ -326,15 +325,7 @@ describe('imapflow with qresync: true (EmailEngine)', () => {
     const { user, id } = await imap().account();
     for (let i = 1; i <= 6; i++) await imap().deliver(id, 'INBOX', message(`offline-${i}`), i % 2 ? [] : ['\\Seen']);
     const connect = async () => {
-      const client = new ImapFlow({
-        host: '127.0.0.1',
-        port: imap().heron.ports.imaps,
-        secure: true,
-        tls: { rejectUnauthorized: false, servername: 'heron.test' },
-        auth: { user, pass: PASSWORD },
-        logger: false,
-        qresync: true,
-      });
+      const client = imap().imapflow(user, { qresync: true });
       await client.connect();
       return client;
     };
