@@ -6,19 +6,16 @@ import { ImapResponse, type Session } from './session.ts';
 
 export async function authenticate(session: Session, username: string, password: string): Promise<Completion> {
   const { store, throttle } = session.deps;
-  if (!throttle.allowed(session.remoteAddress, username)) {
-    throw new ImapResponse('NO', 'Too many failed attempts; try again later', 'UNAVAILABLE');
-  }
-  const account = await session.deps.loginCache.verify(store, username, password);
-  if (!account) {
-    throttle.fail(session.remoteAddress, username);
-    throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');
-  }
-  throttle.succeed(session.remoteAddress);
+  const outcome = await throttle.attempt(session.remoteAddress, username, () => session.deps.loginCache.verify(store, username, password));
+  if (outcome.kind === 'refused') throw new ImapResponse('NO', 'Too many failed attempts; try again later', 'UNAVAILABLE');
+  if (outcome.kind === 'failed') throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');
+  const account = outcome.value;
+  const server = await findMailServerById(store, account.mail_server_id);
+  // Closed while we waited (login deadline, client gone): its slot would never be released.
+  if (session.isClosed) throw new ImapResponse('NO', 'Connection closed');
   if (!session.deps.acquireAccount(account.id)) {
     throw new ImapResponse('NO', 'Too many connections for this account', 'LIMIT');
   }
-  const server = await findMailServerById(store, account.mail_server_id);
   session.maxMessageSize = server?.max_size ?? 26214400;
   session.account = account;
   session.state = 'auth';

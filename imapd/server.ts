@@ -1,11 +1,12 @@
 // The IMAP Service: the cleartext listener (STARTTLS) and the implicit-TLS
 // listener (RFC 8314), TLS contexts by SNI from the certificate table, and
-// connection accounting per account.
+// connection accounting: per client address (both listeners), per listener,
+// per account, and a login deadline that counts from the accept.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import type { AuthThrottle, Store } from '../schema/index.ts';
-import { listen } from '../server/listen.ts';
+import { clientAddress, listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Service } from '../server/service.ts';
 import { LoginCache } from './auth-cache.ts';
@@ -22,7 +23,22 @@ export interface ImapServiceOptions {
   tlsPort: number;
   allowPlaintextAuth: boolean;
   limits?: Partial<ImapLimits>;
+  connections?: Partial<ConnectionLimits>;
 }
+
+export interface ConnectionLimits {
+  /** Connections from one address, both listeners together. */
+  maxPerClient: number;
+  /** Connections on each listener. */
+  maxPerListener: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxPerClient: 50, maxPerListener: 10_000 };
+
+/** A TLS handshake gets this long at most (less when the login deadline is shorter). */
+const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
+/** A refused client that does not close after our BYE is cut off after this. */
+const REFUSED_LINGER_MS = 2_000;
 
 export const DEFAULT_LIMITS: ImapLimits = {
   maxLineLength: 64 * 1024,
@@ -36,8 +52,10 @@ export const DEFAULT_LIMITS: ImapLimits = {
 
 export function imapService(options: ImapServiceOptions): Service & { ports(): { imap: number; imaps: number } } {
   const limits: ImapLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const connections: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const sessions = new Set<Session>();
   const perAccount = new Map<number, number>();
+  const perAddress = new Map<string, number>();
   const servers: net.Server[] = [];
   let bound = { imap: 0, imaps: 0 };
 
@@ -63,7 +81,38 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     },
   };
 
-  const track = (socket: net.Socket | tls.TLSSocket, remote: string) => {
+  /** Counts a new connection against its address and listener; returns why it is refused, or null. */
+  const admit = (socket: net.Socket, listener: { open: number }): string | null => {
+    const address = clientAddress(socket);
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (fromAddress >= connections.maxPerClient) return 'Too many connections from your address';
+    if (listener.open >= connections.maxPerListener) return 'Too many connections; try again later';
+    perAddress.set(address, fromAddress + 1);
+    listener.open++;
+    socket.once('close', () => {
+      listener.open--;
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+    return null;
+  };
+
+  /**
+   * The login deadline counts from the accept, so neither a slow TLS handshake
+   * nor a NOOP every few seconds keeps an unauthenticated connection open.
+   */
+  const loginDeadline = (socket: net.Socket, session: () => Session | null) => {
+    const timer = setTimeout(() => {
+      const current = session();
+      if (!current) socket.destroy(); // still in the TLS handshake
+      else if (current.state === 'notauth') current.bye(`Autologout; no login within ${Math.round(limits.preAuthTimeoutMs / 1000)} seconds`);
+    }, limits.preAuthTimeoutMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+
+  const track = (socket: net.Socket | tls.TLSSocket, remote: string): Session => {
     const session = new Session(deps, socket, remote);
     sessions.add(session);
     socket.once('close', () => {
@@ -71,18 +120,39 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
       sessions.delete(session);
     });
     session.start();
+    return session;
   };
+
+  const plainListener = { open: 0 };
+  const implicitListener = { open: 0 };
 
   const onPlain = (socket: net.Socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
-    track(socket, socket.remoteAddress ?? '');
+    const refused = admit(socket, plainListener);
+    if (refused) {
+      options.log.debug({ client: socket.remoteAddress, reason: refused }, 'imap connection refused');
+      socket.end(`* BYE [UNAVAILABLE] ${refused}\r\n`);
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      return;
+    }
+    const session = track(socket, socket.remoteAddress ?? '');
+    loginDeadline(socket, () => session);
   };
 
   const onImplicitTls = (socket: net.Socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
+    const refused = admit(socket, implicitListener);
+    if (refused) {
+      // A BYE would only reach the client after a handshake, the very cost a flood should not get.
+      options.log.debug({ client: socket.remoteAddress, reason: refused }, 'imaps connection refused before TLS');
+      socket.destroy();
+      return;
+    }
     const remote = socket.remoteAddress ?? '';
+    let session: Session | null = null;
+    loginDeadline(socket, () => session);
     // The default context is fetched per connection, so a changed certificate applies at once.
     options.tls.contextFor(undefined).then(
       (secureContext) => {
@@ -93,12 +163,12 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
           SNICallback: (name, cb) => options.tls.sniCallback(name, cb),
         });
         secure.on('error', () => secure.destroy());
-        const handshake = setTimeout(() => secure.destroy(), limits.preAuthTimeoutMs);
+        const handshake = setTimeout(() => secure.destroy(), Math.min(TLS_HANDSHAKE_TIMEOUT_MS, limits.preAuthTimeoutMs));
         handshake.unref();
         secure.once('close', () => clearTimeout(handshake));
         secure.once('secure', () => {
           clearTimeout(handshake);
-          track(secure, remote);
+          session = track(secure, remote);
         });
       },
       (err: Error) => {
@@ -131,3 +201,4 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     ports: () => bound,
   };
 }
+

@@ -11,6 +11,7 @@ import {
   findMailboxById,
   getHighestModseq,
   getMessageRowsFor,
+  listKeywords,
   listUids,
   type MailAccountRow,
   type MailBoxRow,
@@ -22,7 +23,7 @@ import {
 import type { Logger } from '../server/logger.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
-import { flagList } from './render/flags.ts';
+import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { commandFor } from './commands/index.ts';
 import { Args, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
@@ -73,6 +74,14 @@ export interface SelectedMailbox {
   /** UIDs in the order the client knows them: sequence number = index + 1. */
   uids: number[];
   recent: Set<number>;
+  /**
+   * The UIDs this session last claimed as \Recent (read-write only). A claim
+   * may cover messages committed after the UID list was read: they are this
+   * session's when they arrive, as no other session can claim them.
+   */
+  recentClaim: { from: number; to: number } | null;
+  /** Keywords the client was told of in FLAGS, by lower-case name (RFC 3501 §7.2.6). */
+  keywords: Map<string, string>;
   /** Highest MODSEQ whose journal rows this session has taken in. */
   lastModseq: number;
   /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
@@ -337,15 +346,17 @@ export class Session {
     const lastModseq = await getHighestModseq(store, mailbox.id);
     const uids = await listUids(store, mailbox.id);
     const recent = new Set<number>();
-    if (!readOnly) {
-      const claimed = await claimRecent(store, mailbox.id);
-      if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
-    }
+    const claimed = await this.recentRange(mailbox.id, readOnly);
+    if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
+    const keywords = new Map<string, string>();
+    learnKeywords(keywords, await listKeywords(store, mailbox.id));
     this.selected = {
       mailbox,
       readOnly,
       uids,
       recent,
+      recentClaim: readOnly ? null : claimed,
+      keywords,
       lastModseq,
       pendingExpunge: new Set(),
       ownModseqs: new Set(),
@@ -357,6 +368,17 @@ export class Session {
     const now = await getHighestModseq(store, mailbox.id);
     if (now > lastModseq) this.selected.dirty = true;
     return this.selected;
+  }
+
+  /**
+   * RFC 3501 §2.3.2: \Recent goes to the first session told of a message. A
+   * read-write session claims the UIDs no session has claimed; a read-only one
+   * (EXAMINE, §6.3.2) shows them as \Recent and leaves them for the next SELECT.
+   */
+  private async recentRange(mailboxId: number, readOnly: boolean): Promise<{ from: number; to: number } | null> {
+    if (!readOnly) return claimRecent(this.deps.store, mailboxId);
+    const box = await findMailboxById(this.deps.store, mailboxId);
+    return box ? { from: box.recent_uid + 1, to: Infinity } : null;
   }
 
   unselect(): void {
@@ -409,6 +431,18 @@ export class Session {
     return [...out].sort((x, y) => x - y);
   }
 
+  /**
+   * RFC 3501 §7.2.6: a client learns the mailbox's keywords from FLAGS, so
+   * before a FETCH shows a keyword this session has not announced, a new FLAGS
+   * (and PERMANENTFLAGS) lists it. Call before writing FETCH responses with these flags.
+   */
+  announceKeywords(flags: Iterable<string>): void {
+    const sel = this.selected;
+    if (!sel || !learnKeywords(sel.keywords, flags)) return;
+    this.writer.untagged(flagsResponse(sel.keywords.values()));
+    this.writer.untagged(permanentFlagsResponse(sel.keywords.values(), sel.readOnly));
+  }
+
   /** Formats a flag list for a message, adding \Recent when this session holds it. */
   flagsOf(uid: number, flags: readonly string[]): string {
     return flagList(this.selected?.recent.has(uid) ? [...flags, '\\Recent'] : flags);
@@ -450,14 +484,20 @@ export class Session {
       sel.ownModseqs.clear();
       if (flagUids.size > 0) {
         const rows = await getMessageRowsFor(store, sel.mailbox.id, [...flagUids]);
+        this.announceKeywords(rows.flatMap((r) => r.flags));
         for (const row of rows) {
           const modseq = this.condstore ? ` MODSEQ (${row.modseq})` : '';
           this.writer.untagged(`${this.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS ${this.flagsOf(row.uid, row.flags)}${modseq})`);
         }
       }
-      if (added && !sel.readOnly) {
-        const claimed = await claimRecent(store, sel.mailbox.id);
-        if (claimed) for (let i = before; i < sel.uids.length; i++) if (sel.uids[i] >= claimed.from && sel.uids[i] <= claimed.to) sel.recent.add(sel.uids[i]);
+      if (added) {
+        const claims = sel.recentClaim ? [sel.recentClaim] : [];
+        if (!sel.recentClaim || sel.uids[sel.uids.length - 1] > sel.recentClaim.to) {
+          const claimed = await this.recentRange(sel.mailbox.id, sel.readOnly);
+          if (claimed) claims.push(claimed);
+          if (claimed && !sel.readOnly) sel.recentClaim = claimed;
+        }
+        for (let i = before; i < sel.uids.length; i++) if (claims.some((c) => sel.uids[i] >= c.from && sel.uids[i] <= c.to)) sel.recent.add(sel.uids[i]);
       }
       if (added) sel.existsPending = true;
     }
@@ -485,6 +525,18 @@ export class Session {
     for (const uid of gone) sel.recent.delete(uid);
     sel.pendingExpunge = new Set();
   }
+}
+
+/** Adds the keywords among `flags` to `known` (keyed by lower-case name, RFC 3501 §2.3.2); true when one was new. */
+function learnKeywords(known: Map<string, string>, flags: Iterable<string>): boolean {
+  let added = false;
+  for (const flag of flags) {
+    const key = flag.toLowerCase();
+    if (flag.startsWith('\\') || known.has(key)) continue;
+    known.set(key, flag);
+    added = true;
+  }
+  return added;
 }
 
 export function lowerBound(sorted: readonly number[], value: number): number {

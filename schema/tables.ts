@@ -196,7 +196,8 @@ export const outbox = sqliteTable(
     // RFC 5321 envelope sender; empty for bounces (null reverse-path).
     envelope_from: text('envelope_from').notNull().default(''),
     message_id: text('message_id').notNull().default(''),
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] })
+    // sent: every recipient accepted; partial: some accepted, the rest failed; failed: none accepted.
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'partial', 'failed', 'cancelled'] })
       .notNull()
       .default('queued'),
     // JSON object: recipient -> { status, code, response } from the last attempt.
@@ -209,7 +210,8 @@ export const outbox = sqliteTable(
     sent: integer('sent', { mode: 'boolean' }).notNull().default(false),
     retry_count: integer('retry_count').notNull().default(0),
     last_error: text('last_error').notNull().default(''),
-    next_retry_at: integer('next_retry_at').notNull().default(0),
+    // When a queued row is next due; null once nothing is left to try.
+    next_retry_at: integer('next_retry_at'),
     ...timestamps,
   },
   (t) => [index('outbox_status_next_idx').on(t.status, t.next_retry_at)],

@@ -1,5 +1,6 @@
 // What a person needs after `npm start`: where things listen, how to sign in,
 // where the data lives.
+import { describeBudget } from './descriptor-budget.ts';
 import type { Heron } from './heron.ts';
 
 export function startupBanner(heron: Heron): string {
@@ -12,6 +13,7 @@ export function startupBanner(heron: Heron): string {
     ...heron.services.flatMap((s) => s.describe().map((d) => `  ${d}`)),
     '',
     `  data folder ${config.dataDir}`,
+    `  limits      ${describeBudget(config.limits.budget)}`,
     '',
   ];
   if (boot.adminCreated) {

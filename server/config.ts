@@ -2,7 +2,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { addressKeySchema, domainSchema } from '../schema/address.ts';
+import type { AuthThrottleSettings } from '../schema/auth-throttle.ts';
+import type { SmtpErrorLimits } from '../smtpd/error-limits.ts';
 import type { OutboundSettings } from '../smtpd/outbound/deps.ts';
+import { descriptorBudget, openFileLimit, type DescriptorBudget } from './descriptor-budget.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -13,8 +17,8 @@ const bool = (fallback: boolean) =>
 
 const schema = z.object({
   HERON_DATA_DIR: z.string().min(1).default('./data'),
-  HERON_HOSTNAME: z.string().min(1).default(os.hostname()),
-  HERON_ADMIN_EMAIL: z.string().email().optional(),
+  HERON_HOSTNAME: domainSchema.prefault(os.hostname()),
+  HERON_ADMIN_EMAIL: addressKeySchema().optional(),
   HERON_ADMIN_PASSWORD: z.string().min(8).optional(),
   HERON_BIND: z.string().min(1).default('0.0.0.0'),
   HERON_API_PORT: port(6336),
@@ -28,7 +32,8 @@ const schema = z.object({
     .regex(/^[^\s:]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/, 'expected host:port')
     .optional(),
   HERON_ACME_DIRECTORY_URL: z.url().default('https://acme-v02.api.letsencrypt.org/directory'),
-  HERON_ACME_EMAIL: z.string().email().optional(),
+  // RFC 8555 §7.3 contacts are mailto: URLs; ACME servers take ASCII addresses only.
+  HERON_ACME_EMAIL: addressKeySchema({ utf8: false }).optional(),
   HERON_ACME_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HERON_ACME_CA_FILE: z.string().min(1).optional(),
   HERON_CAA_ISSUER: z.string().regex(/^[a-z0-9.-]+$/i, 'expected an issuer domain such as letsencrypt.org').optional(),
@@ -61,6 +66,26 @@ const schema = z.object({
   HERON_OUTBOUND_PER_DESTINATION: z.coerce.number().int().min(1).default(2),
   HERON_OUTBOUND_TLS_STRICT: bool(false),
   HERON_OUTBOUND_SENT_COPY: bool(true),
+  // Connection and request limits (README "Limits"); unset totals come from the descriptor budget.
+  HERON_OPEN_FILES: z.coerce.number().int().min(256).optional(),
+  HERON_FD_RESERVE: z.coerce.number().int().min(16).optional(),
+  HERON_IMAP_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(50),
+  HERON_IMAP_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  HERON_SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  HERON_API_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  HERON_API_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(32),
+  HERON_API_MAX_ANONYMOUS_PER_CLIENT: z.coerce.number().int().min(1).default(8),
+  HERON_API_ANONYMOUS_BODY_KB: z.coerce.number().int().min(1).default(64),
+  HERON_API_MAX_BODY_MB: z.coerce.number().int().min(1).default(40),
+  // Authentication throttling (schema/auth-throttle.ts) and SMTP error limits (smtpd/error-limits.ts).
+  HERON_AUTH_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  HERON_AUTH_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+  HERON_AUTH_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  HERON_AUTH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(15_000),
+  HERON_AUTH_MAX_PENDING_PER_ADDRESS: z.coerce.number().int().min(1).default(5),
+  HERON_SMTP_SOFT_ERROR_LIMIT: z.coerce.number().int().min(0).default(10),
+  HERON_SMTP_HARD_ERROR_LIMIT: z.coerce.number().int().min(1).default(20),
+  HERON_SMTP_ERROR_DELAY_MS: z.coerce.number().int().min(0).default(1000),
 });
 
 export interface HeronConfig {
@@ -95,6 +120,23 @@ export interface HeronConfig {
   imapLoginTimeoutMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
   outbound: OutboundSettings;
+  limits: ConnectionLimits;
+  authThrottle: AuthThrottleSettings;
+  smtpErrors: SmtpErrorLimits;
+}
+
+/** Connections per address and in total, and API request limits. */
+export interface ConnectionLimits {
+  /** Descriptors and how they are shared between the listeners (totals are per protocol or listener). */
+  budget: DescriptorBudget;
+  imapMaxPerClient: number;
+  apiMaxPerClient: number;
+  /** Unauthenticated API requests in flight from one address (429 past it). */
+  apiMaxAnonymousPerClient: number;
+  /** Body bytes a request without a valid token may send. */
+  apiAnonymousBodyBytes: number;
+  /** Body bytes an authenticated request may send (routes may allow less). */
+  apiMaxBodyBytes: number;
 }
 
 export interface SmtpLimits {
@@ -131,8 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
   return {
     dataDir,
     databaseFile: path.join(dataDir, 'heron.db'),
-    hostname: c.HERON_HOSTNAME.toLowerCase(),
-    adminEmail: c.HERON_ADMIN_EMAIL?.toLowerCase(),
+    // Validated and in its A-label form (an IDN), like every stored domain.
+    hostname: c.HERON_HOSTNAME,
+    adminEmail: c.HERON_ADMIN_EMAIL,
     adminPassword: c.HERON_ADMIN_PASSWORD,
     bind: c.HERON_BIND,
     ports: {
@@ -146,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     dns: c.HERON_DNS,
     acme: {
       directoryUrl: c.HERON_ACME_DIRECTORY_URL,
-      email: c.HERON_ACME_EMAIL?.toLowerCase(),
+      email: c.HERON_ACME_EMAIL,
       httpPort: c.HERON_ACME_HTTP_PORT,
       caFile: c.HERON_ACME_CA_FILE,
     },
@@ -184,6 +227,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
       perDestination: c.HERON_OUTBOUND_PER_DESTINATION,
       tlsStrict: c.HERON_OUTBOUND_TLS_STRICT,
       sentCopy: c.HERON_OUTBOUND_SENT_COPY,
+    },
+    limits: {
+      budget: descriptorBudget({
+        openFiles: c.HERON_OPEN_FILES ?? openFileLimit(),
+        reserve: c.HERON_FD_RESERVE,
+        outboundConcurrency: c.HERON_OUTBOUND_CONCURRENCY,
+        api: c.HERON_API_MAX_CONNECTIONS,
+        imapPerListener: c.HERON_IMAP_MAX_CONNECTIONS,
+        smtpTotal: c.HERON_SMTP_MAX_CONNECTIONS,
+      }),
+      imapMaxPerClient: c.HERON_IMAP_MAX_PER_CLIENT,
+      apiMaxPerClient: c.HERON_API_MAX_PER_CLIENT,
+      apiMaxAnonymousPerClient: c.HERON_API_MAX_ANONYMOUS_PER_CLIENT,
+      apiAnonymousBodyBytes: c.HERON_API_ANONYMOUS_BODY_KB * 1024,
+      apiMaxBodyBytes: c.HERON_API_MAX_BODY_MB * 1024 * 1024,
+    },
+    authThrottle: {
+      maxFailures: c.HERON_AUTH_MAX_FAILURES,
+      windowMs: c.HERON_AUTH_WINDOW_MINUTES * 60_000,
+      delayMs: c.HERON_AUTH_DELAY_MS,
+      maxDelayMs: Math.max(c.HERON_AUTH_MAX_DELAY_MS, c.HERON_AUTH_DELAY_MS),
+      maxPendingPerAddress: c.HERON_AUTH_MAX_PENDING_PER_ADDRESS,
+    },
+    smtpErrors: {
+      soft: c.HERON_SMTP_SOFT_ERROR_LIMIT,
+      hard: c.HERON_SMTP_HARD_ERROR_LIMIT,
+      delayMs: c.HERON_SMTP_ERROR_DELAY_MS,
     },
   };
 }

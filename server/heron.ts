@@ -21,6 +21,7 @@ import { imapService } from '../imapd/server.ts';
 import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
+import { describeBudget } from './descriptor-budget.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
 import { zoneSettings } from './zone-settings.ts';
@@ -70,6 +71,9 @@ export interface HeronOptions {
 
 export async function startHeron(config: HeronConfig, log: Logger, options: HeronOptions = {}): Promise<Heron> {
   ensureWritableDataDir(config.dataDir);
+  const budget = config.limits.budget;
+  if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
+  else log.info({ budget }, 'descriptor budget');
   const store = openStore(config.databaseFile);
   const started: Service[] = [];
   try {
@@ -78,7 +82,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const tls = createTlsContexts(store, secret, config.hostname);
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
-    const throttle = new AuthThrottle();
+    const throttle = new AuthThrottle({ settings: config.authThrottle });
     const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log };
     const outbound = createOutboundWorker(outboundDeps);
     const relay = createRelayHandler(outboundDeps);
@@ -101,6 +105,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       tlsPort: config.ports.imaps,
       allowPlaintextAuth: config.allowPlaintextAuth,
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
+      connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
     const services: Service[] = [outbound, api, imap, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);

@@ -1,4 +1,5 @@
-// Binding a server with a clear error when the port is taken.
+// Binding a server with a clear error when the port is taken, and the peer
+// address that per-address limits count by.
 import type net from 'node:net';
 
 export class ListenError extends Error {}
@@ -26,4 +27,10 @@ export function listen(server: net.Server, port: number, host: string, label: st
     server.once('listening', onListening);
     server.listen(port, host);
   });
+}
+
+/** The client's address; IPv4-mapped IPv6 (dual-stack listeners) written as IPv4, so both count as one. */
+export function clientAddress(socket: net.Socket): string {
+  const address = socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

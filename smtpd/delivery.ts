@@ -7,11 +7,12 @@
 // one case where a retry can duplicate the remote copy).
 import crypto from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
-import { deliverMessage, findSpecialMailbox, type DeliveryCopy, type Store } from '../schema/index.ts';
+import { deliverMessage, findSpecialMailbox, type DeliveryCopy, parseHeaderFields, type Store } from '../schema/index.ts';
 import type { SpamWeights } from '../server/config.ts';
+import { withoutBcc } from './bcc.ts';
 import type { RelayHandler } from './relay.ts';
 import { checkAuthentication } from './scoring/authenticate.ts';
-import { headerFields, type ReceivedInfo, receivedCount, receivedHeader, stripForgedResults } from './scoring/headers.ts';
+import { type ReceivedInfo, receivedCount, receivedHeader, stripForgedResults } from './scoring/headers.ts';
 import { destinationFor, spamScore } from './scoring/score.ts';
 import type { SessionUser, Transaction } from './session-state.ts';
 import { smtpError } from './enhanced-codes.ts';
@@ -52,7 +53,7 @@ function protocolName(secure: boolean, authenticated: boolean): ReceivedInfo['pr
 }
 
 export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryOutcome> {
-  const { fields } = headerFields(a.raw);
+  const fields = parseHeaderFields(a.raw);
   // RFC 5321 §6.3: a message that has passed through too many hosts is looping.
   if (receivedCount(fields) >= deps.maxHops) throw smtpError(554, '5.4.6', `Too many hops (${receivedCount(fields)} Received headers): mail loop`);
   const id = crypto.randomBytes(9).toString('base64url');
@@ -86,7 +87,13 @@ export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryO
     recipient: recipients.length === 1 ? recipients[0] : null,
     date: new Date(),
   });
-  const raw = Buffer.concat([Buffer.from(received + results, 'latin1'), body]);
+  // A submission's Bcc is for the sender's eyes only: no recipient's copy shows it.
+  const delivered = a.user ? withoutBcc(body) : body;
+  // Local copies carry our Authentication-Results. For our own users' submissions
+  // it is the only sign that the sender authenticated (they are not SPF/DKIM
+  // checked), recipients' filters can trust it (forged ones naming us are
+  // removed above), and the login it names stays on this server.
+  const raw = Buffer.concat([Buffer.from(received + results, 'latin1'), delivered]);
 
   const destination = destinationFor(score, deps.spam);
   const copies: DeliveryCopy[] = [];
@@ -107,7 +114,10 @@ export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryO
         username: a.user.username,
         envelopeFrom: a.envelopeFrom,
         recipients: a.tx.relay,
-        raw,
+        // Without Authentication-Results: relayed mail must not tell the world the
+        // sender's login, and results are for the receiving ADMD to produce (RFC 8601 §5).
+        // With Bcc: the handler removes it from what it sends and keeps it in the Sent copy.
+        raw: Buffer.concat([Buffer.from(received, 'latin1'), body]),
         clientAddress: a.clientAddress,
       });
       relayQueueIds = queued.queueIds;

@@ -4,7 +4,7 @@
 // smtp-server's hooks.
 import type { TLSSocket } from 'node:tls';
 import type { SMTPServer, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
-import { AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
+import { type AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import { listen } from '../server/listen.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
@@ -12,6 +12,7 @@ import { DataGuard } from './data-guard.ts';
 import { PromptGreetingSMTPServer } from './prompt-greeting.ts';
 import { deliver, type DeliveryDeps } from './delivery.ts';
 import { smtpError } from './enhanced-codes.ts';
+import { applyErrorLimits, type SmtpErrorLimits } from './error-limits.ts';
 import { admit, ConnectionCounter } from './policy/concurrency.ts';
 import { acceptRecipient } from './policy/recipients.ts';
 import { checkSender } from './policy/sender.ts';
@@ -41,7 +42,10 @@ export interface ListenerDeps {
   allowPlaintextAuth: boolean;
   maxRecipients: number;
   maxPerClient: number;
+  /** Sessions on all SMTP listeners together (the descriptor budget's SMTP part). */
+  maxConnections: number;
   commandTimeoutMs: number;
+  errorLimits: SmtpErrorLimits;
 }
 
 const MAX_HEADER_LINE = 998;
@@ -74,6 +78,9 @@ export class Listener {
       cert: material.cert,
       SNICallback: (name, cb) => deps.tls.sniCallback(name, cb),
       size: spec.maxSize,
+      // Bounds implicit-TLS handshakes in progress, which onConnect does not see yet. One above
+      // ours, so that onConnect refuses first, with the enhanced code smtp-server's 421 lacks.
+      maxClients: spec.maxClients + 1,
       authMethods: ['PLAIN', 'LOGIN'],
       // MAIL/RCPT are checked by policy/sender.ts so that the reply says why.
       authOptional: true,
@@ -113,6 +120,7 @@ export class Listener {
         this.transactions.delete(session.id);
       },
     });
+    applyErrorLimits(server, deps.errorLimits);
     server.on('error', (err) => deps.log.warn({ err, listener: spec.label }, 'smtp connection error'));
     this.boundPort = await listen(server.server, spec.port, spec.host, `SMTP ${spec.label}`);
     this.server = server;
@@ -136,11 +144,11 @@ export class Listener {
   updateLimits(maxSize: number, maxClients: number): void {
     this.spec.maxSize = maxSize;
     this.spec.maxClients = maxClients;
-    if (this.server) this.server.options.size = maxSize;
+    if (this.server) Object.assign(this.server.options, { size: maxSize, maxClients: maxClients + 1 });
   }
 
   private async onConnect(session: SMTPServerSession): Promise<void> {
-    admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient }, session.id, session.remoteAddress);
+    admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient, maxTotal: this.deps.maxConnections }, session.id, session.remoteAddress);
     // AUTH is neither advertised nor accepted before TLS unless the operator allows it (loopback is not special).
     if (!session.secure && !this.deps.allowPlaintextAuth) session.disabledCommands = ['AUTH'];
   }
@@ -148,21 +156,17 @@ export class Listener {
   private async onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
     const { throttle, store, log } = this.deps;
     const username = (auth.username ?? '').trim().toLowerCase();
-    if (!throttle.allowed(session.remoteAddress, username)) {
-      throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
-    }
-    const account = await verifyMailAccountLogin(store, username, auth.password ?? '');
-    if (!account) {
-      throttle.fail(session.remoteAddress, username);
+    const outcome = await throttle.attempt(session.remoteAddress, username, () => verifyMailAccountLogin(store, username, auth.password ?? ''));
+    if (outcome.kind === 'refused') throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
+    if (outcome.kind === 'failed') {
       log.info({ listener: this.spec.label, client: session.remoteAddress, username }, 'smtp auth failed');
       throw smtpError(535, '5.7.8', 'Authentication credentials invalid');
     }
-    throttle.succeed(session.remoteAddress);
-    return { accountId: account.id, username: account.username };
+    return { accountId: outcome.value.id, username: outcome.value.username };
   }
 
   private async onMailFrom(address: string, session: SMTPServerSession): Promise<void> {
-    await checkSender(this.deps.store, sessionUser(session), this.spec.authRequired, address);
+    await checkSender(this.deps.store, sessionUser(session), this.spec.authRequired, address, session.envelope.smtpUtf8 === true);
     this.transactions.set(session.id, newTransaction());
   }
 
@@ -170,7 +174,14 @@ export class Listener {
     const tx = this.transactions.get(session.id) ?? newTransaction();
     this.transactions.set(session.id, tx);
     await acceptRecipient(
-      { store: this.deps.store, user: sessionUser(session), relayAvailable: !!this.deps.delivery.relay, maxRecipients: this.deps.maxRecipients },
+      {
+        store: this.deps.store,
+        user: sessionUser(session),
+        relayAvailable: !!this.deps.delivery.relay,
+        maxRecipients: this.deps.maxRecipients,
+        hostname: this.spec.hostname,
+        smtpUtf8: session.envelope.smtpUtf8 === true,
+      },
       tx,
       address,
     );

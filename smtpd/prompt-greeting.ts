@@ -12,9 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
 
 export class PromptGreetingSMTPServer extends SMTPServer {
-  // SMTPServer#connect (smtp-server 3.21) with init() minus its timer. The
-  // server's own maxClients check in init() is not needed: Heron passes no
-  // maxClients and counts sessions in onConnect (policy/concurrency.ts).
+  // SMTPServer#connect (smtp-server 3.21) with SMTPConnection#init minus its timer.
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SMTPConnectionOptions | null): void {
     // Replies are whole lines written once each; Nagle would hold a reply back
     // until the client's delayed ACK of the previous one.
@@ -23,6 +21,12 @@ export class PromptGreetingSMTPServer extends SMTPServer {
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data: Parameters<SMTPServer['_onClientConnect']>[0]) => this._onClientConnect(data));
-    connection._setListeners(() => connection.connectionReady());
+    connection._setListeners(() => {
+      // init()'s own check, kept: the listener sets maxClients one above what onConnect admits.
+      if (this.options.maxClients && this.connections.size > this.options.maxClients) {
+        return connection.send(421, `${connection.name} Too many connected clients, try again in a moment`, false);
+      }
+      connection.connectionReady();
+    });
   }
 }

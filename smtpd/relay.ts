@@ -12,7 +12,12 @@ export interface RelayRequest {
   envelopeFrom: string;
   /** Non-local RCPT TO addresses (local ones are delivered by the listener itself). */
   recipients: string[];
-  /** The message as received, before signing. */
+  /**
+   * The message as submitted with Heron's Received field on top, before signing:
+   * no Authentication-Results (nothing about the login leaves Heron), and still
+   * with its Bcc field, which the handler removes from what it sends and keeps
+   * only in the sender's Sent copy.
+   */
   raw: Buffer;
   clientAddress?: string;
 }

@@ -51,6 +51,8 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
   const { config, log, store } = deps;
   installExplicitEnhancedCodes();
   let ownNames: ReadonlySet<string> = new Set([config.hostname]);
+  // A row's max_clients, but never more than all SMTP listeners may have together.
+  const listenerMax = (maxClients: number) => Math.min(maxClients, config.limits.budget.smtpTotal);
   const listenerDeps: ListenerDeps = {
     store,
     log,
@@ -60,7 +62,9 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     allowPlaintextAuth: config.allowPlaintextAuth,
     maxRecipients: config.smtp.maxRecipients,
     maxPerClient: config.smtp.maxPerClient,
+    maxConnections: config.limits.budget.smtpTotal,
     commandTimeoutMs: config.smtp.commandTimeoutMs,
+    errorLimits: config.smtpErrors,
     delivery: {
       store,
       hostname: config.hostname,
@@ -91,7 +95,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
 
   const defaultSpecs = async (): Promise<Array<['smtp' | 'submission' | 'submissions', ListenerSpec]>> => {
     const row = await findMailServerByHostname(store, config.hostname);
-    const common = { host: config.bind, hostname: config.hostname, maxSize: row?.max_size ?? DEFAULT_MAX_SIZE, maxClients: row?.max_clients ?? DEFAULT_MAX_CLIENTS };
+    const common = { host: config.bind, hostname: config.hostname, maxSize: row?.max_size ?? DEFAULT_MAX_SIZE, maxClients: listenerMax(row?.max_clients ?? DEFAULT_MAX_CLIENTS) };
     return [
       ['smtp', { ...common, label: 'smtp', port: config.ports.smtp, implicitTls: false, authRequired: false }],
       ['submission', { ...common, label: 'submission', port: config.ports.submission, implicitTls: false, authRequired: true }],
@@ -135,7 +139,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
         implicitTls: row.always_on_tls,
         authRequired: row.authentication_required,
         maxSize: row.max_size,
-        maxClients: row.max_clients,
+        maxClients: listenerMax(row.max_clients),
       });
     }
     for (const [id, slot] of rows) {

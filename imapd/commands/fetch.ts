@@ -57,6 +57,7 @@ export default defineCommand({
       const rows: Array<MessageRow & Partial<MessageMeta>> = needMeta
         ? await getMessages(store, sel.mailbox.id, batch)
         : await getMessageRowsFor(store, sel.mailbox.id, batch);
+      if (withFlags || seenNow.size > 0) session.announceKeywords(rows.flatMap((r) => r.flags));
       for (const row of rows) {
         if (changedSince !== null && row.modseq <= changedSince) continue;
         const raw = needRaw ? await readRaw(store, row.rawId) : null;

@@ -2,12 +2,12 @@
 import { findMailbox, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
-import { FLAGS, PERMANENT_FLAGS } from '../render/flags.ts';
+import { flagsResponse, permanentFlagsResponse } from '../render/flags.ts';
 import { ImapResponse, type Session } from '../session.ts';
 import type { Completion } from './command.ts';
 
-export function parseSelect(args: Args): { name: string; condstore: boolean } {
-  const name = args.mailbox();
+export function parseSelect(args: Args): { name: string | null; condstore: boolean } {
+  const name = args.mailboxToFind();
   let condstore = false;
   if (args.more) {
     for (const p of args.list('select parameters')) {
@@ -19,25 +19,26 @@ export function parseSelect(args: Args): { name: string; condstore: boolean } {
   return { name, condstore };
 }
 
-export async function selectMailbox(session: Session, name: string, readOnly: boolean, condstore: boolean): Promise<Completion> {
+export async function selectMailbox(session: Session, name: string | null, readOnly: boolean, condstore: boolean): Promise<Completion> {
   const store = session.deps.store;
   // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected.
   session.unselect();
   if (condstore) session.condstore = true;
-  const mailbox = await findMailbox(store, session.account!.id, name);
+  const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
   if (!mailbox) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
   if (mailbox.noselect) throw new ImapResponse('NO', 'Mailbox cannot be selected', 'CANNOT');
   const sel = await session.select(mailbox, readOnly);
   const status = await mailboxStatus(store, mailbox.id);
   const w = session.writer;
-  w.untagged(`FLAGS ${FLAGS}`);
+  // RFC 3501 §7.2.6: the keywords in use, so no FETCH shows one the client was not told of.
+  w.untagged(flagsResponse(sel.keywords.values()));
   w.untagged(`${sel.uids.length} EXISTS`);
   w.untagged(`${sel.recent.size} RECENT`);
   const firstUnseen = status.firstUnseenSeq;
   if (firstUnseen !== null) w.untagged(`OK [UNSEEN ${firstUnseen}] First unseen`);
   w.untagged(`OK [UIDVALIDITY ${status.uidvalidity}] UIDs valid`);
   w.untagged(`OK [UIDNEXT ${status.uidnext}] Predicted next UID`);
-  w.untagged(`OK [PERMANENTFLAGS ${readOnly ? '()' : PERMANENT_FLAGS}] Limited`);
+  w.untagged(permanentFlagsResponse(sel.keywords.values(), readOnly));
   w.untagged(`OK [HIGHESTMODSEQ ${sel.lastModseq}] Highest`);
   return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
 }

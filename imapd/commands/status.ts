@@ -13,7 +13,7 @@ export default defineCommand({
   name: 'STATUS',
   states: AUTHENTICATED,
   parse(args) {
-    const name = args.mailbox();
+    const name = args.mailboxToFind();
     const items = args.list('status items').map((t) => {
       const v = t.t === 'atom' ? t.v.toUpperCase() : '';
       if (!ITEMS.includes(v as Item)) throw new ParseError('unknown STATUS item');
@@ -25,7 +25,7 @@ export default defineCommand({
   },
   async run(session, { name, items }) {
     const store = session.deps.store;
-    const mailbox = await findMailbox(store, session.account!.id, name);
+    const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
     if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
     const s = await mailboxStatus(store, mailbox.id);
     const values: Record<Item, number> = {

@@ -45,6 +45,7 @@ export default defineCommand({
     if (!silent || session.condstore) {
       const modified = new Set(result.modified);
       const rows = await getMessageRowsFor(session.deps.store, sel.mailbox.id, uids);
+      if (!silent) session.announceKeywords(rows.flatMap((r) => r.flags));
       for (const row of rows) {
         if (modified.has(row.uid)) continue;
         if (silent && !changed.has(row.uid)) continue;

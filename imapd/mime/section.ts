@@ -8,7 +8,7 @@
 //   embedded message of a message/rfc822 part (empty for other parts);
 //   MIME is the part's own header.
 // A part that does not exist yields an empty result.
-import type { MimePart } from '../../schema/index.ts';
+import { type MimePart, scanHeader } from '../../schema/index.ts';
 
 export interface SectionSpec {
   path: number[];
@@ -48,30 +48,6 @@ function resolve(root: MimePart, spec: SectionSpec): MimePart | null {
   return part;
 }
 
-/** [start, end) of each header field (with its folded lines), and whether the block ends with a blank line. */
-function headerFields(raw: Buffer, start: number, end: number): { fields: Array<{ name: string; start: number; end: number }>; blank: Buffer | null } {
-  const fields: Array<{ name: string; start: number; end: number }> = [];
-  let pos = start;
-  while (pos < end) {
-    const lf = raw.indexOf(LF, pos);
-    const lineEnd = lf === -1 || lf >= end ? end : lf + 1;
-    const line = raw.subarray(pos, lineEnd);
-    if (line.length <= 2 && (line.toString('latin1') === '\n' || line.toString('latin1') === '\r\n')) {
-      return { fields, blank: line };
-    }
-    const first = raw[pos];
-    if ((first === 0x20 || first === 0x09) && fields.length) {
-      fields[fields.length - 1].end = lineEnd; // folded continuation
-    } else {
-      const colon = line.indexOf(0x3a);
-      const name = colon === -1 ? '' : line.subarray(0, colon).toString('latin1').trim().toLowerCase();
-      fields.push({ name, start: pos, end: lineEnd });
-    }
-    pos = lineEnd;
-  }
-  return { fields, blank: null };
-}
-
 /**
  * HEADER.FIELDS / HEADER.FIELDS.NOT: the matching fields as written, in order,
  * then the blank line. Names match case-insensitively. RFC 3501 §6.4.5: the
@@ -80,14 +56,14 @@ function headerFields(raw: Buffer, start: number, end: number): { fields: Array<
  */
 function filterHeader(raw: Buffer, part: MimePart, names: string[], keep: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const { fields, blank } = headerFields(raw, part.headerStart, part.bodyStart);
+  const { fields, blank } = scanHeader(raw, part.headerStart, part.bodyStart);
   const chunks: Buffer[] = [];
   for (const f of fields) {
-    if (f.name === '' || wanted.has(f.name) !== keep) continue;
-    chunks.push(raw.subarray(f.start, f.end));
+    if (wanted.has(f.key) !== keep) continue;
+    chunks.push(raw.subarray(f.start, f.end)); // the field as written, folded lines included
     if (raw[f.end - 1] !== LF) chunks.push(Buffer.from('\r\n')); // last line of a header without a blank line
   }
-  if (blank) chunks.push(blank);
+  if (blank) chunks.push(raw.subarray(blank.start, blank.end));
   return Buffer.concat(chunks);
 }
 

@@ -98,13 +98,22 @@ export class Args {
   }
   /** A mailbox name on the wire (modified UTF-7) as Unicode. */
   mailbox(): string {
+    const name = this.mailboxToFind();
+    if (name === null) throw new ParseError('mailbox name is not valid modified UTF-7');
+    return name;
+  }
+  /**
+   * A name to look up rather than create. One that is not valid modified
+   * UTF-7 is still a mailbox argument (RFC 3501 §9: any astring), only a name
+   * no mailbox has: null, so the command answers NO (as Dovecot does), not BAD.
+   */
+  mailboxToFind(): string | null {
     const tok = this.next('mailbox');
     if (tok.t === 'list') throw new ParseError('expected mailbox');
-    const wire = tok.t === 'atom' ? tok.v : tok.v.toString('latin1');
     try {
-      return decodeMailboxName(wire);
+      return decodeMailboxName(tok.t === 'atom' ? tok.v : tok.v.toString('latin1'));
     } catch (err) {
-      if (err instanceof Utf7Error) throw new ParseError(err.message);
+      if (err instanceof Utf7Error) return null;
       throw err;
     }
   }

@@ -1,6 +1,7 @@
 // Frame → tokens: atoms, strings (quoted or literal) and parenthesised lists
 // (RFC 3501 §9). A FETCH section such as BODY[HEADER.FIELDS (A B)]<0.10> stays
-// one atom; its inside is parsed by the command. Pure, no I/O.
+// one atom; its inside is parsed by the command. Elsewhere "[" is an ordinary
+// ATOM-CHAR (only "]" is a resp-special). Pure, no I/O.
 import type { Frame } from '../framing/framer.ts';
 
 export type Token =
@@ -12,6 +13,8 @@ export class ParseError extends Error {}
 
 const MAX_DEPTH = 32;
 const ATOM_STOP = new Set([' ', '(', ')', '{', '"', '\r', '\n']);
+/** RFC 3501 §9 fetch-att: only "BODY" and "BODY.PEEK" are followed by a section, which may hold spaces and lists. */
+const SECTION_OWNER = /^BODY(?:\.PEEK)?$/i;
 
 /** Reads the tokens of a frame's text from `start` to the end. */
 export function tokenize(frame: Frame, startSegment: number, startOffset: number): Token[] {
@@ -76,13 +79,13 @@ export function tokenize(frame: Frame, startSegment: number, startOffset: number
       pos = 0;
       continue;
     }
-    // Atom, possibly with a [section] (which may hold spaces and lists) and <partial>.
+    // Atom; after BODY or BODY.PEEK, a [section] and <partial>.
     let start = pos;
     let depth = 0;
     while (pos < text.length) {
       const c = text[pos];
-      if (c === '[') depth++;
-      else if (c === ']') depth = Math.max(0, depth - 1);
+      if (c === '[' && (depth > 0 || SECTION_OWNER.test(text.slice(start, pos)))) depth++;
+      else if (c === ']' && depth > 0) depth--;
       else if (depth === 0 && ATOM_STOP.has(c)) break;
       const code = c.charCodeAt(0);
       if (code < 0x20 || code > 0x7e) throw new ParseError('invalid character');

@@ -2,23 +2,29 @@
 // caps. Text keys are answered by the store's full-text index (searchText);
 // what the index cannot answer (strings under 3 characters, HEADER on a given
 // field) is checked against the stored bytes.
-import { decodeHeaderBytes, findBodyStart, getSearchRows, hasFlag, parseHeaderFields, readRaw, searchText, type SearchRow } from '../../schema/index.ts';
-import libmime from 'libmime';
+import {
+  decodeHeaderBytes,
+  decodeWords,
+  findBodyStart,
+  getMessages,
+  getSearchRows,
+  hasFlag,
+  parseHeaderFields,
+  readRaw,
+  searchText,
+  type SearchRow,
+} from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
 import type { Session } from '../session.ts';
+import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
+
+/** Messages whose ENVELOPE is read at once when an address key needs it. */
+const ENVELOPE_BATCH = 500;
 
 const dayOf = (ms: number): number => {
   const d = new Date(ms);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 };
-
-function decodeWords(value: string): string {
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
-}
 
 interface Context {
   session: Session;
@@ -75,6 +81,27 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
       );
       return;
     }
+    case 'column': {
+      if (key.column === 'subject') return;
+      // RFC 3501 §6.4.4: FROM/TO/CC/BCC look in the envelope's address structures,
+      // so an address written with comments or quoting matches its plain form
+      // too; the decoded header text still matches as before.
+      const field = key.column;
+      const needle = key.value.toLowerCase();
+      const found = new Set<number>();
+      const unsure: number[] = [];
+      for (const row of ctx.rows) {
+        if (row[field].toLowerCase().includes(needle)) found.add(row.uid);
+        else if (mayMatchAddress(row[field], needle)) unsure.push(row.uid);
+      }
+      for (let i = 0; i < unsure.length; i += ENVELOPE_BATCH) {
+        for (const m of await getMessages(store, mailboxId, unsure.slice(i, i + ENVELOPE_BATCH))) {
+          if (addressTexts(m.envelope[field]).some((t) => t.toLowerCase().includes(needle))) found.add(m.uid);
+        }
+      }
+      ctx.textMatches.set(key, found);
+      return;
+    }
     case 'header': {
       const needle = key.value.toLowerCase();
       const among = needle.length > 0 ? await searchText(store, mailboxId, 'headers', key.value) : null;
@@ -122,15 +149,16 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
         return row.uid >= Math.min(from, to) && row.uid <= Math.max(from, to);
       });
     case 'date': {
-      const at = key.sent ? row.dateHeader : row.internalDate;
-      if (at === null) return false;
-      const day = dayOf(at);
+      // RFC 3501 §6.4.4: SENT* take the day the Date: header names in its own zone.
+      const day = key.sent ? sentDay(row.sentDate) : dayOf(row.internalDate);
+      if (day === null) return false;
       return key.op === 'before' ? day < key.day : key.op === 'on' ? day === key.day : day >= key.day;
     }
     case 'size':
       return key.larger ? row.size > key.n : row.size < key.n;
     case 'column':
-      return row[key.column].toLowerCase().includes(key.value.toLowerCase());
+      if (key.column !== 'subject') return ctx.textMatches.get(key)?.has(row.uid) ?? false;
+      return row.subject.toLowerCase().includes(key.value.toLowerCase());
     case 'header':
     case 'text':
       return ctx.textMatches.get(key)?.has(row.uid) ?? false;
@@ -145,19 +173,17 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
   }
 }
 
-/** Whether any key tests the subject or address columns (FROM, TO, CC, BCC, SUBJECT). */
-function usesColumns(key: SearchKey): boolean {
+/** Whether any key in the tree passes `test`. */
+function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
   switch (key.k) {
-    case 'column':
-      return true;
     case 'not':
-      return usesColumns(key.key);
+      return anyKey(key.key, test);
     case 'or':
-      return usesColumns(key.a) || usesColumns(key.b);
+      return anyKey(key.a, test) || anyKey(key.b, test);
     case 'and':
-      return key.keys.some(usesColumns);
+      return key.keys.some((k) => anyKey(k, test));
     default:
-      return false;
+      return test(key);
   }
 }
 
@@ -165,7 +191,9 @@ function usesColumns(key: SearchKey): boolean {
 export async function evaluateSearch(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
   const known = new Set(sel.uids);
-  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, usesColumns(key))).filter((r) => known.has(r.uid));
+  const withText = anyKey(key, (k) => k.k === 'column');
+  const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
+  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate)).filter((r) => known.has(r.uid));
   const seqs = new Map<number, number>();
   sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
   const ctx: Context = {

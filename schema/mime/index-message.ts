@@ -11,7 +11,8 @@ import type { IndexedMessage, MimePart } from './types.ts';
 /** Text indexed per message is capped so one huge message cannot bloat the index. */
 const MAX_INDEXED_TEXT = 1024 * 1024;
 
-function decodeWords(value: string | null): string {
+/** Decodes RFC 2047 encoded words; text that does not decode stays as written. */
+export function decodeWords(value: string | null): string {
   if (!value) return '';
   try {
     return libmime.decodeWords(value);

@@ -1,6 +1,7 @@
 // mail_account: a mailbox owner who signs in over IMAP and SMTP with the full address.
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import { addressKey, parseMailAddress } from '../address.ts';
 import { mailAccount } from '../tables.ts';
 import { StoreError } from './errors.ts';
 import { DEFAULT_MAILBOXES, insertMailbox } from './mailboxes.ts';
@@ -16,12 +17,14 @@ export interface NewMailAccount {
   userAccountId?: number | null;
 }
 
-export const normalizeAddress = (address: string): string => address.trim().toLowerCase();
+/** The stored form of an address (schema/address.ts); anything that is not one is only trimmed and lowercased, so it matches nothing. */
+export const normalizeAddress = (address: string): string => addressKey(address) ?? address.trim().toLowerCase();
 
 /** Creates the account with INBOX, Sent, Drafts, Trash and Junk, all subscribed. */
 export async function createMailAccount(store: Store, input: NewMailAccount): Promise<MailAccountRow> {
-  const username = normalizeAddress(input.username);
-  if (!/^[^@\s]+@[^@\s]+$/.test(username)) throw new StoreError('CANNOT', 'username must be a full address');
+  const parsed = parseMailAddress(input.username);
+  if (!parsed.ok) throw new StoreError('CANNOT', `username: ${parsed.error}`);
+  const username = parsed.value.key;
   const passwordHash = await hashPassword(input.password);
   return write(store, () => {
     if (store.db.select().from(mailAccount).where(eq(mailAccount.username, username)).get()) {

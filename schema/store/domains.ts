@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { mailAlias, mailDomain, mailServer } from '../tables.ts';
+import { domainKey, parseMailAddress } from '../address.ts';
 import { normalizeAddress } from './accounts.ts';
 import { StoreError } from './errors.ts';
 import type { MailAccountRow, MailServerRow } from './rows.ts';
@@ -14,7 +15,7 @@ export type MailAliasRow = typeof mailAlias.$inferSelect;
 
 /** The mail_server that hosts this domain (by hostname or an added domain), if any. */
 export async function findHostingServer(store: Store, domain: string): Promise<Pick<MailServerRow, 'id' | 'hostname'> | undefined> {
-  const name = domain.trim().toLowerCase();
+  const name = domainKey(domain);
   return stmt(
     store,
     `SELECT s.id, s.hostname FROM mail_server s WHERE s.hostname = ?
@@ -43,7 +44,7 @@ export async function mayAccountSendAs(store: Store, accountId: number, address:
 }
 
 export async function createMailDomain(store: Store, input: { domain: string; mailServerId: number }): Promise<MailDomainRow> {
-  const domain = input.domain.trim().toLowerCase();
+  const domain = domainKey(input.domain);
   return write(store, () => {
     if (store.db.select().from(mailDomain).where(eq(mailDomain.domain, domain)).get()) {
       throw new StoreError('ALREADYEXISTS', `mail domain ${domain} already exists`);
@@ -69,8 +70,9 @@ export async function deleteMailDomain(store: Store, id: number): Promise<void> 
 }
 
 export async function createMailAlias(store: Store, input: { address: string; mailAccountId: number }): Promise<MailAliasRow> {
-  const address = normalizeAddress(input.address);
-  if (!/^[^@\s]+@[^@\s]+$/.test(address)) throw new StoreError('CANNOT', 'alias must be a full address');
+  const parsed = parseMailAddress(input.address);
+  if (!parsed.ok) throw new StoreError('CANNOT', `alias: ${parsed.error}`);
+  const address = parsed.value.key;
   return write(store, () => {
     const taken =
       store.db.select().from(mailAlias).where(eq(mailAlias.address, address)).get() ??

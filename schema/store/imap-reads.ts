@@ -13,12 +13,13 @@ export interface MessageRow {
 }
 
 export interface SearchRow extends MessageRow {
-  dateHeader: number | null;
   subject: string;
   from: string;
   to: string;
   cc: string;
   bcc: string;
+  /** The Date: header as written (the ENVELOPE's date), read only when asked for. */
+  sentDate: string | null;
 }
 
 type RawRow = { uid: number; modseq: number; flags: string; internal_date: number; size: number; mail_raw_id: number };
@@ -68,22 +69,26 @@ export async function getMessageRowsFor(store: Store, mailboxId: number, uids: r
 
 /**
  * Every message of a mailbox with the columns SEARCH keys test, in UID order.
- * The subject and address columns are read only `withText` (they live in the
- * wide row; everything else comes from the covering index).
+ * The subject and address columns are read only `withText`, the Date: text
+ * only `withSentDate` (they live in the wide row; everything else comes from
+ * the covering index).
  */
-export async function getSearchRows(store: Store, mailboxId: number, withText: boolean): Promise<SearchRow[]> {
-  const text = withText ? ', subject, from_address, to_address, cc_address, bcc_address' : '';
-  const rows = stmt(store, `SELECT uid, modseq, flags, internal_date, size, mail_raw_id, date_header${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(
+export async function getSearchRows(store: Store, mailboxId: number, withText: boolean, withSentDate = false): Promise<SearchRow[]> {
+  const text =
+    (withText ? ', subject, from_address, to_address, cc_address, bcc_address' : '') + (withSentDate ? `, json_extract(envelope, '$.date') AS sent_date` : '');
+  const rows = stmt(store, `SELECT uid, modseq, flags, internal_date, size, mail_raw_id${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(
     mailboxId,
-  ) as Array<RawRow & { date_header: number | null; subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string }>;
+  ) as Array<
+    RawRow & { subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string; sent_date?: string | null }
+  >;
   return rows.map((r) =>
     Object.assign(toRow(r), {
-      dateHeader: r.date_header,
       subject: r.subject ?? '',
       from: r.from_address ?? '',
       to: r.to_address ?? '',
       cc: r.cc_address ?? '',
       bcc: r.bcc_address ?? '',
+      sentDate: r.sent_date ?? null,
     }),
   );
 }
@@ -92,4 +97,15 @@ export async function getSearchRows(store: Store, mailboxId: number, withText: b
 export async function getHighestModseq(store: Store, mailboxId: number): Promise<number> {
   const row = stmt(store, `SELECT highestmodseq FROM mail_box WHERE id = ?`).get(mailboxId) as { highestmodseq: number } | undefined;
   return row?.highestmodseq ?? 0;
+}
+
+/** The keywords (flags without a backslash) on any message of a mailbox, sorted: what SELECT's FLAGS lists (RFC 3501 §7.2.6). */
+export async function listKeywords(store: Store, mailboxId: number): Promise<string[]> {
+  return stmt(
+    store,
+    `SELECT DISTINCT k.value FROM mail m, json_each(m.flags) k
+     WHERE m.mail_box_id = ? AND m.flags <> '[]' AND substr(k.value, 1, 1) <> '\\' ORDER BY k.value`,
+  )
+    .pluck()
+    .all(mailboxId) as string[];
 }

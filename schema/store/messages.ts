@@ -96,6 +96,18 @@ export function deleteOrphanRaw(store: Store, rawIds: Iterable<number>): void {
   }
 }
 
+/** Every column of a new `mail` row, in the order insertMail binds them. */
+const MAIL_COLUMNS = [
+  'reference_id', 'mail_box_id', 'mail_account_id', 'mail_raw_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'hash',
+  'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
+  'sender_address', 'content_type', 'has_attachment', 'recipient', 'return_path', 'ip_addr', 'is_tls', 'spam_score', 'spam',
+  'envelope', 'bodystructure', 'created_at', 'updated_at',
+] as const;
+/** What a copy gets anew (bound in this order); every other column comes from the source row. */
+const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account_id', 'uid', 'modseq', 'created_at', 'updated_at']);
+const INSERT_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) VALUES (${MAIL_COLUMNS.map(() => '?').join(', ')}) RETURNING id`;
+const COPY_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_COLUMNS.map((c) => (COPY_BINDS.has(c) ? '?' : c)).join(', ')} FROM mail WHERE id = ?`;
+
 interface MailInsert {
   mailboxId: number;
   accountId: number;
@@ -117,14 +129,7 @@ interface MailInsert {
 function insertMail(store: Store, m: MailInsert): { id: number; referenceId: string } {
   const referenceId = crypto.randomUUID();
   const t = now();
-  const { id } = stmt(
-    store,
-    `INSERT INTO mail (reference_id, mail_box_id, mail_account_id, mail_raw_id, uid, modseq, flags, internal_date, size, hash,
-       message_id, in_reply_to, subject, date_header, from_address, to_address, cc_address, bcc_address, reply_to_address,
-       sender_address, content_type, has_attachment, recipient, return_path, ip_addr, is_tls, spam_score, spam,
-       envelope, bodystructure, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-  ).get(
+  const { id } = stmt(store, INSERT_MAIL).get(
     referenceId,
     m.mailboxId,
     m.accountId,
@@ -430,18 +435,7 @@ export function copyInWrite(
   const t = now();
   const mapping = rows.map((row, i) => {
     const targetUid = alloc.firstUid + i;
-    stmt(
-      store,
-      `INSERT INTO mail (reference_id, mail_box_id, mail_account_id, mail_raw_id, uid, modseq, flags, internal_date, size, hash,
-         message_id, in_reply_to, subject, date_header, from_address, to_address, cc_address, bcc_address, reply_to_address,
-         sender_address, content_type, has_attachment, recipient, return_path, ip_addr, is_tls, spam_score, spam,
-         envelope, bodystructure, created_at, updated_at)
-       SELECT ?, ?, ?, mail_raw_id, ?, ?, flags, internal_date, size, hash,
-         message_id, in_reply_to, subject, date_header, from_address, to_address, cc_address, bcc_address, reply_to_address,
-         sender_address, content_type, has_attachment, recipient, return_path, ip_addr, is_tls, spam_score, spam,
-         envelope, bodystructure, ?, ?
-       FROM mail WHERE id = ?`,
-    ).run(crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
+    stmt(store, COPY_MAIL).run(crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
     journal(store, targetMailboxId, alloc.modseq, targetUid, 'new');
     return { sourceUid: row.uid, targetUid };
   });

@@ -11,11 +11,17 @@ import { now, type Store, write } from './store.ts';
 /** Where one recipient of a row stands after the last attempt. */
 export interface RecipientState {
   status: 'queued' | 'sent' | 'deferred' | 'failed';
-  /** SMTP reply code (0 when there was no reply: DNS or connection failure). */
+  /**
+   * The remote server's SMTP reply code; 0 when Heron decided without one (DNS,
+   * connection, null MX, no 8BITMIME or SMTPUTF8 where the message needs it).
+   */
   code?: number;
   /** RFC 3463 enhanced status code, e.g. "5.1.1". */
   enhanced?: string;
+  /** The remote server's reply when `code` is set, otherwise Heron's own reason. */
   response?: string;
+  /** Failed because the queue lifetime ran out while it was deferred. */
+  expired?: boolean;
   /** The host that gave the answer. */
   mx?: string;
   at?: number;
@@ -102,10 +108,12 @@ export async function claimOutbox(store: Store, id: number, lockedUntil: number)
 }
 
 export interface OutboxAttempt {
-  status: 'queued' | 'sent' | 'failed';
+  /** queued: some recipient is deferred; otherwise final: sent (all accepted), partial (some), failed (none). */
+  status: 'queued' | 'sent' | 'partial' | 'failed';
   recipientStatus: RecipientStatus;
   retryCount: number;
-  nextRetryAt: number;
+  /** null when the row is final. */
+  nextRetryAt: number | null;
   lastError: string;
   delayNotified: boolean;
   dsnSent: boolean;
@@ -188,7 +196,7 @@ export async function retryOutboxNow(store: Store, referenceId: string): Promise
 
 /** Cancels a queued row; it is never delivered and no DSN is sent. */
 export async function cancelOutbox(store: Store, referenceId: string): Promise<OutboxRow> {
-  return changeQueued(store, referenceId, { status: 'cancelled', locked_until: 0 }, 'cancelled');
+  return changeQueued(store, referenceId, { status: 'cancelled', locked_until: 0, next_retry_at: null }, 'cancelled');
 }
 
 /** Makes every queued row due now (only the rows of this user's mail accounts when given). */

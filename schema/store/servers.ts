@@ -2,6 +2,7 @@
 // the recipient domain Heron accepts mail for.
 import crypto from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
+import { domainKey } from '../address.ts';
 import { mailServer } from '../tables.ts';
 import { StoreError } from './errors.ts';
 import { deleteOrphanRaw } from './messages.ts';
@@ -24,7 +25,7 @@ export type NewMailServer = Pick<MailServerRow, 'hostname'> &
   >;
 
 export async function createMailServer(store: Store, input: NewMailServer): Promise<MailServerRow> {
-  const hostname = input.hostname.trim().toLowerCase();
+  const hostname = domainKey(input.hostname);
   return write(store, (ctx) => {
     if (store.db.select().from(mailServer).where(eq(mailServer.hostname, hostname)).get()) {
       throw new StoreError('ALREADYEXISTS', `mail server ${hostname} already exists`);
@@ -44,7 +45,7 @@ export async function listMailServers(store: Store): Promise<MailServerRow[]> {
 }
 
 export async function findMailServerByHostname(store: Store, hostname: string): Promise<MailServerRow | undefined> {
-  return store.db.select().from(mailServer).where(eq(mailServer.hostname, hostname.trim().toLowerCase())).get();
+  return store.db.select().from(mailServer).where(eq(mailServer.hostname, domainKey(hostname))).get();
 }
 
 export async function findMailServerById(store: Store, id: number): Promise<MailServerRow | undefined> {
@@ -60,7 +61,7 @@ export type MailServerChanges = Partial<Omit<NewMailServer, 'hostname'>> & { hos
 
 /** Changes a mail_server row; SMTP listeners reload on the `mail_server` event. */
 export async function updateMailServer(store: Store, id: number, changes: MailServerChanges): Promise<MailServerRow> {
-  const values = { ...changes, ...(changes.hostname ? { hostname: changes.hostname.trim().toLowerCase() } : {}) };
+  const values = { ...changes, ...(changes.hostname ? { hostname: domainKey(changes.hostname) } : {}) };
   return write(store, (ctx) => {
     if (values.hostname) {
       const clash = store.db.select().from(mailServer).where(eq(mailServer.hostname, values.hostname)).get();

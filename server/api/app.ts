@@ -12,6 +12,7 @@ import type { Logger } from '../logger.ts';
 import { authenticate } from './auth.ts';
 import { errorMiddleware } from './errors.ts';
 import { jsonApiMediaType } from './media.ts';
+import { closeUnreadBodies, requestLimits } from './request-limits.ts';
 import { openapiRoute } from './openapi/document.ts';
 import { DocumentedRoutes, type RouteDoc } from './openapi/registry.ts';
 import { acmeRoutes } from './routes/acme.ts';
@@ -125,9 +126,14 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
 export function createApiApp(deps: ApiDeps): Koa {
   const app = new Koa({ proxy: false });
   const { router } = buildRoutes(deps);
+  const { limits } = deps.config;
+  app.use(closeUnreadBodies());
   app.use(errorMiddleware(deps.log));
   app.use(jsonApiMediaType());
   app.use(authenticate(deps.store));
+  app.use(
+    requestLimits({ anonymousBody: limits.apiAnonymousBodyBytes, maxBody: limits.apiMaxBodyBytes, maxAnonymousPerClient: limits.apiMaxAnonymousPerClient }),
+  );
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -5,16 +5,11 @@
 import crypto from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
+import { mailAddressSchema } from '../../schema/index.ts';
 
-// A plain addr-spec: no whitespace, controls, angle brackets, commas, quotes or
-// semicolons that could start another address or header.
-const ADDRESS = /^[^\s\x00-\x1f\x7f<>()",;:\\[\]@]+@[^\s\x00-\x1f\x7f<>()",;:\\[\]@]+\.[^\s\x00-\x1f\x7f<>()",;:\\[\]@]+$/u;
-
-export const AddressSchema = z
-  .string()
-  .max(320)
-  .transform((s) => s.trim())
-  .refine((s) => ADDRESS.test(s), 'not a valid email address');
+// An addr-spec by the one address rule (schema/address.ts): no display name,
+// no controls; the domain becomes its A-label, the local part keeps its case.
+export const AddressSchema = mailAddressSchema();
 
 export const MailboxSchema = z.union([
   AddressSchema.transform((address) => ({ name: '', address })),

@@ -19,6 +19,7 @@ export interface TransactionInput {
 
 export interface RecipientResult {
   status: 'sent' | 'deferred' | 'failed';
+  /** The server's reply code; 0 when Heron decided without a reply. */
   code: number;
   enhanced: string;
   response: string;
@@ -48,6 +49,11 @@ function enhancedOf(response: string, code: number): string {
 function fromReply(response: string, code: number): RecipientResult {
   const text = oneLine(response);
   return { status: code >= 500 ? 'failed' : code >= 400 ? 'deferred' : 'sent', code, enhanced: enhancedOf(text, code), response: text };
+}
+
+/** Heron refuses to send (code 0: the server said nothing of the kind) because the destination lacks an extension. */
+function ownVerdict(input: TransactionInput, enhanced: string, extension: string): RecipientResult {
+  return { status: 'failed', code: 0, enhanced, response: `${input.mxHost} does not offer ${extension}, which this message needs` };
 }
 
 /** A result for every recipient that says the same thing. */
@@ -112,21 +118,13 @@ export async function runTransaction(input: TransactionInput): Promise<Transacti
     // RFC 6531 §3.4: internationalized addresses need SMTPUTF8 on the receiving side.
     const needsUtf8 = nonAscii(input.envelopeFrom) || input.recipients.some(nonAscii) || hasEightBit(headerBlock(input.raw));
     if (needsUtf8 && !ext.has('SMTPUTF8')) {
-      return {
-        kind: 'done',
-        secure: conn.secure,
-        results: all(input.recipients, fromReply('550 5.6.7 Destination does not support SMTPUTF8, required by this message', 550)),
-      };
+      return { kind: 'done', secure: conn.secure, results: all(input.recipients, ownVerdict(input, '5.6.7', 'SMTPUTF8')) };
     }
     // RFC 6152 §3: 8-bit content goes only to a server that announces 8BITMIME.
     // Downgrading would break the DKIM signature, so the message is returned instead.
     const eightBit = hasEightBit(input.raw);
     if (eightBit && !ext.has('8BITMIME')) {
-      return {
-        kind: 'done',
-        secure: conn.secure,
-        results: all(input.recipients, fromReply('554 5.6.3 Destination does not support 8BITMIME, required by this message', 554)),
-      };
+      return { kind: 'done', secure: conn.secure, results: all(input.recipients, ownVerdict(input, '5.6.3', '8BITMIME')) };
     }
     const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
       conn.send(

@@ -10,10 +10,14 @@ export interface DsnRecipient {
   action: 'failed' | 'delayed';
   /** RFC 3463 status, e.g. "5.1.1". */
   status: string;
-  /** The remote server's reply (or our own reason). */
+  /** The remote server's reply, or Heron's own reason. */
   diagnostic: string;
-  /** The MX host that answered, if any. */
+  /** Whether `diagnostic` is a remote server's SMTP reply. */
+  fromRemote: boolean;
+  /** The MX host whose reply `diagnostic` is. */
   remoteMta?: string;
+  /** Said before the diagnostic in the human-readable part. */
+  note?: string;
   lastAttemptAt?: number;
 }
 
@@ -44,7 +48,9 @@ function deliveryStatus(input: DsnInput): string {
   const perRecipient = input.recipients.map((r) => {
     const lines = [`Final-Recipient: rfc822; ${field(r.address)}`, `Action: ${r.action}`, `Status: ${field(r.status)}`];
     if (r.remoteMta) lines.push(`Remote-MTA: dns; ${field(r.remoteMta)}`);
-    lines.push(`Diagnostic-Code: smtp; ${field(r.diagnostic)}`);
+    // RFC 3464 §2.3.6: "smtp" only for a reply an SMTP server gave; Heron's own reasons
+    // get a private type, as Postfix writes "X-Postfix;".
+    lines.push(`Diagnostic-Code: ${r.fromRemote ? 'smtp' : 'X-Heron'}; ${field(r.diagnostic)}`);
     if (r.lastAttemptAt) lines.push(`Last-Attempt-Date: ${new Date(r.lastAttemptAt).toUTCString()}`);
     if (r.action === 'delayed' && input.willRetryUntil) lines.push(`Will-Retry-Until: ${new Date(input.willRetryUntil).toUTCString()}`);
     return lines.join('\r\n');
@@ -69,7 +75,7 @@ function explanation(input: DsnInput): string {
         'permanent error; the message will not be retried.',
       ];
   lines.push('');
-  for (const r of input.recipients) lines.push(`<${field(r.address)}>: ${field(r.diagnostic)}`);
+  for (const r of input.recipients) lines.push(`<${field(r.address)}>: ${r.note ? `${r.note}: ` : ''}${field(r.diagnostic)}`);
   return lines.join('\r\n') + '\r\n';
 }
 

@@ -1,6 +1,7 @@
-// Putting a message in the queue: Message-ID and Date when missing, a DKIM
-// signature for the sender's domain, one outbox row per destination domain
-// with all its recipients, and a copy in the sender's Sent folder.
+// Putting a message in the queue: Message-ID and Date when missing, Bcc
+// removed, a DKIM signature for the sender's domain, one outbox row per
+// destination domain with all its recipients, and a copy in the sender's Sent
+// folder (with its Bcc).
 import crypto from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import { dkimSigningKey, ensureDkimKey } from '../../certs/dkim.ts';
@@ -14,6 +15,7 @@ import {
   type OutboxRow,
 } from '../../schema/index.ts';
 import addressparser from 'nodemailer/lib/addressparser';
+import { withoutBcc } from '../bcc.ts';
 import type { OutboundDeps } from './deps.ts';
 
 export const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -53,15 +55,29 @@ export async function signMessage(deps: OutboundDeps, raw: Buffer, accountAddres
   const key = await ensureDkimKey(deps.store, deps.secret, domain);
   const signing = dkimSigningKey(key, deps.secret);
   // mailauth signs with the entries of signatureData; the top-level fields only satisfy its types.
-  const result = await dkimSign(raw, { ...signing, signatureData: [signing] });
+  // One timestamp: without signTime mailauth reads the clock once for the signed
+  // header and again for the one it returns, and the two t= differ across a second.
+  const result = await dkimSign(raw, { ...signing, signatureData: [signing], signTime: new Date() });
   if (result.errors?.length) throw new Error(`DKIM signing failed: ${result.errors.map((e) => e.message).join('; ')}`);
   return Buffer.concat([Buffer.from(result.signatures), raw]);
 }
 
-/** Adds Date/Message-ID and signs: what leaves Heron. */
-export async function prepareOutgoing(deps: OutboundDeps, raw: Buffer, accountAddress: string): Promise<{ raw: Buffer; messageId: string }> {
+export interface OutgoingMessage {
+  /** What leaves Heron: no Bcc, DKIM-signed (the signature covers exactly what is sent). */
+  raw: Buffer;
+  /** The sender's own copy: the same message with its Bcc, unsigned (as the REST path files it). */
+  sentRaw: Buffer;
+  messageId: string;
+}
+
+/** Adds Date/Message-ID, removes Bcc and signs. */
+export async function prepareOutgoing(deps: OutboundDeps, raw: Buffer, accountAddress: string): Promise<OutgoingMessage> {
   const withHeaders = ensureDateAndMessageId(raw, domainOf(accountAddress) || deps.hostname);
-  return { raw: await signMessage(deps, withHeaders.raw, accountAddress), messageId: withHeaders.messageId };
+  return {
+    raw: await signMessage(deps, withoutBcc(withHeaders.raw), accountAddress),
+    sentRaw: withHeaders.raw,
+    messageId: withHeaders.messageId,
+  };
 }
 
 /** Groups recipients by destination domain, keeping their order. */

@@ -7,7 +7,7 @@ import { fileSentCopy, prepareOutgoing, queueForDelivery } from './queue.ts';
 
 export function createRelayHandler(deps: OutboundDeps): RelayHandler {
   return async (request) => {
-    const { raw, messageId } = await prepareOutgoing(deps, request.raw, request.username);
+    const { raw, sentRaw, messageId } = await prepareOutgoing(deps, request.raw, request.username);
     const rows = await queueForDelivery(deps, {
       accountId: request.accountId,
       envelopeFrom: request.envelopeFrom,
@@ -17,7 +17,7 @@ export function createRelayHandler(deps: OutboundDeps): RelayHandler {
     });
     if (deps.settings.sentCopy) {
       // The message is already committed; a failing Sent copy must not turn the 250 into an error.
-      await fileSentCopy(deps, request.accountId, raw).catch((err: unknown) =>
+      await fileSentCopy(deps, request.accountId, sentRaw).catch((err: unknown) =>
         deps.log.warn({ err, accountId: request.accountId }, 'could not file the Sent copy'),
       );
     }

@@ -122,7 +122,8 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
       new Map(recipients.map((r) => [r, { status: 'deferred', code: 0, enhanced, response }]));
     const destination = await findDestination(resolver, row.to_host);
     if (destination.kind === 'undeliverable') {
-      return new Map(recipients.map((r) => [r, { status: 'failed', code: 550, enhanced: destination.enhanced, response: destination.reason }]));
+      // Heron's own verdict (code 0): no server was asked.
+      return new Map(recipients.map((r) => [r, { status: 'failed', code: 0, enhanced: destination.enhanced, response: destination.reason }]));
     }
     if (destination.kind === 'dns-error') return deferAll('4.4.3', destination.reason);
     let lastError = `no reachable host for ${row.to_host}`;
@@ -170,12 +171,13 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     }
     const deferred = pending.filter((r) => statuses[r].status === 'deferred');
     const retryCount = row.retry_count + (deferred.length ? 1 : 0);
-    let nextRetryAt = 0;
+    let nextRetryAt: number | null = null;
     let delayNotified = row.delay_notified;
     if (deferred.length) {
       const decision = nextRetry(settings, row.created_at, retryCount, Date.now());
       if (decision.giveUp) {
-        for (const r of deferred) statuses[r] = { ...statuses[r], status: 'failed', response: `gave up after ${retryCount} attempts: ${statuses[r].response ?? ''}` };
+        // The last reply stays as it was (the DSN quotes it as the remote server's); `expired` says why it failed.
+        for (const r of deferred) statuses[r] = { ...statuses[r], status: 'failed', expired: true };
       } else {
         nextRetryAt = decision.nextRetryAt;
       }
@@ -190,11 +192,10 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     if (stillDeferred.length && delayNoticeDue(settings, row.created_at, Date.now(), delayNotified)) {
       delayNotified = (await sendDsn(row, statuses, stillDeferred, 'delayed')) || delayNotified;
     }
-    const states = Object.values(statuses);
-    const status = stillDeferred.length ? 'queued' : states.some((s) => s.status === 'sent') ? 'sent' : 'failed';
+    const status = stillDeferred.length ? 'queued' : finalStatus(statuses);
     const lastError = Object.entries(statuses)
       .filter(([, s]) => s.status !== 'sent' && s.response)
-      .map(([r, s]) => `${r}: ${s.response}`)
+      .map(([r, s]) => `${r}: ${s.expired ? `gave up after ${retryCount} attempts: ` : ''}${s.response}`)
       .join('; ');
     await finishOutboxAttempt(store, row.id, { status, recipientStatus: statuses, retryCount, nextRetryAt, lastError, delayNotified, dsnSent });
     log.info({ outbox: row.reference_id, to_host: row.to_host, status, retryCount, recipients: summarize(statuses) }, 'outbound attempt');
@@ -256,14 +257,26 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
   };
 }
 
+/** A row with nothing left to try: every recipient accepted, some, or none. */
+function finalStatus(statuses: RecipientStatus): 'sent' | 'partial' | 'failed' {
+  const states = Object.values(statuses);
+  const accepted = states.filter((s) => s.status === 'sent').length;
+  if (accepted === states.length) return 'sent';
+  return accepted > 0 ? 'partial' : 'failed';
+}
+
 function dsnRecipient(address: string, state: RecipientState, action: 'failed' | 'delayed'): DsnRecipient {
   const enhanced = state.enhanced ?? (action === 'failed' ? '5.0.0' : '4.0.0');
+  const fromRemote = (state.code ?? 0) > 0;
   return {
     address,
     action,
     status: enhanced,
     diagnostic: state.response || 'no reply',
-    remoteMta: state.mx,
+    fromRemote,
+    // RFC 3464 §2.3.6: Remote-MTA says the diagnostic came from that MTA; without one it is the reporting MTA's.
+    remoteMta: fromRemote ? state.mx : undefined,
+    note: state.expired ? 'gave up when the queue lifetime ran out; the last attempt said' : undefined,
     lastAttemptAt: state.at,
   };
 }

@@ -1,5 +1,6 @@
-// Connection limits: max_clients per listener and sessions per client address
-// across all listeners. Over either limit a new connection gets 421 4.7.0.
+// Connection limits: max_clients per listener, sessions per client address
+// across all listeners, and sessions on all listeners together (the descriptor
+// budget's SMTP part). Over any limit a new connection gets 421 4.7.0.
 import { smtpError } from '../enhanced-codes.ts';
 
 export class ConnectionCounter {
@@ -33,11 +34,11 @@ export class ConnectionCounter {
 export function admit(
   listener: ConnectionCounter,
   global: ConnectionCounter,
-  limits: { maxClients: number; maxPerClient: number },
+  limits: { maxClients: number; maxPerClient: number; maxTotal: number },
   sessionId: string,
   address: string,
 ): void {
-  if (listener.size >= limits.maxClients) throw smtpError(421, '4.7.0', 'Too many connections, try again later');
+  if (listener.size >= limits.maxClients || global.size >= limits.maxTotal) throw smtpError(421, '4.7.0', 'Too many connections, try again later');
   if (global.countFor(address) >= limits.maxPerClient) throw smtpError(421, '4.7.0', `Too many connections from ${address}, try again later`);
   listener.add(sessionId, address);
   global.add(sessionId, address);

@@ -8,35 +8,28 @@ import { dkimVerify } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { findMailAccount, listOutbox, type MailAccountRow } from '../../schema/index.ts';
 import { RawSmtp } from '../smtp/client.ts';
-import { ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
-import { eventually, type LoopbackDns, outboundEnv, publishDkimKey, type SmtpSink, startDns, startSink, userWithMailbox } from '../outbound/helpers.ts';
+import { ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { eventually, type LoopbackDns, type RelayWorld, type SmtpSink, startRelayWorld } from '../outbound/helpers.ts';
 import { mailboxContents } from '../outbound/mailbox-reader.ts';
 
 describe('SMTP submission → outbound queue → remote MX', () => {
+  let world: RelayWorld;
   let dns: LoopbackDns;
   let sink: SmtpSink;
-  let heron: Awaited<ReturnType<typeof startTestHeron>>;
+  let heron: RelayWorld['heron'];
   let alice: MailAccountRow;
 
   before(async () => {
-    dns = await startDns(
+    world = await startRelayWorld(
       new Map([
         ['remote.test', { mx: [{ exchange: 'mx.remote.test', priority: 10 }] }],
         ['mx.remote.test', { a: ['127.0.0.1'] }],
       ]),
     );
-    sink = await startSink();
-    heron = await startTestHeron({ env: outboundEnv(dns, sink.port) });
-    alice = (await userWithMailbox(heron.store, 'alice')).account;
-    await publishDkimKey(heron, dns);
+    ({ dns, sink, heron, alice } = world);
   });
 
-  after(async () => {
-    await heron.stop();
-    await sink.close();
-    await dns.close();
-    removeDir(heron.dataDir);
-  });
+  after(() => world.stop());
 
   it('relays a submission DKIM-signed, delivers the local copy, and files a Sent copy', async () => {
     const transport = nodemailer.createTransport({

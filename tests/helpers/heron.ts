@@ -29,6 +29,9 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
     HERON_IMAP_PORT: '0',
     HERON_IMAPS_PORT: '0',
     HERON_LOG_LEVEL: 'silent',
+    // Authentication delays are real but short, so tests with failed logins stay quick; tests of the delay set their own.
+    HERON_AUTH_DELAY_MS: '10',
+    HERON_AUTH_MAX_DELAY_MS: '50',
     ...env,
   };
 }

@@ -1,17 +1,25 @@
 // The socket plumbing the raw protocol clients share (IMAP and SMTP
 // transcripts): connect over TCP or TLS on loopback, buffer what arrives as
 // latin1 text, wait until a condition holds, write exact bytes, upgrade in place
-// to TLS. Certificates are self-signed in tests, so not verified.
+// to TLS. Certificates are self-signed in tests, so not verified. A read that
+// hears nothing for SILENCE_MS fails: silence fails a test, never hangs it.
 import net from 'node:net';
 import tls from 'node:tls';
 
-export async function connectSocket(port: number, implicitTls: boolean, servername = 'heron.test'): Promise<net.Socket | tls.TLSSocket> {
-  const socket = implicitTls
-    ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername })
-    : net.connect({ port, host: '127.0.0.1' });
+const SILENCE_MS = 15_000;
+
+/** `localAddress` (another 127.x.y.z) makes the server see a different client address. */
+export async function connectSocket(port: number, implicitTls: boolean, servername = 'heron.test', localAddress?: string): Promise<net.Socket | tls.TLSSocket> {
+  const plain = net.connect({ port, host: '127.0.0.1', localAddress });
+  const socket = implicitTls ? tls.connect({ socket: plain, rejectUnauthorized: false, servername }) : plain;
   await new Promise<void>((resolve, reject) => {
-    socket.once(implicitTls ? 'secureConnect' : 'connect', () => resolve());
+    const timer = setTimeout(() => reject(new Error(`no connection within ${SILENCE_MS} ms`)), SILENCE_MS);
+    socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     socket.once('error', reject);
+    plain.once('error', reject);
   });
   return socket;
 }
@@ -47,11 +55,17 @@ export class LineSocket {
     return this.closed;
   }
 
-  /** Resolves with the buffer once `done` holds for it; rejects if the server closes first. */
-  async readUntil(done: (buffer: string) => boolean): Promise<string> {
+  /** Resolves with the buffer once `done` holds for it; rejects if the server closes first or says nothing for `silenceMs`. */
+  async readUntil(done: (buffer: string) => boolean, silenceMs = SILENCE_MS): Promise<string> {
     while (!done(this.buffer)) {
       if (this.closed) throw new Error(`connection closed; got: ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const woke = await new Promise<boolean>((resolve) => {
+        this.waiters.push(() => resolve(true));
+        timer = setTimeout(() => resolve(false), silenceMs);
+      });
+      clearTimeout(timer);
+      if (!woke) throw new Error(`no answer within ${silenceMs} ms; got: ${JSON.stringify(this.buffer.slice(-500))}`);
     }
     return this.buffer;
   }

@@ -1,4 +1,5 @@
 // A running Heron with helpers to make accounts and messages for IMAP tests.
+import { after, before } from 'node:test';
 import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { loggedIn, RawClient } from './raw-client.ts';
@@ -51,4 +52,19 @@ export function message(subject: string, body = 'Hello world', extra = ''): stri
 /** The untagged lines of a response, without the tagged one. */
 export function untagged(response: string): string[] {
   return response.split('\r\n').filter((l) => l.startsWith('* '));
+}
+
+export type Imap = Awaited<ReturnType<typeof startImap>>;
+
+/** Test options: socket reads wait at most this long, so silence fails a test instead of hanging it. */
+export const DEADLINE = { timeout: 60_000 };
+
+/** One running Heron for a test file: started before its tests, stopped after them. */
+export function useImap(env: Record<string, string> = {}): () => Imap {
+  let imap: Imap | undefined;
+  before(async () => {
+    imap = await startImap(env);
+  });
+  after(() => imap?.stop());
+  return () => imap!;
 }

@@ -23,7 +23,11 @@ describe('two sessions on one mailbox', () => {
 
     // Flags set by A show up at B's next command.
     await a.command('a1', 'STORE 2 +FLAGS.SILENT (\\Seen $Done)');
-    assert.deepEqual(untagged(await b.command('b1', 'NOOP')), ['* 2 FETCH (UID 2 FLAGS ($Done \\Seen))']);
+    assert.deepEqual(untagged(await b.command('b1', 'NOOP')), [
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Done)',
+      '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Done \\*)] Flags permitted',
+      '* 2 FETCH (UID 2 FLAGS ($Done \\Seen))',
+    ]);
 
     // A message delivered as SMTP does: EXISTS, and \Recent for the first session that sees it.
     await imap.deliver(id, 'INBOX', message('m4'));

@@ -54,5 +54,6 @@ test('receive_imap with move_on_success=Processed move_on_failure=Failed', async
   await again.command('u', 'EXAMINE Processed');
   assert.ok((await again.command('v', 'UID FETCH 1 BODY.PEEK[]')).includes(ok));
   await again.command('w', 'EXAMINE Failed');
-  assert.match(await again.command('x', 'UID FETCH 1 FLAGS'), /FLAGS \(\\Seen\)/);
+  // The copy kept \Seen; no session has selected Failed yet, so it is still \Recent (RFC 3501 §6.3.2).
+  assert.match(await again.command('x', 'UID FETCH 1 FLAGS'), /FLAGS \(\\Seen \\Recent\)/);
 });

@@ -86,6 +86,26 @@ describe('tokens and command line', () => {
     assert.equal(c.args[2].t === 'string' && c.args[2].v.toString(), 'a"b');
   });
 
+  test('"[" is an ATOM-CHAR; only BODY and BODY.PEEK open a section (RFC 3501 §9)', () => {
+    const atoms = (text: string) => line(text).args.map((t) => (t.t === 'atom' ? t.v : t.t));
+    assert.deepEqual(atoms("a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}"), ["!#$&'+,-.0123456789:;<=>?@^_`|[}"]);
+    assert.deepEqual(atoms('a LIST "" a[b c]'), ['string', 'a[b', 'c]']);
+    assert.deepEqual(atoms('a LIST [ %'), ['[', '%']);
+    assert.deepEqual(atoms('a FETCH 1 XBODY[a b]'), ['1', 'XBODY[a', 'b]']);
+    assert.deepEqual(atoms('a FETCH 1 body.peek[header.fields (a b)]<1.2>'), ['1', 'body.peek[header.fields (a b)]<1.2>']);
+    assert.deepEqual(atoms('a FETCH 1 (BODY[1.MIME] UID)').length, 2);
+    assert.throws(() => line('a FETCH 1 BODY.PEEK[TEXT'), /missing \]/);
+  });
+
+  test('a mailbox to look up that is not modified UTF-7 is no syntax error; one to create is', () => {
+    const args = (text: string) => new Args(line(text).args);
+    assert.equal(args("a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}").mailboxToFind(), null);
+    assert.equal(args('a SELECT &ZeVnLIqe-').mailboxToFind(), '日本語');
+    assert.equal(args('a SELECT "A&-B"').mailboxToFind(), 'A&B');
+    assert.throws(() => args('a CREATE &bad').mailbox(), ParseError);
+    assert.throws(() => args('a SELECT (x)').mailboxToFind(), ParseError);
+  });
+
   test('malformed input is a ParseError, never a crash', () => {
     for (const bad of ['', '+ NOOP', 'a', 'a (', 'a NOOP )', 'a NOOP "x', 'a NOOP "\\x"', 'a FETCH 1 BODY[', 'a NOOP \x01']) {
       assert.throws(() => line(bad), ParseError, bad);

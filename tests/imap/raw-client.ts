@@ -3,8 +3,8 @@ import type tls from 'node:tls';
 import { connectSocket, LineSocket } from '../helpers/line-socket.ts';
 
 export class RawClient extends LineSocket {
-  static async connect(port: number, options: { tls?: boolean; servername?: string } = {}): Promise<RawClient> {
-    const client = new RawClient(await connectSocket(port, options.tls ?? false, options.servername));
+  static async connect(port: number, options: { tls?: boolean; servername?: string; localAddress?: string } = {}): Promise<RawClient> {
+    const client = new RawClient(await connectSocket(port, options.tls ?? false, options.servername, options.localAddress));
     await client.readUntil((b) => b.includes('\r\n'));
     client.greeting = client.take();
     return client;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth';
+import { simpleParser } from 'mailparser';
 import { listOutbox, type MailAccountRow, type OutboxRow, parseRecipientStatus } from '../../schema/index.ts';
 import { removeDir, startTestHeron } from '../helpers/heron.ts';
 import { eventually, type LoopbackDns, outboundEnv, publishDkimKey, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
@@ -77,6 +78,8 @@ describe('outbound delivery', () => {
     const status = parseRecipientStatus(sent);
     assert.equal(status['carol@remote.test'].status, 'sent');
     assert.equal(status['carol@remote.test'].code, 250);
+    assert.equal(sent.next_retry_at, null, 'nothing is left to try');
+    assert.equal(sent.sent, true);
     await settled(result.queueIds[1], 'sent');
 
     const copies = received('first light');
@@ -127,7 +130,10 @@ describe('outbound delivery', () => {
   it('fails a 5xx at once and puts an RFC 3464 DSN in the sender INBOX, only for the refused recipient', async () => {
     sink.rcptPolicy = (address) => (address.startsWith('nobody') ? { code: 550, message: '5.1.1 no such user here' } : null);
     const result = await relay(['nobody@remote.test', 'helen@remote.test'], 'partly wrong');
-    const done = await settled(result.queueIds[0], 'sent');
+    // One delivered, one failed: the row says so instead of "sent".
+    const done = await settled(result.queueIds[0], 'partial');
+    assert.equal(done.sent, false, 'not every recipient got it');
+    assert.equal(done.next_retry_at, null);
     const status = parseRecipientStatus(done);
     assert.equal(status['nobody@remote.test'].status, 'failed');
     assert.equal(status['nobody@remote.test'].code, 550);
@@ -145,6 +151,7 @@ describe('outbound delivery', () => {
     assert.match(dsn.raw, /^Action: failed\r$/m);
     assert.match(dsn.raw, /^Status: 5\.1\.1\r$/m);
     assert.match(dsn.raw, /^Diagnostic-Code: smtp; 550 5\.1\.1 no such user here\r$/m);
+    assert.match(dsn.raw, /^Remote-MTA: dns; mx\.remote\.test\r$/m);
     assert.match(dsn.raw, /Content-Type: text\/rfc822-headers[\s\S]*Subject: partly wrong/);
     assert.doesNotMatch(dsn.raw, /Final-Recipient: rfc822; helen@remote\.test/);
     sink.rcptPolicy = () => null;
@@ -153,9 +160,15 @@ describe('outbound delivery', () => {
   it('bounces mail for a domain with a null MX without connecting anywhere', async () => {
     const before = sink.messages.length;
     const result = await relay(['ivan@nullmx.test'], 'null mx');
-    await settled(result.queueIds[0], 'failed');
+    const failed = await settled(result.queueIds[0], 'failed');
+    assert.equal(failed.next_retry_at, null);
     const [dsn] = await dsns('ivan@nullmx.test');
     assert.match(dsn.raw, /^Status: 5\.1\.10\r$/m);
+    // RFC 3464 §2.3.6: Heron decided this itself; no SMTP server replied, and no Remote-MTA is named.
+    assert.match(dsn.raw, /^Diagnostic-Code: X-Heron; domain nullmx\.test accepts no mail \(null MX\)\r$/m);
+    assert.doesNotMatch(dsn.raw, /^Diagnostic-Code: smtp;/m);
+    assert.doesNotMatch(dsn.raw, /^Remote-MTA:/m);
+    assert.equal(parseRecipientStatus(failed)['ivan@nullmx.test'].code, 0, 'no reply code where no server replied');
     assert.equal(sink.messages.length, before);
   });
 
@@ -172,6 +185,12 @@ describe('outbound delivery', () => {
     assert.match(delayed[0].raw, /^Will-Retry-Until: /m);
     assert.equal(final.length, 1);
     assert.match(final[0].raw, /^Status: 4\.7\.1\r$/m);
+    // The last reply was the remote server's: quoted as such, and the human part says why Heron gave up.
+    assert.match(final[0].raw, /^Diagnostic-Code: smtp; 451 4\.7\.1 greylisted\r$/m);
+    const explanation = (await simpleParser(final[0].raw)).text ?? '';
+    assert.match(explanation, /<slow@remote\.test>: gave up when the queue lifetime ran out; the last attempt said: 451 4\.7\.1 greylisted/);
+    assert.match(failed.last_error, /^slow@remote\.test: gave up after \d+ attempts: 451 4\.7\.1 greylisted$/);
+    assert.equal(failed.next_retry_at, null);
     assert.equal(received('slow lane').length, 0);
     sink.rcptPolicy = () => null;
   });
@@ -194,6 +213,9 @@ describe('outbound delivery', () => {
     const plain = await relay(['walt@legacy.test'], 'seven bits');
     await settled(plain.queueIds[0], 'sent');
     assert.equal(legacy.messages.length, 1);
-    assert.equal((await dsns('vera@legacy.test')).length, 1);
+    const [refusal] = await dsns('vera@legacy.test');
+    assert.match(refusal.raw, /^Status: 5\.6\.3\r$/m);
+    assert.match(refusal.raw, /^Diagnostic-Code: X-Heron; legacy\.test does not offer 8BITMIME, which this message needs\r$/m);
+    assert.doesNotMatch(refusal.raw, /^Diagnostic-Code: smtp;/m);
   });
 });

@@ -8,7 +8,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { dkimTxtValue, ensureDkimKey } from '../../certs/dkim.ts';
 import type { SecretBox } from '../../certs/secret.ts';
 import { createMailAccount, createUserAccount, findMailServerByHostname, type MailAccountRow, type Store, type UserAccountRow } from '../../schema/index.ts';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_HOSTNAME } from '../helpers/heron.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 const { Packet } = dns2;
 
@@ -204,4 +204,34 @@ export async function post(apiPort: number, path: string, token: string, body: u
 export async function publishDkimKey(heron: { store: Store; secret: SecretBox }, dns: LoopbackDns): Promise<void> {
   const key = await ensureDkimKey(heron.store, heron.secret, TEST_HOSTNAME);
   dns.zone.set(`${key.selector}._domainkey.${TEST_HOSTNAME}`, { txt: [dkimTxtValue(key)] });
+}
+
+export interface RelayWorld {
+  dns: LoopbackDns;
+  sink: SmtpSink;
+  heron: Awaited<ReturnType<typeof startTestHeron>>;
+  /** alice@heron.test (password "alice-password"). */
+  alice: MailAccountRow;
+  stop(): Promise<void>;
+}
+
+/** A Heron relaying to a loopback sink that `zone` points at, with heron.test's DKIM key published and one account, alice. */
+export async function startRelayWorld(zone: Zone): Promise<RelayWorld> {
+  const dns = await startDns(zone);
+  const sink = await startSink();
+  const heron = await startTestHeron({ env: outboundEnv(dns, sink.port) });
+  const alice = (await userWithMailbox(heron.store, 'alice')).account;
+  await publishDkimKey(heron, dns);
+  return {
+    dns,
+    sink,
+    heron,
+    alice,
+    async stop() {
+      await heron.stop();
+      await sink.close();
+      await dns.close();
+      removeDir(heron.dataDir);
+    },
+  };
 }

@@ -77,6 +77,10 @@ describe('sending by REST', () => {
 
     const { envelope, parsed, raw } = await delivered(body.queueId);
     assert.deepEqual(envelope.to.sort(), ['carol@remote.test', 'hidden@remote.test']);
+    const listed = await fetch(`http://127.0.0.1:${api}/api/outbox/${body.queueId}`, { headers: { authorization: `Bearer ${bobToken}` } });
+    const resource = ((await listed.json()) as { data: { attributes: Record<string, unknown> } }).data.attributes;
+    assert.equal(resource.status, 'sent');
+    assert.equal(resource.next_retry_at, null, 'a sent row has no next attempt (it used to read 1970)');
     assert.equal(envelope.from, 'bob@heron.test');
     assert.doesNotMatch(raw, /^Bcc:/im);
     assert.match(raw, /^DKIM-Signature: /m);
@@ -210,8 +214,9 @@ describe('sending by REST', () => {
       const r = await action('cancel', bobToken);
       return r.status === 200 ? r : undefined;
     }, 'cancel to be accepted between attempts');
-    const attrs = (cancelled.body as Array<{ ResponseType: string; Attributes: { attributes: { status: string; mail?: unknown } } }>)[1].Attributes.attributes;
+    const attrs = (cancelled.body as Array<{ ResponseType: string; Attributes: { attributes: { status: string; next_retry_at: number | null; mail?: unknown } } }>)[1].Attributes.attributes;
     assert.equal(attrs.status, 'cancelled');
+    assert.equal(attrs.next_retry_at, null);
     assert.equal(attrs.mail, undefined, 'the message bytes are not in the answer');
     assert.equal((await action('retry', bobToken)).status, 422, 'a cancelled row cannot be retried');
 

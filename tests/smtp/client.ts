@@ -13,8 +13,8 @@ export interface Reply {
 const REPLY = /^(?:\d{3}-[^\r\n]*\r\n)*\d{3}(?: [^\r\n]*)?\r\n/;
 
 export class RawSmtp extends LineSocket {
-  static async connect(port: number, options: { implicitTls?: boolean } = {}): Promise<RawSmtp> {
-    return new RawSmtp(await connectSocket(port, options.implicitTls ?? false));
+  static async connect(port: number, options: { implicitTls?: boolean; localAddress?: string } = {}): Promise<RawSmtp> {
+    return new RawSmtp(await connectSocket(port, options.implicitTls ?? false, undefined, options.localAddress));
   }
 
   /** The next complete reply (possibly multi-line). Rejects when the server closes first. */

@@ -3,7 +3,7 @@
 // body is read as JSON whatever the header says, and empty means {}.
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { parseJson, readText } from '../body.ts';
+import { readJson } from '../body.ts';
 import { HttpError } from '../errors.ts';
 
 const MAX_ACTION_BODY = 1024 * 1024;
@@ -11,9 +11,9 @@ const MAX_ACTION_BODY = 1024 * 1024;
 const ActionBody = z.looseObject({ attributes: z.record(z.string(), z.unknown()).optional() });
 
 export async function readActionBody(ctx: Context): Promise<{ attributes: Record<string, unknown>; top: Record<string, unknown> }> {
-  const text = (await readText(ctx, MAX_ACTION_BODY)).trim();
-  if (text === '') return { attributes: {}, top: {} };
-  const body = ActionBody.safeParse(parseJson(text));
+  const value = await readJson(ctx, MAX_ACTION_BODY, { allowEmpty: true });
+  if (value === undefined) return { attributes: {}, top: {} };
+  const body = ActionBody.safeParse(value);
   if (!body.success) throw new HttpError(400, 'Bad Request', 'expected {"attributes":{…}}');
   return { attributes: body.data.attributes ?? {}, top: body.data };
 }

@@ -4,7 +4,7 @@
 // after checking it (certs/import.ts). Private keys are sealed at rest and never returned.
 import { z } from 'zod';
 import { importMaterial, ImportError } from '../../../certs/import.ts';
-import { createCertificateRecord, deleteCertificate, saveCertificate, updateCertificateSettings } from '../../../schema/index.ts';
+import { addressKeySchema, createCertificateRecord, deleteCertificate, saveCertificate, updateCertificateSettings } from '../../../schema/index.ts';
 import { HttpError } from '../errors.ts';
 import { ownerOf, type Caller, type ResourceDef } from './types.ts';
 
@@ -17,7 +17,7 @@ const hostname = z
 const pem = z.string().max(256 * 1024);
 const settings = {
   alt_names: z.array(hostname).max(100).optional(),
-  acme_email: z.union([z.literal(''), z.string().email().max(320)]).optional(),
+  acme_email: z.union([z.literal(''), addressKeySchema({ utf8: false })]).optional(),
   acme_directory_url: z.union([z.literal(''), z.string().url().max(2000)]).optional(),
   certificate_pem: pem.optional(),
   private_key_pem: pem.optional(),

@@ -4,6 +4,7 @@
 // its mailboxes and mail.
 import { z } from 'zod';
 import {
+  addressKeySchema,
   createMailAccount,
   deleteMailAccount,
   findMailServerByHostname,
@@ -13,7 +14,7 @@ import {
 import { HttpError } from '../errors.ts';
 import { ownerOf, type ResourceDef } from './types.ts';
 
-const username = z.string().trim().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'expected a full address like alice@example.com');
+const username = addressKeySchema();
 const password = z.string().min(1).max(1024);
 
 const Create = z.strictObject({ username, password, password_md5: z.string().max(1024).optional() });

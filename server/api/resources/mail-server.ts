@@ -2,15 +2,11 @@
 // write goes through the store, which emits `mail_server`; the SMTP listeners
 // reload on it, so no restart is needed (unlike Daptin).
 import { z } from 'zod';
-import { createMailServer, deleteMailServer, updateMailServer } from '../../../schema/index.ts';
+import { createMailServer, deleteMailServer, domainSchema, updateMailServer } from '../../../schema/index.ts';
 import { ownerOf, type ResourceDef } from './types.ts';
 
-const hostname = z
-  .string()
-  .trim()
-  .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'expected a host name');
+// Any host name, single labels and IDNs included; stored as a lowercase A-label.
+const hostname = domainSchema;
 // Daptin's "0.0.0.0:465"; empty means the default listeners serve this domain.
 const listenInterface = z
   .string()

@@ -1,11 +1,11 @@
 // user_account: people who sign in to the admin API. Admins manage everyone;
 // a user sees and edits only themselves (name, email, password), never is_admin.
 import { z } from 'zod';
-import { createUserAccount, deleteUserAccount, updateUserAccount } from '../../../schema/index.ts';
+import { addressKeySchema, createUserAccount, deleteUserAccount, updateUserAccount } from '../../../schema/index.ts';
 import { HttpError } from '../errors.ts';
 import type { ResourceDef } from './types.ts';
 
-const email = z.string().trim().email().max(320);
+const email = addressKeySchema();
 const password = z.string().min(8).max(1024);
 
 const Create = z.strictObject({

@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import type { ChallengeStore } from '../../../certs/acme/challenges.ts';
 import { AcmeError, type AcmeIssuer } from '../../../certs/acme/client.ts';
-import { type CertificateRow, listCertificates, type Store } from '../../../schema/index.ts';
+import { addressKeySchema, type CertificateRow, listCertificates, type Store } from '../../../schema/index.ts';
 import type { HeronConfig } from '../../config.ts';
 import { requireAdmin } from '../auth.ts';
 import { readJson } from '../body.ts';
@@ -16,7 +16,7 @@ const GenerateBody = z.object({
     .object({
       hostname: DnsName.optional(),
       certificate_id: z.string().uuid().optional(),
-      email: z.string().email().max(320).optional(),
+      email: addressKeySchema({ utf8: false }).optional(),
       directory_url: z.url({ protocol: /^https?$/ }).optional(),
       alt_names: z.array(DnsName).max(50).optional(),
     })

@@ -23,8 +23,20 @@ const SendMailBody = z.object({
   }),
 });
 
+type Issue = { path: PropertyKey[]; message: string; code: string; errors?: Issue[][] };
+
+/** The issue to report: inside a union ("a string or an object"), the address rule's own reason rather than "Invalid input". */
+function reportable(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || !issue.errors) return issue;
+  for (const inner of issue.errors.flat()) {
+    const found = reportable(inner);
+    if (found.code === 'custom') return { ...found, path: [...issue.path, ...found.path] };
+  }
+  return issue;
+}
+
 function badRequest(error: z.ZodError): HttpError {
-  const issue = error.issues[0];
+  const issue = reportable(error.issues[0] as Issue);
   return new HttpError(400, 'Bad Request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
 }
 

@@ -3,7 +3,7 @@
 // instructions, one of which (client.store.set, key "token") carries the token.
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { type AuthThrottle, issueToken, type Store, verifyUserLogin } from '../../../schema/index.ts';
+import { addressKey, type AuthThrottle, issueToken, type Store, verifyUserLogin } from '../../../schema/index.ts';
 import { readJson } from '../body.ts';
 import { HttpError } from '../errors.ts';
 
@@ -15,17 +15,16 @@ export function signinRoutes(router: Router, deps: { store: Store; throttle: Aut
   router.post('/action/user_account/signin', async (ctx) => {
     const parsed = SigninBody.safeParse(await readJson(ctx));
     if (!parsed.success) throw new HttpError(400, 'Bad Request', 'expected {"attributes":{"email":"…","password":"…"}}');
-    const { email, password } = parsed.data.attributes;
-    if (!deps.throttle.allowed(ctx.ip, email)) {
-      ctx.set('Retry-After', '900');
+    const { password } = parsed.data.attributes;
+    // Not an address at all: checked (and throttled) like any wrong one, so the answer says nothing more.
+    const email = addressKey(parsed.data.attributes.email) ?? parsed.data.attributes.email;
+    const outcome = await deps.throttle.attempt(ctx.ip, email, () => verifyUserLogin(deps.store, email, password));
+    if (outcome.kind === 'refused') {
+      ctx.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
       throw new HttpError(429, 'Too Many Requests', 'too many failed sign-ins; try again later');
     }
-    const user = await verifyUserLogin(deps.store, email, password);
-    if (!user) {
-      deps.throttle.fail(ctx.ip, email);
-      throw new HttpError(401, 'Unauthorized', 'invalid email or password');
-    }
-    deps.throttle.succeed(ctx.ip);
+    if (outcome.kind === 'failed') throw new HttpError(401, 'Unauthorized', 'invalid email or password');
+    const user = outcome.value;
     const { token } = await issueToken(deps.store, user.id, deps.tokenTtlMs);
     ctx.cookies.set('token', token, { httpOnly: true, sameSite: 'strict', maxAge: deps.tokenTtlMs });
     ctx.body = [

@@ -2,7 +2,7 @@
 // only when the operator allows it (HERON_ALLOW_SIGNUP, off by default).
 // Sign-out revokes the token the request was made with.
 import { z } from 'zod';
-import { createUserAccount, revokeToken, type Store } from '../../../schema/index.ts';
+import { addressKeySchema, createUserAccount, revokeToken, type Store } from '../../../schema/index.ts';
 import { readActionBody } from '../actions/body.ts';
 import { currentUser, type AuthState } from '../auth.ts';
 import { HttpError } from '../errors.ts';
@@ -10,7 +10,7 @@ import type { DocumentedRoutes } from '../openapi/registry.ts';
 
 const Signup = z.object({
   name: z.string().trim().max(200).optional(),
-  email: z.string().trim().email().max(320),
+  email: addressKeySchema(),
   password: z.string().min(8).max(1024),
   passwordConfirm: z.string().optional(),
 });
