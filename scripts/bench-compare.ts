@@ -34,10 +34,11 @@ import { startDns } from '../tests/smtp/dns.ts';
 import { onCleanup, withCleanup } from './bench/cleanup.ts';
 import { dovecotUnavailable, startDovecot, writeMaildir, type Dovecot } from './bench/dovecot.ts';
 import { fillHeron } from './bench/heron-fill.ts';
-import { startHeronProcess, type HeronProcess } from './bench/heron-process.ts';
+import { startBenchHeron, type BenchHeron } from './bench/heron.ts';
 import { inboxState, largeMailbox, mixedLoad, sample, sampleFlags, waitForMessages, type Account, type LargeMailboxResult } from './bench/imap-load.ts';
 import { postfixUnavailable, runSmtpSource, SMTP_SOURCE, startPostfix, type Postfix } from './bench/postfix.ts';
-import { pssMiB, rssMiB } from './bench/processes.ts';
+import { rssOf } from '../tests/helpers/heron-process.ts';
+import { pssMiB } from './bench/processes.ts';
 import { formatNumber, machineLine, table, type Row } from './bench/report.ts';
 
 const args = process.argv.slice(2);
@@ -70,7 +71,7 @@ const log = (line: string) => console.log(line);
 const both = (heron: boolean) => (heron ? 'Heron' : 'Postfix/Dovecot');
 
 interface Servers {
-  heron: HeronProcess;
+  heron: BenchHeron;
   dovecot: Dovecot | null;
   postfix: Postfix | null;
 }
@@ -161,7 +162,7 @@ async function largePhase(s: Servers, rows: Row[]): Promise<void> {
       log(
         `  run ${run} ${both(heron).padEnd(15)} ${r.messages} messages: SELECT ${formatNumber(r.firstSelectMs)} ms, again ${formatNumber(r.selectAgainMs)} ms; FETCH FLAGS ${formatNumber(r.fetchFlagsMs)} ms (${formatNumber(r.fetchFlagsBytes / 1e6)} MB); ` +
           `SEARCH UNSEEN ${formatNumber(r.searchUnseenMs)} ms (${r.hits.unseen} hits), FLAGGED ${formatNumber(r.searchFlaggedMs)} ms (${r.hits.flagged}), SUBJECT ${formatNumber(r.searchSubjectMs)} ms (${r.hits.subject}), BODY ${formatNumber(r.searchBodyMs)} ms (${r.hits.body}); ` +
-          `APPEND ${formatNumber(r.appendPerSecond)}/s; memory ${formatNumber(r.memoryMiB)} MiB${heron ? ` (RSS ${formatNumber(rssMiB(s.heron.pid))} MiB)` : ''}`,
+          `APPEND ${formatNumber(r.appendPerSecond)}/s; memory ${formatNumber(r.memoryMiB)} MiB${heron ? ` (RSS ${formatNumber(rssOf(s.heron.pid) / 2 ** 20)} MiB)` : ''}`,
       );
     }
   }
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
     log(`  Postfix ${postfix.version}: smtpd on 127.0.0.1:${postfix.smtpPort}, virtual domain ${REF_DOMAIN} → Dovecot LMTP`);
   }
   const heronEnv = { HERON_DNS: dns.address };
-  const heron = await startHeronProcess({ dataDir: heronData, env: heronEnv, cpuProfileDir: PROFILE ? '/tmp/heron-prof' : undefined });
+  const heron = await startBenchHeron(heronData, { env: heronEnv, cpuProfileDir: PROFILE ? '/tmp/heron-prof' : undefined });
   log(`  Heron: MX 127.0.0.1:${heron.ports.smtp} (SPF/DKIM/DMARC scoring against DNS ${dns.address}), IMAPS 127.0.0.1:${heron.ports.imaps}, SQLite synchronous=FULL`);
   const servers: Servers = { heron, dovecot, postfix };
 
@@ -230,7 +231,7 @@ async function main(): Promise<void> {
   if (only.has('large')) {
     // A fresh Heron process, so its memory figure is the large mailbox's, not the earlier loads'.
     await servers.heron.stop();
-    servers.heron = await startHeronProcess({ dataDir: heronData, env: heronEnv, cpuProfileDir: PROFILE ? '/tmp/heron-prof' : undefined });
+    servers.heron = await startBenchHeron(heronData, { env: heronEnv, cpuProfileDir: PROFILE ? '/tmp/heron-prof' : undefined });
     log(`\nLarge mailbox, ${formatNumber(BIG)} messages (${RUNS} runs, alternating; Heron restarted before this phase)`);
     await largePhase(servers, largeRows);
   }

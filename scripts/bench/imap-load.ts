@@ -29,6 +29,9 @@ export interface Account {
   password: string;
 }
 
+/** The i-th loopback source address, 127.0.0.2 … 127.0.0.(count+1): servers limit connections per client address. */
+export const sourceAddress = (i: number, count: number) => `127.0.0.${2 + (i % count)}`;
+
 let tagCounter = 0;
 const nextTag = () => `b${(tagCounter++).toString(36)}`;
 
@@ -40,8 +43,8 @@ export async function ok(c: RawClient, command: string): Promise<string> {
   return r;
 }
 
-export async function login(a: Account): Promise<RawClient> {
-  const c = await RawClient.connect(a.port, { tls: true });
+export async function login(a: Account, localAddress?: string): Promise<RawClient> {
+  const c = await RawClient.connect(a.port, { tls: true, localAddress });
   await ok(c, `LOGIN ${a.user} "${a.password}"`);
   return c;
 }
@@ -69,6 +72,7 @@ export interface MixedResult {
  * times FETCH 10 messages' flags and header fields, STORE \Seen on one, APPEND
  * one, flag it \Deleted, UID EXPUNGE it, NOOP; then logs out and starts over.
  * Every session deletes what it appended, so the mailbox ends as it began.
+ * Each session comes from its own loopback address, as separate clients would.
  */
 export async function mixedLoad(a: Account, options: { clients: number; seconds: number; rounds: number }): Promise<MixedResult> {
   const counter = { n: 0, logins: 0 };
@@ -90,7 +94,7 @@ async function mixedWorker(a: Account, deadline: number, rounds: number, counter
     return r;
   };
   while (Date.now() < deadline) {
-    const c = await RawClient.connect(a.port, { tls: true });
+    const c = await RawClient.connect(a.port, { tls: true, localAddress: sourceAddress(id, 250) });
     await cmd(c, `LOGIN ${a.user} "${a.password}"`);
     counter.logins++;
     await cmd(c, 'SELECT INBOX');
@@ -205,5 +209,72 @@ export async function largeMailbox(a: Account, options: { appends: number; memor
     hits: { unseen: hitsOf(unseen), flagged: hitsOf(flagged), subject: hitsOf(subject), body: hitsOf(body) },
     appendPerSecond: options.appends / appendSeconds,
     memoryMiB,
+  };
+}
+
+export interface IdleResult {
+  sessions: number;
+  setupSeconds: number;
+  memoryBeforeMiB: number;
+  memoryIdleMiB: number;
+  perSessionKiB: number;
+  /** From the APPEND being sent until the EXISTS reached half of the sessions, and all of them. */
+  pushMedianMs: number;
+  pushAllMs: number;
+}
+
+/**
+ * `sessions` sessions over implicit TLS, spread over `addresses` loopback
+ * source addresses, each logged in with INBOX selected and in IDLE; the
+ * server's memory before and with all of them idle; then one APPEND from
+ * another connection and the time until every session has read its EXISTS.
+ */
+export async function idleSessions(
+  a: Account,
+  options: { sessions: number; addresses: number; concurrency: number; memoryMiB: () => number; progress?: (open: number) => void },
+): Promise<IdleResult> {
+  // One session first, so what the first login and SELECT load once is not counted per session.
+  await logout(await login(a));
+  const memoryBeforeMiB = options.memoryMiB();
+  const clients: RawClient[] = new Array(options.sessions);
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const opener = async () => {
+    for (let i = next++; i < options.sessions; i = next++) {
+      const c = await login(a, sourceAddress(i, options.addresses));
+      await ok(c, 'SELECT INBOX');
+      c.write('i IDLE\r\n');
+      await c.readUntil((b) => b.includes('+ '));
+      c.take();
+      clients[i] = c;
+      if (options.progress && (i + 1) % 1000 === 0) options.progress(i + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.sessions) }, opener));
+  const setupSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // Let the server settle (timers, GC) before reading its memory.
+  await new Promise((r) => setTimeout(r, 2000));
+  const memoryIdleMiB = options.memoryMiB();
+
+  const appender = await login(a);
+  const msg = sample(300000);
+  const arrivals: number[] = [];
+  const t0 = process.hrtime.bigint();
+  const reached = Promise.all(
+    clients.map((c) => c.readUntil((b) => /^\* \d+ EXISTS\r$/m.test(b), 120_000).then(() => arrivals.push(Number(process.hrtime.bigint() - t0) / 1e6))),
+  );
+  await ok(appender, `APPEND INBOX {${msg.length}+}\r\n${msg}`);
+  await reached;
+  await logout(appender);
+  for (const c of clients) c.close();
+  arrivals.sort((x, y) => x - y);
+  return {
+    sessions: options.sessions,
+    setupSeconds,
+    memoryBeforeMiB,
+    memoryIdleMiB,
+    perSessionKiB: ((memoryIdleMiB - memoryBeforeMiB) * 1024) / options.sessions,
+    pushMedianMs: arrivals[Math.floor(arrivals.length / 2)],
+    pushAllMs: arrivals[arrivals.length - 1],
   };
 }

@@ -1,5 +1,6 @@
 // Small process utilities for the benchmarks (Linux /proc): run a command,
-// tell whether a pid is still alive, wait for it to go, and measure memory.
+// tell whether a pid is still alive, wait for it to go, and measure memory
+// (PSS here; RSS is tests/helpers/heron-process.ts's rssOf).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -80,16 +81,6 @@ export function processTree(pid: number): number[] {
   };
   walk(pid);
   return out.filter(alive);
-}
-
-function statusField(pid: number, field: 'VmRSS'): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-}
-
-/** Resident set size of one process, MiB. */
-export function rssMiB(pid: number): number {
-  return statusField(pid, 'VmRSS') / 1024;
 }
 
 /**

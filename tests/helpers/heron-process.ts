@@ -13,15 +13,24 @@ export interface HeronProcess {
   /** Everything it printed so far (banner and JSON log lines). */
   output(): string;
   stop(): void;
+  /** SIGTERM, then waits for the exit: a clean shutdown (a --cpu-prof profile is written then). */
+  terminate(): Promise<void>;
 }
 
-/** Starts Heron on ephemeral loopback ports; `openFiles` runs it under `ulimit -n`. */
-export async function startHeronProcess(dataDir: string, options: { env?: Record<string, string>; openFiles?: number; startMs?: number } = {}): Promise<HeronProcess> {
+/**
+ * Starts Heron on ephemeral loopback ports; `openFiles` runs it under `ulimit -n`;
+ * `nodeArgs` go to node before the entry point (e.g. --cpu-prof).
+ */
+export async function startHeronProcess(
+  dataDir: string,
+  options: { env?: Record<string, string>; openFiles?: number; startMs?: number; nodeArgs?: string[] } = {},
+): Promise<HeronProcess> {
   const main = path.join(import.meta.dirname, '../../server/main.ts');
   const env = { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info', ...options.env }) };
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', main];
   const child = options.openFiles
-    ? spawn('bash', ['-c', `ulimit -n ${options.openFiles} && exec "$0" --import tsx "$1"`, process.execPath, main], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['--import', 'tsx', main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('bash', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -34,7 +43,12 @@ export async function startHeronProcess(dataDir: string, options: { env?: Record
     await new Promise((r) => setTimeout(r, 50));
   }
   const ports = JSON.parse(/"ports":(\{[^}]*\})/.exec(out)![1]) as HeronProcess['ports'];
-  return { child, pid: child.pid!, ports, output: () => out, stop: () => child.kill('SIGKILL') };
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const terminate = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return { child, pid: child.pid!, ports, output: () => out, stop: () => child.kill('SIGKILL'), terminate };
 }
 
 /** Resident memory of a process, in bytes. */
