@@ -35,7 +35,7 @@ import { onCleanup, withCleanup } from './bench/cleanup.ts';
 import { dovecotUnavailable, startDovecot, writeMaildir, type Dovecot } from './bench/dovecot.ts';
 import { fillHeron } from './bench/heron-fill.ts';
 import { startBenchHeron, type BenchHeron } from './bench/heron.ts';
-import { inboxState, largeMailbox, mixedLoad, sample, sampleFlags, waitForMessages, type Account, type LargeMailboxResult } from './bench/imap-load.ts';
+import { inboxState, largeMailbox, logout, mixedLoad, sample, sampleFlags, selected, waitForMessages, type Account, type LargeMailboxResult } from './bench/imap-load.ts';
 import { postfixUnavailable, runSmtpSource, SMTP_SOURCE, startPostfix, type Postfix } from './bench/postfix.ts';
 import { rssOf } from '../tests/helpers/heron-process.ts';
 import { pssMiB } from './bench/processes.ts';
@@ -206,7 +206,13 @@ async function main(): Promise<void> {
     const maildir = (u: string) => path.join(dir, 'mail', REF_DOMAIN, u, 'Maildir');
     for (const u of users) writeMaildir(maildir(u), counts[u], u === 'big' ? bigMessage : (i) => ({ raw: sample(i), flags: [] }));
     dovecot = await startDovecot({ dir, users: users.map((u) => `${u}@${REF_DOMAIN}`), password: PASSWORD });
-    log(`  Dovecot ${dovecot.version}: maildirs written in ${formatNumber((Date.now() - t) / 1000)} s (indexed by Dovecot at the first SELECT); IMAPS 127.0.0.1:${dovecot.imapsPort}, LMTP 127.0.0.1:${dovecot.lmtpPort}`);
+    const written = (Date.now() - t) / 1000;
+    t = Date.now();
+    // Dovecot builds its index of a maildir at the first SELECT: part of filling it, not of the measures.
+    for (const u of users) await logout(await selected({ port: dovecot.imapsPort, user: `${u}@${REF_DOMAIN}`, password: PASSWORD }));
+    log(
+      `  Dovecot ${dovecot.version}: maildirs written in ${formatNumber(written)} s, indexed by a first SELECT in ${formatNumber((Date.now() - t) / 1000)} s; IMAPS 127.0.0.1:${dovecot.imapsPort}, LMTP 127.0.0.1:${dovecot.lmtpPort}`,
+    );
   }
   if (!postfixWhyNot && dovecot) {
     postfix = await startPostfix({ dir: path.join(tmp, 'postfix'), domain: REF_DOMAIN, lmtpPort: dovecot.lmtpPort });

@@ -65,6 +65,7 @@ export async function withCleanup(main: () => Promise<void>): Promise<void> {
     failed = true;
     console.error(err);
   } finally {
+    if (undos.length) console.error(`stopping what was started and removing temp folders (${undos.length} steps)…`);
     await cleanupAll();
   }
   if (failed) process.exit(1);

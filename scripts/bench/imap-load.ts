@@ -34,11 +34,17 @@ export const sourceAddress = (i: number, count: number) => `127.0.0.${2 + (i % c
 
 let tagCounter = 0;
 const nextTag = () => `b${(tagCounter++).toString(36)}`;
+/**
+ * How long a server may stay silent before a command counts as hung: long,
+ * since Dovecot indexes 100,000 new maildir files at the first SELECT and
+ * reads every file for BODY without saying anything meanwhile.
+ */
+const SILENCE_MS = 600_000;
 
 /** Sends a command, fails unless it ends in OK; returns the whole response. */
 export async function ok(c: RawClient, command: string): Promise<string> {
   const tag = nextTag();
-  const r = await c.command(tag, command);
+  const r = await c.command(tag, command, SILENCE_MS);
   if (!r.includes(`\r\n${tag} OK`) && !r.startsWith(`${tag} OK`)) throw new Error(`${command.slice(0, 60)}: ${r.slice(-300)}`);
   return r;
 }
@@ -46,6 +52,13 @@ export async function ok(c: RawClient, command: string): Promise<string> {
 export async function login(a: Account, localAddress?: string): Promise<RawClient> {
   const c = await RawClient.connect(a.port, { tls: true, localAddress });
   await ok(c, `LOGIN ${a.user} "${a.password}"`);
+  return c;
+}
+
+/** Logged in with INBOX selected. */
+export async function selected(a: Account): Promise<RawClient> {
+  const c = await login(a);
+  await ok(c, 'SELECT INBOX');
   return c;
 }
 
@@ -190,7 +203,7 @@ export async function largeMailbox(a: Account, options: { appends: number; memor
     appender.write(`${tag} APPEND INBOX {${msg.length}+}\r\n${msg}\r\n`);
   }
   for (const tag of tags) {
-    const r = await appender.waitTagged(tag);
+    const r = await appender.waitTagged(tag, SILENCE_MS);
     if (!r.includes(`${tag} OK`)) throw new Error(`pipelined APPEND: ${r.slice(-200)}`);
   }
   const appendSeconds = Number(process.hrtime.bigint() - startedAppend) / 1e9;

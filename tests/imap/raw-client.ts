@@ -20,12 +20,13 @@ export class RawClient extends LineSocket {
   }
 
   /** Sends `tag command` and returns everything up to and including the tagged line. */
-  async command(tag: string, command: string): Promise<string> {
+  async command(tag: string, command: string, silenceMs?: number): Promise<string> {
     this.write(`${tag} ${command}\r\n`);
-    return this.waitTagged(tag);
+    return this.waitTagged(tag, silenceMs);
   }
 
-  async waitTagged(tag: string): Promise<string> {
+  /** `silenceMs`: how long the server may say nothing (default: the tests' read deadline). */
+  async waitTagged(tag: string, silenceMs?: number): Promise<string> {
     // Scan only what arrived since the last look (from the last line start), so a
     // multi-megabyte response is not re-scanned for every chunk.
     const re = new RegExp(`(^|\\r\\n)${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (OK|NO|BAD)[^\\r\\n]*\\r\\n`, 'g');
@@ -36,7 +37,7 @@ export class RawClient extends LineSocket {
       match = re.exec(b);
       from = Math.max(0, b.lastIndexOf('\r\n'));
       return match !== null;
-    });
+    }, silenceMs);
     const m = match as RegExpExecArray | null;
     const end = m!.index + m![0].length;
     const out = this.buffer.slice(0, end);
