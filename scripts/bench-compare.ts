@@ -3,7 +3,7 @@
 //   npm run bench:compare -- [--runs 2] [--only smtp,imap,large]
 //     [--smtp-messages 2000] [--smtp-sessions 10] [--size 4096]
 //     [--imap-clients 10] [--imap-seconds 20] [--rounds 5]
-//     [--messages 100000] [--appends 1000] [--profile]
+//     [--messages 100000] [--appends 500] [--profile]
 //
 // It installs nothing. When Debian's postfix and dovecot-imapd (+ dovecot-lmtpd)
 // are installed and it runs as root, it starts a private, loopback-only Postfix
@@ -54,7 +54,7 @@ const IMAP_CLIENTS = opt('imap-clients', 10);
 const IMAP_SECONDS = opt('imap-seconds', 20);
 const ROUNDS = opt('rounds', 5);
 const BIG = opt('messages', 100_000);
-const APPENDS = opt('appends', 1000);
+const APPENDS = opt('appends', 500);
 const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : ['smtp', 'imap', 'large'];
 const only = new Set(onlyArg);
 const PROFILE = args.includes('--profile') || !!process.env.BENCH_PROFILE;

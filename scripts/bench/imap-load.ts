@@ -44,7 +44,7 @@ const SILENCE_MS = 600_000;
 /** Sends a command, fails unless it ends in OK; returns the whole response. */
 export async function ok(c: RawClient, command: string): Promise<string> {
   const tag = nextTag();
-  const r = await c.command(tag, command, SILENCE_MS);
+  const r = await c.command(tag, command, { ms: SILENCE_MS });
   if (!r.includes(`\r\n${tag} OK`) && !r.startsWith(`${tag} OK`)) throw new Error(`${command.slice(0, 60)}: ${r.slice(-300)}`);
   return r;
 }
@@ -203,7 +203,7 @@ export async function largeMailbox(a: Account, options: { appends: number; memor
     appender.write(`${tag} APPEND INBOX {${msg.length}+}\r\n${msg}\r\n`);
   }
   for (const tag of tags) {
-    const r = await appender.waitTagged(tag, SILENCE_MS);
+    const r = await appender.waitTagged(tag, { ms: SILENCE_MS });
     if (!r.includes(`${tag} OK`)) throw new Error(`pipelined APPEND: ${r.slice(-200)}`);
   }
   const appendSeconds = Number(process.hrtime.bigint() - startedAppend) / 1e9;
