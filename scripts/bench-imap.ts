@@ -12,10 +12,12 @@
 //   npm run bench:imap -- [--messages 100000] [--seconds 20] [--clients 10]
 //     [--rounds 5] [--appends 1000] [--idle 10000] [--profile]
 //
-// The idle sessions need descriptors on both sides: the server is started
-// under `ulimit -n` (2 × sessions + 4,000; raising it needs root or a high
-// enough hard limit, see `ulimit -Hn`), this process needs sessions + 1,000
-// (Node raises its soft limit to the hard one). The sessions come from 100
+// The idle sessions need descriptors on both sides: this process needs
+// sessions + 1,000 (Node raises its soft limit to the hard one, `ulimit -Hn`),
+// and the server is started under `ulimit -n` as high as that (at most
+// 2 × sessions + 4,000). Raise the hard limit first if it is lower (as root:
+// `ulimit -Hn 30000` in the shell that runs the bench; systemd LimitNOFILE;
+// /etc/security/limits.conf); a VM may cap it for root too. The sessions come from 100
 // loopback addresses (127.0.0.2–101) and the run raises the per-account,
 // per-address and per-listener IMAP connection limits to fit them.
 import os from 'node:os';
@@ -79,13 +81,15 @@ async function largeAndMixed(heron: BenchHeron): Promise<void> {
 }
 
 async function idle(dataDir: string): Promise<void> {
+  // Node raised this process's soft limit to the hard one; the server gets as much, up to what it can use.
   const own = openFileLimit();
+  const serverFiles = Math.min(own, 2 * IDLE + 4000);
   if (own < IDLE + 1000) {
-    console.log(`idle sessions skipped: this process may open ${own} files, ${IDLE} sessions need ${IDLE + 1000} (raise the hard limit: ulimit -Hn)`);
+    console.log(`idle sessions skipped: the open-file limit is ${own}, ${IDLE} sessions need ${IDLE + 1000} on each side (raise the hard limit: ulimit -Hn, LimitNOFILE, limits.conf)`);
     return;
   }
   const heron = await startBenchHeron(dataDir, {
-    openFiles: 2 * IDLE + 4000,
+    openFiles: serverFiles,
     cpuProfileDir,
     env: {
       HERON_IMAP_MAX_CONNECTIONS_PER_USER: String(IDLE + 100),
@@ -93,7 +97,7 @@ async function idle(dataDir: string): Promise<void> {
       HERON_IMAP_MAX_CONNECTIONS: String(IDLE + 100),
     },
   }).catch((err: Error) => {
-    console.log(`idle sessions skipped: Heron did not start under ulimit -n ${2 * IDLE + 4000} (${err.message.split('\n')[0]})`);
+    console.log(`idle sessions skipped: Heron did not start under ulimit -n ${serverFiles} (${err.message.split('\n')[0]})`);
     return null;
   });
   if (!heron) return;
