@@ -2,13 +2,20 @@
 // connections per account, move to the authenticated state.
 import { findMailServerById } from '../schema/index.ts';
 import type { Completion } from './commands/command.ts';
-import { ImapResponse, type Session } from './session.ts';
+import { ImapResponse } from './response.ts';
+import type { Session } from './session.ts';
 
 export async function authenticate(session: Session, username: string, password: string): Promise<Completion> {
   const { store, throttle } = session.deps;
   const outcome = await throttle.attempt(session.remoteAddress, username, () => session.deps.loginCache.verify(store, username, password));
-  if (outcome.kind === 'refused') throw new ImapResponse('NO', 'Too many failed attempts; try again later', 'UNAVAILABLE');
-  if (outcome.kind === 'failed') throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');
+  if (outcome.kind === 'refused') {
+    session.deps.stats?.authFailed('imap', session.remoteAddress, username, true);
+    throw new ImapResponse('NO', 'Too many failed attempts; try again later', 'UNAVAILABLE');
+  }
+  if (outcome.kind === 'failed') {
+    session.deps.stats?.authFailed('imap', session.remoteAddress, username);
+    throw new ImapResponse('NO', 'Invalid credentials', 'AUTHENTICATIONFAILED');
+  }
   const account = outcome.value;
   const server = await findMailServerById(store, account.mail_server_id);
   // Closed while we waited (login deadline, client gone): its slot would never be released.

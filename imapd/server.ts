@@ -8,9 +8,9 @@ import type { TlsContexts } from '../certs/tls-contexts.ts';
 import type { AuthThrottle, Store } from '../schema/index.ts';
 import { clientAddress, listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
-import type { Service } from '../server/service.ts';
+import type { ListenerState, Service } from '../server/service.ts';
 import { LoginCache } from './auth-cache.ts';
-import { type ImapLimits, Session } from './session.ts';
+import { type ImapLimits, Session, type SessionDeps } from './session.ts';
 
 export interface ImapServiceOptions {
   store: Store;
@@ -24,6 +24,7 @@ export interface ImapServiceOptions {
   allowPlaintextAuth: boolean;
   limits?: Partial<ImapLimits>;
   connections?: Partial<ConnectionLimits>;
+  stats?: SessionDeps['stats'];
 }
 
 export interface ConnectionLimits {
@@ -65,6 +66,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     throttle: options.throttle,
     loginCache: new LoginCache(),
     log: options.log,
+    stats: options.stats,
     hostname: options.hostname,
     allowPlaintextAuth: options.allowPlaintextAuth,
     limits,
@@ -199,6 +201,19 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     },
     describe: () => [`imap        ${options.bind}:${bound.imap} (STARTTLS)`, `imaps       ${options.bind}:${bound.imaps} (TLS)`],
     ports: () => bound,
+    listeners: (): ListenerState[] => {
+      const state = (name: string, port: number, tls: ListenerState['tls']): ListenerState => ({
+        name,
+        protocol: 'imap',
+        address: options.bind,
+        port,
+        tls,
+        hostname: options.hostname,
+        listening: port > 0,
+        error: port > 0 ? null : 'not started',
+      });
+      return [state('imap', bound.imap, 'starttls'), state('imaps', bound.imaps, 'implicit')];
+    },
   };
 }
 

@@ -21,6 +21,7 @@ import {
   StoreError,
 } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
+import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
@@ -28,9 +29,13 @@ import { commandFor } from './commands/index.ts';
 import { Args, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
-import { Writer } from './writer.ts';
+import { ImapResponse } from './response.ts';
+import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
+
+/** Commands read ahead of the one running; past this the session stops reading the socket. */
+const MAX_QUEUED_COMMANDS = 32;
 
 export interface ImapLimits {
   maxLineLength: number;
@@ -49,23 +54,14 @@ export interface SessionDeps {
   throttle: AuthThrottle;
   loginCache: LoginCache;
   log: Logger;
+  /** Failed and throttled logins are counted here (the console's overview, metrics). */
+  stats?: Pick<Stats, 'authFailed'>;
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
   /** Per-account connection accounting (server.ts). */
   acquireAccount(accountId: number): boolean;
   releaseAccount(accountId: number): void;
-}
-
-/** A command's outcome: the tagged response. */
-export class ImapResponse extends Error {
-  constructor(
-    readonly status: 'OK' | 'NO' | 'BAD',
-    text: string,
-    readonly code?: string,
-  ) {
-    super(text);
-  }
 }
 
 export interface SelectedMailbox {
@@ -122,6 +118,8 @@ export class Session {
   private socket: net.Socket | tls.TLSSocket;
   private framer: Framer;
   private queue: Frame[] = [];
+  /** Reading is paused while too many commands wait (a client that sends but does not read). */
+  private readingPaused = false;
   private waiting: ((frame: Frame | null) => void) | null = null;
   private badCommands = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -131,6 +129,13 @@ export class Session {
   private readonly onMailbox = (change: MailboxChanged) => {
     if (!this.selected || change.mailboxId !== this.selected.mailbox.id) return;
     if (change.highestModseq <= this.selected.lastModseq) return;
+    this.selected.dirty = true;
+    this.idleNotify?.();
+  };
+
+  /** Notifications may have been missed (the store's change feed reconnected): pull the journal again. */
+  private readonly onResync = () => {
+    if (!this.selected) return;
     this.selected.dirty = true;
     this.idleNotify?.();
   };
@@ -154,6 +159,7 @@ export class Session {
     this.attach(socket);
     deps.store.events.on('mailbox', this.onMailbox);
     deps.store.events.on('mailboxes', this.onMailboxes);
+    deps.store.events.on('resync', this.onResync);
   }
 
   private newFramer(): Framer {
@@ -165,10 +171,19 @@ export class Session {
     });
   }
 
+  private readonly onSocketData = (chunk: Buffer) => this.onData(chunk);
+  private readonly onSocketGone = () => this.close();
+
   private attach(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    socket.on('data', this.onSocketData);
+    socket.on('error', this.onSocketGone);
+    socket.on('close', this.onSocketGone);
+  }
+
+  private detach(socket: net.Socket | tls.TLSSocket): void {
+    socket.off('data', this.onSocketData);
+    socket.off('error', this.onSocketGone);
+    socket.off('close', this.onSocketGone);
   }
 
   get capabilities(): string[] {
@@ -205,12 +220,27 @@ export class Session {
     this.close();
   }
 
+  /**
+   * An unexpected error in this session: logged, and the session ends with BYE
+   * (or at once, when a response was cut midway and no BYE can be framed). The
+   * process and every other session go on.
+   */
+  fail(err: unknown): void {
+    if (this.closed) return;
+    if (err instanceof WriterClosed) return this.close();
+    this.deps.log.error({ err, remote: this.remoteAddress, account: this.account?.username }, 'imap session failed');
+    if (!this.writer.closed) return this.bye('Internal server error; please reconnect');
+    this.close();
+    this.socket.destroy();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.deps.store.events.off('mailbox', this.onMailbox);
     this.deps.store.events.off('mailboxes', this.onMailboxes);
+    this.deps.store.events.off('resync', this.onResync);
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
     this.writer.flush();
@@ -227,6 +257,14 @@ export class Session {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    try {
+      this.takeFrames(chunk);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private takeFrames(chunk: Buffer): void {
     for (const event of this.framer.push(chunk)) {
       if (event.kind === 'continue') this.writer.continuation();
       else if (event.kind === 'fatal') return this.bye(`Protocol error: ${event.reason}`);
@@ -251,12 +289,23 @@ export class Session {
     }
     const idle = this.queue.length === 0 && !this.running;
     this.queue.push(frame);
-    if (idle) void this.run();
+    this.pauseReadingIfFull();
+    if (idle) this.run().catch((err: unknown) => this.fail(err));
+  }
+
+  /** Stops reading while MAX_QUEUED_COMMANDS wait, so a client that never reads cannot grow the queue. */
+  private pauseReadingIfFull(): void {
+    const full = this.queue.length >= MAX_QUEUED_COMMANDS;
+    if (full === this.readingPaused || this.closed) return;
+    this.readingPaused = full;
+    if (full) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** The next frame from the client (AUTHENTICATE responses, IDLE's DONE); null when closed. */
   nextFrame(): Promise<Frame | null> {
     const queued = this.queue.shift();
+    this.pauseReadingIfFull();
     if (queued) return Promise.resolve(queued);
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => (this.waiting = resolve));
@@ -269,6 +318,7 @@ export class Session {
     try {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
+        this.pauseReadingIfFull();
         this.armTimer();
         await this.execute(frame);
       }
@@ -300,6 +350,8 @@ export class Session {
       result?.after?.();
     } catch (err) {
       if (this.closed && !(err instanceof ImapResponse)) return;
+      // A response was cut midway (its bytes could not be read, or the socket went): no tagged reply can follow.
+      if (this.writer.closed) return this.fail(err);
       if (err instanceof ParseError) {
         this.countBad();
         this.writer.tagged(tag, 'BAD', err.message);
@@ -310,8 +362,7 @@ export class Session {
       } else if (err instanceof StoreError) {
         this.writer.tagged(tag, 'NO', err.message, err.code);
       } else {
-        this.deps.log.error({ err }, 'imap command failed');
-        this.writer.tagged(tag, 'NO', 'Internal error; try again', 'SERVERBUG');
+        this.fail(err);
       }
     }
     await this.writer.drain();
@@ -323,11 +374,11 @@ export class Session {
   startTls(context: tls.SecureContext): void {
     const raw = this.socket as net.Socket;
     this.writer.flush();
-    raw.removeAllListeners('data');
-    raw.removeAllListeners('error');
-    raw.removeAllListeners('close');
+    // Only the session's own listeners: the listener's (server.ts) stay on the TCP socket.
+    this.detach(raw);
     this.framer.reset();
     this.queue = [];
+    this.pauseReadingIfFull();
     const secure = new tls.TLSSocket(raw, {
       isServer: true,
       secureContext: context,

@@ -31,3 +31,4 @@ export * from './store/server-reload.ts';
 export * from './store/imap-reads.ts';
 export * from './address.ts';
 export * from './auth-throttle-state.ts';
+export * from './store/raw-reads.ts';

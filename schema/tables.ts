@@ -1,4 +1,5 @@
-// Drizzle table definitions. Table and column names follow Daptin's where Daptin
+// Drizzle table definitions for SQLite, the source of truth for both engines:
+// tables-pg.ts derives the PostgreSQL tables from these. Table and column names follow Daptin's where Daptin
 // has one (user_account, mail_server, mail_account, mail_box, mail, outbox,
 // certificate), so that a Daptin user's queries and JSON:API attributes carry over.
 // Every row has an integer primary key for joins and a UUID `reference_id` that the
@@ -6,9 +7,12 @@
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/** Default for created_at/updated_at: now in epoch milliseconds (tables-pg.ts maps it to PostgreSQL's form). */
+export const NOW_MS = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
+
 const timestamps = {
-  created_at: integer('created_at').notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`),
-  updated_at: integer('updated_at').notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`),
+  created_at: integer('created_at').notNull().default(NOW_MS),
+  updated_at: integer('updated_at').notNull().default(NOW_MS),
 };
 
 const referenceId = () => text('reference_id').notNull().unique();

@@ -27,12 +27,15 @@
 //          (FLAGS), UID SEARCH UNSEEN/FLAGGED/SUBJECT/BODY, memory with it
 //          selected, pipelined APPEND with LITERAL+.
 // BENCH_PROFILE / --profile writes a CPU profile of Heron to /tmp/heron-prof.
+// With HERON_DATABASE_URL set, Heron runs on a fresh database on that
+// PostgreSQL server (dropped at the end); on SQLite otherwise.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDns } from '../tests/smtp/dns.ts';
 import { onCleanup, withCleanup } from './bench/cleanup.ts';
 import { dovecotUnavailable, startDovecot, writeMaildir, type Dovecot } from './bench/dovecot.ts';
+import { benchDatabase } from './bench/database.ts';
 import { fillHeron } from './bench/heron-fill.ts';
 import { startBenchHeron, type BenchHeron } from './bench/heron.ts';
 import { inboxState, largeMailbox, logout, mixedLoad, sample, sampleFlags, selected, waitForMessages, type Account, type LargeMailboxResult } from './bench/imap-load.ts';
@@ -191,10 +194,12 @@ async function main(): Promise<void> {
   const counts: Record<string, number> = { smtp: 0, mixed: MIXED_MESSAGES, big: BIG };
   log(`preparing: ${users.map((u) => `${u} (${formatNumber(counts[u])} messages)`).join(', ')} on each server…`);
   const heronData = path.join(tmp, 'heron');
+  const database = await benchDatabase();
   let t = Date.now();
   const fillRate = await fillHeron(
     heronData,
     PASSWORD,
+    database.env,
     users.map((u) => ({ user: `${u}@${HERON_DOMAIN}`, count: counts[u], message: u === 'big' ? bigMessage : (i) => ({ raw: sample(i), flags: [] }) })),
   );
   log(`  Heron: filled through the store in ${formatNumber((Date.now() - t) / 1000)} s (${formatNumber(fillRate)} messages/s)`);
@@ -218,9 +223,9 @@ async function main(): Promise<void> {
     postfix = await startPostfix({ dir: path.join(tmp, 'postfix'), domain: REF_DOMAIN, lmtpPort: dovecot.lmtpPort });
     log(`  Postfix ${postfix.version}: smtpd on 127.0.0.1:${postfix.smtpPort}, virtual domain ${REF_DOMAIN} → Dovecot LMTP`);
   }
-  const heronEnv = { HERON_DNS: dns.address };
+  const heronEnv = { ...database.env, HERON_DNS: dns.address };
   const heron = await startBenchHeron(heronData, { env: heronEnv, cpuProfileDir: PROFILE ? '/tmp/heron-prof' : undefined });
-  log(`  Heron: MX 127.0.0.1:${heron.ports.smtp} (SPF/DKIM/DMARC scoring against DNS ${dns.address}), IMAPS 127.0.0.1:${heron.ports.imaps}, SQLite synchronous=FULL`);
+  log(`  Heron: MX 127.0.0.1:${heron.ports.smtp} (SPF/DKIM/DMARC scoring against DNS ${dns.address}), IMAPS 127.0.0.1:${heron.ports.imaps}, ${database.engine === 'SQLite' ? 'SQLite synchronous=FULL' : 'PostgreSQL'}`);
   const servers: Servers = { heron, dovecot, postfix };
 
   const smtpRows: Row[] = [];

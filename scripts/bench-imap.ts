@@ -12,6 +12,9 @@
 //   npm run bench:imap -- [--messages 100000] [--seconds 20] [--clients 10]
 //     [--rounds 5] [--appends 1000] [--idle 10000] [--profile]
 //
+// With HERON_DATABASE_URL set, Heron runs on a fresh database on that
+// PostgreSQL server (dropped at the end); on SQLite otherwise.
+//
 // The idle sessions need descriptors on both sides: this process needs
 // sessions + 1,000 (Node raises its soft limit to the hard one, `ulimit -Hn`),
 // and the server is started under `ulimit -n` as high as that (at most
@@ -26,6 +29,7 @@ import { openFileLimit } from '../server/descriptor-budget.ts';
 import { rssOf } from '../tests/helpers/heron-process.ts';
 import { removeDir, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
 import { withCleanup, onCleanup } from './bench/cleanup.ts';
+import { benchDatabase, type BenchDatabase } from './bench/database.ts';
 import { fillHeron } from './bench/heron-fill.ts';
 import { startBenchHeron, type BenchHeron } from './bench/heron.ts';
 import { idleSessions, inboxState, largeMailbox, mixedLoad, sample, sampleFlags, type Account } from './bench/imap-load.ts';
@@ -80,7 +84,7 @@ async function largeAndMixed(heron: BenchHeron): Promise<void> {
   console.log(`  server RSS peak during the mixed load: ${formatNumber(peak)} MiB`);
 }
 
-async function idle(dataDir: string): Promise<void> {
+async function idle(dataDir: string, database: BenchDatabase): Promise<void> {
   // Node raised this process's soft limit to the hard one; the server gets as much, up to what it can use.
   const own = openFileLimit();
   const serverFiles = Math.min(own, 2 * IDLE + 4000);
@@ -92,6 +96,7 @@ async function idle(dataDir: string): Promise<void> {
     openFiles: serverFiles,
     cpuProfileDir,
     env: {
+      ...database.env,
       HERON_IMAP_MAX_CONNECTIONS_PER_USER: String(IDLE + 100),
       HERON_IMAP_MAX_PER_CLIENT: String(Math.ceil(IDLE / IDLE_ADDRESSES) + 10),
       HERON_IMAP_MAX_CONNECTIONS: String(IDLE + 100),
@@ -121,22 +126,23 @@ async function idle(dataDir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`Heron IMAP benchmark — ${machineLine()}`);
   const dataDir = tempDir('heron-bench-');
   onCleanup(`data folder ${dataDir}`, () => removeDir(dataDir));
-  const fillRate = await fillHeron(dataDir, PASSWORD, [
+  const database = await benchDatabase();
+  console.log(`Heron IMAP benchmark (${database.engine}) — ${machineLine()}`);
+  const fillRate = await fillHeron(dataDir, PASSWORD, database.env, [
     { user: `big@${TEST_HOSTNAME}`, count: BIG, message: (i) => ({ raw: sample(i), flags: sampleFlags(i) }) },
     { user: `mixed@${TEST_HOSTNAME}`, count: MIXED_MESSAGES, message: (i) => ({ raw: sample(i), flags: [] }) },
     { user: `idle@${TEST_HOSTNAME}`, count: 10, message: (i) => ({ raw: sample(i), flags: [] }) },
   ]);
   console.log(`filled ${formatNumber(BIG + MIXED_MESSAGES + 10)} messages through the store: ${formatNumber(fillRate)} messages/s (${os.availableParallelism()} cores)`);
-  const heron = await startBenchHeron(dataDir, { cpuProfileDir });
+  const heron = await startBenchHeron(dataDir, { cpuProfileDir, env: database.env });
   try {
     await largeAndMixed(heron);
   } finally {
     await heron.stop();
   }
-  if (IDLE > 0) await idle(dataDir);
+  if (IDLE > 0) await idle(dataDir, database);
 }
 
 await withCleanup(main);

@@ -16,6 +16,7 @@ import { ImapFlow } from 'imapflow';
 import { removeDir, tempDir } from '../tests/helpers/heron.ts';
 import { startDns } from '../tests/smtp/dns.ts';
 import { onCleanup, withCleanup } from './bench/cleanup.ts';
+import { benchDatabase } from './bench/database.ts';
 import { startBenchHeron } from './bench/heron.ts';
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 2000);
@@ -85,8 +86,9 @@ async function main(): Promise<void> {
   onCleanup('loopback DNS', () => dns.close());
   const dataDir = tempDir('heron-bench-');
   onCleanup(`data folder ${dataDir}`, () => removeDir(dataDir));
+  const database = await benchDatabase();
   const heron = await startBenchHeron(dataDir, {
-    env: { HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address },
+    env: { ...database.env, HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address },
     cpuProfileDir: process.env.BENCH_PROF ? '/tmp/heron-prof' : undefined,
   });
   const port = submission ? heron.ports.submissions : heron.ports.smtp;
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
   while ((visible = await count()) < N) await new Promise((r) => setTimeout(r, 5));
   const visibleMs = Number(process.hrtime.bigint() - start) / 1e6;
 
-  console.log(`heron smtp bench: ${N} messages of 4 KiB, ${SESSIONS} parallel sessions, ${submission ? 'submission (implicit TLS + AUTH, no scoring)' : 'MX port (SPF/DKIM/DMARC scoring via loopback DNS)'}`);
+  console.log(`heron smtp bench (${database ? 'PostgreSQL' : 'SQLite'}): ${N} messages of 4 KiB, ${SESSIONS} parallel sessions, ${submission ? 'submission (implicit TLS + AUTH, no scoring)' : 'MX port (SPF/DKIM/DMARC scoring via loopback DNS)'}`);
   console.log(`  accepted:  ${(N / (acceptedMs / 1000)).toFixed(0)} msg/s  (${acceptedMs.toFixed(0)} ms for all 250s)`);
   console.log(`  in mailbox: ${visible} messages after ${visibleMs.toFixed(0)} ms = ${(N / (visibleMs / 1000)).toFixed(0)} msg/s (IMAP STATUS INBOX)`);
 

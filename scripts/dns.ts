@@ -4,6 +4,7 @@
 //   npm run dns -- [domain …] [--check]   (same HERON_* environment as the server)
 // Reads the same HERON_* environment as `npm start` (the data folder must exist).
 import fs from 'node:fs';
+import path from 'node:path';
 import { checkRecords, createResolver } from '../certs/dns/check.ts';
 import { domainZone } from '../certs/dns/records.ts';
 import { loadSecret } from '../certs/secret.ts';
@@ -25,11 +26,16 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  if (!fs.existsSync(config.databaseFile)) {
+  if (!config.databaseUrl && !fs.existsSync(config.databaseFile)) {
     console.error(`dns: no database at ${config.databaseFile}; start Heron once (npm start) with the same HERON_DATA_DIR`);
     return 2;
   }
-  const store = openStore(config.databaseFile);
+  // On PostgreSQL the data folder still holds the secret that opens the DKIM keys.
+  if (config.databaseUrl && !process.env.HERON_SECRET && !fs.existsSync(path.join(config.dataDir, 'secret.key'))) {
+    console.error(`dns: no server secret in ${config.dataDir}; use the HERON_DATA_DIR (or HERON_SECRET) Heron runs with`);
+    return 2;
+  }
+  const store = await openStore(config.database);
   try {
     const hosted = await listHostedDomains(store);
     const unknown = wanted.filter((d) => !hosted.includes(d));

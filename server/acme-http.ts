@@ -2,7 +2,7 @@
 // answers only ACME HTTP-01 challenges, for hosts whose API port is not port 80.
 import http from 'node:http';
 import type { ChallengeStore } from '../certs/acme/challenges.ts';
-import { listen } from './listen.ts';
+import { httpListenerState, listen } from './listen.ts';
 import type { Service } from './service.ts';
 
 export function acmeHttpService(challenges: ChallengeStore, bind: string, port: number): Service & { port(): number } {
@@ -27,5 +27,6 @@ export function acmeHttpService(challenges: ChallengeStore, bind: string, port: 
     },
     describe: () => [`ACME HTTP-01 http://${bind}:${bound}/.well-known/acme-challenge/`],
     port: () => bound,
+    listeners: () => [httpListenerState('acme-http', bind, bound)],
   };
 }

@@ -17,6 +17,10 @@ const bool = (fallback: boolean) =>
 
 const schema = z.object({
   HERON_DATA_DIR: z.string().min(1).default('./data'),
+  HERON_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/i, 'expected postgres://user:password@host:port/database')
+    .optional(),
   HERON_HOSTNAME: domainSchema.prefault(os.hostname()),
   HERON_ADMIN_EMAIL: addressKeySchema().optional(),
   HERON_ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -90,7 +94,12 @@ const schema = z.object({
 
 export interface HeronConfig {
   dataDir: string;
+  /** The SQLite file in the data folder (used when no databaseUrl is set). */
   databaseFile: string;
+  /** PostgreSQL connection URL; undefined means the SQLite file. */
+  databaseUrl: string | undefined;
+  /** Where the store lives: databaseUrl when set, else databaseFile (what openStore takes). */
+  database: string;
   hostname: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -173,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
   return {
     dataDir,
     databaseFile: path.join(dataDir, 'heron.db'),
+    databaseUrl: c.HERON_DATABASE_URL,
+    database: c.HERON_DATABASE_URL ?? path.join(dataDir, 'heron.db'),
     // Validated and in its A-label form (an IDN), like every stored domain.
     hostname: c.HERON_HOSTNAME,
     adminEmail: c.HERON_ADMIN_EMAIL,

@@ -24,6 +24,7 @@ import type { HeronConfig } from './config.ts';
 import { describeBudget } from './descriptor-budget.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
+import { Stats } from './stats.ts';
 import { zoneSettings } from './zone-settings.ts';
 
 export interface Heron {
@@ -74,7 +75,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
   const budget = config.limits.budget;
   if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
   else log.info({ budget }, 'descriptor budget');
-  const store = openStore(config.databaseFile);
+  const store = await openStore(config.database);
   const started: Service[] = [];
   try {
     const secret = loadSecret(config.dataDir);
@@ -83,17 +84,20 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
     const throttle = new AuthThrottle({ settings: config.authThrottle });
-    const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log };
+    const stats = new Stats();
+    const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log, stats };
     const outbound = createOutboundWorker(outboundDeps);
     const relay = createRelayHandler(outboundDeps);
     if (config.acme.caFile) trustAcmeCa(config.acme.caFile);
     const challenges = new ChallengeStore();
     const acme = new AcmeIssuer({ store, secret, challenges, log });
     const renewal = renewalService({ store, issuer: acme, log });
-    const apiDeps: ApiDeps = { store, log, throttle, tokenTtlMs: config.tokenTtlMs, config, secret, challenges, acme, outbound: outboundDeps };
+    let services: Service[] = [];
+    const activity = { stats, listeners: () => services.flatMap((s) => s.listeners?.() ?? []) };
+    const apiDeps: ApiDeps = { store, log, throttle, tokenTtlMs: config.tokenTtlMs, config, secret, challenges, acme, outbound: outboundDeps, activity };
     const api = apiService({ ...apiDeps, bind: config.bind, port: config.ports.api });
     const smtpRelay = options.relay === null ? undefined : (options.relay ?? relay);
-    const smtp = smtpService({ store, log, tls, throttle, config, relay: smtpRelay });
+    const smtp = smtpService({ store, log, tls, throttle, config, relay: smtpRelay, stats });
     const imap = imapService({
       store,
       tls,
@@ -104,10 +108,11 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       port: config.ports.imap,
       tlsPort: config.ports.imaps,
       allowPlaintextAuth: config.allowPlaintextAuth,
+      stats,
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
-    const services: Service[] = [outbound, api, imap, smtp, renewal];
+    services = [outbound, api, imap, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     for (const service of services) {

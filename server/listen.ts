@@ -1,6 +1,7 @@
 // Binding a server with a clear error when the port is taken, and the peer
 // address that per-address limits count by.
 import type net from 'node:net';
+import type { ListenerState } from './service.ts';
 
 export class ListenError extends Error {}
 
@@ -27,6 +28,11 @@ export function listen(server: net.Server, port: number, host: string, label: st
     server.once('listening', onListening);
     server.listen(port, host);
   });
+}
+
+/** A plain-HTTP listener's state for the console's overview. */
+export function httpListenerState(name: string, address: string, port: number): ListenerState {
+  return { name, protocol: 'http', address, port, tls: 'none', listening: port > 0, error: port > 0 ? null : 'not started' };
 }
 
 /** The client's address; IPv4-mapped IPv6 (dual-stack listeners) written as IPv4, so both count as one. */

@@ -1,5 +1,6 @@
 // Process entry: `npm start`. Reads configuration, starts Heron, prints what a
 // person needs next, and shuts down cleanly on SIGINT/SIGTERM.
+import { SchemaVersionError, StoreError } from '../schema/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startupBanner } from './banner.ts';
 import { DataDirError, startHeron } from './heron.ts';
@@ -22,14 +23,18 @@ async function main(): Promise<void> {
   try {
     heron = await startHeron(config, log);
   } catch (err) {
-    if (err instanceof ListenError || err instanceof DataDirError) {
+    if (err instanceof ListenError || err instanceof DataDirError || err instanceof SchemaVersionError) {
       console.error(`heron: ${err.message}`);
+      process.exit(1);
+    }
+    if (err instanceof StoreError && err.code === 'UNAVAILABLE') {
+      console.error(`heron: cannot open the database: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       process.exit(1);
     }
     throw err;
   }
   process.stdout.write(startupBanner(heron) + '\n');
-  log.info({ ports: heron.ports, dataDir: config.dataDir }, 'heron started');
+  log.info({ ports: heron.ports, dataDir: config.dataDir, database: heron.store.engine.name }, 'heron started');
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -7,4 +7,23 @@ export interface Service {
   stop(): Promise<void>;
   /** What a person needs to reach it, e.g. ["api http://0.0.0.0:6336"]; filled after start. */
   describe(): string[];
+  /** The sockets it listens on and whether they are bound (the console's overview); absent for workers. */
+  listeners?(): ListenerState[];
+}
+
+export interface ListenerState {
+  /** "smtp", "submission", "imaps", "mail_server example.com", "api", … */
+  name: string;
+  protocol: 'smtp' | 'imap' | 'http';
+  /** Bind address. */
+  address: string;
+  /** Bound port, or the configured one when binding failed. */
+  port: number;
+  tls: 'implicit' | 'starttls' | 'none';
+  /** SMTP: MX (AUTH optional) or submission (AUTH required). */
+  role?: 'mx' | 'submission';
+  /** The name whose certificate the listener presents by default. */
+  hostname?: string;
+  listening: boolean;
+  error: string | null;
 }

@@ -7,6 +7,7 @@ import type { SMTPServer, SMTPServerAuthentication, SMTPServerSession } from 'sm
 import { type AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import { listen } from '../server/listen.ts';
+import type { Stats } from '../server/stats.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { DataGuard } from './data-guard.ts';
 import { PromptGreetingSMTPServer } from './prompt-greeting.ts';
@@ -46,6 +47,8 @@ export interface ListenerDeps {
   maxConnections: number;
   commandTimeoutMs: number;
   errorLimits: SmtpErrorLimits;
+  /** Receptions, refusals and failed AUTH are counted here (the console's overview, metrics). */
+  stats?: Pick<Stats, 'messageReceived' | 'messageRejected' | 'authFailed'>;
 }
 
 const MAX_HEADER_LINE = 998;
@@ -93,7 +96,7 @@ export class Listener {
       maxCommandLength: 4096,
       logger: false,
       closeTimeout: CLOSE_TIMEOUT_MS,
-      onConnect: (session, cb) => this.onConnect(session).then(() => cb(), cb),
+      onConnect: (session, cb) => this.onConnect(session).then(() => cb(), this.refuse(session, cb)),
       onSecure: (_socket: TLSSocket, session, cb) => {
         // AUTH is offered once the session is encrypted.
         delete session.disabledCommands;
@@ -105,14 +108,11 @@ export class Listener {
           (err: Error) => cb(err),
         ),
       onMailFrom: (address, session, cb) =>
-        this.onMailFrom(address.address, session).then(() => cb(), cb),
+        this.onMailFrom(address.address, session).then(() => cb(), this.refuse(session, cb)),
       onRcptTo: (address, session, cb) =>
-        this.onRcptTo(address.address, session).then(() => cb(), cb),
+        this.onRcptTo(address.address, session).then(() => cb(), this.refuse(session, cb)),
       onData: (stream, session, cb) => {
-        this.onData(stream, session).then(
-          (message) => cb(null, message),
-          (err: Error) => cb(err),
-        );
+        this.onData(stream, session).then((message) => cb(null, message), this.refuse(session, cb));
       },
       onClose: (session) => {
         this.sessions.remove(session.id);
@@ -147,6 +147,19 @@ export class Listener {
     if (this.server) Object.assign(this.server.options, { size: maxSize, maxClients: maxClients + 1 });
   }
 
+  /** Passes a refusal to smtp-server, counting it when it is a reply of ours (4xx/5xx). */
+  private refuse(session: SMTPServerSession, cb: (err: Error) => void): (err: Error) => void {
+    return (err) => {
+      const code = (err as { responseCode?: unknown }).responseCode;
+      if (typeof code === 'number' && code >= 400) {
+        const enhanced = /^[245]\.\d{1,3}\.\d{1,3}/.exec(err.message)?.[0] ?? '';
+        const reason = enhanced ? err.message.slice(enhanced.length).trim() : err.message;
+        this.deps.stats?.messageRejected({ listener: this.spec.label, client: session.remoteAddress, code, enhanced, reason });
+      }
+      cb(err);
+    };
+  }
+
   private async onConnect(session: SMTPServerSession): Promise<void> {
     admit(this.sessions, this.deps.clients, { maxClients: this.spec.maxClients, maxPerClient: this.deps.maxPerClient, maxTotal: this.deps.maxConnections }, session.id, session.remoteAddress);
     // AUTH is neither advertised nor accepted before TLS unless the operator allows it (loopback is not special).
@@ -157,8 +170,12 @@ export class Listener {
     const { throttle, store, log } = this.deps;
     const username = (auth.username ?? '').trim().toLowerCase();
     const outcome = await throttle.attempt(session.remoteAddress, username, () => verifyMailAccountLogin(store, username, auth.password ?? ''));
-    if (outcome.kind === 'refused') throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
+    if (outcome.kind === 'refused') {
+      this.deps.stats?.authFailed('smtp', session.remoteAddress, username, true);
+      throw smtpError(454, '4.7.0', 'Too many failed authentication attempts; try again later');
+    }
     if (outcome.kind === 'failed') {
+      this.deps.stats?.authFailed('smtp', session.remoteAddress, username);
       log.info({ listener: this.spec.label, client: session.remoteAddress, username }, 'smtp auth failed');
       throw smtpError(535, '5.7.8', 'Authentication credentials invalid');
     }
@@ -210,6 +227,12 @@ export class Listener {
         helo: session.hostNameAppearsAs,
         secure: session.secure,
         tlsProtocol: tlsInfo,
+      });
+      this.deps.stats?.messageReceived({
+        listener: this.spec.label,
+        client: session.remoteAddress,
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        recipients: tx.local.size + tx.relay.length,
       });
       this.deps.log.info({ listener: this.spec.label, id: outcome.id, score: outcome.spamScore, copies: outcome.localCopies, relay: outcome.relayQueueIds }, 'smtp message accepted');
       return `Ok: queued as ${outcome.id}`;

@@ -8,7 +8,7 @@ import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { type AuthThrottle, findMailServerByHostname, listMailServers, listMailDomains, type Store } from '../schema/index.ts';
 import type { HeronConfig } from '../server/config.ts';
 import type { Logger } from '../server/logger.ts';
-import type { Service } from '../server/service.ts';
+import type { ListenerState, Service } from '../server/service.ts';
 import { installExplicitEnhancedCodes } from './enhanced-codes.ts';
 import { Listener, type ListenerDeps, type ListenerSpec } from './listener.ts';
 import { ConnectionCounter } from './policy/concurrency.ts';
@@ -23,6 +23,7 @@ export interface SmtpServiceDeps {
   config: HeronConfig;
   /** The outbound queue's hand-off; without it relay recipients get 451 4.3.2. */
   relay?: RelayHandler;
+  stats?: ListenerDeps['stats'];
 }
 
 export interface SmtpService extends Service {
@@ -65,6 +66,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     maxConnections: config.limits.budget.smtpTotal,
     commandTimeoutMs: config.smtp.commandTimeoutMs,
     errorLimits: config.smtpErrors,
+    stats: deps.stats,
     delivery: {
       store,
       hostname: config.hostname,
@@ -168,6 +170,18 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
       : `${slot.spec.label.padEnd(11)} NOT LISTENING: ${slot.error}`;
   };
 
+  const stateOf = (slot: Slot): ListenerState => ({
+    name: slot.spec.label,
+    protocol: 'smtp',
+    address: slot.spec.host,
+    port: slot.listener?.port ?? slot.spec.port,
+    tls: slot.spec.implicitTls ? 'implicit' : 'starttls',
+    role: slot.spec.authRequired ? 'submission' : 'mx',
+    hostname: slot.spec.hostname,
+    listening: slot.listener !== null,
+    error: slot.error,
+  });
+
   return {
     name: 'smtp',
     async start() {
@@ -184,6 +198,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
       rows.clear();
     },
     describe: () => [...defaults.values(), ...rows.values()].map(describeSlot),
+    listeners: () => [...defaults.values(), ...rows.values()].map(stateOf),
     ports: () => ({
       smtp: defaults.get('smtp')?.listener?.port ?? 0,
       submission: defaults.get('submission')?.listener?.port ?? 0,

@@ -3,7 +3,7 @@
 import { appendMessage, findMailbox } from '../../schema/index.ts';
 import { flagsFrom, parseDateTime } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
 export default defineCommand({

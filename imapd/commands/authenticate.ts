@@ -1,5 +1,5 @@
 // AUTHENTICATE PLAIN (RFC 3501 §6.2.2, RFC 4616) with an initial response (RFC 4959 SASL-IR).
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { authenticate } from '../auth.ts';
 import { defineCommand, NOT_AUTHENTICATED } from './command.ts';
 

@@ -1,7 +1,8 @@
 // Shared by COPY (RFC 3501 §6.4.7) and MOVE (RFC 6851), with COPYUID (RFC 4315 §3).
 import { copyMessages, findMailbox, moveMessages } from '../../schema/index.ts';
 import type { Args, SequenceSet } from '../parser/args.ts';
-import { ImapResponse, type Session } from '../session.ts';
+import { ImapResponse } from '../response.ts';
+import type { Session } from '../session.ts';
 import type { Completion } from './command.ts';
 
 export function parseCopy(args: Args): { set: SequenceSet; target: string } {

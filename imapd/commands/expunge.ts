@@ -2,7 +2,7 @@
 // responses come from the journal, like anyone else's removals.
 import { expungeMessages } from '../../schema/index.ts';
 import type { SequenceSet } from '../parser/args.ts';
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { defineCommand, SELECTED } from './command.ts';
 
 export default defineCommand({

@@ -1,16 +1,34 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §7.4.2), with CHANGEDSINCE and MODSEQ
-// (RFC 7162 §3.1.4–5). Messages are read in batches so a FETCH 1:* on a large
-// mailbox streams instead of loading everything.
-import { getMessageRowsFor, getMessages, type MessageMeta, type MessageRow, readRaw, storeFlags } from '../../schema/index.ts';
+// (RFC 7162 §3.1.4–5). Metadata is read in batches so a FETCH 1:* on a large
+// mailbox streams instead of loading everything; message bytes are read from
+// the store a chunk at a time, only when the socket can take them (the writer
+// pulls them), so a FETCH 1:* BODY[] of 25 MB messages holds about one chunk.
+import {
+  getMessageRowsFor,
+  getMessages,
+  type MessageMeta,
+  type MessageRow,
+  rawChunkSize,
+  rawSize,
+  readRaw,
+  readRawChunks,
+  readRawRange,
+  type Store,
+  StoreError,
+  storeFlags,
+} from '../../schema/index.ts';
 import { type FetchItem, parseFetchItems, type SectionItem } from '../parser/fetch-items.ts';
 import { renderBodyStructure } from '../mime/bodystructure.ts';
 import { renderEnvelope } from '../mime/envelope.ts';
-import { extractSection } from '../mime/section.ts';
+import { filterHeader, locateSection } from '../mime/section.ts';
 import { formatDateTime, type SequenceSet } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
-import { literal } from '../render/quote.ts';
 import type { Session } from '../session.ts';
+import type { Literal, ResponsePiece } from '../writer.ts';
 import { defineCommand, SELECTED } from './command.ts';
+
+/** Messages up to this size are read whole in one store read; larger ones in chunks as the socket takes them. */
+const SMALL_MESSAGE = 256 * 1024;
 
 /** Messages per store read: small when bodies are read, large for flags-only fetches. */
 const BATCH = { raw: 250, meta: 1000, light: 5000 } as const;
@@ -21,7 +39,8 @@ export default defineCommand({
   uid: true,
   parse(args, line) {
     const set: SequenceSet = args.sequenceSet();
-    const items = parseFetchItems(args.next('FETCH items'));
+    // An item named twice is answered once: repeats would only make one response larger.
+    const items = uniqueItems(parseFetchItems(args.next('FETCH items')));
     let changedSince: number | null = null;
     if (args.more) {
       const mods = args.list('FETCH modifiers');
@@ -60,19 +79,44 @@ export default defineCommand({
       if (withFlags || seenNow.size > 0) session.announceKeywords(rows.flatMap((r) => r.flags));
       for (const row of rows) {
         if (changedSince !== null && row.modseq <= changedSince) continue;
-        const raw = needRaw ? await readRaw(store, row.rawId) : null;
-        const parts: string[] = [];
-        for (const item of items) parts.push(renderItem(session, item, row, raw));
+        const stored = needRaw ? await storedBytes(store, row) : null;
+        // Expunged by another session since the batch was read: nothing to send (RFC 2180 §4.1.3).
+        if (needRaw && !stored) continue;
+        const pieces: ResponsePiece[] = [`* ${session.seqOf(row.uid)} FETCH (`];
+        for (const [n, item] of items.entries()) {
+          if (n > 0) pieces.push(' ');
+          if (item.kind === 'section') pieces.push(`${item.responseName} `, { literal: () => sectionLiteral(store, item, row, stored!) });
+          else pieces.push(renderItem(session, item, row));
+        }
         // RFC 3501 §6.4.5: when \Seen gets set, the new FLAGS are reported too.
-        if (seenNow.has(row.uid) && !withFlags) parts.push(`FLAGS ${session.flagsOf(row.uid, row.flags)}`);
-        session.writer.untagged(`${session.seqOf(row.uid)} FETCH (${parts.join(' ')})`);
+        if (seenNow.has(row.uid) && !withFlags) pieces.push(` FLAGS ${session.flagsOf(row.uid, row.flags)}`);
+        pieces.push(')');
+        if (needRaw) await session.writer.respond(pieces);
+        else {
+          // No literal: one line, but large ENVELOPEs add up; the next waits while the socket is full.
+          session.writer.line(pieces.join(''));
+          const full = session.writer.waitForRoom();
+          if (full) await full;
+        }
       }
       await session.writer.drain();
     }
   },
 });
 
-function renderItem(session: Session, item: FetchItem, row: MessageRow & Partial<MessageMeta>, raw: Buffer | null): string {
+/** Each item once; BODY[x] and BODY.PEEK[x] are one response item, which sets \Seen if either does. */
+function uniqueItems(items: FetchItem[]): FetchItem[] {
+  const seen = new Map<string, FetchItem>();
+  for (const item of items) {
+    const key = item.kind === 'section' ? item.responseName : item.kind;
+    const first = seen.get(key);
+    if (!first) seen.set(key, item);
+    else if (first.kind === 'section' && item.kind === 'section' && item.setsSeen) seen.set(key, { ...first, setsSeen: true });
+  }
+  return [...seen.values()];
+}
+
+function renderItem(session: Session, item: Exclude<FetchItem, SectionItem>, row: MessageRow & Partial<MessageMeta>): string {
   switch (item.kind) {
     case 'UID':
       return `UID ${row.uid}`;
@@ -90,14 +134,50 @@ function renderItem(session: Session, item: FetchItem, row: MessageRow & Partial
       return `BODY ${renderBodyStructure(row.root!, false)}`;
     case 'BODYSTRUCTURE':
       return `BODYSTRUCTURE ${renderBodyStructure(row.root!, true)}`;
-    case 'section':
-      return `${item.responseName} ${literal(sectionBytes(item, row, raw!))}`;
   }
 }
 
-function sectionBytes(item: SectionItem, row: Partial<MessageMeta>, raw: Buffer): Buffer {
-  const whole = item.spec === null ? raw : extractSection(raw, row.root!, item.spec);
-  if (!item.partial) return whole;
+/** A message's bytes: small ones whole, large ones as a size to read ranges of; null when gone. */
+type StoredBytes = { raw: Buffer; size: number } | { raw: null; size: number };
+
+async function storedBytes(store: Store, row: MessageRow): Promise<StoredBytes | null> {
+  if (row.size <= SMALL_MESSAGE) {
+    try {
+      const raw = await readRaw(store, row.rawId);
+      return { raw, size: raw.length };
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'NONEXISTENT') return null;
+      throw err;
+    }
+  }
+  const size = await rawSize(store, row.rawId);
+  return size === null ? null : { raw: null, size };
+}
+
+/**
+ * The literal of BODY[section]<partial>: a byte range of the stored message,
+ * read in chunks as the socket takes them (or sliced, for a small message read
+ * whole). HEADER.FIELDS[.NOT] is computed from the part's header block, read
+ * whole: that block is at most 256 KiB for mail that arrived by SMTP, and
+ * never more than the message size limit.
+ */
+function sectionLiteral(store: Store, item: SectionItem, row: MessageRow & Partial<MessageMeta>, stored: StoredBytes): Literal | Promise<Literal> {
+  const place = item.spec === null ? { start: 0, end: stored.size } : locateSection(row.root!, item.spec);
+  if (!place) return Buffer.alloc(0);
+  const start = Math.min(place.start, stored.size);
+  const end = Math.min(Math.max(place.end, start), stored.size);
+  const fields = place.fields;
+  if (fields) {
+    if (stored.raw) return partial(item, filterHeader(stored.raw, start, end, fields.names, fields.keep));
+    return readRawRange(store, row.rawId, start, end - start).then((header) => partial(item, filterHeader(header, 0, header.length, fields.names, fields.keep)));
+  }
   // RFC 3501 §6.4.5: an origin past the end gives an empty string.
-  return whole.subarray(Math.min(item.partial.start, whole.length), Math.min(item.partial.start + item.partial.length, whole.length));
+  const from = item.partial ? Math.min(start + item.partial.start, end) : start;
+  const to = item.partial ? Math.min(from + item.partial.length, end) : end;
+  if (stored.raw) return stored.raw.subarray(from, to);
+  return { length: to - from, chunks: () => readRawChunks(store, row.rawId, from, to, rawChunkSize(store, stored.size)) };
+}
+
+function partial(item: SectionItem, bytes: Buffer): Buffer {
+  return item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
 }

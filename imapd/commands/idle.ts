@@ -1,6 +1,6 @@
 // IDLE (RFC 2177): "+ idling", updates pushed as they happen, a keepalive
 // before common NAT timeouts, DONE ends it; the session's timeout still applies.
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { AUTHENTICATED, defineCommand, noArgs } from './command.ts';
 
 export default defineCommand({

@@ -1,5 +1,5 @@
 // LOGIN (RFC 3501 §6.2.3): refused before TLS unless the operator allows it.
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { authenticate } from '../auth.ts';
 import { defineCommand, NOT_AUTHENTICATED } from './command.ts';
 

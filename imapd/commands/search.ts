@@ -1,7 +1,7 @@
 // SEARCH and UID SEARCH (RFC 3501 §6.4.4); (MODSEQ n) per RFC 7162 §3.1.5.
 import { parseSearch, SUPPORTED_CHARSETS, usesModseq } from '../parser/search-keys.ts';
 import { evaluateSearch } from '../search/evaluate.ts';
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { defineCommand, SELECTED } from './command.ts';
 
 export default defineCommand({

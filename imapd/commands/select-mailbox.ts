@@ -3,7 +3,8 @@ import { findMailbox, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
 import { flagsResponse, permanentFlagsResponse } from '../render/flags.ts';
-import { ImapResponse, type Session } from '../session.ts';
+import { ImapResponse } from '../response.ts';
+import type { Session } from '../session.ts';
 import type { Completion } from './command.ts';
 
 export function parseSelect(args: Args): { name: string | null; condstore: boolean } {

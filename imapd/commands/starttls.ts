@@ -1,6 +1,6 @@
 // STARTTLS (RFC 3501 §6.2.1): OK in clear, then the handshake; commands the
 // client pipelined after STARTTLS are discarded.
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { defineCommand, noArgs, NOT_AUTHENTICATED } from './command.ts';
 
 export default defineCommand({

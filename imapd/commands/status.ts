@@ -2,7 +2,7 @@
 import { findMailbox, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { encodeMailboxName } from '../utf7.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 

@@ -3,7 +3,7 @@
 import { getMessageRowsFor, storeFlags } from '../../schema/index.ts';
 import { flagsFrom, type SequenceSet } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
-import { ImapResponse } from '../session.ts';
+import { ImapResponse } from '../response.ts';
 import { compactSet } from './copy-move.ts';
 import { defineCommand, SELECTED } from './command.ts';
 

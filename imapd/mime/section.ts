@@ -54,9 +54,9 @@ function resolve(root: MimePart, spec: SectionSpec): MimePart | null {
  * blank line is left out only when the header had none (Dovecot adds it even
  * then for HEADER.FIELDS but not for .NOT; we follow the RFC for both).
  */
-function filterHeader(raw: Buffer, part: MimePart, names: string[], keep: boolean): Buffer {
+export function filterHeader(raw: Buffer, start: number, end: number, names: string[], keep: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const { fields, blank } = scanHeader(raw, part.headerStart, part.bodyStart);
+  const { fields, blank } = scanHeader(raw, start, end);
   const chunks: Buffer[] = [];
   for (const f of fields) {
     if (wanted.has(f.key) !== keep) continue;
@@ -67,22 +67,41 @@ function filterHeader(raw: Buffer, part: MimePart, names: string[], keep: boolea
   return Buffer.concat(chunks);
 }
 
-/** The bytes of BODY[section]; the caller applies <partial>. */
-export function extractSection(raw: Buffer, root: MimePart, spec: SectionSpec): Buffer {
-  if (spec.text === 'MIME' && spec.path.length === 0) return EMPTY; // MIME needs a part number
+/**
+ * Where BODY[section] lies in the raw message: the byte range [start, end),
+ * and for HEADER.FIELDS[.NOT] the fields to keep from the header block in that
+ * range. Every other section is a plain range, so it can be read and sent in
+ * pieces; null when the section is empty (no such part). The caller applies <partial>.
+ */
+export interface SectionPlace {
+  start: number;
+  end: number;
+  fields?: { names: string[]; keep: boolean };
+}
+
+export function locateSection(root: MimePart, spec: SectionSpec): SectionPlace | null {
+  if (spec.text === 'MIME' && spec.path.length === 0) return null; // MIME needs a part number
   const part = resolve(root, spec);
-  if (!part) return EMPTY;
+  if (!part) return null;
   switch (spec.text) {
     case null:
-      return spec.path.length === 0 ? raw : raw.subarray(part.bodyStart, part.bodyEnd);
+      return spec.path.length === 0 ? { start: root.headerStart, end: root.bodyEnd } : { start: part.bodyStart, end: part.bodyEnd };
     case 'MIME':
     case 'HEADER':
-      return raw.subarray(part.headerStart, part.bodyStart);
+      return { start: part.headerStart, end: part.bodyStart };
     case 'TEXT':
-      return raw.subarray(part.bodyStart, part.bodyEnd);
+      return { start: part.bodyStart, end: part.bodyEnd };
     case 'HEADER.FIELDS':
-      return filterHeader(raw, part, spec.fields ?? [], true);
     case 'HEADER.FIELDS.NOT':
-      return filterHeader(raw, part, spec.fields ?? [], false);
+      return { start: part.headerStart, end: part.bodyStart, fields: { names: spec.fields ?? [], keep: spec.text === 'HEADER.FIELDS' } };
   }
+}
+
+/** The bytes of BODY[section]; the caller applies <partial>. */
+export function extractSection(raw: Buffer, root: MimePart, spec: SectionSpec): Buffer {
+  const place = locateSection(root, spec);
+  if (!place) return EMPTY;
+  if (place.fields) return filterHeader(raw, place.start, place.end, place.fields.names, place.fields.keep);
+  // The whole message is all of raw, whatever the tree says.
+  return spec.text === null && spec.path.length === 0 ? raw : raw.subarray(place.start, place.end);
 }

@@ -21,11 +21,22 @@ export function string(value: string): string {
 
 /** A synchronizing literal as sent by a server: {n}CRLF followed by the bytes. */
 export function literal(bytes: Buffer | string): string {
-  let buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-  // RFC 3501 §4.3: a literal may hold any octet except NUL; send NUL as 0x80, as Dovecot does.
-  if (buf.includes(0)) buf = Buffer.from(buf.map((b) => (b === 0 ? 0x80 : b)));
+  const buf = withoutNul(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
   // latin1 keeps each byte as one char; the writer encodes responses back with latin1.
   return `{${buf.length}}\r\n${buf.toString('latin1')}`;
+}
+
+/**
+ * A literal's bytes as sent. RFC 3501 §4.3: a literal may hold any octet except
+ * NUL; NUL is sent as 0x80, as Dovecot does. Byte for byte, so a literal
+ * streamed in chunks can pass each chunk through this on its own.
+ */
+export function withoutNul(bytes: Buffer): Buffer {
+  let at = bytes.indexOf(0);
+  if (at === -1) return bytes;
+  const out = Buffer.from(bytes);
+  for (; at !== -1; at = out.indexOf(0, at + 1)) out[at] = 0x80;
+  return out;
 }
 
 /** astring: an atom when the value is a plain atom, otherwise a string. */

@@ -1,14 +1,14 @@
 // mail_account: a mailbox owner who signs in over IMAP and SMTP with the full address.
 import crypto from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { addressKey, parseMailAddress } from '../address.ts';
 import { mailAccount } from '../tables.ts';
 import { StoreError } from './errors.ts';
 import { DEFAULT_MAILBOXES, insertMailbox } from './mailboxes.ts';
 import { deleteOrphanRaw } from './messages.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
+import { insertRow, rowOrUndefined } from './row-codec.ts';
 import type { MailAccountRow } from './rows.ts';
-import { now, stmt, type Store, write } from './store.ts';
+import { now, type Store, write } from './store.ts';
 
 export interface NewMailAccount {
   username: string;
@@ -26,32 +26,28 @@ export async function createMailAccount(store: Store, input: NewMailAccount): Pr
   if (!parsed.ok) throw new StoreError('CANNOT', `username: ${parsed.error}`);
   const username = parsed.value.key;
   const passwordHash = await hashPassword(input.password);
-  return write(store, () => {
-    if (store.db.select().from(mailAccount).where(eq(mailAccount.username, username)).get()) {
+  return write(store, async (tx) => {
+    if (await tx.get(`SELECT 1 FROM mail_account WHERE username = ?`, username)) {
       throw new StoreError('ALREADYEXISTS', `mail account ${username} already exists`);
     }
-    const row = store.db
-      .insert(mailAccount)
-      .values({
-        reference_id: crypto.randomUUID(),
-        username,
-        password_hash: passwordHash,
-        mail_server_id: input.mailServerId,
-        user_account_id: input.userAccountId ?? null,
-      })
-      .returning()
-      .get();
-    for (const box of DEFAULT_MAILBOXES) insertMailbox(store, row.id, box.name, { specialUse: box.specialUse });
+    const row = await insertRow(tx, mailAccount, {
+      reference_id: crypto.randomUUID(),
+      username,
+      password_hash: passwordHash,
+      mail_server_id: input.mailServerId,
+      user_account_id: input.userAccountId ?? null,
+    });
+    for (const box of DEFAULT_MAILBOXES) await insertMailbox(tx, row.id, box.name, { specialUse: box.specialUse });
     return row;
   });
 }
 
 export async function findMailAccount(store: Store, username: string): Promise<MailAccountRow | undefined> {
-  return store.db.select().from(mailAccount).where(eq(mailAccount.username, normalizeAddress(username))).get();
+  return rowOrUndefined(mailAccount, await store.get(`SELECT * FROM mail_account WHERE username = ?`, normalizeAddress(username)));
 }
 
 export async function findMailAccountById(store: Store, id: number): Promise<MailAccountRow | undefined> {
-  return store.db.select().from(mailAccount).where(eq(mailAccount.id, id)).get();
+  return rowOrUndefined(mailAccount, await store.get(`SELECT * FROM mail_account WHERE id = ?`, id));
 }
 
 /** Checks an address and password; the cost is the same whether or not the account exists. */
@@ -63,20 +59,18 @@ export async function verifyMailAccountLogin(store: Store, username: string, pas
 
 export async function setMailAccountPassword(store: Store, accountId: number, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
-  await write(store, () => {
-    stmt(store, `UPDATE mail_account SET password_hash = ?, updated_at = ? WHERE id = ?`).run(passwordHash, now(), accountId);
+  await write(store, async (tx) => {
+    await tx.run(`UPDATE mail_account SET password_hash = ?, updated_at = ? WHERE id = ?`, passwordHash, now(), accountId);
   });
 }
 
 /** Deletes the account, its mailboxes and its mail. */
 export async function deleteMailAccount(store: Store, accountId: number): Promise<void> {
-  await write(store, (ctx) => {
-    const rawIds = (stmt(store, `SELECT DISTINCT mail_raw_id AS id FROM mail WHERE mail_account_id = ?`).all(accountId) as Array<{ id: number }>).map(
-      (r) => r.id,
-    );
-    const result = stmt(store, `DELETE FROM mail_account WHERE id = ?`).run(accountId);
+  await write(store, async (tx) => {
+    const rawIds = await tx.column<number>(`SELECT DISTINCT mail_raw_id FROM mail WHERE mail_account_id = ?`, accountId);
+    const result = await tx.run(`DELETE FROM mail_account WHERE id = ?`, accountId);
     if (result.changes === 0) throw new StoreError('NONEXISTENT', 'mail account does not exist');
-    deleteOrphanRaw(store, rawIds);
-    ctx.notify('mailboxes', { accountId });
+    await deleteOrphanRaw(tx, rawIds);
+    tx.notify('mailboxes', { accountId });
   });
 }

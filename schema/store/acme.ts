@@ -1,18 +1,18 @@
 // ACME bookkeeping: account keys per contact email and directory (sealed by
 // certs/), and the certificate columns the renewal service reads and writes.
-import { and, eq } from 'drizzle-orm';
 import { acmeAccount, certificate } from '../tables.ts';
+import { insertRow, rowOrUndefined, rowsOf, updateRows } from './row-codec.ts';
 import type { CertificateRow } from './rows.ts';
-import { now, type Store, write } from './store.ts';
+import { now, type Queryable, type Store, write } from './store.ts';
 
 export type AcmeAccountRow = typeof acmeAccount.$inferSelect;
 
+async function findIn(q: Queryable, email: string, directoryUrl: string): Promise<AcmeAccountRow | undefined> {
+  return rowOrUndefined(acmeAccount, await q.get(`SELECT * FROM acme_account WHERE email = ? AND directory_url = ?`, email, directoryUrl));
+}
+
 export async function findAcmeAccount(store: Store, email: string, directoryUrl: string): Promise<AcmeAccountRow | undefined> {
-  return store.db
-    .select()
-    .from(acmeAccount)
-    .where(and(eq(acmeAccount.email, email.trim().toLowerCase()), eq(acmeAccount.directory_url, directoryUrl)))
-    .get();
+  return findIn(store, email.trim().toLowerCase(), directoryUrl);
 }
 
 /** Creates or updates the account for email+directory; the key arrives sealed. */
@@ -21,31 +21,18 @@ export async function saveAcmeAccount(
   input: { email: string; directoryUrl: string; sealedAccountKeyPem: string; accountUrl: string },
 ): Promise<AcmeAccountRow> {
   const email = input.email.trim().toLowerCase();
-  return write(store, () => {
-    const existing = store.db
-      .select()
-      .from(acmeAccount)
-      .where(and(eq(acmeAccount.email, email), eq(acmeAccount.directory_url, input.directoryUrl)))
-      .get();
+  return write(store, async (tx) => {
+    const existing = await findIn(tx, email, input.directoryUrl);
     const values = { account_key_pem: input.sealedAccountKeyPem, account_url: input.accountUrl };
     return existing
-      ? store.db
-          .update(acmeAccount)
-          .set({ ...values, updated_at: now() })
-          .where(eq(acmeAccount.id, existing.id))
-          .returning()
-          .get()
-      : store.db
-          .insert(acmeAccount)
-          .values({ ...values, email, directory_url: input.directoryUrl })
-          .returning()
-          .get();
+      ? (await updateRows(tx, acmeAccount, { ...values, updated_at: now() }, 'id = ?', existing.id))[0]
+      : insertRow(tx, acmeAccount, { ...values, email, directory_url: input.directoryUrl });
   });
 }
 
 /** Certificates issued by ACME (the renewal service's work list). */
 export async function listAcmeCertificates(store: Store): Promise<CertificateRow[]> {
-  return store.db.select().from(certificate).where(eq(certificate.source, 'acme')).all();
+  return rowsOf(certificate, await store.all(`SELECT * FROM certificate WHERE source = 'acme' ORDER BY id`));
 }
 
 /**
@@ -53,11 +40,7 @@ export async function listAcmeCertificates(store: Store): Promise<CertificateRow
  * is, so listeners keep serving the old certificate; no `certificate` event.
  */
 export async function recordCertificateError(store: Store, hostname: string, message: string): Promise<void> {
-  await write(store, () => {
-    store.db
-      .update(certificate)
-      .set({ last_error: message.slice(0, 2000), updated_at: now() })
-      .where(eq(certificate.hostname, hostname.trim().toLowerCase()))
-      .run();
+  await write(store, async (tx) => {
+    await tx.run(`UPDATE certificate SET last_error = ?, updated_at = ? WHERE hostname = ?`, message.slice(0, 2000), now(), hostname.trim().toLowerCase());
   });
 }

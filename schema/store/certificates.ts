@@ -1,8 +1,8 @@
 // certificate rows: TLS material per hostname. Private keys are stored as the
 // caller hands them (certs/ encrypts them before they get here).
 import crypto from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { certificate } from '../tables.ts';
+import { insertRow, rowOrUndefined, rowsOf, updateRows } from './row-codec.ts';
 import type { CertificateRow } from './rows.ts';
 import { now, type Store, write } from './store.ts';
 
@@ -13,11 +13,11 @@ export type CertificateMaterial = Pick<
   Partial<Pick<CertificateRow, 'alt_names' | 'acme_email' | 'acme_directory_url' | 'last_error'>>;
 
 export async function findCertificate(store: Store, hostname: string): Promise<CertificateRow | undefined> {
-  return store.db.select().from(certificate).where(eq(certificate.hostname, hostname.trim().toLowerCase())).get();
+  return rowOrUndefined(certificate, await store.get(`SELECT * FROM certificate WHERE hostname = ?`, hostname.trim().toLowerCase()));
 }
 
 export async function listCertificates(store: Store): Promise<CertificateRow[]> {
-  return store.db.select().from(certificate).all();
+  return rowsOf(certificate, await store.all(`SELECT * FROM certificate ORDER BY id`));
 }
 
 /** Creates or replaces the certificate for a hostname; listeners pick it up on the `certificate` event. */
@@ -28,21 +28,12 @@ export async function saveCertificate(
   userAccountId?: number | null,
 ): Promise<CertificateRow> {
   const host = hostname.trim().toLowerCase();
-  return write(store, (ctx) => {
-    const existing = store.db.select().from(certificate).where(eq(certificate.hostname, host)).get();
+  return write(store, async (tx) => {
+    const existing = await tx.get<{ id: number }>(`SELECT id FROM certificate WHERE hostname = ?`, host);
     const row = existing
-      ? store.db
-          .update(certificate)
-          .set({ ...material, updated_at: now() })
-          .where(eq(certificate.id, existing.id))
-          .returning()
-          .get()
-      : store.db
-          .insert(certificate)
-          .values({ ...material, hostname: host, reference_id: crypto.randomUUID(), user_account_id: userAccountId ?? null })
-          .returning()
-          .get();
-    ctx.notify('certificate', { hostname: host });
+      ? (await updateRows(tx, certificate, { ...material, updated_at: now() }, 'id = ?', existing.id))[0]
+      : await insertRow(tx, certificate, { ...material, hostname: host, reference_id: crypto.randomUUID(), user_account_id: userAccountId ?? null });
+    tx.notify('certificate', { hostname: host });
     return row;
   });
 }

@@ -2,13 +2,13 @@
 // locally. A domain is hosted when it is a mail_server hostname or a mail_domain
 // row; an address is local when it is a mail_account username or a mail_alias.
 import crypto from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
-import { mailAlias, mailDomain, mailServer } from '../tables.ts';
+import { mailAccount, mailAlias, mailDomain } from '../tables.ts';
 import { domainKey, parseMailAddress } from '../address.ts';
 import { normalizeAddress } from './accounts.ts';
 import { StoreError } from './errors.ts';
+import { insertRow, rowOrUndefined, rowsOf } from './row-codec.ts';
 import type { MailAccountRow, MailServerRow } from './rows.ts';
-import { stmt, type Store, write } from './store.ts';
+import { type Store, write } from './store.ts';
 
 export type MailDomainRow = typeof mailDomain.$inferSelect;
 export type MailAliasRow = typeof mailAlias.$inferSelect;
@@ -16,25 +16,28 @@ export type MailAliasRow = typeof mailAlias.$inferSelect;
 /** The mail_server that hosts this domain (by hostname or an added domain), if any. */
 export async function findHostingServer(store: Store, domain: string): Promise<Pick<MailServerRow, 'id' | 'hostname'> | undefined> {
   const name = domainKey(domain);
-  return stmt(
-    store,
+  return store.get<Pick<MailServerRow, 'id' | 'hostname'>>(
     `SELECT s.id, s.hostname FROM mail_server s WHERE s.hostname = ?
      UNION ALL
      SELECT s.id, s.hostname FROM mail_server s JOIN mail_domain d ON d.mail_server_id = s.id WHERE d.domain = ?
      LIMIT 1`,
-  ).get(name, name) as Pick<MailServerRow, 'id' | 'hostname'> | undefined;
+    name,
+    name,
+  );
 }
 
 /** The account an address delivers to: its own username, or an alias of it. */
 export async function resolveLocalAddress(store: Store, address: string): Promise<MailAccountRow | undefined> {
   const a = normalizeAddress(address);
-  return stmt(
-    store,
+  const row = await store.get(
     `SELECT * FROM mail_account WHERE username = ?
      UNION ALL
      SELECT m.* FROM mail_account m JOIN mail_alias x ON x.mail_account_id = m.id WHERE x.address = ?
      LIMIT 1`,
-  ).get(a, a) as MailAccountRow | undefined;
+    a,
+    a,
+  );
+  return rowOrUndefined(mailAccount, row);
 }
 
 /** Whether the account may use `address` as its sender (its own address or one of its aliases). */
@@ -45,25 +48,21 @@ export async function mayAccountSendAs(store: Store, accountId: number, address:
 
 export async function createMailDomain(store: Store, input: { domain: string; mailServerId: number }): Promise<MailDomainRow> {
   const domain = domainKey(input.domain);
-  return write(store, () => {
-    if (store.db.select().from(mailDomain).where(eq(mailDomain.domain, domain)).get()) {
+  return write(store, async (tx) => {
+    if (await tx.get(`SELECT 1 FROM mail_domain WHERE domain = ?`, domain)) {
       throw new StoreError('ALREADYEXISTS', `mail domain ${domain} already exists`);
     }
-    return store.db
-      .insert(mailDomain)
-      .values({ domain, mail_server_id: input.mailServerId, reference_id: crypto.randomUUID() })
-      .returning()
-      .get();
+    return insertRow(tx, mailDomain, { domain, mail_server_id: input.mailServerId, reference_id: crypto.randomUUID() });
   });
 }
 
 export async function listMailDomains(store: Store): Promise<MailDomainRow[]> {
-  return store.db.select().from(mailDomain).all();
+  return rowsOf(mailDomain, await store.all(`SELECT * FROM mail_domain ORDER BY id`));
 }
 
 export async function deleteMailDomain(store: Store, id: number): Promise<void> {
-  await write(store, () => {
-    if (store.db.delete(mailDomain).where(eq(mailDomain.id, id)).run().changes === 0) {
+  await write(store, async (tx) => {
+    if ((await tx.run(`DELETE FROM mail_domain WHERE id = ?`, id)).changes === 0) {
       throw new StoreError('NONEXISTENT', 'mail domain does not exist');
     }
   });
@@ -73,27 +72,25 @@ export async function createMailAlias(store: Store, input: { address: string; ma
   const parsed = parseMailAddress(input.address);
   if (!parsed.ok) throw new StoreError('CANNOT', `alias: ${parsed.error}`);
   const address = parsed.value.key;
-  return write(store, () => {
+  return write(store, async (tx) => {
     const taken =
-      store.db.select().from(mailAlias).where(eq(mailAlias.address, address)).get() ??
-      stmt(store, `SELECT id FROM mail_account WHERE username = ?`).get(address);
+      (await tx.get(`SELECT id FROM mail_alias WHERE address = ?`, address)) ?? (await tx.get(`SELECT id FROM mail_account WHERE username = ?`, address));
     if (taken) throw new StoreError('ALREADYEXISTS', `address ${address} is already in use`);
-    return store.db
-      .insert(mailAlias)
-      .values({ address, mail_account_id: input.mailAccountId, reference_id: crypto.randomUUID() })
-      .returning()
-      .get();
+    return insertRow(tx, mailAlias, { address, mail_account_id: input.mailAccountId, reference_id: crypto.randomUUID() });
   });
 }
 
 export async function listMailAliases(store: Store, accountId?: number): Promise<MailAliasRow[]> {
-  const q = store.db.select().from(mailAlias);
-  return accountId === undefined ? q.all() : q.where(eq(mailAlias.mail_account_id, accountId)).all();
+  const rows =
+    accountId === undefined
+      ? await store.all(`SELECT * FROM mail_alias ORDER BY id`)
+      : await store.all(`SELECT * FROM mail_alias WHERE mail_account_id = ? ORDER BY id`, accountId);
+  return rowsOf(mailAlias, rows);
 }
 
 export async function deleteMailAlias(store: Store, id: number): Promise<void> {
-  await write(store, () => {
-    if (store.db.delete(mailAlias).where(eq(mailAlias.id, id)).run().changes === 0) {
+  await write(store, async (tx) => {
+    if ((await tx.run(`DELETE FROM mail_alias WHERE id = ?`, id)).changes === 0) {
       throw new StoreError('NONEXISTENT', 'mail alias does not exist');
     }
   });
@@ -101,7 +98,7 @@ export async function deleteMailAlias(store: Store, id: number): Promise<void> {
 
 /** Every hosted domain: mail_server hostnames, then mail_domain rows (what the DNS zone is published for). */
 export async function listHostedDomains(store: Store): Promise<string[]> {
-  const servers = store.db.select({ d: mailServer.hostname }).from(mailServer).orderBy(asc(mailServer.id)).all();
-  const extra = store.db.select({ d: mailDomain.domain }).from(mailDomain).orderBy(asc(mailDomain.id)).all();
-  return [...new Set([...servers, ...extra].map((r) => r.d.toLowerCase()))];
+  const servers = await store.column<string>(`SELECT hostname FROM mail_server ORDER BY id`);
+  const extra = await store.column<string>(`SELECT domain FROM mail_domain ORDER BY id`);
+  return [...new Set([...servers, ...extra].map((d) => d.toLowerCase()))];
 }

@@ -8,14 +8,32 @@ export type StoreErrorCode =
   | 'NOPERM'
   | 'LIMIT'
   | 'TOOBIG'
-  | 'AUTHENTICATIONFAILED';
+  | 'AUTHENTICATIONFAILED'
+  /** The database cannot be reached or used right now (SMTP 451 4.3.0, IMAP NO [UNAVAILABLE], HTTP 503). */
+  | 'UNAVAILABLE';
 
 export class StoreError extends Error {
   constructor(
     readonly code: StoreErrorCode,
     message: string,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'StoreError';
+  }
+}
+
+/**
+ * A write broke a constraint the store did not check first (a race between two
+ * writes, e.g. on two nodes): `unique` when a row with that value already exists.
+ */
+export class ConstraintError extends Error {
+  constructor(
+    readonly unique: boolean,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ConstraintError';
   }
 }

@@ -1,4 +1,5 @@
-// In-process change notifications, emitted only after the write has committed.
+// Change notifications, emitted only after the write has committed (on
+// PostgreSQL also for commits of other Heron processes on the same database).
 // IMAP sessions listen for `mailbox` to pull journal rows newer than what they
 // have reported; listeners reload on `mail_server` and `certificate`.
 import { EventEmitter } from 'node:events';
@@ -24,6 +25,11 @@ export interface StoreEventMap {
   certificate: [{ hostname: string }];
   /** Outbox rows were queued or made due (the delivery worker wakes up). */
   outbox: [];
+  /**
+   * Notifications may have been missed (PostgreSQL: the LISTEN connection was
+   * lost and is back): whoever keeps state from notifications reads it again.
+   */
+  resync: [];
 }
 
 export class StoreEvents extends EventEmitter<StoreEventMap> {

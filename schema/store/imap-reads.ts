@@ -1,7 +1,7 @@
 // Light reads for IMAP over a UID range: FETCH FLAGS/INTERNALDATE/SIZE and
 // SEARCH read these columns without parsing the stored ENVELOPE/BODYSTRUCTURE JSON.
 import { parseFlags } from './flags.ts';
-import { stmt, type Store } from './store.ts';
+import type { Store } from './store.ts';
 
 export interface MessageRow {
   uid: number;
@@ -34,15 +34,17 @@ const toRow = (r: RawRow): MessageRow => ({
 
 /** The UIDs of a mailbox in order: what SELECT needs for its sequence numbers. */
 export async function listUids(store: Store, mailboxId: number): Promise<number[]> {
-  return stmt(store, `SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`).pluck().all(mailboxId) as number[];
+  return store.column<number>(`SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`, mailboxId);
 }
 
 /** Messages with minUid <= uid <= maxUid, in UID order. */
 export async function getMessageRows(store: Store, mailboxId: number, minUid: number, maxUid: number): Promise<MessageRow[]> {
-  const rows = stmt(
-    store,
+  const rows = await store.all<RawRow>(
     `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
-  ).all(mailboxId, minUid, maxUid) as RawRow[];
+    mailboxId,
+    minUid,
+    maxUid,
+  );
   return rows.map(toRow);
 }
 
@@ -59,11 +61,12 @@ export async function getMessageRowsFor(store: Store, mailboxId: number, uids: r
     const wanted = new Set(sorted);
     return (await getMessageRows(store, mailboxId, min, max)).filter((r) => wanted.has(r.uid));
   }
-  const rows = stmt(
-    store,
+  const rows = await store.all<RawRow>(
     `SELECT uid, modseq, flags, internal_date, size, mail_raw_id FROM mail
-     WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-  ).all(mailboxId, JSON.stringify(sorted)) as RawRow[];
+     WHERE mail_box_id = ? AND uid IN ${store.dialect.intList} ORDER BY uid`,
+    mailboxId,
+    JSON.stringify(sorted),
+  );
   return rows.map(toRow);
 }
 
@@ -75,12 +78,11 @@ export async function getMessageRowsFor(store: Store, mailboxId: number, uids: r
  */
 export async function getSearchRows(store: Store, mailboxId: number, withText: boolean, withSentDate = false): Promise<SearchRow[]> {
   const text =
-    (withText ? ', subject, from_address, to_address, cc_address, bcc_address' : '') + (withSentDate ? `, json_extract(envelope, '$.date') AS sent_date` : '');
-  const rows = stmt(store, `SELECT uid, modseq, flags, internal_date, size, mail_raw_id${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(
-    mailboxId,
-  ) as Array<
+    (withText ? ', subject, from_address, to_address, cc_address, bcc_address' : '') +
+    (withSentDate ? `, ${store.dialect.jsonMember('envelope', 'date')} AS sent_date` : '');
+  const rows = await store.all<
     RawRow & { subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string; sent_date?: string | null }
-  >;
+  >(`SELECT uid, modseq, flags, internal_date, size, mail_raw_id${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`, mailboxId);
   return rows.map((r) =>
     Object.assign(toRow(r), {
       subject: r.subject ?? '',
@@ -95,17 +97,15 @@ export async function getSearchRows(store: Store, mailboxId: number, withText: b
 
 /** The current highest MODSEQ of a mailbox (0 when it is gone). */
 export async function getHighestModseq(store: Store, mailboxId: number): Promise<number> {
-  const row = stmt(store, `SELECT highestmodseq FROM mail_box WHERE id = ?`).get(mailboxId) as { highestmodseq: number } | undefined;
+  const row = await store.get<{ highestmodseq: number }>(`SELECT highestmodseq FROM mail_box WHERE id = ?`, mailboxId);
   return row?.highestmodseq ?? 0;
 }
 
 /** The keywords (flags without a backslash) on any message of a mailbox, sorted: what SELECT's FLAGS lists (RFC 3501 §7.2.6). */
 export async function listKeywords(store: Store, mailboxId: number): Promise<string[]> {
-  return stmt(
-    store,
-    `SELECT DISTINCT k.value FROM mail m, json_each(m.flags) k
+  return store.column<string>(
+    `SELECT DISTINCT k.value FROM mail m, ${store.dialect.jsonElements('m.flags', 'k')}
      WHERE m.mail_box_id = ? AND m.flags <> '[]' AND substr(k.value, 1, 1) <> '\\' ORDER BY k.value`,
-  )
-    .pluck()
-    .all(mailboxId) as string[];
+    mailboxId,
+  );
 }

@@ -1,6 +1,4 @@
 // Finding a stored message by its API id (reference_id), for replies and forwards.
-import { eq } from 'drizzle-orm';
-import { mail, mailAccount } from '../tables.ts';
 import type { Store } from './store.ts';
 
 export interface MailReference {
@@ -16,20 +14,10 @@ export interface MailReference {
 }
 
 export async function findMailByReferenceId(store: Store, referenceId: string): Promise<MailReference | undefined> {
-  const row = store.db
-    .select({
-      id: mail.id,
-      mailboxId: mail.mail_box_id,
-      accountId: mail.mail_account_id,
-      uid: mail.uid,
-      rawId: mail.mail_raw_id,
-      messageId: mail.message_id,
-      subject: mail.subject,
-      ownerUserId: mailAccount.user_account_id,
-    })
-    .from(mail)
-    .innerJoin(mailAccount, eq(mailAccount.id, mail.mail_account_id))
-    .where(eq(mail.reference_id, referenceId))
-    .get();
-  return row ?? undefined;
+  return store.get<MailReference>(
+    `SELECT m.id, m.mail_box_id AS "mailboxId", m.mail_account_id AS "accountId", m.uid, m.mail_raw_id AS "rawId",
+            m.message_id AS "messageId", m.subject, a.user_account_id AS "ownerUserId"
+     FROM mail m JOIN mail_account a ON a.id = m.mail_account_id WHERE m.reference_id = ?`,
+    referenceId,
+  );
 }

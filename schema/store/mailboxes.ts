@@ -3,11 +3,13 @@
 // RENAME moves children along, and renaming INBOX moves its messages out.
 import crypto from 'node:crypto';
 import { StoreError } from './errors.ts';
-import { copyInWrite, expungeInWrite } from './messages.ts';
+import { copyInWrite, expungeInWrite, lockMailboxes } from './messages.ts';
 import { nextUidValidity } from './meta.ts';
 import { HIERARCHY_DELIMITER, normalizeMailboxName, parentNames, validMailboxName } from './mailbox-names.ts';
+import { rowOf, rowOrUndefined, rowsOf } from './row-codec.ts';
 import type { MailBoxRow } from './rows.ts';
-import { now, stmt, type Store, type WriteContext, write } from './store.ts';
+import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
+import { mailBox } from '../tables.ts';
 
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
 
@@ -32,45 +34,44 @@ export interface MailboxStatus {
   firstUnseenSeq: number | null;
 }
 
-type RawMailBoxRow = Omit<MailBoxRow, 'subscribed' | 'noselect'> & { subscribed: number; noselect: number };
-
-/** SQLite hands booleans back as 0/1; rows leave the store with real booleans. */
-function toRow(raw: unknown): MailBoxRow {
-  const row = raw as RawMailBoxRow;
-  return { ...row, subscribed: row.subscribed === 1, noselect: row.noselect === 1 };
-}
-const toRowOrUndefined = (raw: unknown): MailBoxRow | undefined => (raw === undefined ? undefined : toRow(raw));
-
-function findInWrite(store: Store, accountId: number, name: string): MailBoxRow | undefined {
-  return toRowOrUndefined(stmt(store, `SELECT * FROM mail_box WHERE mail_account_id = ? AND name = ?`).get(accountId, normalizeMailboxName(name)));
+async function findIn(q: Queryable, accountId: number, name: string): Promise<MailBoxRow | undefined> {
+  return rowOrUndefined(mailBox, await q.get(`SELECT * FROM mail_box WHERE mail_account_id = ? AND name = ?`, accountId, normalizeMailboxName(name)));
 }
 
 /** Inserts one mailbox row inside a write. */
-export function insertMailbox(
-  store: Store,
+export async function insertMailbox(
+  tx: WriteContext,
   accountId: number,
   name: string,
   options: { specialUse?: SpecialUse | null; subscribed?: boolean } = {},
-): MailBoxRow {
+): Promise<MailBoxRow> {
   const t = now();
-  const row = stmt(
-    store,
+  const uidvalidity = await nextUidValidity(tx);
+  const row = await tx.get(
     `INSERT INTO mail_box (reference_id, mail_account_id, name, subscribed, uidvalidity, special_use, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-  ).get(crypto.randomUUID(), accountId, name, options.subscribed === false ? 0 : 1, nextUidValidity(store), options.specialUse ?? null, t, t);
-  return toRow(row);
+    crypto.randomUUID(),
+    accountId,
+    name,
+    options.subscribed === false ? 0 : 1,
+    uidvalidity,
+    options.specialUse ?? null,
+    t,
+    t,
+  );
+  return rowOf(mailBox, row);
 }
 
 export async function listMailboxes(store: Store, accountId: number): Promise<MailBoxRow[]> {
-  return stmt(store, `SELECT * FROM mail_box WHERE mail_account_id = ? ORDER BY name`).all(accountId).map(toRow);
+  return rowsOf(mailBox, await store.all(`SELECT * FROM mail_box WHERE mail_account_id = ? ORDER BY name`, accountId));
 }
 
 export async function findMailbox(store: Store, accountId: number, name: string): Promise<MailBoxRow | undefined> {
-  return findInWrite(store, accountId, name);
+  return findIn(store, accountId, name);
 }
 
 export async function findMailboxById(store: Store, mailboxId: number): Promise<MailBoxRow | undefined> {
-  return toRowOrUndefined(stmt(store, `SELECT * FROM mail_box WHERE id = ?`).get(mailboxId));
+  return rowOrUndefined(mailBox, await store.get(`SELECT * FROM mail_box WHERE id = ?`, mailboxId));
 }
 
 /** The account's mailbox with a special-use attribute, or INBOX when there is none. */
@@ -78,10 +79,11 @@ export async function findSpecialMailbox(store: Store, accountId: number, specia
   const row =
     specialUse === 'INBOX'
       ? undefined
-      : toRowOrUndefined(
-          stmt(store, `SELECT * FROM mail_box WHERE mail_account_id = ? AND special_use = ? AND noselect = 0 ORDER BY id LIMIT 1`).get(accountId, specialUse),
+      : rowOrUndefined(
+          mailBox,
+          await store.get(`SELECT * FROM mail_box WHERE mail_account_id = ? AND special_use = ? AND noselect = 0 ORDER BY id LIMIT 1`, accountId, specialUse),
         );
-  const inbox = row ?? findInWrite(store, accountId, 'INBOX');
+  const inbox = row ?? (await findIn(store, accountId, 'INBOX'));
   if (!inbox) throw new StoreError('NONEXISTENT', 'account has no INBOX');
   return inbox;
 }
@@ -94,64 +96,69 @@ export async function createMailbox(
   options: { specialUse?: SpecialUse | null } = {},
 ): Promise<MailBoxRow> {
   const normalized = validMailboxName(name);
-  return write(store, (ctx) => {
-    const existing = findInWrite(store, accountId, normalized);
+  return write(store, async (tx) => {
+    const existing = await findIn(tx, accountId, normalized);
     if (existing && !existing.noselect) throw new StoreError('ALREADYEXISTS', 'mailbox already exists');
     for (const parent of parentNames(normalized)) {
-      if (!findInWrite(store, accountId, parent)) insertMailbox(store, accountId, parent);
+      if (!(await findIn(tx, accountId, parent))) await insertMailbox(tx, accountId, parent);
     }
     let row: MailBoxRow;
     if (existing) {
       // A \Noselect name left by DELETE becomes a real mailbox again, with a new UIDVALIDITY.
-      row = toRow(
-        stmt(store, `UPDATE mail_box SET noselect = 0, uidvalidity = ?, special_use = ?, updated_at = ? WHERE id = ? RETURNING *`).get(
-          nextUidValidity(store),
+      const uidvalidity = await nextUidValidity(tx);
+      row = rowOf(
+        mailBox,
+        await tx.get(
+          `UPDATE mail_box SET noselect = 0, uidvalidity = ?, special_use = ?, updated_at = ? WHERE id = ? RETURNING *`,
+          uidvalidity,
           options.specialUse ?? null,
           now(),
           existing.id,
         ),
       );
     } else {
-      row = insertMailbox(store, accountId, normalized, { specialUse: options.specialUse });
+      row = await insertMailbox(tx, accountId, normalized, { specialUse: options.specialUse });
     }
-    ctx.notify('mailboxes', { accountId });
+    tx.notify('mailboxes', { accountId });
     return row;
   });
 }
 
-function childrenOf(store: Store, accountId: number, name: string): MailBoxRow[] {
+async function childrenOf(tx: WriteContext, accountId: number, name: string): Promise<MailBoxRow[]> {
   const prefix = name + HIERARCHY_DELIMITER;
-  return stmt(store, `SELECT * FROM mail_box WHERE mail_account_id = ? AND substr(name, 1, length(?)) = ? ORDER BY name`)
-    .all(accountId, prefix, prefix)
-    .map(toRow);
+  return rowsOf(
+    mailBox,
+    await tx.all(`SELECT * FROM mail_box WHERE mail_account_id = ? AND substr(name, 1, length(CAST(? AS TEXT))) = ? ORDER BY name`, accountId, prefix, prefix),
+  );
 }
 
-function allUids(store: Store, mailboxId: number): number[] {
-  return (stmt(store, `SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(mailboxId) as Array<{ uid: number }>).map((r) => r.uid);
+async function allUids(tx: WriteContext, mailboxId: number): Promise<number[]> {
+  return tx.column<number>(`SELECT uid FROM mail WHERE mail_box_id = ? ORDER BY uid`, mailboxId);
 }
 
-function deleteMailboxRow(store: Store, ctx: WriteContext, mailbox: MailBoxRow): void {
-  expungeInWrite(store, ctx, mailbox.id, allUids(store, mailbox.id));
-  stmt(store, `DELETE FROM mail_box WHERE id = ?`).run(mailbox.id);
+async function deleteMailboxRow(tx: WriteContext, mailbox: MailBoxRow): Promise<void> {
+  await expungeInWrite(tx, mailbox.id, await allUids(tx, mailbox.id));
+  await tx.run(`DELETE FROM mail_box WHERE id = ?`, mailbox.id);
 }
 
 /** DELETE (RFC 3501 §6.3.4). */
 export async function deleteMailbox(store: Store, accountId: number, name: string): Promise<void> {
   const normalized = normalizeMailboxName(name);
   if (normalized === 'INBOX') throw new StoreError('CANNOT', 'INBOX cannot be deleted');
-  return write(store, (ctx) => {
-    const mailbox = findInWrite(store, accountId, normalized);
+  return write(store, async (tx) => {
+    const mailbox = await findIn(tx, accountId, normalized);
     if (!mailbox) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-    const children = childrenOf(store, accountId, normalized);
+    await lockMailboxes(tx, [mailbox.id]);
+    const children = await childrenOf(tx, accountId, normalized);
     if (children.length > 0) {
       if (mailbox.noselect) throw new StoreError('INUSE', 'mailbox has children and is already \\Noselect');
       // Inferior names exist: remove the messages, keep the name as \Noselect.
-      expungeInWrite(store, ctx, mailbox.id, allUids(store, mailbox.id));
-      stmt(store, `UPDATE mail_box SET noselect = 1, updated_at = ? WHERE id = ?`).run(now(), mailbox.id);
+      await expungeInWrite(tx, mailbox.id, await allUids(tx, mailbox.id));
+      await tx.run(`UPDATE mail_box SET noselect = 1, updated_at = ? WHERE id = ?`, now(), mailbox.id);
     } else {
-      deleteMailboxRow(store, ctx, mailbox);
+      await deleteMailboxRow(tx, mailbox);
     }
-    ctx.notify('mailboxes', { accountId });
+    tx.notify('mailboxes', { accountId });
   });
 }
 
@@ -159,65 +166,69 @@ export async function deleteMailbox(store: Store, accountId: number, name: strin
 export async function renameMailbox(store: Store, accountId: number, from: string, to: string): Promise<MailBoxRow> {
   const source = normalizeMailboxName(from);
   const target = validMailboxName(to);
-  return write(store, (ctx) => {
-    const mailbox = findInWrite(store, accountId, source);
+  return write(store, async (tx) => {
+    const mailbox = await findIn(tx, accountId, source);
     if (!mailbox) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-    const existing = findInWrite(store, accountId, target);
+    const existing = await findIn(tx, accountId, target);
     if (existing) throw new StoreError('ALREADYEXISTS', 'target mailbox already exists');
     if (target === source || target.startsWith(source + HIERARCHY_DELIMITER)) {
       throw new StoreError('CANNOT', 'cannot rename a mailbox into itself');
     }
     for (const parent of parentNames(target)) {
-      if (!findInWrite(store, accountId, parent)) insertMailbox(store, accountId, parent);
+      if (!(await findIn(tx, accountId, parent))) await insertMailbox(tx, accountId, parent);
     }
     let result: MailBoxRow;
     if (source === 'INBOX') {
       // Renaming INBOX moves its messages to a new mailbox and leaves INBOX empty;
       // INBOX's inferior names stay where they are.
-      result = insertMailbox(store, accountId, target, { subscribed: mailbox.subscribed });
-      const uids = allUids(store, mailbox.id);
-      copyInWrite(store, ctx, mailbox.id, uids, result.id);
-      expungeInWrite(store, ctx, mailbox.id, uids);
+      result = await insertMailbox(tx, accountId, target, { subscribed: mailbox.subscribed });
+      const uids = await allUids(tx, mailbox.id);
+      await copyInWrite(tx, mailbox.id, uids, result.id);
+      await expungeInWrite(tx, mailbox.id, uids);
     } else {
       const t = now();
-      for (const child of childrenOf(store, accountId, source)) {
-        stmt(store, `UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ?`).run(target + child.name.slice(source.length), t, child.id);
+      for (const child of await childrenOf(tx, accountId, source)) {
+        await tx.run(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ?`, target + child.name.slice(source.length), t, child.id);
       }
-      result = toRow(stmt(store, `UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ? RETURNING *`).get(target, t, mailbox.id));
+      result = rowOf(mailBox, await tx.get(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ? RETURNING *`, target, t, mailbox.id));
     }
-    ctx.notify('mailboxes', { accountId });
+    tx.notify('mailboxes', { accountId });
     return result;
   });
 }
 
 export async function setSubscribed(store: Store, accountId: number, name: string, subscribed: boolean): Promise<void> {
-  return write(store, (ctx) => {
-    const mailbox = findInWrite(store, accountId, name);
+  return write(store, async (tx) => {
+    const mailbox = await findIn(tx, accountId, name);
     if (!mailbox) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-    stmt(store, `UPDATE mail_box SET subscribed = ?, updated_at = ? WHERE id = ?`).run(subscribed ? 1 : 0, now(), mailbox.id);
-    ctx.notify('mailboxes', { accountId });
+    await tx.run(`UPDATE mail_box SET subscribed = ?, updated_at = ? WHERE id = ?`, subscribed ? 1 : 0, now(), mailbox.id);
+    tx.notify('mailboxes', { accountId });
   });
 }
 
 /** STATUS / SELECT counters, computed in one query. */
 export async function mailboxStatus(store: Store, mailboxId: number): Promise<MailboxStatus> {
-  const box = stmt(store, `SELECT uidnext, uidvalidity, highestmodseq, recent_uid FROM mail_box WHERE id = ?`).get(mailboxId) as
-    | Pick<MailBoxRow, 'uidnext' | 'uidvalidity' | 'highestmodseq' | 'recent_uid'>
-    | undefined;
+  const box = await store.get<Pick<MailBoxRow, 'uidnext' | 'uidvalidity' | 'highestmodseq' | 'recent_uid'>>(
+    `SELECT uidnext, uidvalidity, highestmodseq, recent_uid FROM mail_box WHERE id = ?`,
+    mailboxId,
+  );
   if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-  const counts = stmt(
-    store,
+  const instr = store.dialect.instr;
+  const counts = (await store.get<{ messages: number; unseen: number; recent: number; size: number }>(
     `SELECT count(*) AS messages,
-            coalesce(sum(CASE WHEN instr(flags, '"\\\\Seen"') = 0 THEN 1 ELSE 0 END), 0) AS unseen,
+            coalesce(sum(CASE WHEN ${instr}(flags, '"\\\\Seen"') = 0 THEN 1 ELSE 0 END), 0) AS unseen,
             coalesce(sum(CASE WHEN uid > ? THEN 1 ELSE 0 END), 0) AS recent,
             coalesce(sum(size), 0) AS size
      FROM mail WHERE mail_box_id = ?`,
-  ).get(box.recent_uid, mailboxId) as { messages: number; unseen: number; recent: number; size: number };
-  const firstUnseen = stmt(
-    store,
+    box.recent_uid,
+    mailboxId,
+  ))!;
+  const firstUnseen = (await store.get<{ seq: number }>(
     `SELECT count(*) + 1 AS seq FROM mail WHERE mail_box_id = ? AND uid < (
-       SELECT min(uid) FROM mail WHERE mail_box_id = ? AND instr(flags, '"\\\\Seen"') = 0)`,
-  ).get(mailboxId, mailboxId) as { seq: number };
+       SELECT min(uid) FROM mail WHERE mail_box_id = ? AND ${instr}(flags, '"\\\\Seen"') = 0)`,
+    mailboxId,
+    mailboxId,
+  ))!;
   return {
     ...counts,
     uidnext: box.uidnext,

@@ -7,7 +7,7 @@ import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
 import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { MailBoxRow } from './rows.ts';
-import { now, stmt, type Store, type WriteContext, write } from './store.ts';
+import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -64,35 +64,55 @@ interface Allocation {
   uidvalidity: number;
 }
 
-/** Reserves `count` UIDs and one new MODSEQ for a mailbox. Call inside a write. */
-export function allocate(store: Store, mailboxId: number, count: number): Allocation {
-  const row = stmt(
-    store,
+/**
+ * Reserves `count` UIDs and one new MODSEQ for a mailbox. Call inside a write:
+ * the UPDATE holds the mailbox row until the commit, so on PostgreSQL writers
+ * of one mailbox (on any node) take turns and commit in MODSEQ order.
+ */
+export async function allocate(tx: WriteContext, mailboxId: number, count: number): Promise<Allocation> {
+  const row = await tx.get<Allocation>(
     `UPDATE mail_box SET uidnext = uidnext + ?, highestmodseq = highestmodseq + 1, updated_at = ?
      WHERE id = ? AND noselect = 0
-     RETURNING uidnext - ? AS firstUid, highestmodseq AS modseq, mail_account_id AS accountId, uidvalidity`,
-  ).get(count, now(), mailboxId, count) as Allocation | undefined;
+     RETURNING uidnext - ? AS "firstUid", highestmodseq AS modseq, mail_account_id AS "accountId", uidvalidity`,
+    count,
+    now(),
+    mailboxId,
+    count,
+  );
   if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
   return row;
 }
 
-export function journal(store: Store, mailboxId: number, modseq: number, uid: number, kind: ChangeKind): void {
-  stmt(store, `INSERT INTO mail_change (mail_box_id, modseq, uid, kind) VALUES (?, ?, ?, ?)`).run(mailboxId, modseq, uid, kind);
+/**
+ * Locks mailbox rows until the commit, in id order (one order for every
+ * writer, so two writers never wait for each other in a circle). A write that
+ * reads messages and then changes them calls this first; on SQLite, where one
+ * writer runs at a time, it is a plain read.
+ */
+export async function lockMailboxes(tx: WriteContext, mailboxIds: readonly number[]): Promise<void> {
+  if (!tx.dialect.shared || mailboxIds.length === 0) return;
+  const ids = [...new Set(mailboxIds)].sort((a, b) => a - b);
+  await tx.all(`SELECT id FROM mail_box WHERE id IN ${tx.dialect.intList} ORDER BY id${tx.dialect.forUpdate}`, JSON.stringify(ids));
 }
 
-function insertRaw(store: Store, raw: Buffer, sha256: string, indexed: IndexedMessage): number {
-  const { id } = stmt(store, `INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`).get(sha256, raw) as { id: number };
-  stmt(store, `INSERT INTO mail_text (rowid, headers, body) VALUES (?, ?, ?)`).run(id, indexed.headerText, indexed.bodyText);
+export async function journal(tx: WriteContext, mailboxId: number, modseq: number, uid: number, kind: ChangeKind): Promise<void> {
+  await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind) VALUES (?, ?, ?, ?)`, mailboxId, modseq, uid, kind);
+}
+
+async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
+  const { id } = (await tx.get<{ id: number }>(`INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`, sha256, raw))!;
+  const text = tx.dialect.textIndex;
+  await tx.run(text.insert, id, text.prepare(indexed.headerText), text.prepare(indexed.bodyText));
   return id;
 }
 
 /** Removes raw rows (and their text index rows) that no message refers to any more. */
-export function deleteOrphanRaw(store: Store, rawIds: Iterable<number>): void {
+export async function deleteOrphanRaw(tx: WriteContext, rawIds: Iterable<number>): Promise<void> {
   for (const rawId of new Set(rawIds)) {
-    const used = stmt(store, `SELECT 1 FROM mail WHERE mail_raw_id = ? LIMIT 1`).get(rawId);
+    const used = await tx.get(`SELECT 1 FROM mail WHERE mail_raw_id = ? LIMIT 1`, rawId);
     if (used) continue;
-    stmt(store, `DELETE FROM mail_text WHERE rowid = ?`).run(rawId);
-    stmt(store, `DELETE FROM mail_raw WHERE id = ?`).run(rawId);
+    await tx.run(tx.dialect.textIndex.delete, rawId);
+    await tx.run(`DELETE FROM mail_raw WHERE id = ?`, rawId);
   }
 }
 
@@ -126,10 +146,11 @@ interface MailInsert {
   > & { envelopeJson: string; structureJson: string };
 }
 
-function insertMail(store: Store, m: MailInsert): { id: number; referenceId: string } {
+async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
   const referenceId = crypto.randomUUID();
   const t = now();
-  const { id } = stmt(store, INSERT_MAIL).get(
+  const { id } = (await tx.get<{ id: number }>(
+    INSERT_MAIL,
     referenceId,
     m.mailboxId,
     m.accountId,
@@ -162,7 +183,7 @@ function insertMail(store: Store, m: MailInsert): { id: number; referenceId: str
     m.indexed.structureJson,
     t,
     t,
-  ) as { id: number };
+  ))!;
   return { id, referenceId };
 }
 
@@ -187,11 +208,15 @@ export async function deliverMessage(
   const envelopeJson = JSON.stringify(indexed.envelope);
   const structureJson = JSON.stringify(indexed.root);
   const internalDate = input.internalDate ?? now();
-  return write(store, (ctx) => {
-    const rawId = insertRaw(store, input.raw, sha256, indexed);
-    return input.copies.map((copy) => {
-      const alloc = allocate(store, copy.mailboxId, 1);
-      const { id, referenceId } = insertMail(store, {
+  return write(store, async (tx) => {
+    const rawId = await insertRaw(tx, input.raw, sha256, indexed);
+    // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
+    const order = input.copies.map((_, i) => i).sort((a, b) => input.copies[a].mailboxId - input.copies[b].mailboxId);
+    const appended: AppendedMessage[] = new Array(input.copies.length);
+    for (const i of order) {
+      const copy = input.copies[i];
+      const alloc = await allocate(tx, copy.mailboxId, 1);
+      const { id, referenceId } = await insertMail(tx, {
         mailboxId: copy.mailboxId,
         accountId: alloc.accountId,
         rawId,
@@ -205,10 +230,11 @@ export async function deliverMessage(
         meta: input.meta ?? {},
         indexed: { ...indexed, envelopeJson, structureJson },
       });
-      journal(store, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
-      notifyMailbox(ctx, alloc.accountId, copy.mailboxId, alloc.modseq);
-      return { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
-    });
+      await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
+      notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
+      appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
+    }
+    return appended;
   });
 }
 
@@ -261,28 +287,25 @@ function toMeta(row: MetaRow): MessageMeta {
 
 /** UIDs, MODSEQs and flags of every message in a mailbox, in UID order. */
 export async function listMessageSummaries(store: Store, mailboxId: number): Promise<MessageSummary[]> {
-  const rows = stmt(store, `SELECT uid, modseq, flags FROM mail WHERE mail_box_id = ? ORDER BY uid`).all(mailboxId) as Array<{
-    uid: number;
-    modseq: number;
-    flags: string;
-  }>;
+  const rows = await store.all<{ uid: number; modseq: number; flags: string }>(`SELECT uid, modseq, flags FROM mail WHERE mail_box_id = ? ORDER BY uid`, mailboxId);
   return rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: parseFlags(r.flags) }));
 }
 
 /** Metadata for the given UIDs (those that still exist), in UID order. */
 export async function getMessages(store: Store, mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]> {
   if (uids.length === 0) return [];
-  const rows = stmt(
-    store,
+  const rows = await store.all<MetaRow>(
     `SELECT id, reference_id, mail_box_id, mail_account_id, mail_raw_id, uid, modseq, flags, internal_date, size, envelope, bodystructure
-     FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-  ).all(mailboxId, JSON.stringify(uids)) as MetaRow[];
+     FROM mail WHERE mail_box_id = ? AND uid IN ${store.dialect.intList} ORDER BY uid`,
+    mailboxId,
+    JSON.stringify(uids),
+  );
   return rows.map(toMeta);
 }
 
 /** The raw bytes of a message, exactly as stored. */
 export async function readRaw(store: Store, rawId: number): Promise<Buffer> {
-  const row = stmt(store, `SELECT data FROM mail_raw WHERE id = ?`).get(rawId) as { data: Buffer } | undefined;
+  const row = await store.get<{ data: Buffer }>(`SELECT data FROM mail_raw WHERE id = ?`, rawId);
   if (!row) throw new StoreError('NONEXISTENT', 'message body is gone');
   return row.data;
 }
@@ -295,10 +318,7 @@ export interface JournalEntry {
 
 /** Journal rows with MODSEQ above `sinceModseq`, oldest first. */
 export async function changesSince(store: Store, mailboxId: number, sinceModseq: number): Promise<JournalEntry[]> {
-  return stmt(store, `SELECT modseq, uid, kind FROM mail_change WHERE mail_box_id = ? AND modseq > ? ORDER BY modseq, id`).all(
-    mailboxId,
-    sinceModseq,
-  ) as JournalEntry[];
+  return store.all<JournalEntry>(`SELECT modseq, uid, kind FROM mail_change WHERE mail_box_id = ? AND modseq > ? ORDER BY modseq, id`, mailboxId, sinceModseq);
 }
 
 /**
@@ -314,13 +334,9 @@ export async function searchText(
   text: string,
 ): Promise<Set<number> | null> {
   if ([...text].length < 3) return null;
-  const phrase = '"' + text.replace(/"/g, '""') + '"';
-  const query = field === 'text' ? phrase : `${field} : ${phrase}`;
-  const rows = stmt(
-    store,
-    `SELECT uid FROM mail WHERE mail_box_id = ? AND mail_raw_id IN (SELECT rowid FROM mail_text WHERE mail_text MATCH ?)`,
-  ).all(mailboxId, query) as Array<{ uid: number }>;
-  return new Set(rows.map((r) => r.uid));
+  const match = store.dialect.textIndex.match(field, text);
+  const uids = await store.column<number>(`SELECT uid FROM mail WHERE mail_box_id = ? AND mail_raw_id IN ${match.sql}`, mailboxId, ...match.params);
+  return new Set(uids);
 }
 
 // ---------------------------------------------------------------- changes
@@ -337,11 +353,13 @@ export async function storeFlags(
   store: Store,
   input: { mailboxId: number; uids: readonly number[]; op: FlagOperation; flags: readonly string[]; unchangedSince?: number },
 ): Promise<FlagChangeResult> {
-  return write(store, (ctx) => {
-    const rows = stmt(
-      store,
-      `SELECT id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-    ).all(input.mailboxId, JSON.stringify(input.uids)) as Array<{ id: number; uid: number; modseq: number; flags: string }>;
+  return write(store, async (tx) => {
+    await lockMailboxes(tx, [input.mailboxId]);
+    const rows = await tx.all<{ id: number; uid: number; modseq: number; flags: string }>(
+      `SELECT id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+      input.mailboxId,
+      JSON.stringify(input.uids),
+    );
     const modified: number[] = [];
     const updates: Array<{ id: number; uid: number; flags: string[] }> = [];
     for (const row of rows) {
@@ -354,36 +372,37 @@ export async function storeFlags(
       if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, uid: row.uid, flags: after });
     }
     if (updates.length === 0) return { changed: [], modified };
-    const alloc = allocate(store, input.mailboxId, 0);
+    const alloc = await allocate(tx, input.mailboxId, 0);
     const t = now();
     for (const u of updates) {
-      stmt(store, `UPDATE mail SET flags = ?, modseq = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(u.flags), alloc.modseq, t, u.id);
-      journal(store, input.mailboxId, alloc.modseq, u.uid, 'flags');
+      await tx.run(`UPDATE mail SET flags = ?, modseq = ?, updated_at = ? WHERE id = ?`, JSON.stringify(u.flags), alloc.modseq, t, u.id);
+      await journal(tx, input.mailboxId, alloc.modseq, u.uid, 'flags');
     }
-    notifyMailbox(ctx, alloc.accountId, input.mailboxId, alloc.modseq);
+    notifyMailbox(tx, alloc.accountId, input.mailboxId, alloc.modseq);
     return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
   });
 }
 
-/** Removes messages inside a write; returns the UIDs removed. */
-export function expungeInWrite(store: Store, ctx: WriteContext, mailboxId: number, uids: readonly number[]): number[] {
+/** Removes messages inside a write (the caller has locked the mailbox); returns the UIDs removed. */
+export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[]): Promise<number[]> {
   if (uids.length === 0) return [];
-  const rows = stmt(
-    store,
-    `SELECT id, uid, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-  ).all(mailboxId, JSON.stringify(uids)) as Array<{ id: number; uid: number; mail_raw_id: number }>;
+  const rows = await tx.all<{ id: number; uid: number; mail_raw_id: number }>(
+    `SELECT id, uid, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+    mailboxId,
+    JSON.stringify(uids),
+  );
   if (rows.length === 0) return [];
-  const alloc = allocate(store, mailboxId, 0);
+  const alloc = await allocate(tx, mailboxId, 0);
   for (const row of rows) {
-    stmt(store, `DELETE FROM mail WHERE id = ?`).run(row.id);
+    await tx.run(`DELETE FROM mail WHERE id = ?`, row.id);
     // RFC 7162 §3.2.5: expunges stay in the journal so QRESYNC can report VANISHED.
-    journal(store, mailboxId, alloc.modseq, row.uid, 'expunge');
+    await journal(tx, mailboxId, alloc.modseq, row.uid, 'expunge');
   }
-  deleteOrphanRaw(
-    store,
+  await deleteOrphanRaw(
+    tx,
     rows.map((r) => r.mail_raw_id),
   );
-  notifyMailbox(ctx, alloc.accountId, mailboxId, alloc.modseq);
+  notifyMailbox(tx, alloc.accountId, mailboxId, alloc.modseq);
   return rows.map((r) => r.uid);
 }
 
@@ -396,15 +415,17 @@ export async function expungeMessages(
   store: Store,
   input: { mailboxId: number; uids?: readonly number[]; force?: boolean },
 ): Promise<number[]> {
-  return write(store, (ctx) => {
+  return write(store, async (tx) => {
+    await lockMailboxes(tx, [input.mailboxId]);
     const candidates = input.uids
-      ? (stmt(store, `SELECT uid, flags FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?))`).all(
+      ? await tx.all<{ uid: number; flags: string }>(
+          `SELECT uid, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList}`,
           input.mailboxId,
           JSON.stringify(input.uids),
-        ) as Array<{ uid: number; flags: string }>)
-      : (stmt(store, `SELECT uid, flags FROM mail WHERE mail_box_id = ?`).all(input.mailboxId) as Array<{ uid: number; flags: string }>);
+        )
+      : await tx.all<{ uid: number; flags: string }>(`SELECT uid, flags FROM mail WHERE mail_box_id = ?`, input.mailboxId);
     const doomed = candidates.filter((c) => input.force || hasFlag(parseFlags(c.flags), '\\Deleted')).map((c) => c.uid);
-    return expungeInWrite(store, ctx, input.mailboxId, doomed);
+    return expungeInWrite(tx, input.mailboxId, doomed);
   });
 }
 
@@ -415,31 +436,26 @@ export interface CopyResult {
 }
 
 /** Copies messages inside a write: same raw bytes, flags and internal date; new UIDs. */
-export function copyInWrite(
-  store: Store,
-  ctx: WriteContext,
-  sourceMailboxId: number,
-  uids: readonly number[],
-  targetMailboxId: number,
-): CopyResult {
-  const rows = stmt(
-    store,
-    `SELECT * FROM mail WHERE mail_box_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-  ).all(sourceMailboxId, JSON.stringify(uids)) as Array<Record<string, unknown> & { uid: number; id: number }>;
-  const target = stmt(store, `SELECT uidvalidity FROM mail_box WHERE id = ? AND noselect = 0`).get(targetMailboxId) as
-    | { uidvalidity: number }
-    | undefined;
+export async function copyInWrite(tx: WriteContext, sourceMailboxId: number, uids: readonly number[], targetMailboxId: number): Promise<CopyResult> {
+  await lockMailboxes(tx, [sourceMailboxId, targetMailboxId]);
+  const rows = await tx.all<{ uid: number; id: number }>(
+    `SELECT id, uid FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+    sourceMailboxId,
+    JSON.stringify(uids),
+  );
+  const target = await tx.get<{ uidvalidity: number }>(`SELECT uidvalidity FROM mail_box WHERE id = ? AND noselect = 0`, targetMailboxId);
   if (!target) throw new StoreError('NONEXISTENT', 'target mailbox does not exist');
   if (rows.length === 0) return { uidvalidity: target.uidvalidity, mapping: [] };
-  const alloc = allocate(store, targetMailboxId, rows.length);
+  const alloc = await allocate(tx, targetMailboxId, rows.length);
   const t = now();
-  const mapping = rows.map((row, i) => {
+  const mapping: CopyResult['mapping'] = [];
+  for (const [i, row] of rows.entries()) {
     const targetUid = alloc.firstUid + i;
-    stmt(store, COPY_MAIL).run(crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
-    journal(store, targetMailboxId, alloc.modseq, targetUid, 'new');
-    return { sourceUid: row.uid, targetUid };
-  });
-  notifyMailbox(ctx, alloc.accountId, targetMailboxId, alloc.modseq);
+    await tx.run(COPY_MAIL, crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
+    await journal(tx, targetMailboxId, alloc.modseq, targetUid, 'new');
+    mapping.push({ sourceUid: row.uid, targetUid });
+  }
+  notifyMailbox(tx, alloc.accountId, targetMailboxId, alloc.modseq);
   return { uidvalidity: alloc.uidvalidity, mapping };
 }
 
@@ -448,7 +464,7 @@ export async function copyMessages(
   store: Store,
   input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
 ): Promise<CopyResult> {
-  return write(store, (ctx) => copyInWrite(store, ctx, input.sourceMailboxId, input.uids, input.targetMailboxId));
+  return write(store, (tx) => copyInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId));
 }
 
 /** MOVE (RFC 6851): copy and expunge the originals in one transaction. */
@@ -456,11 +472,10 @@ export async function moveMessages(
   store: Store,
   input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
 ): Promise<CopyResult & { expunged: number[] }> {
-  return write(store, (ctx) => {
-    const result = copyInWrite(store, ctx, input.sourceMailboxId, input.uids, input.targetMailboxId);
-    const expunged = expungeInWrite(
-      store,
-      ctx,
+  return write(store, async (tx) => {
+    const result = await copyInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId);
+    const expunged = await expungeInWrite(
+      tx,
       input.sourceMailboxId,
       result.mapping.map((m) => m.sourceUid),
     );
@@ -473,12 +488,10 @@ export async function moveMessages(
  * Returns the UIDs this caller may report as \Recent and marks them claimed.
  */
 export async function claimRecent(store: Store, mailboxId: number): Promise<{ from: number; to: number } | null> {
-  return write(store, () => {
-    const row = stmt(store, `SELECT recent_uid, uidnext FROM mail_box WHERE id = ?`).get(mailboxId) as
-      | Pick<MailBoxRow, 'recent_uid' | 'uidnext'>
-      | undefined;
+  return write(store, async (tx) => {
+    const row = await tx.get<Pick<MailBoxRow, 'recent_uid' | 'uidnext'>>(`SELECT recent_uid, uidnext FROM mail_box WHERE id = ?${tx.dialect.forUpdate}`, mailboxId);
     if (!row || row.recent_uid >= row.uidnext - 1) return null;
-    stmt(store, `UPDATE mail_box SET recent_uid = ? WHERE id = ?`).run(row.uidnext - 1, mailboxId);
+    await tx.run(`UPDATE mail_box SET recent_uid = ? WHERE id = ?`, row.uidnext - 1, mailboxId);
     return { from: row.recent_uid + 1, to: row.uidnext - 1 };
   });
 }

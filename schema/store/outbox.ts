@@ -1,10 +1,12 @@
 // outbox rows: one per message and destination host, claimed by the delivery
 // worker with a lease (`locked_until`) so that a crash never loses a row and a
-// restart never has two workers on it.
+// restart never has two workers on it. On PostgreSQL several nodes work the
+// queue: a claim skips rows another node is claiming (FOR UPDATE SKIP LOCKED)
+// and only expired leases are taken back.
 import crypto from 'node:crypto';
-import { and, asc, eq, lte, min, sql } from 'drizzle-orm';
-import { mailAccount, outbox } from '../tables.ts';
+import { outbox } from '../tables.ts';
 import { StoreError } from './errors.ts';
+import { insertRow, rowOf, rowOrUndefined, rowsOf, updateRows } from './row-codec.ts';
 import type { OutboxRow } from './rows.ts';
 import { now, type Store, write } from './store.ts';
 
@@ -50,12 +52,12 @@ export interface NewOutboxEntry {
 
 /** Queues one row per destination in a single transaction: all are committed or none. */
 export async function enqueueOutbox(store: Store, entries: NewOutboxEntry[]): Promise<OutboxRow[]> {
-  return write(store, (ctx) => {
+  return write(store, async (tx) => {
     const t = now();
-    const rows = entries.map((e) =>
-      store.db
-        .insert(outbox)
-        .values({
+    const rows: OutboxRow[] = [];
+    for (const e of entries) {
+      rows.push(
+        await insertRow(tx, outbox, {
           reference_id: crypto.randomUUID(),
           mail_account_id: e.accountId,
           from_address: e.fromAddress,
@@ -69,42 +71,43 @@ export async function enqueueOutbox(store: Store, entries: NewOutboxEntry[]): Pr
           next_retry_at: t,
           created_at: t,
           updated_at: t,
-        })
-        .returning()
-        .get(),
-    );
-    ctx.notify('outbox');
+        }),
+      );
+    }
+    tx.notify('outbox');
     return rows;
   });
 }
 
 /** Queued rows that are due, oldest first (without the message bytes). */
 export async function listDueOutbox(store: Store, at: number, limit: number): Promise<Array<{ id: number; to_host: string }>> {
-  return store.db
-    .select({ id: outbox.id, to_host: outbox.to_host })
-    .from(outbox)
-    .where(and(eq(outbox.status, 'queued'), lte(outbox.next_retry_at, at)))
-    .orderBy(asc(outbox.next_retry_at), asc(outbox.id))
-    .limit(limit)
-    .all();
+  return store.all<{ id: number; to_host: string }>(
+    `SELECT id, to_host FROM outbox WHERE status = 'queued' AND next_retry_at <= ? ORDER BY next_retry_at, id LIMIT ?`,
+    at,
+    limit,
+  );
 }
 
 /** When the next queued row falls due, or null when the queue is empty. */
 export async function nextOutboxDue(store: Store): Promise<number | null> {
-  const row = store.db.select({ due: min(outbox.next_retry_at) }).from(outbox).where(eq(outbox.status, 'queued')).get();
+  const row = await store.get<{ due: number | null }>(`SELECT min(next_retry_at) AS due FROM outbox WHERE status = 'queued'`);
   return row?.due ?? null;
 }
 
 /** Takes a queued row for delivery until `lockedUntil`; undefined when someone else has it or it is gone. */
 export async function claimOutbox(store: Store, id: number, lockedUntil: number): Promise<OutboxRow | undefined> {
-  return write(store, () =>
-    store.db
-      .update(outbox)
-      .set({ status: 'sending', locked_until: lockedUntil, last_attempt_at: now(), updated_at: now() })
-      .where(and(eq(outbox.id, id), eq(outbox.status, 'queued')))
-      .returning()
-      .get(),
-  );
+  return write(store, async (tx) => {
+    const t = now();
+    const row = await tx.get(
+      `UPDATE outbox SET status = 'sending', locked_until = ?, last_attempt_at = ?, updated_at = ?
+       WHERE id IN (SELECT id FROM outbox WHERE id = ? AND status = 'queued'${tx.dialect.forUpdateSkipLocked}) RETURNING *`,
+      lockedUntil,
+      t,
+      t,
+      id,
+    );
+    return rowOrUndefined(outbox, row);
+  });
 }
 
 export interface OutboxAttempt {
@@ -121,10 +124,11 @@ export interface OutboxAttempt {
 
 /** Records an attempt's outcome and releases the claim. */
 export async function finishOutboxAttempt(store: Store, id: number, attempt: OutboxAttempt): Promise<void> {
-  await write(store, () => {
-    store.db
-      .update(outbox)
-      .set({
+  await write(store, async (tx) => {
+    await updateRows(
+      tx,
+      outbox,
+      {
         status: attempt.status,
         sent: attempt.status === 'sent',
         recipient_status: JSON.stringify(attempt.recipientStatus),
@@ -135,25 +139,29 @@ export async function finishOutboxAttempt(store: Store, id: number, attempt: Out
         dsn_sent: attempt.dsnSent,
         locked_until: 0,
         updated_at: now(),
-      })
-      .where(and(eq(outbox.id, id), eq(outbox.status, 'sending')))
-      .run();
+      },
+      `id = ? AND status = 'sending'`,
+      id,
+    );
   });
 }
 
 /**
  * Puts claimed rows back in the queue: every 'sending' row with `all` (at start,
  * when no worker of this process can hold one), otherwise only expired claims.
+ * On a shared database (PostgreSQL) other nodes' workers may hold claims, so
+ * only expired ones are taken back even with `all`.
  */
 export async function reclaimOutbox(store: Store, options: { all: boolean }): Promise<number> {
-  return write(store, (ctx) => {
+  return write(store, async (tx) => {
     const t = now();
-    const result = store.db
-      .update(outbox)
-      .set({ status: 'queued', locked_until: 0, next_retry_at: t, updated_at: t })
-      .where(options.all ? eq(outbox.status, 'sending') : and(eq(outbox.status, 'sending'), lte(outbox.locked_until, t)))
-      .run();
-    if (result.changes > 0) ctx.notify('outbox');
+    const everything = options.all && !tx.dialect.shared;
+    const result = await tx.run(
+      `UPDATE outbox SET status = 'queued', locked_until = 0, next_retry_at = ?, updated_at = ?
+       WHERE status = 'sending'${everything ? '' : ' AND locked_until <= ?'}`,
+      ...(everything ? [t, t] : [t, t, t]),
+    );
+    if (result.changes > 0) tx.notify('outbox');
     return result.changes;
   });
 }
@@ -162,28 +170,21 @@ export type OutboxWithOwner = OutboxRow & { owner_user_id: number | null };
 
 /** A row and the user_account that owns its sender's mail_account. */
 export async function findOutbox(store: Store, referenceId: string): Promise<OutboxWithOwner | undefined> {
-  const row = store.db
-    .select({ row: outbox, owner: mailAccount.user_account_id })
-    .from(outbox)
-    .leftJoin(mailAccount, eq(mailAccount.id, outbox.mail_account_id))
-    .where(eq(outbox.reference_id, referenceId))
-    .get();
-  return row ? { ...row.row, owner_user_id: row.owner ?? null } : undefined;
+  const row = await store.get<Record<string, unknown> & { owner_user_id: number | null }>(
+    `SELECT o.*, a.user_account_id AS owner_user_id FROM outbox o LEFT JOIN mail_account a ON a.id = o.mail_account_id WHERE o.reference_id = ?`,
+    referenceId,
+  );
+  return row ? { ...rowOf(outbox, row), owner_user_id: row.owner_user_id ?? null } : undefined;
 }
 
 async function changeQueued(store: Store, referenceId: string, change: Partial<OutboxRow>, verb: string): Promise<OutboxRow> {
-  return write(store, (ctx) => {
-    const row = store.db
-      .update(outbox)
-      .set({ ...change, updated_at: now() })
-      .where(and(eq(outbox.reference_id, referenceId), eq(outbox.status, 'queued')))
-      .returning()
-      .get();
+  return write(store, async (tx) => {
+    const [row] = await updateRows(tx, outbox, { ...change, updated_at: now() }, `reference_id = ? AND status = 'queued'`, referenceId);
     if (row) {
-      ctx.notify('outbox');
+      tx.notify('outbox');
       return row;
     }
-    const existing = store.db.select({ status: outbox.status }).from(outbox).where(eq(outbox.reference_id, referenceId)).get();
+    const existing = await tx.get<{ status: string }>(`SELECT status FROM outbox WHERE reference_id = ?`, referenceId);
     if (!existing) throw new StoreError('NONEXISTENT', 'outbox row does not exist');
     throw new StoreError('CANNOT', `only a queued row can be ${verb}; this one is ${existing.status}`);
   });
@@ -201,23 +202,24 @@ export async function cancelOutbox(store: Store, referenceId: string): Promise<O
 
 /** Makes every queued row due now (only the rows of this user's mail accounts when given). */
 export async function makeOutboxDue(store: Store, ownerUserId: number | null): Promise<number> {
-  return write(store, (ctx) => {
+  return write(store, async (tx) => {
     const t = now();
-    const owned =
+    const result =
       ownerUserId === null
-        ? sql`1`
-        : sql`${outbox.mail_account_id} IN (SELECT ${mailAccount.id} FROM ${mailAccount} WHERE ${mailAccount.user_account_id} = ${ownerUserId})`;
-    const result = store.db
-      .update(outbox)
-      .set({ next_retry_at: t, updated_at: t })
-      .where(and(eq(outbox.status, 'queued'), owned))
-      .run();
-    ctx.notify('outbox');
+        ? await tx.run(`UPDATE outbox SET next_retry_at = ?, updated_at = ? WHERE status = 'queued'`, t, t)
+        : await tx.run(
+            `UPDATE outbox SET next_retry_at = ?, updated_at = ?
+             WHERE status = 'queued' AND mail_account_id IN (SELECT id FROM mail_account WHERE user_account_id = ?)`,
+            t,
+            t,
+            ownerUserId,
+          );
+    tx.notify('outbox');
     return result.changes;
   });
 }
 
-/** Every row, newest first (tests and operator scripts; the API lists through its resources). */
+/** Every row, oldest first (tests and operator scripts; the API lists through its resources). */
 export async function listOutbox(store: Store): Promise<OutboxRow[]> {
-  return store.db.select().from(outbox).orderBy(asc(outbox.id)).all();
+  return rowsOf(outbox, await store.all(`SELECT * FROM outbox ORDER BY id`));
 }

@@ -1,12 +1,14 @@
 // A generic, safe row query over the API's tables: Daptin's `query` conditions,
-// free-text search, owner scoping, sorting and paging. Column names come from a
-// whitelist built from the Drizzle table definitions; values are always bound
-// parameters, never spliced into SQL.
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, lt, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+// free-text search, owner scoping, sorting and paging, as SQL for either engine.
+// Column names come from a whitelist built from the Drizzle table definitions
+// (and are quoted); values are always bound parameters, never spliced into SQL.
+import { getTableColumns } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as t from '../tables.ts';
+import type { Dialect } from '../engine/engine.ts';
 import { StoreError } from './errors.ts';
-import type { Store } from './store.ts';
+import { rowOf } from './row-codec.ts';
+import type { Param, Store } from './store.ts';
 
 export const QUERY_TABLES = {
   user_account: t.userAccount,
@@ -92,12 +94,36 @@ export interface RowQuery {
 
 export type QueryRow = Record<string, unknown> & { id: number; reference_id: string };
 
-const needle = (flag: string) => JSON.stringify(flag);
+/** A piece of SQL with its bound parameters. */
+interface Fragment {
+  sql: string;
+  params: Param[];
+}
 
-/** Derived columns Daptin users filter on; computed from the stored columns. */
-function computedColumns(table: QueryTable): Record<string, { expr: SQL; kind: ColumnKind }> {
+const fragment = (sql: string, ...params: Param[]): Fragment => ({ sql, params });
+
+function joined(parts: Fragment[], separator: string): Fragment {
+  return { sql: parts.map((p) => p.sql).join(separator), params: parts.flatMap((p) => p.params) };
+}
+
+const TRUE = fragment('1 = 1');
+const FALSE = fragment('1 = 0');
+
+const column = (table: QueryTable, name: string) => `"${table}"."${name}"`;
+const asBoolean = (condition: string) => `(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+
+interface Computed {
+  expr: Fragment;
+  kind: ColumnKind;
+}
+
+/** Derived columns Daptin users filter on; computed from the stored columns. Booleans are 0/1. */
+function computedColumns(table: QueryTable, d: Dialect): Record<string, Computed> {
   if (table === 'mail') {
-    const has = (flag: string) => ({ expr: sql`(instr(${t.mail.flags}, ${needle(flag)}) > 0)`.mapWith(Boolean), kind: 'boolean' as const });
+    const has = (flag: string): Computed => ({
+      expr: fragment(asBoolean(`${d.instr}(${column('mail', 'flags')}, ?) > 0`), JSON.stringify(flag)),
+      kind: 'boolean',
+    });
     return {
       seen: has('\\Seen'),
       answered: has('\\Answered'),
@@ -106,17 +132,18 @@ function computedColumns(table: QueryTable): Record<string, { expr: SQL; kind: C
       draft: has('\\Draft'),
       // RFC 3501 §2.3.2: \Recent is per session; here it means "no session has reported it yet".
       recent: {
-        expr: sql`(${t.mail.uid} > (SELECT recent_uid FROM mail_box WHERE mail_box.id = ${t.mail.mail_box_id}))`.mapWith(Boolean),
+        expr: fragment(asBoolean(`${column('mail', 'uid')} > (SELECT recent_uid FROM mail_box WHERE mail_box.id = ${column('mail', 'mail_box_id')})`)),
         kind: 'boolean',
       },
     };
   }
-  if (table === 'mail_box') return { nextuid: { expr: sql`${t.mailBox.uidnext}`.mapWith(Number), kind: 'number' } };
-  if (table === 'certificate') {
-    return { has_private_key: { expr: sql`(${t.certificate.private_key_pem} <> '')`.mapWith(Boolean), kind: 'boolean' } };
-  }
+  if (table === 'mail_box') return { nextuid: { expr: fragment(column('mail_box', 'uidnext')), kind: 'number' } };
+  if (table === 'certificate') return { has_private_key: { expr: fragment(asBoolean(`${column('certificate', 'private_key_pem')} <> ''`)), kind: 'boolean' } };
   return {};
 }
+
+/** The computed column names and kinds, which do not depend on the engine. */
+const computedKinds = (table: QueryTable) => computedColumns(table, { instr: 'instr' } as Dialect);
 
 function tableOf(name: QueryTable): SQLiteTable {
   return QUERY_TABLES[name] as unknown as SQLiteTable;
@@ -126,30 +153,30 @@ function storedColumns(name: QueryTable): Record<string, SQLiteColumn> {
   return getTableColumns(tableOf(name)) as Record<string, SQLiteColumn>;
 }
 
-function kindOf(name: string, column: SQLiteColumn): ColumnKind {
+function kindOf(name: string, c: SQLiteColumn): ColumnKind {
   if (name in FOREIGN_KEYS) return 'reference';
   if (DATE_COLUMNS.has(name)) return 'date';
-  if (column.dataType === 'boolean') return 'boolean';
-  if (column.dataType === 'number') return 'number';
+  if (c.dataType === 'boolean') return 'boolean';
+  if (c.dataType === 'number') return 'number';
   return 'text';
 }
 
 /** Columns a caller may filter and sort on, with their kinds ("reference_id" is the row's UUID). */
 export function queryableColumns(table: QueryTable): Record<string, ColumnKind> {
   const out: Record<string, ColumnKind> = {};
-  for (const [name, column] of Object.entries(storedColumns(table))) {
-    if (!NEVER.has(name) && column.dataType !== 'buffer') out[name] = kindOf(name, column);
+  for (const [name, c] of Object.entries(storedColumns(table))) {
+    if (!NEVER.has(name) && c.dataType !== 'buffer') out[name] = kindOf(name, c);
   }
-  for (const [name, c] of Object.entries(computedColumns(table))) out[name] = c.kind;
+  for (const [name, c] of Object.entries(computedKinds(table))) out[name] = c.kind;
   return out;
 }
 
-function expressionFor(table: QueryTable, name: string): { expr: SQL; kind: ColumnKind } {
-  const computed = computedColumns(table)[name];
+function expressionFor(table: QueryTable, name: string, d: Dialect): Computed {
+  const computed = computedColumns(table, d)[name];
   if (computed) return computed;
-  const column = storedColumns(table)[name];
-  if (!column || NEVER.has(name) || column.dataType === 'buffer') throw new StoreError('CANNOT', `unknown column ${name}`);
-  return { expr: sql`${column}`, kind: kindOf(name, column) };
+  const c = storedColumns(table)[name];
+  if (!c || NEVER.has(name) || c.dataType === 'buffer') throw new StoreError('CANNOT', `unknown column ${name}`);
+  return { expr: fragment(column(table, c.name)), kind: kindOf(name, c) };
 }
 
 function bad(column: string, why: string): never {
@@ -182,32 +209,37 @@ function list(value: unknown): unknown[] {
   return [value];
 }
 
-/** `col = (SELECT id FROM <target> WHERE reference_id = ?)` for foreign keys given as UUIDs. */
-function idsOf(target: QueryTable, uuids: Array<string | number>): SQL {
-  return sql`(SELECT id FROM ${sql.identifier(target)} WHERE reference_id IN (SELECT value FROM json_each(${JSON.stringify(uuids)})))`;
+/** `(SELECT id FROM <target> WHERE reference_id IN …)` for foreign keys given as UUIDs. */
+function idsOf(target: QueryTable, uuids: Array<string | number>, d: Dialect): Fragment {
+  return fragment(`(SELECT id FROM "${target}" WHERE reference_id IN ${d.textList})`, JSON.stringify(uuids.map(String)));
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
-const likeExpr = (expr: SQL, pattern: string, escaped: boolean) =>
-  escaped ? sql`${expr} LIKE ${pattern} ESCAPE '\\'` : sql`${expr} LIKE ${pattern}`;
+const likeExpr = (expr: Fragment, pattern: string, escaped: boolean, d: Dialect): Fragment =>
+  fragment(`${expr.sql} ${d.likeNoCase} ?${escaped ? ` ESCAPE '\\'` : ''}`, ...expr.params, pattern);
+const not = (f: Fragment): Fragment => ({ sql: `NOT (${f.sql})`, params: f.params });
+const isNull = (expr: Fragment): Fragment => ({ sql: `${expr.sql} IS NULL`, params: expr.params });
+const compare = (expr: Fragment, op: string, value: Param): Fragment => fragment(`${expr.sql} ${op} ?`, ...expr.params, value);
+const within = (expr: Fragment, op: 'IN' | 'NOT IN', set: Fragment): Fragment => fragment(`${expr.sql} ${op} ${set.sql}`, ...expr.params, ...set.params);
 
-function condition(table: QueryTable, c: QueryCondition): SQL {
-  const { expr, kind } = expressionFor(table, c.column);
+function condition(table: QueryTable, c: QueryCondition, d: Dialect): Fragment {
+  const { expr, kind } = expressionFor(table, c.column, d);
   const target = FOREIGN_KEYS[c.column];
   const one = () => scalar(c.column, kind, c.value);
   switch (c.operator) {
     case 'is':
     case 'is not': {
       if (c.value === null) return c.operator === 'is' ? isNull(expr) : not(isNull(expr));
-      const cond = target ? sql`${expr} IN ${idsOf(target, [one()])}` : eq(expr, one());
-      return c.operator === 'is' ? cond : or(not(cond), isNull(expr))!;
+      const cond = target ? within(expr, 'IN', idsOf(target, [one()], d)) : compare(expr, '=', one());
+      return c.operator === 'is' ? cond : joined([fragment('('), not(cond), fragment(' OR '), isNull(expr), fragment(')')], '');
     }
     case 'in':
     case 'not in': {
       const values = list(c.value).map((v) => scalar(c.column, kind, v));
-      if (values.length === 0) return c.operator === 'in' ? sql`0` : sql`1`;
-      if (target) return c.operator === 'in' ? sql`${expr} IN ${idsOf(target, values)}` : sql`${expr} NOT IN ${idsOf(target, values)}`;
-      return c.operator === 'in' ? inArray(expr, values) : notInArray(expr, values);
+      if (values.length === 0) return c.operator === 'in' ? FALSE : TRUE;
+      const op = c.operator === 'in' ? 'IN' : 'NOT IN';
+      if (target) return within(expr, op, idsOf(target, values, d));
+      return within(expr, op, fragment(`(${values.map(() => '?').join(', ')})`, ...values));
     }
     case 'contains':
     case 'not contains':
@@ -216,80 +248,97 @@ function condition(table: QueryTable, c: QueryCondition): SQL {
       if (kind !== 'text') bad(c.column, `"${c.operator}" needs a text column`);
       const s = escapeLike(String(one()));
       const pattern = c.operator === 'begins with' ? `${s}%` : c.operator === 'ends with' ? `%${s}` : `%${s}%`;
-      const cond = likeExpr(expr, pattern, true);
+      const cond = likeExpr(expr, pattern, true, d);
       return c.operator === 'not contains' ? not(cond) : cond;
     }
     case 'like':
       if (kind !== 'text') bad(c.column, '"like" needs a text column');
-      return likeExpr(expr, String(one()), false);
+      return likeExpr(expr, String(one()), false, d);
     case 'before':
     case 'after':
     case 'less than':
     case 'more than': {
       if (kind !== 'date' && kind !== 'number') bad(c.column, `"${c.operator}" needs a number or date column`);
-      const v = one();
-      return c.operator === 'before' || c.operator === 'less than' ? lt(expr, v) : gt(expr, v);
+      return compare(expr, c.operator === 'before' || c.operator === 'less than' ? '<' : '>', one());
     }
     case 'is empty':
     case 'is not empty': {
-      const empty = kind === 'text' ? or(isNull(expr), eq(expr, ''))! : isNull(expr);
+      const empty = kind === 'text' ? joined([fragment('('), isNull(expr), fragment(' OR '), compare(expr, '=', ''), fragment(')')], '') : isNull(expr);
       return c.operator === 'is empty' ? empty : not(empty);
     }
     case 'is true':
     case 'is false':
       if (kind !== 'boolean') bad(c.column, `"${c.operator}" needs a boolean column`);
-      return eq(expr, c.operator === 'is true' ? 1 : 0);
+      return compare(expr, '=', c.operator === 'is true' ? 1 : 0);
     default:
       return bad(c.column, `unknown operator`);
   }
 }
 
-const ownedAccounts = (userId: number) => sql`(SELECT id FROM mail_account WHERE user_account_id = ${userId})`;
+const OWNED_ACCOUNTS = '(SELECT id FROM mail_account WHERE user_account_id = ?)';
 
-function scopeCondition(table: QueryTable, scope: NonNullable<RowQuery['scope']>): SQL {
-  const cols = storedColumns(table);
+function scopeCondition(table: QueryTable, scope: NonNullable<RowQuery['scope']>): Fragment {
   switch (scope.visibility) {
     case 'self':
-      return eq(cols.id, scope.userId);
+      return fragment(`${column(table, 'id')} = ?`, scope.userId);
     case 'owner':
-      return eq(cols.user_account_id, scope.userId);
+      return fragment(`${column(table, 'user_account_id')} = ?`, scope.userId);
     case 'account':
-      return sql`${cols.mail_account_id} IN ${ownedAccounts(scope.userId)}`;
+      return fragment(`${column(table, 'mail_account_id')} IN ${OWNED_ACCOUNTS}`, scope.userId);
     case 'server':
-      return sql`${cols.id} IN (SELECT mail_server_id FROM mail_account WHERE user_account_id = ${scope.userId})`;
+      return fragment(`${column(table, 'id')} IN (SELECT mail_server_id FROM mail_account WHERE user_account_id = ?)`, scope.userId);
     case 'nothing':
-      return sql`0`;
+      return FALSE;
   }
 }
 
-function whereOf(q: RowQuery): SQL | undefined {
-  const parts: SQL[] = (q.conditions ?? []).map((c) => condition(q.table, c));
+function whereOf(q: RowQuery, d: Dialect): Fragment {
+  const parts: Fragment[] = (q.conditions ?? []).map((c) => condition(q.table, c, d));
   if (q.scope) parts.push(scopeCondition(q.table, q.scope));
   if (q.search && q.search.text !== '') {
     const pattern = `%${escapeLike(q.search.text)}%`;
-    const any = q.search.columns.map((name) => likeExpr(expressionFor(q.table, name).expr, pattern, true));
-    parts.push(any.length > 0 ? or(...any)! : sql`0`);
+    const any = q.search.columns.map((name) => likeExpr(expressionFor(q.table, name, d).expr, pattern, true, d));
+    parts.push(any.length > 0 ? joined([fragment('('), joined(any, ' OR '), fragment(')')], '') : FALSE);
   }
-  return parts.length > 0 ? and(...parts) : undefined;
+  if (parts.length === 0) return fragment('');
+  const where = joined(
+    parts.map((p) => ({ sql: `(${p.sql})`, params: p.params })),
+    ' AND ',
+  );
+  return { sql: ` WHERE ${where.sql}`, params: where.params };
 }
 
 /** Rows matching a query (every stored column plus the computed ones) and the total without paging. */
 export async function queryRows(store: Store, q: RowQuery): Promise<{ rows: QueryRow[]; total: number }> {
-  const table = tableOf(q.table);
-  const where = whereOf(q);
-  const total = store.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
-  const selection: Record<string, SQL | SQLiteColumn> = { ...storedColumns(q.table) };
-  for (const [name, c] of Object.entries(computedColumns(q.table))) selection[name] = c.expr;
-  const order = (q.sort ?? []).map((s) => (s.descending ? desc(expressionFor(q.table, s.column).expr) : asc(expressionFor(q.table, s.column).expr)));
-  order.push(asc(storedColumns(q.table).id));
-  const rows = store.db
-    .select(selection)
-    .from(table)
-    .where(where)
-    .orderBy(...order)
-    .limit(q.limit ?? -1)
-    .offset(q.offset ?? 0)
-    .all() as QueryRow[];
+  const d = store.dialect;
+  const where = whereOf(q, d);
+  const total = (await store.get<{ n: number }>(`SELECT count(*) AS n FROM "${q.table}"${where.sql}`, ...where.params))?.n ?? 0;
+  const computed = computedColumns(q.table, d);
+  const selection: Fragment[] = Object.values(storedColumns(q.table)).map((c) => fragment(column(q.table, c.name)));
+  for (const [name, c] of Object.entries(computed)) selection.push({ sql: `${c.expr.sql} AS "${name}"`, params: c.expr.params });
+  const order: Fragment[] = (q.sort ?? []).map((s) => {
+    const { expr } = expressionFor(q.table, s.column, d);
+    // SQLite's default NULL order, spelled out so that PostgreSQL sorts the same way.
+    return { sql: `${expr.sql} ${s.descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`, params: expr.params };
+  });
+  order.push(fragment(`${column(q.table, 'id')} ASC`));
+  const select = joined(selection, ', ');
+  const orderBy = joined(order, ', ');
+  const raw = await store.all<Record<string, unknown>>(
+    `SELECT ${select.sql} FROM "${q.table}"${where.sql} ORDER BY ${orderBy.sql} LIMIT ? OFFSET ?`,
+    ...select.params,
+    ...where.params,
+    ...orderBy.params,
+    q.limit ?? d.noLimit,
+    q.offset ?? 0,
+  );
+  const rows = raw.map((r) => {
+    const row = rowOf(tableOf(q.table), r) as Record<string, unknown>;
+    for (const [name, c] of Object.entries(computed)) {
+      if (row[name] !== null) row[name] = c.kind === 'boolean' ? row[name] === 1 || row[name] === true : Number(row[name]);
+    }
+    return row as QueryRow;
+  });
   return { rows, total };
 }
 
@@ -303,12 +352,9 @@ export async function findRowByReference(store: Store, table: QueryTable, refere
 export async function referencesFor(store: Store, table: QueryTable, ids: Iterable<number>): Promise<Map<number, string>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const cols = storedColumns(table);
-  const rows = store.db
-    .select({ id: cols.id, ref: cols.reference_id })
-    .from(tableOf(table))
-    .where(inArray(cols.id, unique))
-    .all() as Array<{ id: number; ref: string }>;
+  const rows = await store.all<{ id: number; ref: string }>(
+    `SELECT id, reference_id AS ref FROM "${table}" WHERE id IN ${store.dialect.intList}`,
+    JSON.stringify(unique),
+  );
   return new Map(rows.map((r) => [r.id, r.ref]));
 }
-

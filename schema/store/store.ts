@@ -1,144 +1,98 @@
-// Opening the database and running writes. Every write goes through `write()`:
-// writes requested in the same turn of the event loop share one transaction and
-// so one fsync (group commit), each in its own savepoint so that one failing
-// write rolls back alone. Promises resolve, and notifications fire, only after
-// the commit is durable.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as tables from '../tables.ts';
+// Opening the store and running writes, on either engine (schema/engine/):
+// SQLite (a file path, the default) or PostgreSQL (a postgres:// URL).
+//
+// How a store function is written (the same for both engines):
+//
+//   // a read: the store itself runs queries, `?` placeholders, rows as objects
+//   const row = await store.get<{ uid: number }>(`SELECT uid FROM mail WHERE id = ?`, id);
+//   const rows = await store.all<Row>(`SELECT … WHERE mail_box_id = ? AND uid IN ${store.dialect.intList}`, boxId, JSON.stringify(uids));
+//   const uids = await store.column<number>(`SELECT uid FROM mail WHERE mail_box_id = ?`, boxId);
+//
+//   // a write: an async closure; every query through `tx`, awaiting nothing else
+//   return write(store, async (tx) => {
+//     const { changes } = await tx.run(`UPDATE … WHERE id = ?`, id);
+//     if (changes === 0) throw new StoreError('NONEXISTENT', '…');   // rolls back this write only
+//     tx.notify('mailbox', { accountId, mailboxId, highestModseq });  // delivered after the commit
+//     return …;
+//   });
+//
+// - Helpers used both inside and outside writes take a `Queryable` (the store or a tx).
+// - SQL that differs between engines comes from `store.dialect` / `tx.dialect`.
+// - Integers are numbers, booleans are stored as 0/1 (decode rows with rowOf()
+//   from ./row-codec.ts), raw bytes are Buffers.
+// - A write that reads rows and then changes them locks the mailbox first
+//   (lockMailboxes in ./messages.ts): on PostgreSQL other nodes write at the same time.
+import type { Engine, EngineTx, Param, Queryable, Row, RunResult } from '../engine/engine.ts';
+import { openEngine } from '../engine/open.ts';
 import { StoreEvents, type StoreEventMap } from './events.ts';
 
-const MIGRATIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+export type { Param, Queryable, Row, RunResult } from '../engine/engine.ts';
+export { SchemaVersionError } from '../engine/migrations.ts';
+export { isPostgresUrl } from '../engine/open.ts';
 
-type Notification = { [K in keyof StoreEventMap]: { event: K; args: StoreEventMap[K] } }[keyof StoreEventMap];
-
-/** Handed to a write; notifications queued here are emitted after commit. */
-export interface WriteContext {
+/** The handle a write closure gets: queries inside the transaction, and notifications sent after commit. */
+export interface WriteContext extends Queryable {
   notify<K extends keyof StoreEventMap>(event: K, ...args: StoreEventMap[K]): void;
 }
 
-interface PendingWrite {
-  run: (ctx: WriteContext) => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-export interface Store {
-  readonly sqlite: Database.Database;
-  readonly db: BetterSQLite3Database<typeof tables>;
+export interface Store extends Queryable {
+  readonly engine: Engine;
   readonly events: StoreEvents;
-  /** Prepared-statement cache keyed by SQL text. */
-  readonly statements: Map<string, Database.Statement>;
-  pending: PendingWrite[];
-  flushScheduled: boolean;
-  closed: boolean;
 }
 
-export function openStore(file: string): Store {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit is fsynced before it returns, so an acknowledged message survives power loss.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle(sqlite, { schema: tables });
-  migrate(db, { migrationsFolder: MIGRATIONS });
-  return {
-    sqlite,
-    db,
-    events: new StoreEvents(),
-    statements: new Map(),
-    pending: [],
-    flushScheduled: false,
-    closed: false,
-  };
-}
-
-/** A cached prepared statement. */
-export function stmt(store: Store, sql: string): Database.Statement {
-  let s = store.statements.get(sql);
-  if (!s) {
-    s = store.sqlite.prepare(sql);
-    store.statements.set(sql, s);
-  }
-  return s;
+export interface StoreOptions {
+  /** Milliseconds a write waits for a lock another connection holds (default 5000 on SQLite, none on PostgreSQL). */
+  lockTimeoutMs?: number;
 }
 
 /**
- * Runs `run` inside a write transaction shared with other writes of the same
- * tick. `run` must be synchronous and must throw to abort its own changes.
+ * Opens the store at `location`: a postgres:// (or postgresql://) URL, or the
+ * path of the SQLite file. Migrations run first; a database migrated by a
+ * newer Heron is refused (SchemaVersionError).
  */
-export function write<T>(store: Store, run: (ctx: WriteContext) => T): Promise<T> {
-  if (store.closed) return Promise.reject(new Error('store is closed'));
-  return new Promise<T>((resolve, reject) => {
-    store.pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
-    if (!store.flushScheduled) {
-      store.flushScheduled = true;
-      setImmediate(() => flush(store));
-    }
-  });
-}
-
-function flush(store: Store): void {
-  store.flushScheduled = false;
-  const batch = store.pending;
-  store.pending = [];
-  if (batch.length === 0) return;
-  const outcomes: Array<{ ok: true; value: unknown; notes: Notification[] } | { ok: false; error: unknown }> = [];
-  const savepoint = store.sqlite.transaction((item: PendingWrite, notes: Notification[]) =>
-    item.run({ notify: (event, ...args) => notes.push({ event, args } as Notification) }),
-  );
-  const all = store.sqlite.transaction(() => {
-    for (const item of batch) {
-      const notes: Notification[] = [];
-      try {
-        // Nested transaction = SAVEPOINT: a throw rolls back this write only.
-        outcomes.push({ ok: true, value: savepoint(item, notes), notes });
-      } catch (error) {
-        outcomes.push({ ok: false, error });
+export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
+  const events = new StoreEvents();
+  const emit = events.emit.bind(events) as (event: string, ...args: unknown[]) => boolean;
+  const engine = await openEngine(location, {
+    ...options,
+    deliver(note) {
+      emit(note.event, ...note.args);
+      // Missed notifications: listeners reload, the delivery worker rescans, TLS contexts are rebuilt.
+      if (note.event === 'resync') {
+        emit('mail_server');
+        emit('outbox');
+        emit('certificate', { hostname: '*' });
       }
-    }
+    },
   });
-  try {
-    all.immediate();
-  } catch (error) {
-    for (const item of batch) item.reject(error);
-    return;
-  }
-  batch.forEach((item, i) => {
-    const outcome = outcomes[i];
-    if (outcome.ok) item.resolve(outcome.value);
-    else item.reject(outcome.error);
-  });
-  for (const outcome of outcomes) {
-    if (!outcome.ok) continue;
-    for (const note of outcome.notes) emit(store, note);
-  }
+  return {
+    engine,
+    events,
+    dialect: engine.dialect,
+    get: <T = Row>(sql: string, ...params: Param[]) => engine.get<T>(sql, ...params),
+    all: <T = Row>(sql: string, ...params: Param[]) => engine.all<T>(sql, ...params),
+    column: <T = unknown>(sql: string, ...params: Param[]) => engine.column<T>(sql, ...params),
+    run: (sql: string, ...params: Param[]): Promise<RunResult> => engine.run(sql, ...params),
+  };
 }
 
-function emit(store: Store, note: Notification): void {
-  (store.events.emit as (event: string, ...args: unknown[]) => boolean)(note.event, ...note.args);
+/**
+ * Runs `run` in a write transaction (on SQLite shared with the other writes of
+ * the same tick). The closure throws to roll back its own changes; it must do
+ * its queries through its `tx` and await nothing else (see schema/engine/engine.ts).
+ */
+export function write<T>(store: Store, run: (tx: WriteContext) => Promise<T>): Promise<T> {
+  return store.engine.write((tx: EngineTx) => run(tx as unknown as WriteContext));
 }
 
 /** Waits for queued writes, then closes the database. */
 export async function closeStore(store: Store): Promise<void> {
-  if (store.closed) return;
-  while (store.pending.length > 0 || store.flushScheduled) {
-    await new Promise((r) => setImmediate(r));
-  }
-  store.closed = true;
-  store.statements.clear();
-  store.sqlite.close();
+  await store.engine.close();
 }
 
 export const now = (): number => Date.now();
 
 /** A database round trip, for health checks. */
-export function pingStore(store: Store): void {
-  stmt(store, 'SELECT 1').get();
+export async function pingStore(store: Store): Promise<void> {
+  await store.get('SELECT 1');
 }

@@ -1,7 +1,7 @@
 // Admin API bearer tokens: random, stored only as a SHA-256 hash, expiring, revocable.
 import crypto from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
-import { apiToken, userAccount } from '../tables.ts';
+import { userAccount } from '../tables.ts';
+import { rowOrUndefined } from './row-codec.ts';
 import type { UserAccountRow } from './rows.ts';
 import { now, type Store, write } from './store.ts';
 
@@ -10,33 +10,33 @@ const sha256 = (token: string) => crypto.createHash('sha256').update(token).dige
 export async function issueToken(store: Store, userId: number, lifetimeMs: number): Promise<{ token: string; expiresAt: number }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = now() + lifetimeMs;
-  await write(store, () =>
-    store.db
-      .insert(apiToken)
-      .values({ reference_id: crypto.randomUUID(), token_hash: sha256(token), user_account_id: userId, expires_at: expiresAt })
-      .run(),
-  );
+  await write(store, async (tx) => {
+    await tx.run(
+      `INSERT INTO api_token (reference_id, token_hash, user_account_id, expires_at) VALUES (?, ?, ?, ?)`,
+      crypto.randomUUID(),
+      sha256(token),
+      userId,
+      expiresAt,
+    );
+  });
   return { token, expiresAt };
 }
 
 /** The user a token belongs to, if it is known, unexpired and not revoked. */
 export async function resolveToken(store: Store, token: string): Promise<UserAccountRow | null> {
-  const row = store.db
-    .select({ user: userAccount })
-    .from(apiToken)
-    .innerJoin(userAccount, eq(apiToken.user_account_id, userAccount.id))
-    .where(and(eq(apiToken.token_hash, sha256(token)), gt(apiToken.expires_at, now()), isNull(apiToken.revoked_at)))
-    .get();
-  return row?.user ?? null;
+  const row = await store.get(
+    `SELECT u.* FROM api_token t JOIN user_account u ON u.id = t.user_account_id
+     WHERE t.token_hash = ? AND t.expires_at > ? AND t.revoked_at IS NULL`,
+    sha256(token),
+    now(),
+  );
+  return rowOrUndefined(userAccount, row) ?? null;
 }
 
 export async function revokeToken(store: Store, token: string): Promise<boolean> {
-  return write(store, () => {
-    const result = store.db
-      .update(apiToken)
-      .set({ revoked_at: now(), updated_at: now() })
-      .where(and(eq(apiToken.token_hash, sha256(token)), isNull(apiToken.revoked_at)))
-      .run();
+  return write(store, async (tx) => {
+    const t = now();
+    const result = await tx.run(`UPDATE api_token SET revoked_at = ?, updated_at = ? WHERE token_hash = ? AND revoked_at IS NULL`, t, t, sha256(token));
     return result.changes > 0;
   });
 }

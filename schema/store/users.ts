@@ -1,9 +1,9 @@
 // user_account: the people who sign in to the admin API.
 import crypto from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
 import { userAccount } from '../tables.ts';
 import { StoreError } from './errors.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
+import { insertRow, rowOrUndefined, rowsOf } from './row-codec.ts';
 import type { UserAccountRow } from './rows.ts';
 import { type Store, write } from './store.ts';
 
@@ -17,37 +17,28 @@ export interface NewUserAccount {
 export async function createUserAccount(store: Store, input: NewUserAccount): Promise<UserAccountRow> {
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
-  return write(store, () => {
-    const existing = store.db.select().from(userAccount).where(eq(userAccount.email, email)).get();
-    if (existing) throw new StoreError('ALREADYEXISTS', `user ${email} already exists`);
-    return store.db
-      .insert(userAccount)
-      .values({
-        reference_id: crypto.randomUUID(),
-        email,
-        name: input.name ?? email.split('@')[0],
-        password_hash: passwordHash,
-        is_admin: input.isAdmin ?? false,
-      })
-      .returning()
-      .get();
+  return write(store, async (tx) => {
+    if (await tx.get(`SELECT 1 FROM user_account WHERE email = ?`, email)) throw new StoreError('ALREADYEXISTS', `user ${email} already exists`);
+    return insertRow(tx, userAccount, {
+      reference_id: crypto.randomUUID(),
+      email,
+      name: input.name ?? email.split('@')[0],
+      password_hash: passwordHash,
+      is_admin: input.isAdmin ?? false,
+    });
   });
 }
 
 export async function findUserByEmail(store: Store, email: string): Promise<UserAccountRow | undefined> {
-  return store.db.select().from(userAccount).where(eq(userAccount.email, email.trim().toLowerCase())).get();
+  return rowOrUndefined(userAccount, await store.get(`SELECT * FROM user_account WHERE email = ?`, email.trim().toLowerCase()));
 }
 
 export async function findUserById(store: Store, id: number): Promise<UserAccountRow | undefined> {
-  return store.db.select().from(userAccount).where(eq(userAccount.id, id)).get();
+  return rowOrUndefined(userAccount, await store.get(`SELECT * FROM user_account WHERE id = ?`, id));
 }
 
 export async function countAdmins(store: Store): Promise<number> {
-  const row = store.db
-    .select({ n: sql<number>`count(*)` })
-    .from(userAccount)
-    .where(eq(userAccount.is_admin, true))
-    .get();
+  const row = await store.get<{ n: number }>(`SELECT count(*) AS n FROM user_account WHERE is_admin = 1`);
   return row?.n ?? 0;
 }
 
@@ -59,5 +50,5 @@ export async function verifyUserLogin(store: Store, email: string, password: str
 }
 
 export async function listUserAccounts(store: Store): Promise<UserAccountRow[]> {
-  return store.db.select().from(userAccount).orderBy(userAccount.id).all();
+  return rowsOf(userAccount, await store.all(`SELECT * FROM user_account ORDER BY id`));
 }

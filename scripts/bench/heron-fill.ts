@@ -10,9 +10,12 @@ export interface FillAccount {
   message: (i: number) => { raw: string; flags: string[] };
 }
 
-/** Creates the accounts (on TEST_HOSTNAME) and fills their INBOX; returns the messages/s of the fill. */
-export async function fillHeron(dataDir: string, password: string, accounts: FillAccount[]): Promise<number> {
-  const heron = await startTestHeron({ dataDir });
+/**
+ * Creates the accounts (on TEST_HOSTNAME) and fills their INBOX; returns the
+ * messages/s of the fill. `env`: the database settings the server will run with.
+ */
+export async function fillHeron(dataDir: string, password: string, env: Record<string, string>, accounts: FillAccount[]): Promise<number> {
+  const heron = await startTestHeron({ dataDir, env });
   try {
     const server = await findMailServerByHostname(heron.store, TEST_HOSTNAME);
     let total = 0;

@@ -10,6 +10,8 @@ import type { OutboundDeps } from '../../smtpd/outbound/deps.ts';
 import type { HeronConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { authenticate } from './auth.ts';
+import { csrfGuard, sessionRoutes } from './console/session.ts';
+import { consoleFiles, securityHeaders } from './console/static.ts';
 import { errorMiddleware } from './errors.ts';
 import { jsonApiMediaType } from './media.ts';
 import { closeUnreadBodies, requestLimits } from './request-limits.ts';
@@ -17,6 +19,7 @@ import { openapiRoute } from './openapi/document.ts';
 import { DocumentedRoutes, type RouteDoc } from './openapi/registry.ts';
 import { acmeRoutes } from './routes/acme.ts';
 import { actionRoutes } from './routes/actions.ts';
+import { ALIAS_ROUTES, aliasRoutes } from './routes/aliases.ts';
 import { autoconfigRoutes } from './routes/autoconfig.ts';
 import { configRoutes } from './routes/config.ts';
 import { dkimRoutes } from './routes/dkim.ts';
@@ -27,6 +30,8 @@ import { resourceRoutes } from './routes/resources.ts';
 import { sendRoutes } from './routes/send.ts';
 import { signinRoutes } from './routes/signin.ts';
 import { accountActionRoutes } from './routes/signup.ts';
+import { type ActivitySources, statsRoutes } from './routes/stats.ts';
+import { Stats } from '../stats.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -39,6 +44,8 @@ export interface ApiDeps {
   acme: AcmeIssuer;
   /** The outbound queue (send_mail, submit, outbox actions); absent in API-only tests. */
   outbound?: OutboundDeps;
+  /** Counters and listener states for GET /stats (the console's overview). */
+  activity?: ActivitySources;
 }
 
 const attributes = (properties: Record<string, unknown>, required: string[] = []) => ({
@@ -94,7 +101,7 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   const routes = new DocumentedRoutes(router);
   healthRoutes(router, { store: deps.store, startedAt: Date.now() });
   routes.describe({ method: 'get', path: '/health', summary: 'Liveness and a database round trip', tag: 'meta', auth: false });
-  signinRoutes(router, deps);
+  signinRoutes(router, { ...deps, stats: deps.activity?.stats });
   routes.describe({
     method: 'post',
     path: '/action/user_account/signin',
@@ -119,17 +126,28 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
     sendRoutes(router, deps.outbound);
     OUTBOUND_ROUTES.forEach((doc) => routes.describe(doc));
   }
+  // The web console's calls (console/): who is signed in, the overview's numbers, aliases.
+  sessionRoutes(routes);
+  statsRoutes(routes, { store: deps.store, hostname: config.hostname, activity: deps.activity ?? { stats: new Stats(), listeners: () => [] } });
+  aliasRoutes(router, deps);
+  ALIAS_ROUTES.forEach((doc) => routes.describe(doc));
   openapiRoute(routes);
   return routes;
 }
 
 export function createApiApp(deps: ApiDeps): Koa {
   const app = new Koa({ proxy: false });
-  const { router } = buildRoutes(deps);
+  // Errors after the headers went out (a streamed body that failed or a client that left): the response is cut, the process goes on.
+  app.on('error', (err: unknown, ctx?: Koa.Context) => deps.log.warn({ err, path: ctx?.path }, 'API response cut short'));
+  const { router, docs } = buildRoutes(deps);
   const { limits } = deps.config;
   app.use(closeUnreadBodies());
   app.use(errorMiddleware(deps.log));
+  app.use(securityHeaders());
+  // The console's pages are served at any path outside the API's own first segments.
+  app.use(consoleFiles({ reserved: new Set(docs.map((d) => d.path.split('/')[1])) }));
   app.use(jsonApiMediaType());
+  app.use(csrfGuard());
   app.use(authenticate(deps.store));
   app.use(
     requestLimits({ anonymousBody: limits.apiAnonymousBodyBytes, maxBody: limits.apiMaxBodyBytes, maxAnonymousPerClient: limits.apiMaxAnonymousPerClient }),

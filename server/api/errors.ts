@@ -2,7 +2,7 @@
 // the API reports goes through HttpError; anything else becomes a 500 with no
 // detail leaked.
 import type { Context, Next } from 'koa';
-import { StoreError } from '../../schema/index.ts';
+import { ConstraintError, StoreError } from '../../schema/index.ts';
 import type { Logger } from '../logger.ts';
 
 export class HttpError extends Error {
@@ -24,6 +24,7 @@ const STORE_STATUS: Record<string, number> = {
   LIMIT: 422,
   TOOBIG: 413,
   AUTHENTICATIONFAILED: 401,
+  UNAVAILABLE: 503,
 };
 
 export function errorBody(status: number, title: string, detail?: string) {
@@ -49,9 +50,9 @@ export function errorMiddleware(log: Logger) {
         status = STORE_STATUS[err.code] ?? 422;
         title = err.code;
         detail = err.message;
-      } else if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_CONSTRAINT')) {
+      } else if (err instanceof ConstraintError) {
         // A constraint the store did not check first (a race between two writes): the caller's conflict, not a crash.
-        status = err.code === 'SQLITE_CONSTRAINT_UNIQUE' ? 409 : 422;
+        status = err.unique ? 409 : 422;
         title = status === 409 ? 'Conflict' : 'Unprocessable Entity';
         detail = status === 409 ? 'a row with that value already exists' : 'the change breaks a rule of the data model';
       } else if (typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status < 500) {

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Service } from '../service.ts';
-import { clientAddress, listen } from '../listen.ts';
+import { clientAddress, httpListenerState, listen } from '../listen.ts';
 import { type ApiDeps, createApiApp } from './app.ts';
 
 /** The request line and headers must arrive within this (slow-header clients). */
@@ -66,5 +66,6 @@ export function apiService(deps: ApiDeps & { bind: string; port: number }): Serv
     },
     describe: () => [`admin API   http://${deps.bind}:${boundPort}`],
     port: () => boundPort,
+    listeners: () => [httpListenerState('api', deps.bind, boundPort)],
   };
 }

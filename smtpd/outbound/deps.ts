@@ -37,4 +37,11 @@ export interface OutboundDeps {
   dns: string | undefined;
   settings: OutboundSettings;
   log: OutboundLog;
+  /** Attempt results are counted here (server/stats.ts; the console's overview, metrics). */
+  stats?: OutboundStats;
+}
+
+/** What the worker reports after each attempt, without importing server/. */
+export interface OutboundStats {
+  outboundAttempt(event: { result: 'sent' | 'deferred' | 'failed'; toHost: string; recipients: number; detail: string }): void;
 }

@@ -199,6 +199,10 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
       .join('; ');
     await finishOutboxAttempt(store, row.id, { status, recipientStatus: statuses, retryCount, nextRetryAt, lastError, delayNotified, dsnSent });
     log.info({ outbox: row.reference_id, to_host: row.to_host, status, retryCount, recipients: summarize(statuses) }, 'outbound attempt');
+    if (pending.length) {
+      const result = status === 'sent' ? 'sent' : status === 'queued' ? 'deferred' : 'failed';
+      deps.stats?.outboundAttempt({ result, toHost: row.to_host, recipients: pending.length, detail: lastError || 'delivered' });
+    }
   }
 
   /** Delivers a DSN to the sender's INBOX; false when there is nobody to tell. */

@@ -25,10 +25,13 @@ describe('authorization matrix', () => {
     certId = await a.create(w.admin, 'certificate', { hostname: 'matrix.test' });
     // The outbound queue's writer lives in another part; this row stands in for one it queued.
     outboxId = crypto.randomUUID();
-    const account = heron.store.sqlite.prepare('SELECT id FROM mail_account WHERE reference_id = ?').get(w.ownerAccountId) as { id: number };
-    heron.store.sqlite
-      .prepare(`INSERT INTO outbox (reference_id, mail_account_id, from_address, to_address, to_host, mail) VALUES (?, ?, 'owner@heron.test', '["x@remote.test"]', 'remote.test', ?)`)
-      .run(outboxId, account.id, Buffer.from(message('queued')));
+    const account = (await heron.store.get<{ id: number }>('SELECT id FROM mail_account WHERE reference_id = ?', w.ownerAccountId))!;
+    await heron.store.run(
+      `INSERT INTO outbox (reference_id, mail_account_id, from_address, to_address, to_host, mail) VALUES (?, ?, 'owner@heron.test', '["x@remote.test"]', 'remote.test', ?)`,
+      outboxId,
+      account.id,
+      Buffer.from(message('queued')),
+    );
   });
 
   async function expect(label: string, run: (who: Who) => Promise<number>, statuses: Record<Who, number>) {

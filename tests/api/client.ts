@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { Heron } from '../../server/heron.ts';
+import { dataTables } from '../helpers/database.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 
 export interface Reply {
@@ -135,10 +136,10 @@ export async function buildWorld(a: Api): Promise<World> {
 }
 
 /** A fingerprint of every table's rows, to check that a rejected request changed nothing. */
-export function snapshot(heron: Heron): string {
-  const tables = heron.store.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'mail_text%' AND name <> 'api_token' AND name NOT LIKE '__drizzle%' ORDER BY name`).all() as Array<{ name: string }>;
+export async function snapshot(heron: Heron): Promise<string> {
+  const tables = await dataTables(heron.store);
   return JSON.stringify(
-    tables.map(({ name }) => [name, heron.store.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]),
+    await Promise.all(tables.map(async (name) => [name, await heron.store.all(`SELECT * FROM "${name}" ORDER BY 1`)])),
     (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v),
   );
 }

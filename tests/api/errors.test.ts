@@ -17,7 +17,7 @@ describe('error statuses', () => {
   });
 
   test('400: bad JSON, empty body, no data, unknown attribute, unknown relationship, bad list parameters', async () => {
-    const before = snapshot(heron);
+    const before = await snapshot(heron);
     assertError(await a.request('POST', '/api/mail_box', { token: w.admin, raw: '{"data":' }), 400);
     assertError(await a.request('POST', '/api/mail_box', { token: w.admin, raw: '' , contentType: 'application/vnd.api+json' }), 400);
     assertError(await a.post('/api/mail_box', w.admin, { attributes: { name: 'x' } }), 400);
@@ -36,7 +36,7 @@ describe('error statuses', () => {
       'include=mail_account_id.mail_server_id', 'filter[nope]=1']) {
       assertError(await a.get(`/api/mail_box?${q}`, w.admin), 400);
     }
-    assert.equal(snapshot(heron), before);
+    assert.equal(await snapshot(heron), before);
   });
 
   test('401: no token, unknown token, expired token; 403 for sign-up when disabled', async () => {
@@ -50,7 +50,7 @@ describe('error statuses', () => {
   });
 
   test('403: a user creating admin-only rows, running admin actions, promoting themselves; client-generated ids', async () => {
-    const before = snapshot(heron);
+    const before = await snapshot(heron);
     assertError(await a.post('/api/mail_server', w.owner, { data: { type: 'mail_server', attributes: { hostname: 'evil.test' } } }), 403);
     assertError(await a.post('/api/certificate', w.owner, { data: { type: 'certificate', attributes: { hostname: 'evil.test' } } }), 403);
     assertError(await a.post('/api/mail_account', w.owner, { data: { type: 'mail_account', attributes: { username: 'x@heron.test', password: 'p' } } }), 403);
@@ -59,11 +59,11 @@ describe('error statuses', () => {
     assertError(await a.patch(`/api/user_account/${w.ownerUserId}`, w.owner, { data: { type: 'user_account', attributes: { is_admin: true } } }), 403);
     assertError(await a.patch(`/api/mail_account/${w.ownerAccountId}`, w.owner, { data: { type: 'mail_account', attributes: { username: 'boss@heron.test' } } }), 403);
     assertError(await a.post('/api/mail_box', w.admin, { data: { type: 'mail_box', id: 'mine', attributes: { name: 'x' } } }), 403);
-    assert.equal(snapshot(heron), before);
+    assert.equal(await snapshot(heron), before);
   });
 
   test('404: unknown ids, other users\' rows, unknown routes, relationship targets the caller cannot see', async () => {
-    const before = snapshot(heron);
+    const before = await snapshot(heron);
     assertError(await a.get('/api/mail_box/00000000-0000-0000-0000-000000000000', w.admin), 404);
     assertError(await a.get(`/api/mail_box/${w.otherInboxId}`, w.owner), 404);
     assertError(await a.get(`/api/mail/${w.otherMailId}`, w.owner), 404);
@@ -77,7 +77,7 @@ describe('error statuses', () => {
       404,
     );
     assertError(await a.post('/action/mail_box/status', w.owner, { mail_box_id: w.otherInboxId }), 404);
-    assert.equal(snapshot(heron), before);
+    assert.equal(await snapshot(heron), before);
   });
 
   test('405, 406, 415', async () => {
@@ -95,7 +95,7 @@ describe('error statuses', () => {
     const rel = { mail_account_id: { data: { type: 'mail_account', id: w.ownerAccountId } } };
     const first = await a.post('/api/mail_box', w.owner, { data: { type: 'mail_box', attributes: { name: 'Projects' }, relationships: rel } });
     assert.equal(first.status, 201, first.text);
-    const before = snapshot(heron);
+    const before = await snapshot(heron);
     assertError(await a.post('/api/mail_box', w.owner, { data: { type: 'mail_box', attributes: { name: 'Projects' }, relationships: rel } }), 409);
     assertError(await a.post('/api/mail_server', w.admin, { data: { type: 'mail_server', attributes: { hostname: 'heron.test' } } }), 409);
     assertError(
@@ -112,11 +112,11 @@ describe('error statuses', () => {
     assertError(await a.patch(`/api/mail_box/${first.body.data.id}`, w.owner, { data: { type: 'mail_box', attributes: { name: 'Sent' } } }), 409);
     const defaultCert = (await a.get('/api/certificate?filter[hostname]=heron.test', w.admin)).body.data[0].id;
     assertError(await a.delete(`/api/certificate/${defaultCert}`, w.admin), 409);
-    assert.equal(snapshot(heron), before);
+    assert.equal(await snapshot(heron), before);
   });
 
   test('422: values that fail validation or the store\'s rules', async () => {
-    const before = snapshot(heron);
+    const before = await snapshot(heron);
     const rel = { mail_account_id: { data: { type: 'mail_account', id: w.ownerAccountId } } };
     assertError(await a.post('/api/mail_server', w.admin, { data: { type: 'mail_server', attributes: { hostname: 'not a host' } } }), 422);
     assertError(await a.post('/api/mail_server', w.admin, { data: { type: 'mail_server', attributes: { hostname: 'ok.test', listen_interface: 'everywhere' } } }), 422);
@@ -134,6 +134,25 @@ describe('error statuses', () => {
     const cert = certs.body.data[0].id;
     assertError(await a.patch(`/api/certificate/${cert}`, w.admin, { data: { type: 'certificate', attributes: { certificate_pem: 'garbage', private_key_pem: 'garbage' } } }), 422);
     assertError(await a.post('/action/mail_box/status', w.owner, { attributes: { page_size: 100000 }, mail_box_id: w.ownerInboxId }), 422);
-    assert.equal(snapshot(heron), before);
+    assert.equal(await snapshot(heron), before);
+  });
+
+  test('500: an unexpected failure inside one request is a JSON:API error without details; the process and other requests go on', async () => {
+    // A row the code cannot read (flags that are not JSON) makes presenting it throw: not a 4xx the caller caused.
+    const { store } = heron;
+    const { id } = (await store.get<{ id: number }>('SELECT id FROM mail WHERE reference_id = ?', w.ownerMailId))!;
+    const { flags } = (await store.get<{ flags: string }>('SELECT flags FROM mail WHERE id = ?', id))!;
+    await store.run(`UPDATE mail SET flags = '[not json' WHERE id = ?`, id);
+    try {
+      const broken = await a.get(`/api/mail/${w.ownerMailId}`, w.owner);
+      assertError(broken, 500);
+      assert.equal(broken.body.errors[0].detail, undefined, 'nothing about the cause leaks');
+      assert.doesNotMatch(broken.text, /JSON|not json|SyntaxError/);
+      assert.equal((await a.get('/health')).status, 200);
+      assert.equal((await a.get(`/api/mail/${w.otherMailId}`, w.other)).status, 200);
+    } finally {
+      await store.run('UPDATE mail SET flags = ? WHERE id = ?', flags, id);
+    }
+    assert.equal((await a.get(`/api/mail/${w.ownerMailId}`, w.owner)).status, 200);
   });
 });

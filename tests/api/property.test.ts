@@ -90,12 +90,12 @@ describe('property: random input never breaks the API', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...writeRoutes()), fc.constantFrom('admin', 'owner', 'other', 'anonymous'), bodies(), async ([method, path], who, raw) => {
         const token = who === 'anonymous' ? undefined : w[who as 'admin' | 'owner' | 'other'];
-        const before = snapshot(heron);
+        const before = await snapshot(heron);
         const reply = await a.request(method, path, { token, raw });
         assertSane(reply, `${method} ${path} as ${who}`);
         const unauthorised = (who === 'other' || who === 'anonymous') && !path.endsWith('/signin') && !path.endsWith('/signup');
         if (unauthorised && path.startsWith('/api/')) assert.ok(reply.status >= 400, `${who} changed ${path}: ${reply.text}`);
-        if (reply.status >= 400) assert.equal(snapshot(heron), before, `${method} ${path} as ${who} answered ${reply.status} but changed rows`);
+        if (reply.status >= 400) assert.equal(await snapshot(heron), before, `${method} ${path} as ${who} answered ${reply.status} but changed rows`);
       }),
       { numRuns: 300 },
     );
@@ -116,12 +116,12 @@ describe('property: random input never breaks the API', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...TYPES), fc.constantFrom('admin', 'owner', 'other'), params, async (type, who, query) => {
-        const before = snapshot(heron);
+        const before = await snapshot(heron);
         const qs = new URLSearchParams(query).toString();
         const reply = await a.get(`/api/${type}?${qs}`, w[who as 'admin' | 'owner' | 'other']);
         assertSane(reply, `GET /api/${type}?${qs}`);
         assert.ok(reply.status === 200 || reply.status === 400 || reply.status === 401, `${reply.status} ${reply.text}`);
-        assert.equal(snapshot(heron), before);
+        assert.equal(await snapshot(heron), before);
       }),
       { numRuns: 300 },
     );

@@ -40,7 +40,7 @@ describe('Daptin setup recipe', () => {
     assert.equal(row.body.data.attributes.has_private_key, true);
     assert.match(row.body.data.attributes.certificate_pem, /BEGIN CERTIFICATE/);
     assert.doesNotMatch(row.text, /PRIVATE KEY|enc:v1:/);
-    const stored = heron.store.sqlite.prepare('SELECT private_key_pem FROM certificate WHERE reference_id = ?').get(ids.cert) as { private_key_pem: string };
+    const stored = (await heron.store.get<{ private_key_pem: string }>('SELECT private_key_pem FROM certificate WHERE reference_id = ?', ids.cert))!;
     assert.ok(stored.private_key_pem.startsWith('enc:v1:'), 'key sealed at rest');
     assert.ok(events.includes('certificate'));
   });
@@ -73,7 +73,7 @@ describe('Daptin setup recipe', () => {
     ids.account = reply.body.data.id;
     assert.equal(reply.body.data.relationships.mail_server_id.data.id, ids.server);
     assert.doesNotMatch(reply.text, /account-password|scrypt/);
-    const hash = heron.store.sqlite.prepare('SELECT password_hash FROM mail_account WHERE reference_id = ?').get(ids.account) as { password_hash: string };
+    const hash = (await heron.store.get<{ password_hash: string }>('SELECT password_hash FROM mail_account WHERE reference_id = ?', ids.account))!;
     assert.match(hash.password_hash, /^scrypt\$/);
   });
 

@@ -91,14 +91,14 @@ describe('write semantics', () => {
     assert.equal(events.length, 1);
     assert.equal(events[0][0], 'mailbox');
     const uid = patched.body.data.attributes.uid;
-    const journal = () => heron.store.sqlite.prepare(`SELECT kind FROM mail_change c JOIN mail_box b ON b.id = c.mail_box_id WHERE b.reference_id = ? AND c.uid = ? ORDER BY c.id`).all(w.ownerInboxId, uid) as Array<{ kind: string }>;
-    assert.deepEqual(journal().map((j) => j.kind), ['new', 'flags']);
+    const journal = () => heron.store.all<{ kind: string }>(`SELECT kind FROM mail_change c JOIN mail_box b ON b.id = c.mail_box_id WHERE b.reference_id = ? AND c.uid = ? ORDER BY c.id`, w.ownerInboxId, uid);
+    assert.deepEqual((await journal()).map((j) => j.kind), ['new', 'flags']);
     const unset = await a.patch(`/api/mail/${id}`, w.owner, { data: { type: 'mail', attributes: { seen: false } } });
     assert.deepEqual(unset.body.data.attributes.flags, ['$Work', '\\Flagged']);
     events.length = 0;
     assert.equal((await a.delete(`/api/mail/${id}`, w.owner)).status, 204);
     assert.deepEqual(events.map((e) => e[0]), ['mailbox']);
-    assert.deepEqual(journal().map((j) => j.kind), ['new', 'flags', 'flags', 'expunge']);
+    assert.deepEqual((await journal()).map((j) => j.kind), ['new', 'flags', 'flags', 'expunge']);
     assertError(await a.get(`/api/mail/${id}`, w.owner), 404);
   });
 
@@ -133,9 +133,9 @@ describe('write semantics', () => {
     assert.deepEqual(boxes.map((b: { attributes: { name: string } }) => b.attributes.name).sort(), ['Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
     const inboxId = boxes.find((b: { attributes: { name: string } }) => b.attributes.name === 'INBOX').id;
     await a.create(w.admin, 'mail', { mail: message('goes away') }, { mail_box_id: { type: 'mail_box', id: inboxId } });
-    const internal = heron.store.sqlite.prepare('SELECT id FROM mail_account WHERE reference_id = ?').get(id) as { id: number };
+    const internal = (await heron.store.get<{ id: number }>('SELECT id FROM mail_account WHERE reference_id = ?', id))!;
     assert.equal((await a.delete(`/api/mail_account/${id}`, w.admin)).status, 204);
-    const left = heron.store.sqlite.prepare('SELECT (SELECT count(*) FROM mail_box WHERE mail_account_id = ?) AS boxes, (SELECT count(*) FROM mail WHERE mail_account_id = ?) AS mails').get(internal.id, internal.id);
+    const left = await heron.store.get('SELECT (SELECT count(*) FROM mail_box WHERE mail_account_id = ?) AS boxes, (SELECT count(*) FROM mail WHERE mail_account_id = ?) AS mails', internal.id, internal.id);
     assert.deepEqual(left, { boxes: 0, mails: 0 });
   });
 
@@ -167,7 +167,7 @@ describe('write semantics', () => {
     assert.equal(ok.body.data.attributes.has_private_key, true);
     assert.doesNotMatch(ok.text, /PRIVATE KEY/);
     assert.deepEqual(events, [['certificate', { hostname: 'import.test' }]]);
-    const stored = heron.store.sqlite.prepare('SELECT private_key_pem FROM certificate WHERE reference_id = ?').get(id) as { private_key_pem: string };
+    const stored = (await heron.store.get<{ private_key_pem: string }>('SELECT private_key_pem FROM certificate WHERE reference_id = ?', id))!;
     assert.match(heron.secret.open(stored.private_key_pem), /BEGIN PRIVATE KEY/);
     const download = await a.post('/action/certificate/download_certificate', w.admin, { certificate_id: id });
     const lines = (pem: string) => pem.replace(/\r\n/g, '\n').trim();

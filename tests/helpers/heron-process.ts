@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureTestDatabase } from './database.ts';
 import { testEnv } from './heron.ts';
 
 export interface HeronProcess {
@@ -26,6 +27,7 @@ export async function startHeronProcess(
   options: { env?: Record<string, string>; openFiles?: number; startMs?: number; nodeArgs?: string[] } = {},
 ): Promise<HeronProcess> {
   const main = path.join(import.meta.dirname, '../../server/main.ts');
+  await ensureTestDatabase(dataDir);
   const env = { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info', ...options.env }) };
   const args = [...(options.nodeArgs ?? []), '--import', 'tsx', main];
   const child = options.openFiles

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig, type HeronConfig } from '../../server/config.ts';
 import { startHeron, type Heron, type HeronOptions } from '../../server/heron.ts';
 import { createLogger } from '../../server/logger.ts';
+import { ensureTestDatabase, testDatabaseUrl } from './database.ts';
 
 export const ADMIN_EMAIL = 'admin@heron.test';
 export const ADMIN_PASSWORD = 'correct horse battery';
@@ -14,10 +15,15 @@ export function tempDir(prefix = 'heron-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Environment for a Heron on ephemeral loopback ports (what tests pass to a child process too). */
+/**
+ * Environment for a Heron on ephemeral loopback ports (what tests pass to a
+ * child process too; call ensureTestDatabase(dataDir) before starting one).
+ */
 export function testEnv(dataDir: string, env: Record<string, string> = {}): Record<string, string> {
+  const databaseUrl = testDatabaseUrl(dataDir);
   return {
     HERON_DATA_DIR: dataDir,
+    ...(databaseUrl ? { HERON_DATABASE_URL: databaseUrl } : {}),
     HERON_HOSTNAME: TEST_HOSTNAME,
     HERON_ADMIN_EMAIL: ADMIN_EMAIL,
     HERON_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -43,6 +49,7 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): H
 /** A running Heron; `dataDir` survives `stop()` so a test can restart on it. */
 export async function startTestHeron(options: { dataDir?: string; env?: Record<string, string> } & HeronOptions = {}): Promise<Heron & { dataDir: string }> {
   const dataDir = options.dataDir ?? tempDir();
+  await ensureTestDatabase(dataDir);
   const config = testConfig(dataDir, options.env);
   const heron = await startHeron(config, createLogger(config.logLevel), { relay: options.relay });
   return Object.assign(heron, { dataDir });

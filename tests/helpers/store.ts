@@ -1,12 +1,14 @@
-// A real store on a temporary SQLite file, with an account ready to use.
-import path from 'node:path';
+// A real store on a temporary database (a SQLite file, or a fresh PostgreSQL
+// database when HERON_TEST_DATABASE_URL is set), with an account ready to use.
 import { closeStore, createMailAccount, createMailServer, openStore, type MailAccountRow, type Store } from '../../schema/index.ts';
+import { testStoreLocation } from './database.ts';
 import { removeDir, tempDir } from './heron.ts';
 
 export interface StoreFixture {
   store: Store;
   dir: string;
-  file: string;
+  /** Where the data lives: the SQLite file or the PostgreSQL URL (open more stores on it with openStore). */
+  location: string;
   account: MailAccountRow;
   reopen(): Promise<Store>;
   cleanup(): Promise<void>;
@@ -14,15 +16,15 @@ export interface StoreFixture {
 
 export async function storeFixture(): Promise<StoreFixture> {
   const dir = tempDir('heron-store-');
-  const file = path.join(dir, 'heron.db');
+  const location = await testStoreLocation(dir);
   const fixture: StoreFixture = {
-    store: openStore(file),
+    store: await openStore(location),
     dir,
-    file,
+    location,
     account: undefined as unknown as MailAccountRow,
     async reopen() {
       await closeStore(fixture.store);
-      fixture.store = openStore(file);
+      fixture.store = await openStore(location);
       return fixture.store;
     },
     async cleanup() {

@@ -2,7 +2,8 @@
 // either way it is delivered exactly once after the restart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { closeStore, findMailAccount, listOutbox, openStore, type OutboxRow, stmt } from '../../schema/index.ts';
+import { closeStore, findMailAccount, listOutbox, openStore, type OutboxRow } from '../../schema/index.ts';
+import { engineTest } from '../helpers/database.ts';
 import { removeDir, startTestHeron, tempDir } from '../helpers/heron.ts';
 import { adminSignIn, closedPort, eventually, type LoopbackDns, outboundEnv, post, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
 
@@ -59,7 +60,8 @@ describe('outbound queue across restarts', () => {
     }
   });
 
-  it('reclaims a row a crashed run left claimed and delivers it exactly once', async () => {
+  /** A crash in the middle of an attempt: the row is left 'sending' with a lease ending at `leaseUntil`. */
+  async function crashedClaimIsDeliveredOnce(leaseUntil: number, subject: string): Promise<void> {
     const third = await startTestHeron({ dataDir, env: outboundEnv(dns, await closedPort()) });
     const rita = (await findMailAccount(third.store, 'rita@heron.test'))!;
     const result = await third.relay({
@@ -67,22 +69,31 @@ describe('outbound queue across restarts', () => {
       username: rita.username,
       envelopeFrom: rita.username,
       recipients: ['tom@remote.test'],
-      raw: Buffer.from('From: rita@heron.test\r\nTo: tom@remote.test\r\nSubject: after the crash\r\n\r\nHello.\r\n'),
+      raw: Buffer.from(`From: rita@heron.test\r\nTo: tom@remote.test\r\nSubject: ${subject}\r\n\r\nHello.\r\n`),
     });
     await eventually(async () => (await rowOf(third, result.queueIds[0])).retry_count >= 1 || undefined, 'a failed first attempt');
     await third.stop();
-    // Simulate a crash in the middle of an attempt: the row is claimed with a lease far in the future.
-    const store = openStore(third.config.databaseFile);
-    stmt(store, `UPDATE outbox SET status = 'sending', locked_until = ? WHERE reference_id = ?`).run(Date.now() + 3_600_000, result.queueIds[0]);
+    const store = await openStore(third.config.database);
+    await store.run(`UPDATE outbox SET status = 'sending', locked_until = ? WHERE reference_id = ?`, leaseUntil, result.queueIds[0]);
     await closeStore(store);
 
     const fourth = await startTestHeron({ dataDir, env: outboundEnv(dns, sink.port) });
     try {
       await eventually(async () => (await rowOf(fourth, result.queueIds[0])).status === 'sent' || undefined, 'delivery of the reclaimed row');
       await fourth.outbound.idle();
-      assert.equal(copies('after the crash'), 1);
+      assert.equal(copies(subject), 1);
     } finally {
       await fourth.stop();
     }
-  });
+  }
+
+  // SQLite only: one process owns the file, so at start every claim is left from a crash, whatever its lease says.
+  engineTest('sqlite', 'SQLite: at start, reclaims a row a crashed run left claimed (lease far ahead) and delivers it exactly once', () =>
+    crashedClaimIsDeliveredOnce(Date.now() + 3_600_000, 'after the crash'),
+  );
+
+  // PostgreSQL only: a live lease may be another node's, so only an expired one is taken back.
+  engineTest('postgres', 'PostgreSQL: reclaims a row whose lease a crashed node let expire and delivers it exactly once', () =>
+    crashedClaimIsDeliveredOnce(Date.now() - 1000, 'after the lease expired'),
+  );
 });

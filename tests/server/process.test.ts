@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { countAdmins } from '../../schema/index.ts';
+import { ensureTestDatabase, TEST_ENGINE } from '../helpers/database.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, testEnv } from '../helpers/heron.ts';
 
 async function signin(port: number, email: string, password: string) {
@@ -36,9 +37,10 @@ describe('first run, restart and sign-in', () => {
     try {
       assert.equal(heron.boot.adminCreated, true);
       assert.equal(heron.boot.adminEmail, ADMIN_EMAIL);
-      assert.ok(fs.existsSync(path.join(dataDir, 'heron.db')));
+      // The data folder holds the SQLite file, unless the data lives in PostgreSQL.
+      assert.equal(fs.existsSync(path.join(dataDir, 'heron.db')), TEST_ENGINE === 'sqlite');
       assert.equal((fs.statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toString(8), '600');
-      const cert = heron.store.sqlite.prepare('SELECT private_key_pem, certificate_pem FROM certificate WHERE hostname = ?').get('heron.test') as {
+      const cert = (await heron.store.get('SELECT private_key_pem, certificate_pem FROM certificate WHERE hostname = ?', 'heron.test')) as {
         private_key_pem: string;
         certificate_pem: string;
       };
@@ -143,6 +145,7 @@ describe('refusing to start', () => {
 describe('npm start', () => {
   test('prints what a person needs, then stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir();
+    await ensureTestDatabase(dataDir);
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: {
         ...process.env,

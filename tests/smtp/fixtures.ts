@@ -55,14 +55,14 @@ export async function mailboxOf(heron: Heron, address: string, which: SpecialUse
   );
   return Promise.all(
     metas.map(async (m) => {
-      const row = heron.store.sqlite.prepare(`SELECT spam_score, spam FROM mail WHERE id = ?`).get(m.id) as { spam_score: number; spam: number };
+      const row = (await heron.store.get<{ spam_score: number; spam: number }>(`SELECT spam_score, spam FROM mail WHERE id = ?`, m.id))!;
       return { uid: m.uid, flags: m.flags, raw: (await readRaw(heron.store, m.rawId)).toString('latin1'), rawId: m.rawId, spamScore: row.spam_score, spam: row.spam === 1 };
     }),
   );
 }
 
 /** Rows in the mail and mail_raw tables: "nothing half-written" checks compare these. */
-export function storedCounts(heron: Heron): { mail: number; raw: number } {
-  const q = (sql: string) => (heron.store.sqlite.prepare(sql).get() as { n: number }).n;
-  return { mail: q(`SELECT count(*) AS n FROM mail`), raw: q(`SELECT count(*) AS n FROM mail_raw`) };
+export async function storedCounts(heron: Heron): Promise<{ mail: number; raw: number }> {
+  const q = async (sql: string) => (await heron.store.get<{ n: number }>(sql))!.n;
+  return { mail: await q(`SELECT count(*) AS n FROM mail`), raw: await q(`SELECT count(*) AS n FROM mail_raw`) };
 }

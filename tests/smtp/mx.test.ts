@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { createMailAlias, findMailAccount } from '../../schema/index.ts';
+import { failInserts } from '../helpers/database.ts';
 import { ALICE, mailboxOf, POSTMASTER, smtpHeron, stopHeron, storedCounts, type TestHeron } from './fixtures.ts';
 import { message, RawSmtp } from './client.ts';
 import { startDns, type TestDns } from './dns.ts';
@@ -67,7 +68,7 @@ describe('SMTP MX listener', () => {
   });
 
   test('open relay attempts from 127.0.0.1 are refused with 554 5.7.1; nothing is stored', async () => {
-    const before = storedCounts(heron);
+    const before = await storedCounts(heron);
     const c = await mx();
     assert.equal((await c.cmd('MAIL FROM:<postmaster@heron.test>')).code, 250);
     for (const rcpt of ['victim@example.com', 'victim@heron.test.example.com', 'victim%example.com@other.test']) {
@@ -82,7 +83,7 @@ describe('SMTP MX listener', () => {
     }
     assert.equal((await c.cmd('DATA')).code, 503);
     await c.quit();
-    assert.deepEqual(storedCounts(heron), before);
+    assert.deepEqual(await storedCounts(heron), before);
   });
 
   test('unknown user in a hosted domain is 550 5.1.1; an alias delivers to its account', async () => {
@@ -102,7 +103,7 @@ describe('SMTP MX listener', () => {
   });
 
   test('SIZE= over the limit is refused at MAIL FROM with 552 5.3.4; an oversized body after DATA too', async () => {
-    const before = storedCounts(heron);
+    const before = await storedCounts(heron);
     const c = await mx();
     assert.match((await c.cmd('MAIL FROM:<bob@remote.test> SIZE=26214401')).text, /^552 5\.3\.4 /);
     await c.quit();
@@ -124,13 +125,13 @@ describe('SMTP MX listener', () => {
       await updateMailServer(heron.store, row!.id, { max_size: 26214400 });
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.equal(storedCounts(heron).mail, before.mail + 1);
+    assert.equal((await storedCounts(heron)).mail, before.mail + 1);
   });
 
   test('SMTP smuggling: bare LF or bare CR around a dot is refused with 550 5.5.2 and nothing is smuggled', async () => {
     const sequences = ['\n.\n', '\n.\r\n', '\r\n.\n', '\r.\r', '\r\n.\r', '\r.\r\n', '\n\r\n.\r\n'.slice(0, 5)];
     for (const seq of sequences) {
-      const before = storedCounts(heron);
+      const before = await storedCounts(heron);
       const c = await mx();
       const smuggled = `MAIL FROM:<ceo@heron.test>\r\nRCPT TO:<${POSTMASTER}>\r\nDATA\r\nSubject: smuggled\r\n\r\nevil\r\n`;
       const body = message({ subject: 'carrier' }) + 'line' + seq + smuggled + '.\r\n';
@@ -139,7 +140,7 @@ describe('SMTP MX listener', () => {
       // The server is back in command mode and still talking.
       assert.equal((await c.cmd('NOOP')).code, 250);
       await c.quit();
-      assert.deepEqual(storedCounts(heron), before, JSON.stringify(seq));
+      assert.deepEqual(await storedCounts(heron), before, JSON.stringify(seq));
     }
     assert.ok(!(await mailboxOf(heron, POSTMASTER)).some((m) => m.raw.includes('Subject: smuggled')));
   });
@@ -157,12 +158,12 @@ describe('SMTP MX listener', () => {
     const { createMailAccount, findMailServerByHostname } = await import('../../schema/index.ts');
     const server = await findMailServerByHostname(heron.store, 'heron.test');
     await createMailAccount(heron.store, { username: 'carol@heron.test', password: 'carol-password', mailServerId: server!.id });
-    const before = storedCounts(heron);
+    const before = await storedCounts(heron);
     const c = await mx();
     const r = await transaction(c, 'bob@remote.test', [ALICE, POSTMASTER, 'carol@heron.test'], message({ subject: 'three' }) + '.\r\n');
     assert.match(r.text, /^250 2\.6\.0 /);
     await c.quit();
-    assert.deepEqual(storedCounts(heron), { mail: before.mail + 3, raw: before.raw + 1 });
+    assert.deepEqual(await storedCounts(heron), { mail: before.mail + 3, raw: before.raw + 1 });
     const copies = await Promise.all([ALICE, POSTMASTER, 'carol@heron.test'].map(async (a) => (await mailboxOf(heron, a)).find((m) => m.raw.includes('Subject: three'))));
     assert.ok(copies.every(Boolean));
     assert.equal(new Set(copies.map((m) => m!.rawId)).size, 1);
@@ -171,25 +172,23 @@ describe('SMTP MX listener', () => {
   });
 
   test('a storage failure in the middle of a multi-recipient delivery is 451 4.3.0 and leaves nothing', async () => {
-    // A real SQLite failure on the second copy: the whole delivery must roll back.
+    // A real database failure on the second copy: the whole delivery must roll back.
     const postmaster = await findMailAccount(heron.store, POSTMASTER);
-    heron.store.sqlite.exec(
-      `CREATE TRIGGER fail_copy BEFORE INSERT ON mail WHEN NEW.mail_account_id = ${postmaster!.id} BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`,
-    );
-    const before = storedCounts(heron);
+    const undo = await failInserts(heron.store, 'mail', `NEW.mail_account_id = ${postmaster!.id}`);
+    const before = await storedCounts(heron);
     try {
       const c = await mx();
       const r = await transaction(c, 'bob@remote.test', [ALICE, POSTMASTER], message({ subject: 'half' }) + '.\r\n');
       assert.match(r.text, /^451 4\.3\.0 /);
       await c.quit();
     } finally {
-      heron.store.sqlite.exec(`DROP TRIGGER fail_copy`);
+      await undo();
     }
-    assert.deepEqual(storedCounts(heron), before);
+    assert.deepEqual(await storedCounts(heron), before);
   });
 
   test('a client that disconnects mid-DATA leaves nothing stored, and the server keeps serving', async () => {
-    const before = storedCounts(heron);
+    const before = await storedCounts(heron);
     const c = await mx();
     assert.equal((await c.cmd('MAIL FROM:<bob@remote.test>')).code, 250);
     assert.equal((await c.cmd(`RCPT TO:<${ALICE}>`)).code, 250);
@@ -198,7 +197,7 @@ describe('SMTP MX listener', () => {
     await new Promise((r) => setTimeout(r, 100));
     c.close();
     await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(storedCounts(heron), before);
+    assert.deepEqual(await storedCounts(heron), before);
     const d = await mx();
     assert.equal((await transaction(d, 'bob@remote.test', [ALICE], message({ subject: 'after cut' }) + '.\r\n')).code, 250);
     await d.quit();

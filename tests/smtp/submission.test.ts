@@ -84,7 +84,7 @@ describe('SMTP submission without an outbound queue', () => {
   });
 
   test('relay by an authenticated sender is refused with 451 4.3.2 when no outbound queue exists; nothing is stored', async () => {
-    const before = storedCounts(heron);
+    const before = await storedCounts(heron);
     const c = await RawSmtp.connect(heron.ports.submissions, { implicitTls: true });
     await c.hello();
     assert.equal((await c.authPlain(ALICE, ALICE_PASSWORD)).code, 235);
@@ -92,7 +92,7 @@ describe('SMTP submission without an outbound queue', () => {
     assert.match((await c.cmd('RCPT TO:<friend@elsewhere.example>')).text, /^451 4\.3\.2 /);
     assert.equal((await c.cmd('DATA')).code, 503);
     await c.quit();
-    assert.deepEqual(storedCounts(heron), before);
+    assert.deepEqual(await storedCounts(heron), before);
   });
   test('wrong credentials get 535 5.7.8; repeated failures are throttled (last: it leaves 127.0.0.1 throttled)', async () => {
     const c = await RawSmtp.connect(heron.ports.submissions, { implicitTls: true });
@@ -170,7 +170,7 @@ describe('SMTP submission with a RelayHandler', () => {
   });
 
   test('a handler failure is a 451 and the local copy is not stored either', async () => {
-    const before = storedCounts(heron);
+    const before = await storedCounts(heron);
     failNext = true;
     const c = await RawSmtp.connect(heron.ports.submissions, { implicitTls: true });
     await c.hello();
@@ -182,6 +182,6 @@ describe('SMTP submission with a RelayHandler', () => {
     c.write(message({ from: ALICE, subject: 'handler fails' }) + '.\r\n');
     assert.match((await c.reply()).text, /^451 4\.3\.0 /);
     await c.quit();
-    assert.deepEqual(storedCounts(heron), before);
+    assert.deepEqual(await storedCounts(heron), before);
   });
 });

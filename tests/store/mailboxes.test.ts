@@ -38,7 +38,7 @@ describe('accounts', () => {
   });
 
   test('passwords are scrypt hashes; login checks them', async () => {
-    const row = f.store.sqlite.prepare('SELECT password_hash FROM mail_account WHERE id = ?').get(f.account.id) as { password_hash: string };
+    const row = (await f.store.get<{ password_hash: string }>('SELECT password_hash FROM mail_account WHERE id = ?', f.account.id))!;
     assert.match(row.password_hash, /^scrypt\$16384\$8\$1\$/);
     assert.ok(!row.password_hash.includes('alice-password'));
     assert.equal((await verifyMailAccountLogin(f.store, 'ALICE@example.test', 'alice-password'))?.id, f.account.id);
@@ -60,7 +60,7 @@ describe('accounts', () => {
     await appendMessage(f.store, { mailboxId: bobInbox.id, raw: message('for bob') });
     await deleteMailAccount(f.store, bob.id);
     assert.equal((await listMailboxes(f.store, bob.id)).length, 0);
-    const n = f.store.sqlite.prepare('SELECT count(*) n FROM mail WHERE mail_account_id = ?').get(bob.id) as { n: number };
+    const n = (await f.store.get<{ n: number }>('SELECT count(*) n FROM mail WHERE mail_account_id = ?', bob.id))!;
     assert.equal(n.n, 0);
   });
 });

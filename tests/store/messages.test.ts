@@ -27,8 +27,8 @@ async function inbox(f: StoreFixture): Promise<MailBoxRow> {
   return box;
 }
 
-function count(f: StoreFixture, sql: string): number {
-  return (f.store.sqlite.prepare(sql).get() as { n: number }).n;
+async function count(f: StoreFixture, sql: string): Promise<number> {
+  return (await f.store.get<{ n: number }>(sql))!.n;
 }
 
 describe('append and UIDs', () => {
@@ -79,16 +79,16 @@ describe('append and UIDs', () => {
   test('a failed multi-copy append leaves nothing behind', async () => {
     const box = await inbox(f);
     const statusBefore = await mailboxStatus(f.store, box.id);
-    const rawBefore = count(f, 'SELECT count(*) n FROM mail_raw');
-    const mailBefore = count(f, 'SELECT count(*) n FROM mail');
-    const journalBefore = count(f, 'SELECT count(*) n FROM mail_change');
+    const rawBefore = await count(f, 'SELECT count(*) n FROM mail_raw');
+    const mailBefore = await count(f, 'SELECT count(*) n FROM mail');
+    const journalBefore = await count(f, 'SELECT count(*) n FROM mail_change');
     await assert.rejects(
       deliverMessage(f.store, { raw: message('doomed'), copies: [{ mailboxId: box.id }, { mailboxId: 999_999 }] }),
       /mailbox does not exist/,
     );
-    assert.equal(count(f, 'SELECT count(*) n FROM mail_raw'), rawBefore);
-    assert.equal(count(f, 'SELECT count(*) n FROM mail'), mailBefore);
-    assert.equal(count(f, 'SELECT count(*) n FROM mail_change'), journalBefore);
+    assert.equal(await count(f, 'SELECT count(*) n FROM mail_raw'), rawBefore);
+    assert.equal(await count(f, 'SELECT count(*) n FROM mail'), mailBefore);
+    assert.equal(await count(f, 'SELECT count(*) n FROM mail_change'), journalBefore);
     const statusAfter = await mailboxStatus(f.store, box.id);
     assert.equal(statusAfter.uidnext, statusBefore.uidnext, 'no UID consumed');
     assert.equal(statusAfter.highestmodseq, statusBefore.highestmodseq);
@@ -157,7 +157,7 @@ describe('delivery, flags, copy, move, expunge', () => {
       (await Promise.all(copies.map((c) => getMessages(f.store, c.mailboxId, [c.uid])))).map(([m]) => m.rawId),
     );
     assert.equal(rawIds.size, 1, 'raw bytes shared');
-    const row = f.store.sqlite.prepare('SELECT * FROM mail WHERE mail_box_id = ?').get(junk.id) as Record<string, unknown>;
+    const row = (await f.store.get<Record<string, unknown>>('SELECT * FROM mail WHERE mail_box_id = ?', junk.id))!;
     assert.equal(row.spam_score, 120);
     assert.equal(row.spam, 1);
     assert.equal(row.ip_addr, '192.0.2.1');
@@ -228,7 +228,7 @@ describe('delivery, flags, copy, move, expunge', () => {
     const [meta] = await getMessages(f.store, box.id, [m.uid]);
     assert.equal(meta, undefined);
     assert.equal((await searchText(f.store, box.id, 'body', 'unique-body-text-xyz'))?.size, 0);
-    assert.equal(count(f, 'SELECT count(*) n FROM mail_raw WHERE id NOT IN (SELECT mail_raw_id FROM mail)'), 0);
+    assert.equal(await count(f, 'SELECT count(*) n FROM mail_raw WHERE id NOT IN (SELECT mail_raw_id FROM mail)'), 0);
   });
 
   test('text search finds case-insensitive substrings in headers and decoded bodies', async () => {
@@ -257,11 +257,13 @@ describe('delivery, flags, copy, move, expunge', () => {
   test('notifications fire after commit with the new MODSEQ', async () => {
     const box = await inbox(f);
     const events: Array<{ mailboxId: number; highestModseq: number; visible: number }> = [];
+    const pending: Array<Promise<unknown>> = [];
     const listener = (e: { mailboxId: number; highestModseq: number }) =>
-      events.push({ ...e, visible: (f.store.sqlite.prepare('SELECT highestmodseq h FROM mail_box WHERE id = ?').get(e.mailboxId) as { h: number }).h });
+      pending.push(f.store.get<{ h: number }>('SELECT highestmodseq h FROM mail_box WHERE id = ?', e.mailboxId).then((r) => events.push({ ...e, visible: r!.h })));
     f.store.events.on('mailbox', listener);
     const m = await appendMessage(f.store, { mailboxId: box.id, raw: message('notify') });
     f.store.events.off('mailbox', listener);
+    await Promise.all(pending);
     assert.equal(events.length, 1);
     assert.equal(events[0].mailboxId, box.id);
     assert.equal(events[0].highestModseq, m.modseq);
@@ -282,7 +284,7 @@ describe('delivery, flags, copy, move, expunge', () => {
     const box = await createMailbox(f.store, f.account.id, 'Projects');
     await appendMessage(f.store, { mailboxId: box.id, raw: message('in projects') });
     await deleteMailbox(f.store, f.account.id, 'Projects');
-    assert.equal(count(f, `SELECT count(*) n FROM mail WHERE mail_box_id = ${box.id}`), 0);
+    assert.equal(await count(f, `SELECT count(*) n FROM mail WHERE mail_box_id = ${box.id}`), 0);
     const again = await createMailbox(f.store, f.account.id, 'Projects');
     assert.notEqual(again.uidvalidity, box.uidvalidity);
     assert.ok(again.uidvalidity > box.uidvalidity);

@@ -12,7 +12,7 @@ export const syncMailServers: ActionDef = {
   subject: false,
   attributes: z.object({}),
   async run(caller) {
-    requestMailServerReload(caller.store);
+    await requestMailServerReload(caller.store);
     return [notify('Mail servers reloaded')];
   },
 };

@@ -1,11 +1,13 @@
 // mail: stored messages. Lists carry the metadata; a single read adds Daptin's
-// `mail` attribute (raw message, base64) and a parsed view (text, html,
-// attachments). Flag changes and deletion go through the store (IMAP sessions
-// get FETCH / EXPUNGE); creation stores a raw RFC 822 message like IMAP APPEND
-// and Heron derives every metadata column from it.
+// `mail` attribute (raw message, base64, streamed from the store as the
+// response is written) and a parsed view (text, html, attachments). Flag
+// changes and deletion go through the store (IMAP sessions get FETCH /
+// EXPUNGE); creation stores a raw RFC 822 message like IMAP APPEND and Heron
+// derives every metadata column from it.
 import { z } from 'zod';
-import { deliverMessage, expungeMessages, findMailboxById, parseFlags, readRaw, storeFlags } from '../../../schema/index.ts';
+import { deliverMessage, expungeMessages, findMailboxById, parseFlags, rawChunkSize, rawSize, readRawChunks, storeFlags } from '../../../schema/index.ts';
 import { HttpError } from '../errors.ts';
+import { StreamedBase64 } from '../streamed-json.ts';
 import { decodeMailAttribute, parsedView } from './mail-raw.ts';
 import type { ResourceDef } from './types.ts';
 
@@ -81,9 +83,13 @@ export const mailResource: ResourceDef = {
   async present(services, row, full) {
     const out: Record<string, unknown> = { flags: parseFlags(row.flags as string) };
     if (full) {
-      const raw = await readRaw(services.store, row.mail_raw_id as number);
-      const view = await parsedView(raw);
-      Object.assign(out, { mail: raw.toString('base64'), body: view.text, text: view.text, html: view.html, attachments: view.attachments });
+      // The raw message is read in chunks twice (parsed, then sent as base64 while the response is written), never whole.
+      const rawId = row.mail_raw_id as number;
+      const size = await rawSize(services.store, rawId);
+      if (size === null) throw new HttpError(404, 'Not Found', 'the message was deleted while it was read');
+      const chunks = () => readRawChunks(services.store, rawId, 0, size, rawChunkSize(services.store, size));
+      const view = await parsedView(chunks());
+      Object.assign(out, { mail: new StreamedBase64(chunks), body: view.text, text: view.text, html: view.html, attachments: view.attachments });
     }
     return out;
   },

@@ -1,7 +1,7 @@
 // user_account: people who sign in to the admin API. Admins manage everyone;
 // a user sees and edits only themselves (name, email, password), never is_admin.
 import { z } from 'zod';
-import { addressKeySchema, createUserAccount, deleteUserAccount, updateUserAccount } from '../../../schema/index.ts';
+import { addressKeySchema, createUserAccount, deleteUserAccount, updateUserAccount, verifyUserLogin } from '../../../schema/index.ts';
 import { HttpError } from '../errors.ts';
 import type { ResourceDef } from './types.ts';
 
@@ -21,6 +21,8 @@ const Update = z.strictObject({
   email: email.optional(),
   name: z.string().max(200).optional(),
   password: password.optional(),
+  /** When given, checked against the stored password first (the console's change-password form sends it). */
+  current_password: z.string().max(1024).optional(),
   is_admin: z.boolean().optional(),
 });
 
@@ -46,6 +48,9 @@ export const userAccountResource: ResourceDef = {
   async update(caller, row, { attributes }) {
     const a = attributes as z.infer<typeof Update>;
     if (a.is_admin !== undefined && !caller.user.is_admin) throw new HttpError(403, 'Forbidden', 'only an administrator can change is_admin');
+    if (a.current_password !== undefined && !(await verifyUserLogin(caller.store, row.email as string, a.current_password))) {
+      throw new HttpError(422, 'Unprocessable Entity', 'current_password is not the current password');
+    }
     await updateUserAccount(caller.store, row.id, { email: a.email, name: a.name, password: a.password, isAdmin: a.is_admin });
   },
   async remove(caller, row) {

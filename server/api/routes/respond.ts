@@ -7,6 +7,7 @@ import { HttpError } from '../errors.ts';
 import { JSONAPI_TYPE } from '../jsonapi.ts';
 import { scopeFor } from '../query/scope.ts';
 import type { ApiServices, ResourceDef } from '../resources/types.ts';
+import { jsonBody } from '../streamed-json.ts';
 
 export const LIST_QUERY = [
   { name: 'page[number]', description: 'page, from 1' },
@@ -21,7 +22,8 @@ export const LIST_QUERY = [
 export const send = (ctx: Context, status: number, body: unknown) => {
   ctx.status = status;
   ctx.type = JSONAPI_TYPE;
-  ctx.body = body;
+  // A string, or a stream when the document carries a raw message (streamed-json.ts).
+  ctx.body = jsonBody(body);
 };
 
 export function idParam(ctx: Context): string {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { addressKeySchema, createUserAccount, revokeToken, type Store } from '../../../schema/index.ts';
 import { readActionBody } from '../actions/body.ts';
 import { currentUser, type AuthState } from '../auth.ts';
+import { clearSessionCookie } from '../console/session.ts';
 import { HttpError } from '../errors.ts';
 import type { DocumentedRoutes } from '../openapi/registry.ts';
 
@@ -50,7 +51,7 @@ export function accountActionRoutes(routes: DocumentedRoutes, deps: { store: Sto
       currentUser(ctx);
       const token = (ctx.state.auth as AuthState).token!;
       await revokeToken(deps.store, token);
-      ctx.cookies.set('token', null);
+      clearSessionCookie(ctx);
       ctx.body = [{ ResponseType: 'client.notify', Attributes: { message: 'Signed out', title: 'Success', type: 'success' } }];
     },
   );

@@ -1,0 +1,198 @@
+// An IMAP client for very large responses: it parses the server's output as it
+// arrives and keeps each literal only as its size and SHA-256 (optionally its
+// bytes, for small ones), so a 576 MB FETCH never sits in the test's memory.
+// Every wait has a silence deadline: no bytes for `silenceMs` fails the wait.
+import crypto from 'node:crypto';
+import type tls from 'node:tls';
+import { connectSocket } from '../helpers/line-socket.ts';
+
+export interface LiteralSummary {
+  size: number;
+  sha256: string;
+  /** The bytes, when the client was asked to keep literals. */
+  bytes?: Buffer;
+}
+
+/** One complete response: its text with each literal shown as `{n}`, and the literals. */
+export interface ParsedResponse {
+  text: string;
+  literals: LiteralSummary[];
+  /** When its last byte arrived (performance.now()). */
+  at: number;
+}
+
+export class StreamingClient {
+  readonly responses: ParsedResponse[] = [];
+  /** Bytes received so far. */
+  received = 0;
+  closed = false;
+  private line: Buffer[] = [];
+  private text = '';
+  private literals: LiteralSummary[] = [];
+  private literalLeft = 0;
+  private hash: crypto.Hash | null = null;
+  private kept: Buffer[] = [];
+  private waiters: Array<() => void> = [];
+
+  private constructor(
+    readonly socket: tls.TLSSocket,
+    private keepLiterals: boolean,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.take(chunk));
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  /** Connects over implicit TLS and reads the greeting. */
+  static async connect(port: number, options: { keepLiterals?: boolean } = {}): Promise<StreamingClient> {
+    const socket = (await connectSocket(port, true)) as tls.TLSSocket;
+    const client = new StreamingClient(socket, options.keepLiterals ?? false);
+    await client.nextResponse();
+    return client;
+  }
+
+  send(text: string): void {
+    this.socket.write(Buffer.from(text, 'latin1'));
+  }
+
+  /** Sends a command and returns every response up to its tagged one; the tagged one is last. */
+  async command(tag: string, command: string, silenceMs?: number): Promise<ParsedResponse[]> {
+    this.send(`${tag} ${command}\r\n`);
+    return this.untilTagged(tag, silenceMs);
+  }
+
+  async untilTagged(tag: string, silenceMs?: number): Promise<ParsedResponse[]> {
+    const out: ParsedResponse[] = [];
+    for (;;) {
+      const r = await this.nextResponse(silenceMs);
+      out.push(r);
+      if (r.text.startsWith(`${tag} `)) return out;
+    }
+  }
+
+  /** The next complete response; rejects after `silenceMs` without a byte, or if the connection closes first. */
+  async nextResponse(silenceMs = 30_000): Promise<ParsedResponse> {
+    await this.waitFor(() => this.responses.length > 0, silenceMs, true);
+    return this.responses.shift()!;
+  }
+
+  /** Waits until `count` bytes in all have arrived (a response has started). */
+  private async waitForBytes(count: number, silenceMs: number): Promise<void> {
+    await this.waitFor(() => this.received >= count, silenceMs, true);
+  }
+
+  /**
+   * Sends `text` and stops reading once the answer has begun: for a large
+   * literal the server is left waiting with most of it unsent (more than the
+   * socket buffers between the two can hold). `socket.resume()` reads on.
+   */
+  async sendThenStopReading(text: string): Promise<void> {
+    const before = this.received;
+    this.send(text);
+    await this.waitForBytes(before + 1, 60_000);
+    this.socket.pause();
+  }
+
+  /** Waits until the server closes the connection; rejects after `silenceMs` without a byte. */
+  async waitClosed(silenceMs = 30_000): Promise<void> {
+    await this.waitFor(() => this.closed, silenceMs, false);
+  }
+
+  private async waitFor(done: () => boolean, silenceMs: number, failOnClose: boolean): Promise<void> {
+    let lastReceived = this.received;
+    let lastProgress = performance.now();
+    while (!done()) {
+      if (this.closed && failOnClose) throw new Error(`connection closed after ${this.received} bytes; partial response: ${this.text.slice(0, 200)}`);
+      const woke = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), Math.max(0, silenceMs - (performance.now() - lastProgress)));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (this.received !== lastReceived) {
+        lastReceived = this.received;
+        lastProgress = performance.now();
+      } else if (!woke) {
+        throw new Error(`no data from the server for ${silenceMs} ms (after ${this.received} bytes)`);
+      }
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    w.forEach((f) => f());
+  }
+
+  private take(chunk: Buffer): void {
+    this.received += chunk.length;
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.literalLeft > 0) {
+        const piece = chunk.subarray(at, at + this.literalLeft);
+        this.hash!.update(piece);
+        if (this.keepLiterals) this.kept.push(Buffer.from(piece));
+        this.literalLeft -= piece.length;
+        at += piece.length;
+        if (this.literalLeft === 0) this.endLiteral();
+        continue;
+      }
+      const lf = chunk.indexOf(0x0a, at);
+      if (lf === -1) {
+        this.line.push(chunk.subarray(at));
+        break;
+      }
+      this.line.push(chunk.subarray(at, lf + 1));
+      at = lf + 1;
+      const line = Buffer.concat(this.line).toString('latin1');
+      this.line = [];
+      this.text += line.replace(/\r\n$/, '');
+      const literal = /\{(\d+)\}$/.exec(line.replace(/\r\n$/, ''));
+      if (literal) {
+        this.literalLeft = Number(literal[1]);
+        this.hash = crypto.createHash('sha256');
+        this.kept = [];
+        if (this.literalLeft === 0) this.endLiteral();
+      } else {
+        this.responses.push({ text: this.text, literals: this.literals, at: performance.now() });
+        this.text = '';
+        this.literals = [];
+      }
+    }
+    this.wake();
+  }
+
+  private endLiteral(): void {
+    const size = Number(/\{(\d+)\}$/.exec(this.text)![1]);
+    this.literals.push({ size, sha256: this.hash!.digest('hex'), ...(this.keepLiterals ? { bytes: Buffer.concat(this.kept) } : {}) });
+    this.hash = null;
+    this.kept = [];
+  }
+}
+
+export const sha256 = (bytes: Buffer): string => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/** NOOPs one after another until `stop()` holds: each one's latency and when its OK arrived. */
+export async function noopsUntil(client: StreamingClient, stop: () => boolean): Promise<Array<{ ms: number; at: number }>> {
+  const out: Array<{ ms: number; at: number }> = [];
+  for (let i = 0; !stop(); i++) {
+    const sent = performance.now();
+    const tagged = (await client.command(`n${i}`, 'NOOP')).at(-1)!;
+    if (!tagged.text.startsWith(`n${i} OK`)) throw new Error(`NOOP answered ${tagged.text}`);
+    out.push({ ms: tagged.at - sent, at: tagged.at });
+  }
+  return out;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
