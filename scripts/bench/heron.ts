@@ -18,10 +18,6 @@ export async function startBenchHeron(dataDir: string, options: { env?: Record<s
     openFiles: options.openFiles,
     nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
   });
-  const stop = onCleanup(`heron (pid ${heron.pid})`, async () => {
-    const backstop = setTimeout(() => heron.stop(), 30_000);
-    await heron.terminate();
-    clearTimeout(backstop);
-  });
+  const stop = onCleanup(`heron (pid ${heron.pid})`, () => heron.stop());
   return { process: heron, pid: heron.pid, ports: heron.ports, stop };
 }

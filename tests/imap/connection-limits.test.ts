@@ -227,7 +227,7 @@ describe('the descriptor budget', () => {
     });
     after(() => {
       flood.forEach((p) => p.close());
-      heron.stop();
+      heron.kill();
       removeDir(dataDir);
     });
 
