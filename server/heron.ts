@@ -24,6 +24,7 @@ import type { HeronConfig } from './config.ts';
 import { describeBudget } from './descriptor-budget.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
+import { sortKeysBackfill } from './sort-keys-backfill.ts';
 import { Stats } from './stats.ts';
 import { zoneSettings } from './zone-settings.ts';
 
@@ -112,7 +113,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
-    services = [outbound, api, imap, smtp, renewal];
+    services = [outbound, api, imap, smtp, renewal, sortKeysBackfill({ store, log })];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     for (const service of services) {
