@@ -4,20 +4,22 @@
 // (siblings of each other, in date order); the threads are ordered by the
 // sent date of their first message. Messages without a subject form one
 // thread of their own, as in Dovecot. Ties in dates go by sequence order.
-import { compareOctets } from '../../schema/index.ts';
+// Since the threads' order depends only on dates, messages are grouped by
+// subject (no string is ever compared for order).
 import type { ThreadMessage, ThreadNode } from './thread-tree.ts';
+
+/** Sent date, then sequence order, which is UID order (RFC 5256 §2.2). */
+const byDate = (a: ThreadMessage, b: ThreadMessage) => a.sentDate - b.sentDate || a.uid - b.uid;
 
 /** The threads of `messages` (in sequence order). */
 export function threadByOrderedSubject(messages: readonly ThreadMessage[]): ThreadNode[] {
-  const seq = new Map(messages.map((m, i) => [m, i]));
-  const byDate = (a: ThreadMessage, b: ThreadMessage) => a.sentDate - b.sentDate || seq.get(a)! - seq.get(b)!;
-  const sorted = [...messages].sort((a, b) => compareOctets(a.baseSubject, b.baseSubject) || byDate(a, b));
-  const threads: Array<{ first: ThreadMessage; node: ThreadNode }> = [];
-  let current: { first: ThreadMessage; node: ThreadNode } | null = null;
-  for (const m of sorted) {
-    if (current && current.first.baseSubject === m.baseSubject) current.node.children.push({ uid: m.uid, children: [] });
-    else threads.push((current = { first: m, node: { uid: m.uid, children: [] } }));
+  const bySubject = new Map<string, ThreadMessage[]>();
+  for (const m of messages) {
+    const group = bySubject.get(m.baseSubject);
+    if (group) group.push(m);
+    else bySubject.set(m.baseSubject, [m]);
   }
-  threads.sort((a, b) => byDate(a.first, b.first));
-  return threads.map((t) => t.node);
+  const threads = [...bySubject.values()].map((group) => group.sort(byDate));
+  threads.sort((a, b) => byDate(a[0], b[0]));
+  return threads.map(([first, ...rest]) => ({ uid: first.uid, children: rest.map((m) => ({ uid: m.uid, children: [] })) }));
 }

@@ -3,9 +3,9 @@
 // become dummies, dummies are pruned, and siblings are sorted by sent date.
 // REFERENCES then gathers top-level threads with the same base subject;
 // REFS does not, and orders the threads by their newest message instead of
-// their first one. `messages` come in sequence order; that order breaks ties
-// between equal dates (RFC 5256 §2.2). No step recurses, so a thread of any
-// depth is fine.
+// their first one. `messages` come in sequence order, which is UID order;
+// it breaks ties between equal dates (RFC 5256 §2.2). No step recurses, so a
+// thread of any depth is fine.
 import type { ThreadMessage, ThreadNode } from './thread-tree.ts';
 
 /**
@@ -17,25 +17,32 @@ import type { ThreadMessage, ThreadNode } from './thread-tree.ts';
  */
 export const MAX_ANCESTOR_WALK = 1000;
 
-interface Container {
+/** A message, or a dummy for a Message-ID no message has; also the ThreadNode the algorithm returns. */
+interface Container extends ThreadNode {
   message: ThreadMessage | null;
-  /** Position in sequence order. */
-  seq: number;
   parent: Container | null;
   childCount: number;
-  /** The messages under this one once dummies are pruned (steps 2-3). */
-  kids: Container[];
+  /** The messages under this one once dummies are pruned (steps 2-3); LEAF until it has one. */
+  children: Container[];
   /** For a dummy: its nearest real ancestor, else the top of its tree (memoized). */
   anchor: Container | null;
 }
 
-const container = (): Container => ({ message: null, seq: 0, parent: null, childCount: 0, kids: [], anchor: null });
+/** The children of every container that has none (never written to). */
+const LEAF: Container[] = [];
 
-/** Sent date, then sequence order (RFC 5256 §2.2); for two real messages. */
-const byDate = (a: Container, b: Container): number => a.message!.sentDate - b.message!.sentDate || a.seq - b.seq;
+const container = (): Container => ({ uid: null, message: null, parent: null, childCount: 0, children: LEAF, anchor: null });
+
+const adopt = (parent: Container, child: Container): void => {
+  if (parent.children === LEAF) parent.children = [];
+  parent.children.push(child);
+};
+
+/** Sent date, then sequence order, which is UID order (RFC 5256 §2.2); for two real messages. */
+const byDate = (a: Container, b: Container): number => a.message!.sentDate - b.message!.sentDate || a.uid! - b.uid!;
 
 /** What a top-level entry sorts and is named by: itself, or a dummy's first child (steps 4 and 5). */
-const representative = (c: Container): Container => (c.message ? c : c.kids[0]);
+const representative = (c: Container): Container => (c.message ? c : c.children[0]);
 
 const byRepresentative = (a: Container, b: Container): number => byDate(representative(a), representative(b));
 
@@ -65,13 +72,13 @@ function link(messages: readonly ThreadMessage[]): Container[] {
     child.parent = parent;
     parent.childCount++;
   };
-  messages.forEach((message, seq) => {
+  for (const message of messages) {
     // A message without a valid Message ID, or with one an earlier message has, gets a unique one.
     let node = message.messageId ? byId.get(message.messageId) : undefined;
     if (!message.messageId || node?.message) node = make();
     else if (!node) byId.set(message.messageId, (node = make()));
     node.message = message;
-    node.seq = seq;
+    node.uid = message.uid;
     // (A) Each reference is the parent of the next, unless that one has a parent already or a loop would close.
     let last: Container | null = null;
     for (const id of message.references) {
@@ -85,7 +92,7 @@ function link(messages: readonly ThreadMessage[]): Container[] {
       node.parent = null;
     }
     if (last && !node.parent && !wouldLoop(last, node)) attach(last, node);
-  });
+  }
   return all;
 }
 
@@ -115,15 +122,15 @@ function prune(all: Container[]): Container[] {
   const roots: Container[] = [];
   for (const c of all) {
     if (!c.parent) roots.push(c);
-    else if (c.message) (c.parent.message ? c.parent : anchorOf(c.parent)).kids.push(c);
+    else if (c.message) adopt(c.parent.message ? c.parent : anchorOf(c.parent), c);
   }
   // A dummy at the top with no messages goes; with one, that message takes its place.
   const top: Container[] = [];
   for (const r of roots) {
-    if (r.message || r.kids.length > 1) top.push(r);
-    else if (r.kids.length === 1) top.push(r.kids[0]);
+    if (r.message || r.children.length > 1) top.push(r);
+    else if (r.children.length === 1) top.push(r.children[0]);
   }
-  for (const c of all) if (c.kids.length > 1) c.kids.sort(byDate);
+  for (const c of all) if (c.children.length > 1) c.children.sort(byDate);
   return top;
 }
 
@@ -151,21 +158,21 @@ function gatherSubjects(top: Container[]): Container[] {
     if (held === c) continue;
     gone.add(c);
     if (!held.message && !c.message) {
-      held.kids.push(...c.kids);
+      held.children.push(...c.children);
       changed.add(held);
     } else if (!held.message || (isReply(c) && !isReply(held))) {
-      held.kids.push(c);
+      adopt(held, c);
       changed.add(held);
     } else {
       const dummy = container();
-      dummy.kids.push(held, c);
+      dummy.children = [held, c];
       changed.add(dummy);
       gone.add(held);
       added.push(dummy);
       table.set(subject, dummy);
     }
   }
-  for (const c of changed) c.kids.sort(byDate);
+  for (const c of changed) c.children.sort(byDate);
   return [...top.filter((c) => !gone.has(c)), ...added];
 }
 
@@ -176,24 +183,9 @@ function newestOf(thread: Container): Container {
   while (stack.length > 0) {
     const c = stack.pop()!;
     if (c.message && byDate(c, newest) > 0) newest = c;
-    stack.push(...c.kids);
+    for (const child of c.children) stack.push(child);
   }
   return newest;
-}
-
-function toNodes(top: Container[]): ThreadNode[] {
-  const make = (c: Container): ThreadNode => ({ uid: c.message ? c.message.uid : null, children: [] });
-  const out = top.map(make);
-  const stack: Array<[Container, ThreadNode]> = top.map((c, i) => [c, out[i]]);
-  while (stack.length > 0) {
-    const [c, node] = stack.pop()!;
-    for (const kid of c.kids) {
-      const child = make(kid);
-      node.children.push(child);
-      if (kid.kids.length > 0) stack.push([kid, child]);
-    }
-  }
-  return out;
 }
 
 /** The threads of `messages` (in sequence order) by RFC 5256 REFERENCES or by REFS. */
@@ -207,5 +199,5 @@ export function threadByReferences(messages: readonly ThreadMessage[], algorithm
     const newest = new Map(top.map((c) => [c, newestOf(c)]));
     top.sort((a, b) => byDate(newest.get(a)!, newest.get(b)!));
   }
-  return toNodes(top);
+  return top;
 }

@@ -5,10 +5,10 @@
 export interface ThreadNode {
   /** The message's UID; null for a dummy (RFC 5256 §4: a missing parent, or messages grouped by subject). */
   uid: number | null;
-  children: ThreadNode[];
+  children: readonly ThreadNode[];
 }
 
-/** What the algorithms read of a message (schema's ThreadRow has these). */
+/** What the algorithms read of a message (schema's ThreadRow has these); messages come in UID order. */
 export interface ThreadMessage {
   uid: number;
   /** Normalized Message ID; "" when it has no valid one. */

@@ -292,7 +292,7 @@ describe('threading algorithms', () => {
           const m = messages[(node.uid ?? node.children[0].uid!) - 1];
           return [m.sentDate, m.uid];
         };
-        const ordered = (nodes: ThreadNode[]) => {
+        const ordered = (nodes: readonly ThreadNode[]) => {
           for (let i = 1; i < nodes.length; i++) {
             const [d1, u1] = key(nodes[i - 1]);
             const [d2, u2] = key(nodes[i]);
