@@ -52,7 +52,8 @@ function sortCriteria(list: Token[]): SortCriterion[] {
     if (reverse) word = name(list[++i]);
     const key = SORT_KEYS[word];
     if (!key) throw new ParseError(reverse && word === '' ? 'REVERSE needs a sort key' : 'unknown sort key');
-    criteria.push({ key, reverse });
+    // A key after the same key orders nothing (their ties are ties for it too): kept once.
+    if (!criteria.some((c) => c.key === key)) criteria.push({ key, reverse });
   }
   return criteria;
 }

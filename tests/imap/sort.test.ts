@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { backfillSortKeys, finishSortKeysBackfill, findMailbox, SORT_UIDS_INLINE, sortKeysPending } from '../../schema/index.ts';
 import { sortResponse } from '../../imapd/render/number-lists.ts';
-import { DEADLINE, untagged, useImap } from './fixture.ts';
+import { DEADLINE, PASSWORD, untagged, useImap } from './fixture.ts';
+import { withImaplib } from './python-imaplib.ts';
 import { day, expectAnswers, mail } from './mail-spec.ts';
 
 const imap = useImap();
@@ -206,7 +207,11 @@ describe('SORT', () => {
     ]) {
       assert.match(await c.command('b', bad), /^b BAD /m, bad);
     }
-    await expectAnswers(c, [['SORT (DATE) UTF-8 ALL', '* SORT 1']]);
+    await expectAnswers(c, [
+      ['SORT (DATE) UTF-8 ALL', '* SORT 1'],
+      // As many keys as a line holds: a repeated key is kept once.
+      [`SORT (${'DATE REVERSE SUBJECT '.repeat(3000)}SIZE) UTF-8 ALL`, '* SORT 1'],
+    ]);
     await c.command('u', 'UNSELECT');
     assert.match(await c.command('x', 'SORT (DATE) UTF-8 ALL'), /^x BAD /m);
   });
@@ -250,6 +255,30 @@ describe('SORT', () => {
       [`SORT (SUBJECT) UTF-8 UID 1:${some}`, `* SORT ${bySubject.filter((n) => n <= some).join(' ')}`],
       ['SORT (SUBJECT) UTF-8 UID 1:10', `* SORT ${bySubject.filter((n) => n <= 10).join(' ')}`],
     ]);
+  });
+
+  test("Python's imaplib sorts: SORT and UID SORT through its own commands", DEADLINE, async () => {
+    const { user } = await mailbox(
+      [
+        { raw: mail({ subject: 'b', date: 'Mon, 1 Jan 2024 10:00:00 +0000' }) },
+        { raw: mail({ subject: 'Re: a', date: 'Mon, 1 Jan 2024 09:00:00 +0000' }) },
+        { raw: mail({ subject: 'c', date: null }) },
+      ],
+      'SELECT',
+    );
+    const result = await withImaplib(
+      imap().heron.ports.imaps,
+      user,
+      PASSWORD,
+      `m.select('INBOX', readonly=True)
+return {
+  'caps': sorted(c for c in m.capabilities if c.startswith('SORT')),
+  'date': text(m.sort('(REVERSE DATE)', 'UTF-8', 'ALL')[1]),
+  'subject': text(m.uid('SORT', '(SUBJECT)', 'UTF-8', 'NOT', 'SUBJECT', 'c')[1]),
+  'display': text(m.sort('(DISPLAYFROM REVERSE ARRIVAL)', 'US-ASCII', 'ALL')[1]),
+}`,
+    );
+    assert.deepEqual(result, { caps: ['SORT', 'SORT=DISPLAY'], date: ['3 1 2'], subject: ['2 1'], display: ['3 2 1'] });
   });
 
   test('the answer is handed to the writer in pieces', () => {

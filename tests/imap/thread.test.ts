@@ -11,7 +11,8 @@ import { threadByOrderedSubject } from '../../imapd/thread/ordered-subject.ts';
 import { MAX_ANCESTOR_WALK, threadByReferences } from '../../imapd/thread/references.ts';
 import type { ThreadMessage, ThreadNode } from '../../imapd/thread/thread-tree.ts';
 import { SORT_UIDS_INLINE } from '../../schema/index.ts';
-import { DEADLINE, untagged, useImap } from './fixture.ts';
+import { DEADLINE, PASSWORD, untagged, useImap } from './fixture.ts';
+import { withImaplib } from './python-imaplib.ts';
 import { day, expectAnswers, mail, type MailSpec } from './mail-spec.ts';
 import type { RawClient } from './raw-client.ts';
 
@@ -188,6 +189,33 @@ describe('THREAD', () => {
     }
     await c.command('x', 'UNSELECT');
     assert.match(await c.command('y', 'THREAD REFERENCES UTF-8 ALL'), /^y BAD /m);
+  });
+
+  test("Python's imaplib threads: THREAD and UID THREAD through its own commands", DEADLINE, async () => {
+    const { user } = await mailbox([
+      { messageId: '<r@x>', subject: 'root', date: at(1) },
+      { references: '<r@x>', subject: 'Re: root', date: at(3) },
+      { references: '<r@x>', subject: 'Re: root', date: at(2) },
+      { subject: 'alone', date: at(4) },
+    ]);
+    const result = await withImaplib(
+      imap().heron.ports.imaps,
+      user,
+      PASSWORD,
+      `m.select('INBOX', readonly=True)
+return {
+  'caps': sorted(c for c in m.capabilities if c.startswith('THREAD')),
+  'references': text(m.thread('REFERENCES', 'UTF-8', 'ALL')[1]),
+  'refs': text(m.uid('THREAD', 'REFS', 'UTF-8', 'ALL')[1]),
+  'orderedsubject': text(m.thread('ORDEREDSUBJECT', 'US-ASCII', 'NOT', 'SUBJECT', 'alone')[1]),
+}`,
+    );
+    assert.deepEqual(result, {
+      caps: ['THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS'],
+      references: ['(1 (3)(2))(4)'],
+      refs: ['(1 (3)(2))(4)'],
+      orderedsubject: ['(1 (3)(2))'],
+    });
   });
 
   test('a mailbox larger than what the store reads by UID list', DEADLINE, async () => {
