@@ -169,7 +169,9 @@ export const mail = sqliteTable(
     sort_cc: text('sort_cc').notNull().default(''),
     sort_display_from: text('sort_display_from').notNull().default(''),
     sort_display_to: text('sort_display_to').notNull().default(''),
-    // Normalized Message IDs of References (else In-Reply-To's first), space-separated, bounded.
+    // THREAD (RFC 5256 §4): the normalized Message ID, and those of References (else
+    // In-Reply-To's first) one per line, nearest last, bounded (schema/mime/message-ids.ts).
+    thread_message_id: text('thread_message_id').notNull().default(''),
     thread_references: text('thread_references').notNull().default(''),
     sort_keys_version: integer('sort_keys_version').notNull().default(0),
     ...timestamps,
@@ -185,6 +187,10 @@ export const mail = sqliteTable(
     index('mail_box_sort_idx').on(
       t.mail_box_id, t.sort_date, t.uid, t.internal_date, t.size,
       t.sort_subject, t.sort_from, t.sort_to, t.sort_cc, t.sort_display_from, t.sort_display_to,
+    ),
+    // THREAD reads these columns of a whole mailbox: from this index, never the wide rows.
+    index('mail_box_thread_idx').on(
+      t.mail_box_id, t.uid, t.sort_date, t.subject_is_reply, t.sort_subject, t.thread_message_id, t.thread_references,
     ),
     index('mail_account_idx').on(t.mail_account_id),
     index('mail_raw_idx').on(t.mail_raw_id),

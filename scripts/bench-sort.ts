@@ -4,9 +4,12 @@
 // without a Date: or with a broken one), measures how fast the sort keys of
 // messages stored before they existed are computed, starts Heron as its own
 // process and times SORT and THREAD over implicit TLS, each run three times.
+// With --dovecot the same archive (same internal dates) goes to a Dovecot and
+// each answer is compared with Heron's.
 // Usage: npm run bench:sort -- [--messages 100000]
 //   [--dovecot <port> --user u --password p]   the same commands against a Dovecot
-//   on 127.0.0.1 (implicit TLS); that user's INBOX is emptied and filled first (APPEND).
+//   on 127.0.0.1 (implicit TLS), in that user's mailbox "bench-sort" (made anew, filled by APPEND).
+import fs from 'node:fs';
 import os from 'node:os';
 import {
   appendMessage,
@@ -18,6 +21,7 @@ import {
 import { startChildHeron } from '../tests/helpers/child-heron.ts';
 import { scratchDatabase } from '../tests/helpers/database.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
+import { formatDateTime } from '../imapd/parser/args.ts';
 import { RawClient } from '../tests/imap/raw-client.ts';
 
 const args = process.argv.slice(2);
@@ -103,21 +107,50 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Runs every command three times on a selected session; prints the times and the answer's size. */
-async function timeCommands(name: string, c: RawClient): Promise<void> {
+/** Each command's answer (its untagged SORT or THREAD line), from the last server timed. */
+type Answers = Map<string, string>;
+
+/** CPU time (user + system) a process has used, in ms, from /proc. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * Runs every command three times on a selected session; prints the wall times
+ * (and, given the server's pid, the CPU time it spent, which a busy machine
+ * inflates less), the answer's size, and how it compares with `reference`'s.
+ */
+async function timeCommands(name: string, c: RawClient, options: { reference?: Answers; pid?: number } = {}): Promise<Answers> {
   console.log(`${name}:`);
+  const answers: Answers = new Map();
   for (const command of COMMANDS) {
     const times: number[] = [];
-    let size = 0;
+    const cpu: number[] = [];
+    let answer = '';
     for (let run = 0; run < 3; run++) {
+      const cpuBefore = options.pid ? cpuMs(options.pid) : 0;
       const started = performance.now();
       const r = await c.command(`t${run}`, command);
       times.push(performance.now() - started);
+      if (options.pid) cpu.push(cpuMs(options.pid) - cpuBefore);
       if (!new RegExp(`t${run} OK`).test(r)) throw new Error(`${command}: ${r.slice(-300)}`);
-      size = r.length;
+      answer = r.split('\r\n').find((l) => /^\* (SORT|THREAD)\b/.test(l)) ?? '';
     }
-    console.log(`  ${command.padEnd(38)} ${times.map((t) => t.toFixed(0).padStart(5)).join(' ')} ms   (${(size / 1e6).toFixed(2)} MB)`);
+    answers.set(command, answer);
+    const reference = options.reference?.get(command);
+    const same = reference === undefined ? '' : reference === answer ? '  same answer as Heron' : `  differs from Heron's: ${firstDifference(reference, answer)}`;
+    const cpuText = cpu.length ? `, server CPU ${cpu.map((t) => t.toFixed(0)).join(' ')} ms` : '';
+    console.log(`  ${command.padEnd(38)} ${times.map((t) => t.toFixed(0).padStart(5)).join(' ')} ms${cpuText}   (${(answer.length / 1e6).toFixed(2)} MB)${same}`);
   }
+  return answers;
+}
+
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `at character ${i}: …${a.slice(Math.max(0, i - 40), i + 40)}… / …${b.slice(Math.max(0, i - 40), i + 40)}…`;
 }
 
 async function login(port: number, user: string, password: string): Promise<RawClient> {
@@ -127,7 +160,10 @@ async function login(port: number, user: string, password: string): Promise<RawC
   return c;
 }
 
-async function heron(messages: { raw: string[]; seen: boolean[] }): Promise<void> {
+/** The internal date of the i-th message (Heron stores it; Dovecot gets it in APPEND). */
+const internalDate = (i: number) => Date.UTC(2023, 0, 1) + i * 600_000;
+
+async function heron(messages: { raw: string[]; seen: boolean[] }): Promise<Answers> {
   const dataDir = tempDir('heron-bench-sort-');
   try {
     const setup = await startTestHeron({ dataDir, env: databaseEnv });
@@ -141,7 +177,7 @@ async function heron(messages: { raw: string[]; seen: boolean[] }): Promise<void
       await Promise.all(
         messages.raw
           .slice(i, i + BATCH)
-          .map((raw, j) => appendMessage(setup.store, { mailboxId: inbox, raw: Buffer.from(raw), flags: messages.seen[i + j] ? ['\\Seen'] : [], internalDate: Date.UTC(2023, 0, 1) + (i + j) * 600_000 })),
+          .map((raw, j) => appendMessage(setup.store, { mailboxId: inbox, raw: Buffer.from(raw), flags: messages.seen[i + j] ? ['\\Seen'] : [], internalDate: internalDate(i + j) })),
       );
     }
     const fill = (performance.now() - started) / 1000;
@@ -166,10 +202,11 @@ async function heron(messages: { raw: string[]; seen: boolean[] }): Promise<void
       const c = await login(child.ports.imaps, `big@${TEST_HOSTNAME}`, PASSWORD);
       const sel = await c.command('S', 'SELECT INBOX');
       console.log(`server RSS after SELECT of ${/\* (\d+) EXISTS/.exec(sel)![1]} messages: ${child.rssMb().toFixed(0)} MB`);
-      await timeCommands(`Heron (${database ? 'PostgreSQL' : 'SQLite'})`, c);
+      const answers = await timeCommands(`Heron (${database ? 'PostgreSQL' : 'SQLite'})`, c, { pid: child.pid });
       console.log(`server RSS after: ${child.rssMb().toFixed(0)} MB`);
       await c.command('Z', 'LOGOUT');
       c.close();
+      return answers;
     } finally {
       await child.stop();
     }
@@ -179,25 +216,25 @@ async function heron(messages: { raw: string[]; seen: boolean[] }): Promise<void
 }
 
 /** The same commands against a running Dovecot, after APPENDing the same archive (pipelined, LITERAL+). */
-async function dovecot(port: number, user: string, password: string, messages: { raw: string[]; seen: boolean[] }): Promise<void> {
+async function dovecot(port: number, user: string, password: string, messages: { raw: string[]; seen: boolean[] }, reference: Answers): Promise<void> {
   const c = await login(port, user, password);
-  await c.command('S0', 'SELECT INBOX');
-  await c.command('D0', 'STORE 1:* +FLAGS.SILENT (\\Deleted)');
-  await c.command('E0', 'EXPUNGE');
+  // A new mailbox each time, so UIDs start at 1 as in Heron's.
+  await c.command('D0', 'DELETE bench-sort');
+  await c.command('C0', 'CREATE bench-sort');
   const started = performance.now();
   for (let i = 0; i < messages.raw.length; i += 500) {
     let tag = '';
     for (let j = i; j < Math.min(i + 500, messages.raw.length); j++) {
       const bytes = Buffer.from(messages.raw[j]);
       tag = `A${j}`;
-      c.write(`${tag} APPEND INBOX (${messages.seen[j] ? '\\Seen' : ''}) {${bytes.length}+}\r\n${bytes.toString('latin1')}\r\n`);
+      c.write(`${tag} APPEND bench-sort (${messages.seen[j] ? '\\Seen' : ''}) "${formatDateTime(internalDate(j))}" {${bytes.length}+}\r\n${bytes.toString('latin1')}\r\n`);
     }
     await c.waitTagged(tag);
     c.take();
   }
   console.log(`Dovecot: appended ${messages.raw.length} messages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  await c.command('S1', 'SELECT INBOX');
-  await timeCommands('Dovecot (same client; its first run builds its sort and thread indexes)', c);
+  await c.command('S1', 'SELECT bench-sort');
+  await timeCommands('Dovecot (same client; its first run builds its sort and thread indexes)', c, { reference });
   await c.command('Z', 'LOGOUT');
   c.close();
 }
@@ -205,9 +242,9 @@ async function dovecot(port: number, user: string, password: string, messages: {
 async function main(): Promise<void> {
   console.log(`Heron SORT/THREAD benchmark — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
   const messages = archive(MESSAGES);
-  await heron(messages);
+  const answers = await heron(messages);
   const port = opt('dovecot');
-  if (port) await dovecot(Number(port), opt('user') ?? 'bench', opt('password') ?? 'bench', messages);
+  if (port) await dovecot(Number(port), opt('user') ?? 'bench', opt('password') ?? 'bench', messages, answers);
 }
 
 await main().finally(() => database?.drop());

@@ -14,6 +14,6 @@ export async function threadMessages(session: Session, algorithm: ThreadAlgorith
   const mailboxId = session.selected!.mailbox.id;
   await ensureMailboxSortKeys(store, mailboxId);
   const { uids } = await matchingUids(session, key);
-  const messages = await getThreadRows(store, mailboxId, uids);
-  return algorithm === 'orderedsubject' ? threadByOrderedSubject(messages) : threadByReferences(messages, algorithm);
+  if (algorithm === 'orderedsubject') return threadByOrderedSubject(await getThreadRows(store, mailboxId, uids, false));
+  return threadByReferences(await getThreadRows(store, mailboxId, uids), algorithm);
 }

@@ -4,9 +4,13 @@
 // the field (comments, phrases, broken IDs) is skipped, as Dovecot does.
 
 /** A message's References as stored: the IDs nearest the message are kept, at most this many bytes in all. */
-export const MAX_REFERENCES_BYTES = 2048;
+export const MAX_REFERENCES_BYTES = 1000;
+/** An ID longer than this (RFC 5322 sets no limit) is cut to it, wherever it is written. */
+export const MAX_MESSAGE_ID_BYTES = 250;
 /** Stored references are joined by this (no normalized ID holds it; a quoted local part may hold a space). */
 export const REFERENCES_SEPARATOR = '\n';
+
+import { truncateBytes } from './truncate.ts';
 
 const SPACE = /[ \t\r\n\0]+/g;
 
@@ -17,7 +21,7 @@ function normalized(inside: string): string | null {
   // <"quoted local"@host>: the quoted-string's content, spaces kept (RFC 5322 §3.6.4 no-fold-quote).
   if (local.length >= 2 && local.startsWith('"') && local.endsWith('"')) local = local.slice(1, -1).replace(/[\r\n\0]/g, '').replace(/\\(.)/g, '$1');
   else local = local.replace(SPACE, '');
-  return `${local}@${inside.slice(at + 1).replace(SPACE, '')}`;
+  return truncateBytes(`${local}@${inside.slice(at + 1).replace(SPACE, '')}`, MAX_MESSAGE_ID_BYTES);
 }
 
 /** The valid Message IDs of a header value, in order. */

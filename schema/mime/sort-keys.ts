@@ -7,7 +7,8 @@ import { baseSubject } from './base-subject.ts';
 import { casemap } from './casemap.ts';
 import { decodeWords } from './encoded-words.ts';
 import { type HeaderField, headerValue } from './headers.ts';
-import { REFERENCES_SEPARATOR, threadReferences } from './message-ids.ts';
+import { firstMessageId, REFERENCES_SEPARATOR, threadReferences } from './message-ids.ts';
+import { truncateBytes } from './truncate.ts';
 import type { Envelope, EnvelopeAddress } from './types.ts';
 
 /** Stored key sizes in UTF-8 bytes; longer keys are cut (they then order by their first this-many bytes). */
@@ -33,22 +34,10 @@ export interface SortKeys {
   /** DISPLAYFROM, DISPLAYTO: the first address's display name, else its addr-spec (RFC 5957 §3). */
   displayFrom: string;
   displayTo: string;
+  /** THREAD's Message ID for the message: its first valid one, normalized; "" when none. */
+  messageId: string;
   /** THREAD's parent chain: the valid IDs of References, else the first of In-Reply-To; joined by REFERENCES_SEPARATOR. */
   references: string;
-}
-
-/** `text` cut to at most `max` UTF-8 bytes, on a character boundary. */
-export function truncateBytes(text: string, max: number): string {
-  if (text.length * 3 <= max || Buffer.byteLength(text) <= max) return text;
-  let bytes = 0;
-  let end = 0;
-  for (const ch of text) {
-    const size = Buffer.byteLength(ch);
-    if (bytes + size > max) break;
-    bytes += size;
-    end += ch.length;
-  }
-  return text.slice(0, end);
 }
 
 const key = (text: string, max: number) => truncateBytes(casemap(text), max);
@@ -82,6 +71,7 @@ export function sortKeys(fields: HeaderField[], envelope: Envelope): SortKeys {
     cc: key(firstMailbox(envelope.cc), MAX_ADDRESS_KEY_BYTES),
     displayFrom: key(firstDisplay(envelope.from), MAX_ADDRESS_KEY_BYTES),
     displayTo: key(firstDisplay(envelope.to), MAX_ADDRESS_KEY_BYTES),
+    messageId: firstMessageId(headerValue(fields, 'message-id')),
     references: threadReferences(headerValue(fields, 'references'), headerValue(fields, 'in-reply-to')).join(REFERENCES_SEPARATOR),
   };
 }

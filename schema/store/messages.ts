@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
-import { sortKeyValues } from './sort-keys.ts';
+import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
 import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
@@ -123,8 +123,7 @@ const MAIL_COLUMNS = [
   'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
   'sender_address', 'content_type', 'has_attachment', 'recipient', 'return_path', 'ip_addr', 'is_tls', 'spam_score', 'spam',
   'envelope', 'bodystructure', 'created_at', 'updated_at',
-  'sort_date', 'sort_subject', 'subject_is_reply', 'sort_from', 'sort_to', 'sort_cc', 'sort_display_from', 'sort_display_to',
-  'thread_references', 'sort_keys_version',
+  ...SORT_KEY_COLUMNS,
 ] as const;
 /** What a copy gets anew (bound in this order); every other column comes from the source row. */
 const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account_id', 'uid', 'modseq', 'created_at', 'updated_at']);

@@ -11,7 +11,7 @@ import { type Param, type Store, write } from './store.ts';
 /** The `mail` columns that hold the keys, in the order sortKeyValues gives them. */
 export const SORT_KEY_COLUMNS = [
   'sort_date', 'sort_subject', 'subject_is_reply', 'sort_from', 'sort_to', 'sort_cc',
-  'sort_display_from', 'sort_display_to', 'thread_references', 'sort_keys_version',
+  'sort_display_from', 'sort_display_to', 'thread_message_id', 'thread_references', 'sort_keys_version',
 ] as const;
 
 /** Values for SORT_KEY_COLUMNS; `sentDate` is the Date: header, else the internal date (RFC 5256 §2.2). */
@@ -25,6 +25,7 @@ export function sortKeyValues(keys: SortKeys, sentDate: number): Param[] {
     keys.cc,
     keys.displayFrom,
     keys.displayTo,
+    keys.messageId,
     keys.references,
     SORT_KEYS_VERSION,
   ];

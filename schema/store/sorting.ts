@@ -3,7 +3,7 @@
 // keys are computed at delivery (schema/mime/sort-keys.ts); the text ones are
 // in i;unicode-casemap form, so a byte-wise ORDER BY (SQLite's BINARY,
 // PostgreSQL's COLLATE "C") is the collation's order on both engines.
-import { firstMessageId, REFERENCES_SEPARATOR } from '../mime/message-ids.ts';
+import { REFERENCES_SEPARATOR } from '../mime/message-ids.ts';
 import type { Store } from './store.ts';
 
 export type SortKeyName = 'arrival' | 'cc' | 'date' | 'from' | 'size' | 'subject' | 'to' | 'displayfrom' | 'displayto';
@@ -64,11 +64,23 @@ export interface ThreadRow {
   replyOrForward: boolean;
 }
 
-type RawThreadRow = { uid: number; message_id: string; thread_references: string; sort_date: number; sort_subject: string; subject_is_reply: number };
+type RawThreadRow = {
+  uid: number;
+  sort_date: number;
+  sort_subject: string;
+  subject_is_reply?: number;
+  thread_message_id?: string;
+  thread_references?: string;
+};
 
-/** The thread rows of a mailbox's messages (only `uids` when given), in UID order. */
-export async function getThreadRows(store: Store, mailboxId: number, uids?: readonly number[]): Promise<ThreadRow[]> {
-  const columns = 'uid, message_id, thread_references, sort_date, sort_subject, subject_is_reply';
+/**
+ * The thread rows of a mailbox's messages (only `uids` when given), in UID
+ * order. Without `links` (ORDEREDSUBJECT needs only subjects and dates) the
+ * Message IDs and references are left out: empty.
+ */
+export async function getThreadRows(store: Store, mailboxId: number, uids?: readonly number[], links = true): Promise<ThreadRow[]> {
+  // Every column is in mail_box_thread_idx: the wide rows are not read.
+  const columns = `uid, sort_date, sort_subject${links ? ', subject_is_reply, thread_message_id, thread_references' : ''}`;
   const inline = uids !== undefined && uids.length <= SORT_UIDS_INLINE;
   const rows = inline
     ? await store.all<RawThreadRow>(
@@ -81,10 +93,11 @@ export async function getThreadRows(store: Store, mailboxId: number, uids?: read
   const out: ThreadRow[] = [];
   for (const r of rows) {
     if (wanted && !wanted.has(r.uid)) continue;
+    const references = r.thread_references ?? '';
     out.push({
       uid: r.uid,
-      messageId: firstMessageId(r.message_id),
-      references: r.thread_references === '' ? [] : r.thread_references.split(REFERENCES_SEPARATOR),
+      messageId: r.thread_message_id ?? '',
+      references: references === '' ? [] : references.split(REFERENCES_SEPARATOR),
       sentDate: r.sort_date,
       baseSubject: r.sort_subject,
       replyOrForward: r.subject_is_reply === 1,

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { baseSubject, casemap, compareOctets } from '../../schema/index.ts';
 import { messageIds, threadReferences, MAX_REFERENCES_BYTES } from '../../schema/mime/message-ids.ts';
 import { titlecase } from '../../schema/mime/casemap.ts';
-import { truncateBytes } from '../../schema/mime/sort-keys.ts';
+import { truncateBytes } from '../../schema/mime/truncate.ts';
 
 /** [Subject as written (null: no Subject field), base subject, reply or forward]. */
 const CASES: Array<[string | null, string, boolean]> = [

@@ -282,7 +282,7 @@ return {
   });
 
   test('the answer is handed to the writer in pieces', () => {
-    const numbers = Array.from({ length: 10_000 }, (_, i) => 10_000 - i);
+    const numbers = Array.from({ length: 20_000 }, (_, i) => 20_000 - i);
     const pieces = [...sortResponse(numbers, ' (MODSEQ 7)')];
     assert.ok(pieces.length > 3);
     assert.ok(pieces.every((p) => p.length < 17 * 1024));
@@ -294,29 +294,34 @@ return {
 describe('sort keys of messages stored before Heron kept them', () => {
   test('SORT computes a mailbox\'s missing keys first; the backfill does them all and records it', DEADLINE, async () => {
     const { c, accountId } = await mailbox([
-      { raw: mail({ subject: 'Re: b', from: 'Zed <z@x.test>', date: 'Mon, 1 Jan 2024 10:00:00 +0000', references: '<p@x> <q@x>' }) },
-      { raw: mail({ subject: 'a', from: 'Amy <y@x.test>', date: null }) },
+      { raw: mail({ subject: 'Re: b', from: 'Zed <z@x.test>', date: 'Mon, 1 Jan 2024 10:00:00 +0000', messageId: '<first@x>', references: '<p@x> <q@x>' }) },
+      { raw: mail({ subject: 'a', from: 'Amy <y@x.test>', date: null, messageId: 'no valid id' }) },
     ]);
     const store = imap().heron.store;
     const box = (await findMailbox(store, accountId, 'INBOX'))!;
     const keys = () =>
-      store.all<{ uid: number; sort_subject: string; subject_is_reply: number; sort_from: string; sort_display_from: string; sort_date: number; thread_references: string; sort_keys_version: number }>(
-        `SELECT uid, sort_subject, subject_is_reply, sort_from, sort_display_from, sort_date, thread_references, sort_keys_version FROM mail WHERE mail_box_id = ? ORDER BY uid`,
+      store.all<{
+        uid: number; sort_subject: string; subject_is_reply: number; sort_from: string; sort_display_from: string; sort_date: number;
+        thread_message_id: string; thread_references: string; sort_keys_version: number;
+      }>(
+        `SELECT uid, sort_subject, subject_is_reply, sort_from, sort_display_from, sort_date, thread_message_id, thread_references, sort_keys_version
+         FROM mail WHERE mail_box_id = ? ORDER BY uid`,
         box.id,
       );
     const computed = await keys();
     assert.deepEqual(
-      computed.map((k) => [k.sort_subject, k.subject_is_reply, k.sort_from, k.sort_display_from, k.thread_references, k.sort_keys_version]),
+      computed.map((k) => [k.sort_subject, k.subject_is_reply, k.sort_from, k.sort_display_from, k.thread_message_id, k.thread_references, k.sort_keys_version]),
       [
-        ['B', 1, 'Z', 'ZED', 'p@x\nq@x', 1],
-        ['A', 0, 'Y', 'AMY', '', 1],
+        ['B', 1, 'Z', 'ZED', 'first@x', 'p@x\nq@x', 1],
+        ['A', 0, 'Y', 'AMY', '', '', 1],
       ],
     );
     assert.equal(computed[0].sort_date, Date.UTC(2024, 0, 1, 10));
     assert.equal(computed[1].sort_date, day(2));
     // As an older Heron left them: no keys, and no record that the backfill ran.
     await store.run(
-      `UPDATE mail SET sort_date = 0, sort_subject = '', subject_is_reply = 0, sort_from = '', sort_display_from = '', thread_references = '', sort_keys_version = 0 WHERE mail_box_id = ?`,
+      `UPDATE mail SET sort_date = 0, sort_subject = '', subject_is_reply = 0, sort_from = '', sort_display_from = '',
+       thread_message_id = '', thread_references = '', sort_keys_version = 0 WHERE mail_box_id = ?`,
       box.id,
     );
     await store.run(`DELETE FROM heron_meta WHERE key = 'sort_keys_version'`);
