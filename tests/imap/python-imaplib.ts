@@ -1,7 +1,8 @@
 // Python's imaplib (the standard library's IMAP client, with its own SORT and
 // THREAD commands) as a second real client: a test gives the body of a
-// Python function that gets a logged-in IMAP4_SSL client `m` and returns
-// something JSON can hold. The process is killed if it runs past its deadline.
+// Python function that gets a logged-in IMAP4_SSL client `m`, with INBOX
+// selected read-only, and returns something JSON can hold. The process is
+// killed if it runs past its deadline.
 import { spawn } from 'node:child_process';
 
 const PRELUDE = `
@@ -12,12 +13,13 @@ ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
 m = imaplib.IMAP4_SSL('127.0.0.1', port, ssl_context=ctx, timeout=20)
 m.login(user, password)
+m.select('INBOX', readonly=True)
 def text(data):
     return [d.decode() if isinstance(d, bytes) else d for d in data]
 def run(m):
 `;
 
-export async function withImaplib(port: number, user: string, password: string, body: string, deadlineMs = 30_000): Promise<unknown> {
+export async function withImaplibOnInbox(port: number, user: string, password: string, body: string, deadlineMs = 30_000): Promise<unknown> {
   const script = `${PRELUDE}${body.replace(/^/gm, '    ')}\nprint(json.dumps(run(m)))\nm.logout()\n`;
   const child = spawn('python3', ['-c', script, String(port), user, password], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

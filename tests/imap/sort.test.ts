@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { backfillSortKeys, finishSortKeysBackfill, findMailbox, SORT_UIDS_INLINE, sortKeysPending } from '../../schema/index.ts';
 import { sortResponse } from '../../imapd/render/number-lists.ts';
 import { DEADLINE, PASSWORD, untagged, useImap } from './fixture.ts';
-import { withImaplib } from './python-imaplib.ts';
+import { withImaplibOnInbox } from './python-imaplib.ts';
 import { day, expectAnswers, mail } from './mail-spec.ts';
 
 const imap = useImap();
@@ -266,12 +266,11 @@ describe('SORT', () => {
       ],
       'SELECT',
     );
-    const result = await withImaplib(
+    const result = await withImaplibOnInbox(
       imap().heron.ports.imaps,
       user,
       PASSWORD,
-      `m.select('INBOX', readonly=True)
-return {
+      `return {
   'caps': sorted(c for c in m.capabilities if c.startswith('SORT')),
   'date': text(m.sort('(REVERSE DATE)', 'UTF-8', 'ALL')[1]),
   'subject': text(m.uid('SORT', '(SUBJECT)', 'UTF-8', 'NOT', 'SUBJECT', 'c')[1]),

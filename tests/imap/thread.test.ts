@@ -12,7 +12,7 @@ import { MAX_ANCESTOR_WALK, threadByReferences } from '../../imapd/thread/refere
 import type { ThreadMessage, ThreadNode } from '../../imapd/thread/thread-tree.ts';
 import { SORT_UIDS_INLINE } from '../../schema/index.ts';
 import { DEADLINE, PASSWORD, untagged, useImap } from './fixture.ts';
-import { withImaplib } from './python-imaplib.ts';
+import { withImaplibOnInbox } from './python-imaplib.ts';
 import { day, expectAnswers, mail, type MailSpec } from './mail-spec.ts';
 import type { RawClient } from './raw-client.ts';
 
@@ -198,12 +198,11 @@ describe('THREAD', () => {
       { references: '<r@x>', subject: 'Re: root', date: at(2) },
       { subject: 'alone', date: at(4) },
     ]);
-    const result = await withImaplib(
+    const result = await withImaplibOnInbox(
       imap().heron.ports.imaps,
       user,
       PASSWORD,
-      `m.select('INBOX', readonly=True)
-return {
+      `return {
   'caps': sorted(c for c in m.capabilities if c.startswith('THREAD')),
   'references': text(m.thread('REFERENCES', 'UTF-8', 'ALL')[1]),
   'refs': text(m.uid('THREAD', 'REFS', 'UTF-8', 'ALL')[1]),
