@@ -18,7 +18,7 @@ import {
   findMailbox,
   findMailServerByHostname,
 } from '../schema/index.ts';
-import { startChildHeron } from '../tests/helpers/child-heron.ts';
+import { startHeronProcess } from '../tests/helpers/heron-process.ts';
 import { scratchDatabase } from '../tests/helpers/database.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
 import { formatDateTime } from '../imapd/parser/args.ts';
@@ -197,7 +197,7 @@ async function heron(messages: { raw: string[]; seen: boolean[] }): Promise<Answ
     console.log(`backfill: keys of ${done} stored messages computed in ${backfill.toFixed(1)} s (${Math.round(done / backfill)} messages/s)`);
     await setup.stop();
 
-    const child = await startChildHeron(dataDir, databaseEnv);
+    const child = await startHeronProcess(dataDir, { env: databaseEnv });
     try {
       const c = await login(child.ports.imaps, `big@${TEST_HOSTNAME}`, PASSWORD);
       const sel = await c.command('S', 'SELECT INBOX');

@@ -88,6 +88,8 @@ export interface IndexedMessage {
   subject: string;
   messageId: string;
   inReplyTo: string;
+  /** The References header(s) as written (RFC 5322 §3.6.4), '' when absent. */
+  references: string;
   dateHeader: number | null;
   from: string;
   to: string;
@@ -102,4 +104,6 @@ export interface IndexedMessage {
   bodyText: string;
   /** What SORT and THREAD order and link by. */
   sortKeys: SortKeys;
+  /** RFC 8970 preview ('' when the message has no text part). */
+  preview: string;
 }
