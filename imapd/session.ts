@@ -36,6 +36,11 @@ import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
 
+/** Commands whose literals are messages (APPEND, MULTIAPPEND, REPLACE): capped by the max message size, not maxLiteral. */
+const UPLOAD_COMMAND = /^\S+ (?:APPEND|(?:UID )?REPLACE) /i;
+/** RFC 7888 §4: under LITERAL- a non-synchronising literal holds at most 4096 bytes. */
+const LITERAL_MINUS_MAX = 4096;
+
 /** Commands read ahead of the one running; past this the session stops reading the socket. */
 const MAX_QUEUED_COMMANDS = 32;
 
@@ -114,6 +119,9 @@ export const BASE_CAPABILITIES = [
   'CONTEXT=SEARCH',
   'WITHIN',
   'MULTISEARCH',
+  'MULTIAPPEND',
+  'UNAUTHENTICATE',
+  'REPLACE',
 ];
 
 export class Session {
@@ -178,7 +186,10 @@ export class Session {
     return new Framer({
       maxLineLength: limits.maxLineLength,
       maxLiterals: 64,
-      literalLimit: (line) => (this.state !== 'notauth' && /^\S+ APPEND /i.test(line) ? this.maxMessageSize : limits.maxLiteral),
+      // RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND.
+      literalLimit: (line, literalBytes) => (this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : limits.maxLiteral),
+      // Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked.
+      nonSyncLimit: () => (this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity),
     });
   }
 
@@ -200,9 +211,14 @@ export class Session {
   get capabilities(): string[] {
     const caps = [...BASE_CAPABILITIES];
     if (this.state === 'notauth') {
+      // RFC 7888 §4: LITERAL- (non-synchronising literals up to 4096 bytes) before login, LITERAL+ after.
+      caps[caps.indexOf('LITERAL+')] = 'LITERAL-';
       if (!this.secure) caps.push('STARTTLS');
       if (this.secure || this.deps.allowPlaintextAuth) caps.push('AUTH=PLAIN');
       else caps.push('LOGINDISABLED');
+    } else {
+      // RFC 7889 §3: the limit is the account's (its server's max message size), known once logged in.
+      caps.push(`APPENDLIMIT=${this.maxMessageSize}`);
     }
     return caps;
   }
@@ -278,10 +294,13 @@ export class Session {
   private takeFrames(chunk: Buffer): void {
     for (const event of this.framer.push(chunk)) {
       if (event.kind === 'continue') this.writer.continuation();
-      else if (event.kind === 'fatal') return this.bye(`Protocol error: ${event.reason}`);
-      else if (event.kind === 'refused') {
+      else if (event.kind === 'fatal') {
+        // RFC 7888 §4: an oversized non-synchronising literal gets BAD [TOOBIG]; its bytes cannot be skipped safely, so the connection closes.
+        if (event.line !== undefined) this.writer.tagged(peekTag({ segments: [event.line], literals: [] }) ?? '*', 'BAD', 'Literal too big', 'TOOBIG');
+        return this.bye(`Protocol error: ${event.reason}`);
+      } else if (event.kind === 'refused') {
         const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
-        if (event.reason === 'toobig' && /^\S+ APPEND /i.test(event.line) && this.state !== 'notauth') {
+        if (event.reason === 'toobig' && UPLOAD_COMMAND.test(event.line) && this.state !== 'notauth') {
           this.writer.tagged(tag, 'NO', 'Message too big', 'TOOBIG');
         } else {
           this.countBad();
@@ -461,6 +480,17 @@ export class Session {
   unselect(): void {
     this.selected = null;
     this.state = 'auth';
+  }
+
+  /** UNAUTHENTICATE (RFC 8437): back to the greeting's state; the account's connection slot is released. */
+  unauthenticate(): void {
+    if (this.account) this.deps.releaseAccount(this.account.id);
+    this.selected = null;
+    this.account = null;
+    this.maxMessageSize = 0;
+    this.condstore = false;
+    this.state = 'notauth';
+    this.armTimer();
   }
 
   /** Sequence number (1-based) of a UID in the session's view, or 0. */

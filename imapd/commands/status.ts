@@ -1,4 +1,5 @@
-// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9).
+// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9; APPENDLIMIT from RFC 7889 §4:
+// the account's max message size, the same for every mailbox).
 import { findMailbox, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
@@ -6,7 +7,7 @@ import { ImapResponse } from '../response.ts';
 import { encodeMailboxName } from '../utf7.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
-const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'] as const;
+const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'APPENDLIMIT'] as const;
 type Item = (typeof ITEMS)[number];
 
 export default defineCommand({
@@ -36,6 +37,7 @@ export default defineCommand({
       UNSEEN: s.unseen,
       HIGHESTMODSEQ: s.highestmodseq,
       SIZE: s.size,
+      APPENDLIMIT: session.maxMessageSize,
     };
     session.writer.untagged(`STATUS ${string(encodeMailboxName(mailbox.name))} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
   },
