@@ -53,9 +53,11 @@ describe('APPENDLIMIT', () => {
       await flow.connect();
       try {
         assert.equal(flow.capabilities.get('APPENDLIMIT'), 2000);
-        assert.equal((await flow.append('INBOX', message('fits')))?.uid, 1);
+        const fits = await flow.append('INBOX', message('fits'));
+        assert.equal(fits && fits.uid, 1);
         await assert.rejects(flow.append('INBOX', message('too big', 'x'.repeat(2000))), /APPENDLIMIT=2000/);
-        assert.equal((await flow.status('INBOX', { messages: true })).messages, 1);
+        const status = await flow.status('INBOX', { messages: true });
+        assert.equal(status && status.messages, 1);
       } finally {
         await flow.logout();
       }
