@@ -1,7 +1,7 @@
 // UNAUTHENTICATE (RFC 8437): back to the not-authenticated state without
 // closing the connection. The selected mailbox is left without an expunge (as
 // UNSELECT does), the account's connection slot is released, and what was
-// enabled (CONDSTORE) is forgotten; TLS stays.
+// enabled (CONDSTORE, QRESYNC) is forgotten; TLS stays.
 import { AUTHENTICATED, defineCommand, noArgs } from './command.ts';
 
 export default defineCommand({

@@ -5,6 +5,7 @@ import { StoreError } from './errors.ts';
 import { normalizeFlags } from './flags.ts';
 import { allocate, expungeInWrite, insertMail, insertRaw, journal, lockMailboxes, notifyMailbox, prepareMessage } from './messages.ts';
 import { now, type Store, type WriteContext, write } from './store.ts';
+import { assignThread, threadKeys } from './threads.ts';
 
 export interface NewMessage {
   raw: Buffer;
@@ -18,11 +19,14 @@ export interface AppendedBatch {
   uids: number[];
 }
 
-type Prepared = NewMessage & ReturnType<typeof prepareMessage>;
+type Prepared = NewMessage & ReturnType<typeof prepareMessage> & { keys: ReturnType<typeof threadKeys> };
 
 /** Parses every message before the transaction starts. */
 function prepareAll(messages: readonly NewMessage[]): Prepared[] {
-  return messages.map((m) => ({ ...m, ...prepareMessage(m.raw) }));
+  return messages.map((m) => {
+    const prepared = prepareMessage(m.raw);
+    return { ...m, ...prepared, keys: threadKeys(prepared.indexed) };
+  });
 }
 
 async function appendInWrite(tx: WriteContext, mailboxId: number, messages: readonly Prepared[]): Promise<AppendedBatch> {
@@ -43,6 +47,8 @@ async function appendInWrite(tx: WriteContext, mailboxId: number, messages: read
       hash: m.sha256,
       recipient: '',
       meta: {},
+      // In order, so a later message of the batch can join an earlier one's thread.
+      threadId: await assignThread(tx, alloc.accountId, m.keys),
       indexed: { ...m.indexed, envelopeJson: m.envelopeJson, structureJson: m.structureJson },
     });
     await journal(tx, mailboxId, alloc.modseq, uid, 'new');

@@ -45,6 +45,19 @@ describe('REPLACE', () => {
     assert.match(f, /\* 3 FETCH \(UID 4 FLAGS \(\\Draft \\Seen \\Recent\) [^]*Subject: draft 2, revised/);
   });
 
+  test('after ENABLE QRESYNC the replaced message is reported with VANISHED', DEADLINE, async () => {
+    const { c } = await withDrafts(2);
+    await c.command('q', 'ENABLE QRESYNC');
+    await c.command('x', 'SELECT Drafts');
+    const raw = message('draft 1, revised');
+    const r = await c.command('a', `UID REPLACE 1 Drafts {${raw.length}+}\r\n${raw}`);
+    const lines = untagged(r);
+    assert.match(lines[0], /^\* OK \[APPENDUID \d+ 3\] /);
+    assert.ok(lines.includes('* VANISHED 1'), r);
+    assert.ok(lines.includes('* 2 EXISTS'), r);
+    assert.ok(!lines.some((l) => / EXPUNGE$/.test(l)), r);
+  });
+
   test('UID REPLACE into another mailbox; another session sees the EXPUNGE', DEADLINE, async () => {
     const { user, c } = await withDrafts(2);
     const watcher = await imap().login(user);
