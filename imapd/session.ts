@@ -40,6 +40,8 @@ export type State = 'notauth' | 'auth' | 'selected' | 'logout';
 
 /** Commands whose literals are messages (APPEND, MULTIAPPEND, REPLACE): capped by the max message size, not maxLiteral. */
 const UPLOAD_COMMAND = /^\S+ (?:APPEND|(?:UID )?REPLACE) /i;
+/** Literals in one command, so at most this many messages in one MULTIAPPEND. */
+const MAX_LITERALS = 64;
 /** RFC 7888 §4: under LITERAL- a non-synchronising literal holds at most 4096 bytes. */
 const LITERAL_MINUS_MAX = 4096;
 
@@ -204,7 +206,7 @@ export class Session {
     const limits = this.deps.limits;
     return new Framer({
       maxLineLength: limits.maxLineLength,
-      maxLiterals: 64,
+      maxLiterals: MAX_LITERALS,
       // RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND.
       literalLimit: (line, literalBytes) => (this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : limits.maxLiteral),
       // Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked.
@@ -315,12 +317,19 @@ export class Session {
       if (event.kind === 'continue') this.writer.continuation();
       else if (event.kind === 'fatal') {
         // RFC 7888 §4: an oversized non-synchronising literal gets BAD [TOOBIG]; its bytes cannot be skipped safely, so the connection closes.
-        if (event.line !== undefined) this.writer.tagged(peekTag({ segments: [event.line], literals: [] }) ?? '*', 'BAD', 'Literal too big', 'TOOBIG');
+        if (event.line !== undefined) {
+          const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
+          if (event.reason === 'literal too big') this.writer.tagged(tag, 'BAD', 'Literal too big', 'TOOBIG');
+          else this.writer.tagged(tag, 'BAD', 'Too many literals in one command', 'LIMIT');
+        }
         return this.bye(`Protocol error: ${event.reason}`);
       } else if (event.kind === 'refused') {
         const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
-        if (event.reason === 'toobig' && UPLOAD_COMMAND.test(event.line) && this.state !== 'notauth') {
+        const upload = UPLOAD_COMMAND.test(event.line) && this.state !== 'notauth';
+        if (event.reason === 'toobig' && upload) {
           this.writer.tagged(tag, 'NO', 'Message too big', 'TOOBIG');
+        } else if (upload) {
+          this.writer.tagged(tag, 'NO', `At most ${MAX_LITERALS} literals (messages and mailbox name) in one command`, 'LIMIT');
         } else {
           this.countBad();
           this.writer.tagged(tag, 'BAD', 'Literal too big');

@@ -131,6 +131,22 @@ describe('MULTIAPPEND', () => {
     assert.match(await c.command('n', 'NOOP'), /^n OK/);
   });
 
+  test('at most 64 literals in one command: the 65th message gets NO [LIMIT], nothing stored', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const c = await imap().login(user);
+    const m = message('one of many');
+    const before = await statusOf(c, 'INBOX');
+    c.write(`t APPEND INBOX {${m.length}}\r\n`);
+    for (let i = 1; i < 64; i++) await sendAfterContinuation(c, `${m} {${m.length}}\r\n`);
+    // The 64th literal was accepted; the 65th is refused before its bytes.
+    await sendAfterContinuation(c, `${m} {${m.length}}\r\n`);
+    assert.match(await c.waitTagged('t'), /^t NO \[LIMIT\]/m);
+    assert.equal(await statusOf(c, 'INBOX'), before);
+    // 64 fit.
+    const all = Array.from({ length: 64 }, () => `{${m.length}+}\r\n${m}`).join(' ');
+    assert.match(await c.command('u', `APPEND INBOX ${all}`), /^u OK \[APPENDUID \d+ 1:64\]/m);
+  });
+
   test('imapflow reads what a MULTIAPPEND stored', DEADLINE, async () => {
     const { user } = await imap().account();
     const c = await imap().login(user);
