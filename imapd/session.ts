@@ -38,6 +38,13 @@ import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
 
+/** Commands whose literals are messages (APPEND, MULTIAPPEND, REPLACE): capped by the max message size, not maxLiteral. */
+const UPLOAD_COMMAND = /^\S+ (?:APPEND|(?:UID )?REPLACE) /i;
+/** Literals in one command, so at most this many messages in one MULTIAPPEND. */
+const MAX_LITERALS = 64;
+/** RFC 7888 §4: under LITERAL- a non-synchronising literal holds at most 4096 bytes. */
+const LITERAL_MINUS_MAX = 4096;
+
 /** Commands read ahead of the one running; past this the session stops reading the socket. */
 const MAX_QUEUED_COMMANDS = 32;
 
@@ -128,6 +135,9 @@ export const BASE_CAPABILITIES = [
   'SAVEDATE',
   'STATUS=SIZE',
   'PREVIEW',
+  'MULTIAPPEND',
+  'UNAUTHENTICATE',
+  'REPLACE',
 ];
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */
@@ -196,8 +206,11 @@ export class Session {
     const limits = this.deps.limits;
     return new Framer({
       maxLineLength: limits.maxLineLength,
-      maxLiterals: 64,
-      literalLimit: (line) => (this.state !== 'notauth' && /^\S+ APPEND /i.test(line) ? this.maxMessageSize : limits.maxLiteral),
+      maxLiterals: MAX_LITERALS,
+      // RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND.
+      literalLimit: (line, literalBytes) => (this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : limits.maxLiteral),
+      // Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked.
+      nonSyncLimit: () => (this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity),
     });
   }
 
@@ -219,9 +232,14 @@ export class Session {
   get capabilities(): string[] {
     const caps = [...BASE_CAPABILITIES];
     if (this.state === 'notauth') {
+      // RFC 7888 §4: LITERAL- (non-synchronising literals up to 4096 bytes) before login, LITERAL+ after.
+      caps[caps.indexOf('LITERAL+')] = 'LITERAL-';
       if (!this.secure) caps.push('STARTTLS');
       if (this.secure || this.deps.allowPlaintextAuth) caps.push('AUTH=PLAIN');
       else caps.push('LOGINDISABLED');
+    } else {
+      // RFC 7889 §3: the limit is the account's (its server's max message size), known once logged in.
+      caps.push(`APPENDLIMIT=${this.maxMessageSize}`);
     }
     return caps;
   }
@@ -297,11 +315,21 @@ export class Session {
   private takeFrames(chunk: Buffer): void {
     for (const event of this.framer.push(chunk)) {
       if (event.kind === 'continue') this.writer.continuation();
-      else if (event.kind === 'fatal') return this.bye(`Protocol error: ${event.reason}`);
-      else if (event.kind === 'refused') {
+      else if (event.kind === 'fatal') {
+        // RFC 7888 §4: an oversized non-synchronising literal gets BAD [TOOBIG]; its bytes cannot be skipped safely, so the connection closes.
+        if (event.line !== undefined) {
+          const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
+          if (event.reason === 'literal too big') this.writer.tagged(tag, 'BAD', 'Literal too big', 'TOOBIG');
+          else this.writer.tagged(tag, 'BAD', 'Too many literals in one command', 'LIMIT');
+        }
+        return this.bye(`Protocol error: ${event.reason}`);
+      } else if (event.kind === 'refused') {
         const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
-        if (event.reason === 'toobig' && /^\S+ APPEND /i.test(event.line) && this.state !== 'notauth') {
+        const upload = UPLOAD_COMMAND.test(event.line) && this.state !== 'notauth';
+        if (event.reason === 'toobig' && upload) {
           this.writer.tagged(tag, 'NO', 'Message too big', 'TOOBIG');
+        } else if (upload) {
+          this.writer.tagged(tag, 'NO', `At most ${MAX_LITERALS} literals (messages and mailbox name) in one command`, 'LIMIT');
         } else {
           this.countBad();
           this.writer.tagged(tag, 'BAD', 'Literal too big');
@@ -482,6 +510,18 @@ export class Session {
   unselect(): void {
     this.selected = null;
     this.state = 'auth';
+  }
+
+  /** UNAUTHENTICATE (RFC 8437): back to the greeting's state; the account's connection slot is released. */
+  unauthenticate(): void {
+    if (this.account) this.deps.releaseAccount(this.account.id);
+    this.selected = null;
+    this.account = null;
+    this.maxMessageSize = 0;
+    this.condstore = false;
+    this.qresync = false;
+    this.state = 'notauth';
+    this.armTimer();
   }
 
   /** Sequence number (1-based) of a UID in the session's view, or 0. */

@@ -24,6 +24,7 @@ import move from './move.ts';
 import namespace from './namespace.ts';
 import noop from './noop.ts';
 import rename from './rename.ts';
+import replace from './replace.ts';
 import search from './search.ts';
 import select from './select.ts';
 import sort from './sort.ts';
@@ -32,6 +33,7 @@ import status from './status.ts';
 import store from './store.ts';
 import subscribe from './subscribe.ts';
 import thread from './thread.ts';
+import unauthenticate from './unauthenticate.ts';
 import unselect from './unselect.ts';
 import unsubscribe from './unsubscribe.ts';
 
@@ -39,6 +41,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
     append, authenticate, cancelupdate, capability, check, close, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
+    replace, unauthenticate,
   ].map((c) => [c.name, c]),
 );
 

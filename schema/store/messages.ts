@@ -102,7 +102,7 @@ export async function journal(tx: WriteContext, mailboxId: number, modseq: numbe
   await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) VALUES (?, ?, ?, ?, ?)`, mailboxId, modseq, uid, kind, now());
 }
 
-async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
+export async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
   const { id } = (await tx.get<{ id: number }>(`INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`, sha256, raw))!;
   const text = tx.dialect.textIndex;
   await tx.run(text.insert, id, text.prepare(indexed.headerText), text.prepare(indexed.bodyText));
@@ -132,7 +132,7 @@ const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account
 const INSERT_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) VALUES (${MAIL_COLUMNS.map(() => '?').join(', ')}) RETURNING id`;
 const COPY_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_COLUMNS.map((c) => (COPY_BINDS.has(c) ? '?' : c)).join(', ')} FROM mail WHERE id = ?`;
 
-interface MailInsert {
+export interface MailInsert {
   mailboxId: number;
   accountId: number;
   rawId: number;
@@ -152,7 +152,7 @@ interface MailInsert {
   > & { envelopeJson: string; structureJson: string };
 }
 
-async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
+export async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
   const referenceId = crypto.randomUUID();
   const t = now();
   const { id } = (await tx.get<{ id: number }>(
@@ -196,11 +196,22 @@ async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number
   return { id, referenceId };
 }
 
-function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
+export function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
   ctx.notify('mailbox', { accountId, mailboxId, highestModseq });
 }
 
 // ---------------------------------------------------------------- append
+
+/** What storing a message needs from its bytes: parse it before the transaction (the expensive part, needing no lock). */
+export function prepareMessage(raw: Buffer): { indexed: IndexedMessage; sha256: string; envelopeJson: string; structureJson: string } {
+  const indexed = indexMessage(raw);
+  return {
+    indexed,
+    sha256: crypto.createHash('sha256').update(raw).digest('hex'),
+    envelopeJson: JSON.stringify(indexed.envelope),
+    structureJson: JSON.stringify(indexed.root),
+  };
+}
 
 /**
  * Stores one message for one or more mailboxes in a single transaction: either
@@ -212,10 +223,7 @@ export async function deliverMessage(
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
-  const indexed = indexMessage(input.raw);
-  const sha256 = crypto.createHash('sha256').update(input.raw).digest('hex');
-  const envelopeJson = JSON.stringify(indexed.envelope);
-  const structureJson = JSON.stringify(indexed.root);
+  const { indexed, sha256, envelopeJson, structureJson } = prepareMessage(input.raw);
   const internalDate = input.internalDate ?? now();
   const keys = threadKeys(indexed);
   return write(store, async (tx) => {
