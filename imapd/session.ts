@@ -114,6 +114,9 @@ export const BASE_CAPABILITIES = [
   'CONTEXT=SEARCH',
   'WITHIN',
   'MULTISEARCH',
+  'QUOTA',
+  'QUOTA=RES-STORAGE',
+  'QUOTA=RES-MESSAGE',
 ];
 
 export class Session {

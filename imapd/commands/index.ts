@@ -14,6 +14,8 @@ import esearch from './esearch.ts';
 import examine from './examine.ts';
 import expunge from './expunge.ts';
 import fetch from './fetch.ts';
+import getquota from './getquota.ts';
+import getquotaroot from './getquotaroot.ts';
 import id from './id.ts';
 import idle from './idle.ts';
 import list from './list.ts';
@@ -26,6 +28,7 @@ import noop from './noop.ts';
 import rename from './rename.ts';
 import search from './search.ts';
 import select from './select.ts';
+import setquota from './setquota.ts';
 import starttls from './starttls.ts';
 import status from './status.ts';
 import store from './store.ts';
@@ -37,6 +40,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
     append, authenticate, cancelupdate, capability, check, close, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
     lsub, move, namespace, noop, rename, search, select, starttls, status, store, subscribe, unselect, unsubscribe,
+    getquota, getquotaroot, setquota,
   ].map((c) => [c.name, c]),
 );
 

@@ -1,12 +1,13 @@
-// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9).
+// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9; DELETED, DELETED-STORAGE from RFC 9208 §4.3).
 import { findMailbox, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
+import { kibibytes } from '../render/quota.ts';
 import { ImapResponse } from '../response.ts';
 import { encodeMailboxName } from '../utf7.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
-const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'] as const;
+const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED', 'DELETED-STORAGE'] as const;
 type Item = (typeof ITEMS)[number];
 
 export default defineCommand({
@@ -36,6 +37,9 @@ export default defineCommand({
       UNSEEN: s.unseen,
       HIGHESTMODSEQ: s.highestmodseq,
       SIZE: s.size,
+      DELETED: s.deleted,
+      // In the unit of the STORAGE resource (1024 octets, RFC 9208 §5.1), so it compares with GETQUOTA's usage.
+      'DELETED-STORAGE': kibibytes(s.deletedSize),
     };
     session.writer.untagged(`STATUS ${string(encodeMailboxName(mailbox.name))} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
   },
