@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { accountQuota, setAccountQuota } from '../../schema/index.ts';
-import { DEADLINE, expectBad, message, untagged, untaggedOk as ok, useImap } from './fixture.ts';
+import { DEADLINE, expectBad, flowClient, message, untagged, untaggedOk as ok, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
 const imap = useImap();
@@ -61,6 +61,30 @@ describe('QUOTA', () => {
     assert.deepEqual(await ok(c, 'GETQUOTA ""'), ['* QUOTA "" (STORAGE 4 512)']);
     await setAccountQuota(imap().heron.store, id, { storageBytes: null, messages: 7 });
     assert.deepEqual(await ok(c, 'GETQUOTA ""'), ['* QUOTA "" (MESSAGE 2 7)']);
+  });
+
+  test('imapflow: getQuota() reads the root and both resources; a refused APPEND carries OVERQUOTA', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    await setAccountQuota(imap().heron.store, id, { storageBytes: 512 * 1024, messages: 3 });
+    await imap().deliver(id, 'INBOX', sized('one', 5000));
+    await imap().deliver(id, 'INBOX', sized('two', 5000));
+    const client = flowClient(imap(), user);
+    await client.connect();
+    try {
+      assert.deepEqual(await client.getQuota('INBOX'), {
+        path: 'INBOX',
+        storage: { usage: 9 * 1024, limit: 512 * 1024, status: '2%' },
+        message: { usage: 2, limit: 3, status: '67%' },
+      });
+      await client.append('INBOX', sized('three', 1000));
+      await assert.rejects(client.append('INBOX', sized('four', 1000)), (err: Error & { serverResponseCode?: string }) => {
+        assert.equal(err.serverResponseCode, 'OVERQUOTA');
+        return true;
+      });
+      assert.equal((await client.status('INBOX', { messages: true })).messages, 3);
+    } finally {
+      await client.logout();
+    }
   });
 
   test('SETQUOTA is refused with NOPERM; unknown roots and mailboxes get NO; bad syntax gets BAD', DEADLINE, async () => {
