@@ -81,7 +81,9 @@ describe('QUOTA', () => {
         assert.equal(err.serverResponseCode, 'OVERQUOTA');
         return true;
       });
-      assert.equal((await client.status('INBOX', { messages: true })).messages, 3);
+      const status = await client.status('INBOX', { messages: true });
+      assert.ok(status);
+      assert.equal(status.messages, 3);
     } finally {
       await client.logout();
     }
