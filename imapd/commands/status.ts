@@ -1,5 +1,7 @@
-// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9; DELETED, DELETED-STORAGE from RFC 9208 §4.3).
-import { findMailbox, mailboxStatus } from '../../schema/index.ts';
+// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9; SIZE from
+// RFC 8438, the sum of the messages' RFC822.SIZE; MAILBOXID from RFC 8474 §4;
+// DELETED and DELETED-STORAGE from RFC 9208 §4.3).
+import { findMailbox, mailboxObjectId, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
 import { kibibytes } from '../render/quota.ts';
@@ -7,7 +9,7 @@ import { ImapResponse } from '../response.ts';
 import { encodeMailboxName } from '../utf7.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
-const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED', 'DELETED-STORAGE'] as const;
+const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'MAILBOXID', 'DELETED', 'DELETED-STORAGE'] as const;
 type Item = (typeof ITEMS)[number];
 
 export default defineCommand({
@@ -29,7 +31,7 @@ export default defineCommand({
     const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
     if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
     const s = await mailboxStatus(store, mailbox.id);
-    const values: Record<Item, number> = {
+    const values: Record<Item, number | string> = {
       MESSAGES: s.messages,
       RECENT: s.recent,
       UIDNEXT: s.uidnext,
@@ -37,6 +39,7 @@ export default defineCommand({
       UNSEEN: s.unseen,
       HIGHESTMODSEQ: s.highestmodseq,
       SIZE: s.size,
+      MAILBOXID: `(${mailboxObjectId(mailbox.reference_id)})`,
       DELETED: s.deleted,
       // In the unit of the STORAGE resource (1024 octets, RFC 9208 §5.1), so it compares with GETQUOTA's usage.
       'DELETED-STORAGE': kibibytes(s.deletedSize),
