@@ -114,6 +114,9 @@ export const BASE_CAPABILITIES = [
   'CONTEXT=SEARCH',
   'WITHIN',
   'MULTISEARCH',
+  'LIST-EXTENDED',
+  'LIST-STATUS',
+  'CREATE-SPECIAL-USE',
 ];
 
 export class Session {
