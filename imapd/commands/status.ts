@@ -7,7 +7,7 @@ import { encodeMailboxName } from '../utf7.ts';
 import type { Session } from '../session.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
-const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'] as const;
+export const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'] as const;
 export type StatusItem = (typeof ITEMS)[number];
 type Item = StatusItem;
 
