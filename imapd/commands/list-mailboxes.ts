@@ -2,6 +2,7 @@
 // (any characters) and "%" (no hierarchy delimiter); CHILDREN (RFC 3348) and
 // SPECIAL-USE (RFC 6154) attributes. LSUB is answered here; LIST in list.ts.
 import { HIERARCHY_DELIMITER, listKeptSubscriptions, listMailboxes, normalizeMailboxName, parentNames } from '../../schema/index.ts';
+import { ParseError } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
 import type { Args } from '../parser/args.ts';
 import type { Session } from '../session.ts';
@@ -26,12 +27,63 @@ export interface PatternMatch {
 export function patternMatcher(reference: string, pattern: string): PatternMatch {
   let full = reference && !reference.endsWith(HIERARCHY_DELIMITER) && !pattern.startsWith(HIERARCHY_DELIMITER) ? `${reference}${HIERARCHY_DELIMITER}${pattern}` : reference + pattern;
   full = normalizeMailboxName(full);
-  const body = [...full]
-    .map((c) => (c === '*' ? '.*' : c === '%' ? '[^/]*' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  const re = new RegExp(`^${body}$`, 's');
+  const glob = globMatcher(full);
   const inbox = /^inbox$/i.test(full);
-  return { test: (name) => re.test(name) || (inbox && name === 'INBOX'), stopsAtLevels: full.includes('%') };
+  return { test: (name) => glob(name) || (inbox && name === 'INBOX'), stopsAtLevels: full.includes('%') };
+}
+
+const isWildcard = (c: string): boolean => c === '*' || c === '%';
+/** Bounds the work of matching one pattern against one name (name length × wildcards). */
+export const MAX_WILDCARDS = 32;
+
+/**
+ * "*" matches any characters, "%" any but the delimiter. The name is walked
+ * once while the set of pattern positions reached is kept: time grows with
+ * name × pattern, never exponentially as a backtracking regular expression
+ * would on "*a*a*a…" (a client could stall the process with one LIST).
+ */
+function globMatcher(pattern: string): (name: string) => boolean {
+  // Runs of wildcards collapse: "%%" is "%", any run with a "*" is "*".
+  const tokens: string[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const last = tokens.length - 1;
+    if (isWildcard(c) && last >= 0 && isWildcard(tokens[last])) {
+      if (c === '*') tokens[last] = '*';
+    } else {
+      tokens.push(c);
+    }
+  }
+  if (tokens.filter(isWildcard).length > MAX_WILDCARDS) throw new ParseError(`more than ${MAX_WILDCARDS} wildcards in a mailbox pattern`);
+  const n = tokens.length;
+  let reached = new Uint8Array(n + 1);
+  let step = new Uint8Array(n + 1);
+  // A wildcard may match nothing: reaching it reaches what follows it.
+  const close = (set: Uint8Array) => {
+    for (let i = 0; i < n; i++) if (set[i] && isWildcard(tokens[i])) set[i + 1] = 1;
+  };
+  return (name) => {
+    reached.fill(0);
+    reached[0] = 1;
+    close(reached);
+    for (let k = 0; k < name.length; k++) {
+      const c = name[k];
+      step.fill(0);
+      let alive = false;
+      for (let i = 0; i < n; i++) {
+        if (!reached[i]) continue;
+        const t = tokens[i];
+        if (t === '*' || (t === '%' && c !== HIERARCHY_DELIMITER)) step[i] = 1;
+        else if (t === c) step[i + 1] = 1;
+        else continue;
+        alive = true;
+      }
+      if (!alive) return false;
+      close(step);
+      [reached, step] = [step, reached];
+    }
+    return reached[n] === 1;
+  };
 }
 
 /** The hierarchy delimiter and root (RFC 3501 §6.3.8: an empty pattern). */

@@ -35,6 +35,9 @@ export interface ListArgs {
   patterns: Array<string | null>;
 }
 
+/** Each pattern is matched against every mailbox name: a bound on the work one LIST asks for. */
+export const MAX_PATTERNS = 16;
+
 const SELECTION = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
 const RETURN = new Set(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'STATUS']);
 
@@ -74,6 +77,7 @@ export function parseListArgs(args: Args): ListArgs {
     extended = true;
     const list = args.list('mailbox patterns');
     if (list.length === 0) throw new ParseError('empty list of mailbox patterns');
+    if (list.length > MAX_PATTERNS) throw new ParseError(`more than ${MAX_PATTERNS} mailbox patterns`);
     patterns = list.map(patternOf);
   } else {
     patterns = [args.mailboxToFind()];

@@ -6,6 +6,8 @@
 // Vegetable/Broccoli subscribed, and the account's default mailboxes.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { MAX_WILDCARDS } from '../../imapd/commands/list-mailboxes.ts';
+import { MAX_PATTERNS } from '../../imapd/parser/list-args.ts';
 import type { RawClient } from './raw-client.ts';
 import { DEADLINE, expectBad, untagged, untaggedOk, useImap } from './fixture.ts';
 
@@ -173,6 +175,26 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
     assert.match(await d.command('r', 'RENAME Blues Jazz'), /^r OK/m);
     assert.deepEqual(await untaggedOk(d, 'LIST "" "Jazz" RETURN (SUBSCRIBED)'), ['* LIST (\\HasNoChildren) "/" "Jazz"']);
     assert.deepEqual(await untaggedOk(d, 'LIST (SUBSCRIBED) "" "Jazz"'), []);
+  });
+
+  test('patterns that would make a backtracking matcher explode are answered, and the work one LIST asks for is bounded', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const d = await imap().login(user);
+    const long = 'a'.repeat(500);
+    assert.match(await d.command('c', `CREATE ${long}`), /^c OK/m);
+    const evil = `${'*a'.repeat(MAX_WILDCARDS)}b`;
+    for (const pattern of [evil, evil.replaceAll('*', '%')]) {
+      assert.deepEqual(await untaggedOk(d, `LIST "" "${pattern}"`), []);
+      assert.deepEqual(await untaggedOk(d, `LSUB "" "${pattern}"`), []);
+    }
+    assert.deepEqual(await untaggedOk(d, `LIST "" "${'*a'.repeat(MAX_WILDCARDS)}"`), [`* LIST (\\HasNoChildren) "/" "${long}"`]);
+    await expectBad(d, [
+      `LIST "" "${'*a'.repeat(MAX_WILDCARDS + 1)}"`,
+      `LSUB "" "${'%a'.repeat(MAX_WILDCARDS + 1)}"`,
+      `LIST "" (${Array.from({ length: MAX_PATTERNS + 1 }, (_, i) => `p${i}`).join(' ')})`,
+    ]);
+    // Runs of wildcards count once: "**%%" is one "*".
+    assert.deepEqual(await untaggedOk(d, `LIST "" "${'**%%'.repeat(MAX_WILDCARDS)}"`), (await untaggedOk(d, 'LIST "" "*"')));
   });
 
   test('a rev1 LIST is unchanged: a deleted parent stays \\Noselect, not \\NonExistent', DEADLINE, async () => {
