@@ -141,7 +141,7 @@ async function deleteMailboxRow(tx: WriteContext, mailbox: MailBoxRow): Promise<
   await expungeInWrite(tx, mailbox.id, await allUids(tx, mailbox.id));
   await tx.run(`DELETE FROM mail_box WHERE id = ?`, mailbox.id);
   // RFC 3501 §6.3.6: the server does not unsubscribe a name because its mailbox went away.
-  if (mailbox.subscribed) await tx.run(`INSERT INTO mail_subscription (mail_account_id, name) VALUES (?, ?)`, mailbox.mail_account_id, mailbox.name);
+  if (mailbox.subscribed) await tx.run(`INSERT INTO mail_subscription (mail_account_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING`, mailbox.mail_account_id, mailbox.name);
 }
 
 /** A subscription kept for a name without a mailbox is folded into the mailbox that now has the name. */
