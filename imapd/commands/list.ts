@@ -12,7 +12,8 @@ export default defineCommand({
   states: AUTHENTICATED,
   parse(args) {
     const list = parseListArgs(args);
-    return { ...list, statusItems: list.returns.status && parseStatusItems(list.returns.status) };
+    // Items asked for twice are answered once.
+    return { ...list, statusItems: list.returns.status && [...new Set(parseStatusItems(list.returns.status))] };
   },
   async run(session, { extended, select, returns, reference, patterns, statusItems }) {
     if (!extended && patterns[0] === '') return writeDelimiter(session, 'LIST');
@@ -65,6 +66,8 @@ export default defineCommand({
       // (which implies \Noselect); rev1 clients know only \Noselect.
       if (!box) attrs.push(extended ? '\\NonExistent' : '\\Noselect');
       else if (box.noselect) attrs.push('\\Noselect');
+      // RFC 5258 §4 and RFC 6154 let these come without the CHILDREN and
+      // SPECIAL-USE return options; a rev1 LIST has always had them.
       attrs.push(childrenAttribute(parents, name));
       if (returns.subscribed && (box ? box.subscribed : kept.has(name))) attrs.push('\\Subscribed');
       if (box?.special_use) attrs.push(box.special_use);

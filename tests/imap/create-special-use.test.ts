@@ -1,4 +1,4 @@
-// CREATE-SPECIAL-USE (RFC 6154 §3, §5.2): CREATE name (USE (attr)), refused
+// CREATE-SPECIAL-USE (RFC 6154 §3 and its examples): CREATE name (USE (attr)), refused
 // whole with [USEATTR] when the use cannot be given (two uses, \All or
 // \Flagged, which describe virtual mailboxes Heron does not make, or an
 // attribute nobody defined); bad parameters are BAD (RFC 4466 §2.2).
@@ -16,7 +16,7 @@ describe('CREATE-SPECIAL-USE (RFC 6154)', () => {
     c = await imap().login(user);
   });
 
-  test('§5.2 example: two uses are refused with [USEATTR], one is given and listed', DEADLINE, async () => {
+  test('RFC 6154 example: two uses are refused with [USEATTR], one is given and listed', DEADLINE, async () => {
     assert.match(await c.command('t1', 'CREATE MySpecial (USE (\\Drafts \\Sent))'), /^t1 NO \[USEATTR\] /m);
     assert.deepEqual(await untaggedOk(c, 'LIST "" MySpecial'), [], 'nothing was created');
     assert.match(await c.command('t2', 'CREATE MySpecial (USE (\\Drafts))'), /^t2 OK/m);

@@ -47,7 +47,7 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
     for (const cap of ['LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CREATE-SPECIAL-USE']) assert.ok(caps.includes(cap), cap);
   });
 
-  test('§5 example 1: a basic LIST, and the same with an empty selection list', DEADLINE, async () => {
+  test('RFC 5258 §5: a basic LIST, and the same with an empty selection list', DEADLINE, async () => {
     const expected = [DEFAULTS.Drafts, '* LIST (\\HasChildren) "/" "Fruit"', DEFAULTS.INBOX, DEFAULTS.Junk, DEFAULTS.Sent, '* LIST (\\HasNoChildren) "/" "Tofu"', DEFAULTS.Trash, '* LIST (\\HasChildren) "/" "Vegetable"'];
     assert.deepEqual(await untaggedOk(c, 'LIST "" %', 'A01'), expected);
     assert.deepEqual(await untaggedOk(c, 'LIST () "" %', 'A02'), expected);
@@ -55,7 +55,7 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
     assert.deepEqual(await untaggedOk(c, 'LIST (REMOTE) "" % RETURN (CHILDREN)', 'A03'), expected);
   });
 
-  test('§5 example 2: SUBSCRIBED lists subscribed names, \\NonExistent ones included', DEADLINE, async () => {
+  test('RFC 5258 §5: SUBSCRIBED lists subscribed names, \\NonExistent ones included', DEADLINE, async () => {
     assert.deepEqual(await untaggedOk(c, 'LIST (SUBSCRIBED) "" "*"', 'A02'), [
       '* LIST (\\HasNoChildren \\Subscribed) "/" "Fruit/Banana"',
       '* LIST (\\NonExistent \\HasNoChildren \\Subscribed) "/" "Fruit/Peach"',
@@ -66,14 +66,14 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
     assert.deepEqual(await untaggedOk(c, 'LIST (SUBSCRIBED) "" "%"'), ['* LIST (\\HasChildren \\Subscribed) "/" "Vegetable"']);
   });
 
-  test('§5 example 3: RETURN (SUBSCRIBED) marks subscribed mailboxes and lists no other name', DEADLINE, async () => {
+  test('RFC 5258 §5: RETURN (SUBSCRIBED) marks subscribed mailboxes and lists no other name', DEADLINE, async () => {
     assert.deepEqual(await untaggedOk(c, 'LIST "" "Fruit/*" RETURN (SUBSCRIBED)', 'A05'), [
       '* LIST (\\HasNoChildren) "/" "Fruit/Apple"',
       '* LIST (\\HasNoChildren \\Subscribed) "/" "Fruit/Banana"',
     ]);
   });
 
-  test('§3.5 / §5 RECURSIVEMATCH: CHILDINFO on a matching name with a selected descendant that is not listed', DEADLINE, async () => {
+  test('RFC 5258 §3.5 RECURSIVEMATCH: CHILDINFO on a matching name with a selected descendant that is not listed', DEADLINE, async () => {
     assert.deepEqual(await untaggedOk(c, 'LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"', 'A06'), [
       '* LIST (\\HasChildren) "/" "Fruit" ("CHILDINFO" ("SUBSCRIBED"))',
       '* LIST (\\HasChildren \\Subscribed) "/" "Vegetable" ("CHILDINFO" ("SUBSCRIBED"))',
@@ -108,7 +108,7 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
     assert.deepEqual(await untaggedOk(c, 'LIST (SUBSCRIBED) "" ""'), []);
   });
 
-  test('SPECIAL-USE selection (RFC 6154 §3) lists only mailboxes with a special use', DEADLINE, async () => {
+  test('SPECIAL-USE selection (RFC 6154) lists only mailboxes with a special use', DEADLINE, async () => {
     const expected = [DEFAULTS.Drafts, DEFAULTS.Junk, DEFAULTS.Sent, DEFAULTS.Trash];
     assert.deepEqual(await untaggedOk(c, 'LIST (SPECIAL-USE) "" "*" RETURN (SPECIAL-USE)'), expected);
     assert.deepEqual(await untaggedOk(c, 'LIST "" "*" RETURN (SPECIAL-USE)'), await untaggedOk(c, 'LIST "" "*"'));

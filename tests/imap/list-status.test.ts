@@ -10,7 +10,7 @@ import { DEADLINE, expectBad, flowClient, message, untagged, untaggedOk, useImap
 const imap = useImap();
 
 describe('LIST-STATUS (RFC 5819)', () => {
-  test('§5 example: STATUS follows each selectable mailbox, none for a \\Noselect one', DEADLINE, async () => {
+  test('the RFC 5819 example: STATUS follows each selectable mailbox, none for a \\Noselect one', DEADLINE, async () => {
     const { user, id } = await imap().account();
     const c = await imap().login(user);
     for (let i = 0; i < 3; i++) await imap().deliver(id, 'INBOX', message(`in ${i}`), i === 0 ? ['\\Seen'] : []);
@@ -49,6 +49,7 @@ describe('LIST-STATUS (RFC 5819)', () => {
     assert.match(inbox[0], /^\* STATUS "INBOX" \(MESSAGES 2 .*UNSEEN 1\b/);
     // Items in any case and order, given twice: as STATUS takes them.
     assert.deepEqual(await untaggedOk(c, 'LIST "" INBOX RETURN (STATUS (unseen) STATUS (messages))'), ['* LIST (\\HasNoChildren) "/" "INBOX"', '* STATUS "INBOX" (UNSEEN 1 MESSAGES 2)']);
+    assert.deepEqual(await untaggedOk(c, 'LIST "" INBOX RETURN (STATUS (UNSEEN MESSAGES) STATUS (MESSAGES))'), ['* LIST (\\HasNoChildren) "/" "INBOX"', '* STATUS "INBOX" (UNSEEN 1 MESSAGES 2)']);
   });
 
   test('no STATUS for a \\NonExistent name; STATUS with other return options', DEADLINE, async () => {
