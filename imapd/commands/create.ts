@@ -1,6 +1,7 @@
 // CREATE (RFC 3501 §6.3.3); a trailing delimiter only declares intent (§6.3.3).
+// The tagged OK names the new mailbox's MAILBOXID (RFC 8474 §4.1).
 // CREATE-SPECIAL-USE (RFC 6154 §3): CREATE name (USE (\Archive)).
-import { createMailbox, type SpecialUse } from '../../schema/index.ts';
+import { createMailbox, mailboxObjectId, type SpecialUse } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { ImapResponse } from '../response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
@@ -44,6 +45,7 @@ export default defineCommand({
     if (uses.length > 1) throw new ImapResponse('NO', 'A mailbox can have one special use', 'USEATTR');
     const specialUse = uses.length === 0 ? null : CREATABLE_USES.get(uses[0].toLowerCase());
     if (specialUse === undefined) throw new ImapResponse('NO', `Special use ${uses[0]} is not supported`, 'USEATTR');
-    await createMailbox(session.deps.store, session.account!.id, name, { specialUse });
+    const mailbox = await createMailbox(session.deps.store, session.account!.id, name, { specialUse });
+    return { code: `MAILBOXID (${mailboxObjectId(mailbox.reference_id)})`, text: 'CREATE completed' };
   },
 });

@@ -1,5 +1,6 @@
-// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9).
-import { findMailbox, type MailBoxRow, mailboxStatus } from '../../schema/index.ts';
+// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9; SIZE from
+// RFC 8438, the sum of the messages' RFC822.SIZE; MAILBOXID from RFC 8474 §4).
+import { findMailbox, type MailBoxRow, mailboxObjectId, mailboxStatus } from '../../schema/index.ts';
 import { ParseError, type Token } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
 import { ImapResponse } from '../response.ts';
@@ -7,7 +8,7 @@ import { encodeMailboxName } from '../utf7.ts';
 import type { Session } from '../session.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
-export const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'] as const;
+export const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'MAILBOXID'] as const;
 export type StatusItem = (typeof ITEMS)[number];
 type Item = StatusItem;
 
@@ -42,7 +43,7 @@ export default defineCommand({
 /** Writes "* STATUS name (item value …)" for a selectable mailbox. */
 export async function writeStatus(session: Session, mailbox: MailBoxRow, items: readonly Item[]): Promise<void> {
   const s = await mailboxStatus(session.deps.store, mailbox.id);
-  const values: Record<Item, number> = {
+  const values: Record<Item, number | string> = {
     MESSAGES: s.messages,
     RECENT: s.recent,
     UIDNEXT: s.uidnext,
@@ -50,6 +51,7 @@ export async function writeStatus(session: Session, mailbox: MailBoxRow, items: 
     UNSEEN: s.unseen,
     HIGHESTMODSEQ: s.highestmodseq,
     SIZE: s.size,
+    MAILBOXID: `(${mailboxObjectId(mailbox.reference_id)})`,
   };
   session.writer.untagged(`STATUS ${string(encodeMailboxName(mailbox.name))} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
 }
