@@ -141,6 +141,9 @@ export const BASE_CAPABILITIES = [
   'QUOTA',
   'QUOTA=RES-STORAGE',
   'QUOTA=RES-MESSAGE',
+  'LIST-EXTENDED',
+  'LIST-STATUS',
+  'CREATE-SPECIAL-USE',
 ];
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */

@@ -119,6 +119,7 @@ export const accessToken = table('access_token');
 export const mailServer = table('mail_server');
 export const mailAccount = table('mail_account');
 export const mailBox = table('mail_box');
+export const mailSubscription = table('mail_subscription');
 export const mailRaw = table('mail_raw');
 export const mail = table('mail');
 export const mailChange = table('mail_change');

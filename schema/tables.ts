@@ -144,6 +144,22 @@ export const mailBox = sqliteTable(
   (t) => [uniqueIndex('mail_box_account_name_idx').on(t.mail_account_id, t.name)],
 );
 
+// Subscriptions to names that have no mailbox (RFC 3501 §6.3.6: deleting a
+// mailbox does not unsubscribe it); LIST (SUBSCRIBED) shows them \NonExistent
+// (RFC 5258 §3). Existing mailboxes keep their subscription in mail_box.subscribed.
+export const mailSubscription = sqliteTable(
+  'mail_subscription',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    created_at: integer('created_at').notNull().default(NOW_MS),
+  },
+  (t) => [uniqueIndex('mail_subscription_account_name_idx').on(t.mail_account_id, t.name)],
+);
+
 // The raw bytes of a message, exactly as received. Copies share one row.
 export const mailRaw = sqliteTable('mail_raw', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -50,6 +50,7 @@ export async function insertMailbox(
 ): Promise<MailBoxRow> {
   const t = now();
   const uidvalidity = await nextUidValidity(tx);
+  await dropKeptSubscription(tx, accountId, name);
   const row = await tx.get(
     `INSERT INTO mail_box (reference_id, mail_account_id, name, subscribed, uidvalidity, special_use, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -145,6 +146,18 @@ async function allUids(tx: WriteContext, mailboxId: number): Promise<number[]> {
 async function deleteMailboxRow(tx: WriteContext, mailbox: MailBoxRow): Promise<void> {
   await expungeInWrite(tx, mailbox.id, await allUids(tx, mailbox.id));
   await tx.run(`DELETE FROM mail_box WHERE id = ?`, mailbox.id);
+  // RFC 3501 §6.3.6: the server does not unsubscribe a name because its mailbox went away.
+  if (mailbox.subscribed) await tx.run(`INSERT INTO mail_subscription (mail_account_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING`, mailbox.mail_account_id, mailbox.name);
+}
+
+/** A subscription kept for a name without a mailbox is folded into the mailbox that now has the name. */
+async function dropKeptSubscription(tx: WriteContext, accountId: number, name: string): Promise<void> {
+  await tx.run(`DELETE FROM mail_subscription WHERE mail_account_id = ? AND name = ?`, accountId, name);
+}
+
+/** Subscribed names that have no mailbox (RFC 5258 §3: listed \NonExistent), sorted. */
+export async function listKeptSubscriptions(store: Store, accountId: number): Promise<string[]> {
+  return store.column<string>(`SELECT name FROM mail_subscription WHERE mail_account_id = ? ORDER BY name`, accountId);
 }
 
 /** DELETE (RFC 3501 §6.3.4). */
@@ -192,8 +205,11 @@ export async function renameMailbox(store: Store, accountId: number, from: strin
     } else {
       const t = now();
       for (const child of await childrenOf(tx, accountId, source)) {
-        await tx.run(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ?`, target + child.name.slice(source.length), t, child.id);
+        const name = target + child.name.slice(source.length);
+        await dropKeptSubscription(tx, accountId, name);
+        await tx.run(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ?`, name, t, child.id);
       }
+      await dropKeptSubscription(tx, accountId, target);
       result = rowOf(mailBox, await tx.get(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ? RETURNING *`, target, t, mailbox.id));
     }
     tx.notify('mailboxes', { accountId });
@@ -204,7 +220,14 @@ export async function renameMailbox(store: Store, accountId: number, from: strin
 export async function setSubscribed(store: Store, accountId: number, name: string, subscribed: boolean): Promise<void> {
   return write(store, async (tx) => {
     const mailbox = await findIn(tx, accountId, name);
-    if (!mailbox) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+    if (!mailbox) {
+      // Only a kept subscription (its mailbox was deleted) can be dropped without a mailbox.
+      const normalized = normalizeMailboxName(name);
+      const { changes } = subscribed ? { changes: 0 } : await tx.run(`DELETE FROM mail_subscription WHERE mail_account_id = ? AND name = ?`, accountId, normalized);
+      if (changes === 0) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      tx.notify('mailboxes', { accountId });
+      return;
+    }
     await tx.run(`UPDATE mail_box SET subscribed = ?, updated_at = ? WHERE id = ?`, subscribed ? 1 : 0, now(), mailbox.id);
     tx.notify('mailboxes', { accountId });
   });
