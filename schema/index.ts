@@ -36,3 +36,4 @@ export { decodeTransferChunks } from './mime/transfer-stream.ts';
 export * from './store/access-tokens.ts';
 export * from './store/mail-api.ts';
 export { envelopeAddresses } from './mime/envelope-addresses.ts';
+export * from './store/webhooks.ts';

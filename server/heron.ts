@@ -9,7 +9,7 @@ import { renewalService } from '../certs/acme/renewal.ts';
 import { domainZone } from '../certs/dns/records.ts';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
-import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
+import { AuthThrottle, closeStore, ensureWebhookSettings, openStore, type Store } from '../schema/index.ts';
 import type { OutboundDeps } from '../smtpd/outbound/deps.ts';
 import { createRelayHandler } from '../smtpd/outbound/relay-handler.ts';
 import { createOutboundWorker, type OutboundWorker } from '../smtpd/outbound/worker.ts';
@@ -27,6 +27,7 @@ import type { Service } from './service.ts';
 import { metricsHttpService } from './metrics-http.ts';
 import { Stats } from './stats.ts';
 import { zoneSettings } from './zone-settings.ts';
+import { createWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
 
 export interface Heron {
   config: HeronConfig;
@@ -45,6 +46,7 @@ export interface Heron {
   /** Queues relayed mail (what the SMTP submission listener calls for non-local recipients). */
   relay: RelayHandler;
   outbound: OutboundWorker;
+  webhooks: WebhookWorker;
   /** Actual bound ports (differ from config when it asked for port 0). */
   ports: { api: number; imap: number; imaps: number; smtp: number; submission: number; submissions: number; acmeHttp?: number; metrics?: number };
   stop(): Promise<void>;
@@ -82,6 +84,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
   try {
     const secret = loadSecret(config.dataDir);
     const boot = await bootstrap(store, config, secret);
+    await ensureWebhookSettings(store, config.webhooks.firstUrl);
+    const webhooks = createWebhookWorker({ store, settings: config.webhooks, log });
     const tls = createTlsContexts(store, secret, config.hostname);
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
@@ -113,7 +117,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
-    services = [outbound, api, imap, smtp, renewal];
+    services = [outbound, webhooks, api, imap, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     const metricsHttp = config.metrics.port === undefined ? null : metricsHttpService(stats.metrics, config.metrics.bind, config.metrics.port, log);
@@ -137,6 +141,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       renewal,
       relay,
       outbound,
+      webhooks,
       ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}), ...(metricsHttp ? { metrics: metricsHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {
