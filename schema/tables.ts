@@ -340,7 +340,7 @@ export const heronMeta = sqliteTable('heron_meta', {
 // Webhook settings (EmailEngine's /v1/settings `webhooksEnabled`, `webhooks`,
 // `webhookEvents`, `serviceSecret`): one row, id 1.
 export const webhookSetting = sqliteTable('webhook_setting', {
-  id: integer('id').primaryKey(),
+  id: integer('id').primaryKey({ autoIncrement: true }),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
   url: text('url').notNull().default(''),
   // JSON array of EmailEngine event names; ["*"] means every event.
