@@ -26,6 +26,8 @@ import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
+import { chunkedSets, toRanges } from './render/sequence-set.ts';
+import { lowerBound } from './sorted.ts';
 import { commandFor } from './commands/index.ts';
 import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
@@ -84,6 +86,8 @@ export interface SelectedMailbox {
   lastModseq: number;
   /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
   pendingExpunge: Set<number>;
+  /** Lowest MODSEQ among pendingExpunge's expunges (Infinity when none), for RFC 7162 §3.2's HIGHESTMODSEQ rule. */
+  pendingExpungeModseq: number;
   /** MODSEQs of flag changes this session reported itself. */
   ownModseqs: Set<number>;
   dirty: boolean;
@@ -114,7 +118,15 @@ export const BASE_CAPABILITIES = [
   'CONTEXT=SEARCH',
   'WITHIN',
   'MULTISEARCH',
+  'QRESYNC',
+  'OBJECTID',
+  'SAVEDATE',
+  'STATUS=SIZE',
+  'PREVIEW',
 ];
+
+/** Longest sequence set in one VANISHED response; a longer list goes out as several. */
+const MAX_VANISHED_SET = 4000;
 
 export class Session {
   state: State = 'notauth';
@@ -124,6 +136,8 @@ export class Session {
   selected: SelectedMailbox | null = null;
   /** RFC 7162 §3.1: once enabled, FETCH responses carry MODSEQ. */
   condstore = false;
+  /** RFC 7162 §3.2.3: ENABLE QRESYNC (implies condstore); expunges are then reported as VANISHED. */
+  qresync = false;
   secure: boolean;
   readonly writer: Writer;
   private socket: net.Socket | tls.TLSSocket;
@@ -434,6 +448,7 @@ export class Session {
       keywords,
       lastModseq,
       pendingExpunge: new Set(),
+      pendingExpungeModseq: Infinity,
       ownModseqs: new Set(),
       dirty: false,
       existsPending: false,
@@ -555,7 +570,10 @@ export class Session {
             added = true;
           }
         } else if (c.kind === 'expunge') {
-          if (this.seqOf(c.uid)) sel.pendingExpunge.add(c.uid);
+          if (this.seqOf(c.uid)) {
+            sel.pendingExpunge.add(c.uid);
+            sel.pendingExpungeModseq = Math.min(sel.pendingExpungeModseq, c.modseq);
+          }
           flagUids.delete(c.uid);
         } else if (!sel.ownModseqs.has(c.modseq) && this.seqOf(c.uid) && c.uid <= (sel.uids[before - 1] ?? 0)) {
           flagUids.add(c.uid);
@@ -586,6 +604,11 @@ export class Session {
     const expunging = allowExpunge && sel.pendingExpunge.size > 0;
     // EXPUNGE before EXISTS: the count then matches the list after removals.
     if (expunging) this.flushExpunges();
+    // RFC 7162 §3.2 (errata 1810): while expunges wait, the MODSEQs this command
+    // reported may be above theirs; a client that stored the highest MODSEQ it saw
+    // and then lost the connection would never learn of them. Tell it a
+    // HIGHESTMODSEQ below the first waiting expunge.
+    if (this.qresync && sel.pendingExpunge.size > 0) this.writer.untagged(`OK [HIGHESTMODSEQ ${sel.pendingExpungeModseq - 1}] Expunges pending`);
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
@@ -599,15 +622,26 @@ export class Session {
     this.writer.untagged(`${sel.recent.size} RECENT`);
   }
 
-  /** Sends EXPUNGE for every pending removal, highest sequence first so numbers stay valid. */
+  /**
+   * Reports every pending removal: EXPUNGE, highest sequence first so numbers
+   * stay valid, or once QRESYNC is enabled VANISHED with their UIDs (RFC 7162
+   * §3.2.10: VANISHED without EARLIER replaces EXPUNGE, and like it removes the
+   * messages from the sequence). Every expunge a session reports goes through here.
+   */
   flushExpunges(): void {
     const sel = this.selected!;
-    const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
-    for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    if (this.qresync) {
+      const uids = [...sel.pendingExpunge].filter((uid) => this.seqOf(uid) > 0).sort((a, b) => a - b);
+      for (const set of chunkedSets(toRanges(uids), MAX_VANISHED_SET)) this.writer.untagged(`VANISHED ${set}`);
+    } else {
+      const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+      for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    }
     const gone = sel.pendingExpunge;
     sel.uids = sel.uids.filter((uid) => !gone.has(uid));
     for (const uid of gone) sel.recent.delete(uid);
     sel.pendingExpunge = new Set();
+    sel.pendingExpungeModseq = Infinity;
   }
 }
 
@@ -623,13 +657,3 @@ function learnKeywords(known: Map<string, string>, flags: Iterable<string>): boo
   return added;
 }
 
-export function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

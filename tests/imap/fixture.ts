@@ -1,7 +1,7 @@
 // A running Heron with helpers to make accounts and messages for IMAP tests.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
 import { IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
@@ -34,6 +34,18 @@ export async function startImap(env: Record<string, string> = {}) {
       const c = await loggedIn(heron.ports.imaps, user, PASSWORD);
       clients.push(c);
       return c;
+    },
+    /** An imapflow client (not connected yet) for an account, over implicit TLS. */
+    imapflow(user: string, options: Partial<ImapFlowOptions> = {}): ImapFlow {
+      return new ImapFlow({
+        host: '127.0.0.1',
+        port: heron.ports.imaps,
+        secure: true,
+        tls: { rejectUnauthorized: false, servername: 'heron.test' },
+        auth: { user, pass: PASSWORD },
+        logger: false,
+        ...options,
+      });
     },
     async connect(options: { tls?: boolean } = {}): Promise<RawClient> {
       const c = await RawClient.connect(options.tls ? heron.ports.imaps : heron.ports.imap, options);
