@@ -14,7 +14,7 @@ const receiver = await WebhookReceiver.start();
 const dataDir = tempDir();
 let heron: HeronProcess | undefined;
 after(async () => {
-  heron?.stop();
+  await heron?.stop();
   await receiver.close();
   removeDir(dataDir);
 });
@@ -28,7 +28,7 @@ test('kill -9 between commit and the answer to the POST: the event arrives after
   const world = await buildWorld(new Api(`http://127.0.0.1:${heron.ports.api}`));
   await eventually(() => receiver.held.length >= 1, 'a webhook POST in flight');
   const exited = nextEvent(heron.child, 'exit', 'heron exit');
-  heron.stop();
+  heron.kill();
   await exited;
   const held = [...receiver.held];
   assert.ok(held.every((h) => h.body.event === 'messageNew'));
