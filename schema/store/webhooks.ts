@@ -7,17 +7,56 @@
 // order; a row waiting for a retry holds back the later rows of its key.
 import crypto from 'node:crypto';
 import { StoreError } from './errors.ts';
+import type { OutboxAttempt, RecipientState } from './outbox.ts';
 import { rowOf, rowOrUndefined, rowsOf } from './row-codec.ts';
 import { now, type Store, type WriteContext, write } from './store.ts';
 import { webhookEvent, webhookSetting } from '../tables.ts';
 
 /** EmailEngine's event names that Heron sends. */
-export const WEBHOOK_EVENTS = ['messageNew', 'messageDeleted', 'messageUpdated', 'mailboxNew', 'mailboxDeleted'] as const;
+export const WEBHOOK_EVENTS = [
+  'messageNew',
+  'messageDeleted',
+  'messageUpdated',
+  'mailboxNew',
+  'mailboxDeleted',
+  'messageSent',
+  'messageDeliveryError',
+  'messageFailed',
+] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 export type WebhookSettingRow = typeof webhookSetting.$inferSelect;
 export type WebhookEventRow = typeof webhookEvent.$inferSelect;
 export type WebhookStatus = WebhookEventRow['status'];
+
+/** Webhooks on (the settings row is `s`). */
+const ENABLED = `s.id = 1 AND s.enabled = 1 AND s.url <> ''`;
+/** …and the event (bound as its JSON string) subscribed. */
+const SUBSCRIBED = (d: WriteContext['dialect']) => `${ENABLED} AND (s.events = '["*"]' OR ${d.instr}(s.events, ?) > 0)`;
+
+async function insertEvent(tx: WriteContext, event: WebhookEventName, source: { mailboxId: number } | { accountId: number }, data: object): Promise<void> {
+  const t = now();
+  const [from, orderKey, id] =
+    'mailboxId' in source
+      ? ['mail_box b JOIN mail_account a ON a.id = b.mail_account_id WHERE b.id = ?', `mailbox:${source.mailboxId}`, source.mailboxId]
+      : ['mail_account a WHERE a.id = ?', `account:${source.accountId}`, source.accountId];
+  // One statement either way: with webhooks off, or the event not subscribed, it inserts nothing.
+  const { changes } = await tx.run(
+    `INSERT INTO webhook_event (reference_id, event, order_key, account, path, data, next_attempt_at, created_at, updated_at)
+     SELECT ?, ?, ?, a.username, ${'mailboxId' in source ? 'b.name' : 'NULL'}, ?, ?, ?, ?
+     FROM webhook_setting s, ${from} AND ${SUBSCRIBED(tx.dialect)}`,
+    crypto.randomUUID(),
+    event,
+    orderKey,
+    JSON.stringify(data),
+    t,
+    t,
+    t,
+    id,
+    JSON.stringify(event),
+  );
+  if (changes > 0) tx.notify('webhook');
+}
 
 /**
  * Queues `event` about a mailbox (its path and account are read here) when
@@ -25,24 +64,49 @@ export type WebhookStatus = WebhookEventRow['status'];
  * inside the write that makes the change, before a deleted mailbox's row goes.
  */
 export async function queueWebhookEvent(tx: WriteContext, mailboxId: number, event: WebhookEventName, data: object): Promise<void> {
-  const t = now();
-  // One statement either way: with webhooks off, or the event not subscribed, it inserts nothing.
-  const { changes } = await tx.run(
-    `INSERT INTO webhook_event (reference_id, event, order_key, account, path, data, next_attempt_at, created_at, updated_at)
-     SELECT ?, ?, ?, a.username, b.name, ?, ?, ?, ?
-     FROM webhook_setting s, mail_box b JOIN mail_account a ON a.id = b.mail_account_id
-     WHERE s.id = 1 AND s.enabled = 1 AND s.url <> '' AND b.id = ? AND (s.events = '["*"]' OR ${tx.dialect.instr}(s.events, ?) > 0)`,
-    crypto.randomUUID(),
-    event,
-    `mailbox:${mailboxId}`,
-    JSON.stringify(data),
-    t,
-    t,
-    t,
-    mailboxId,
-    JSON.stringify(event),
+  await insertEvent(tx, event, { mailboxId }, data);
+}
+
+/**
+ * Queues what an outbound delivery attempt of an account's mail came to:
+ * messageSent for the recipients accepted, messageFailed for those given up
+ * on, messageDeliveryError for those deferred (EmailEngine's payloads; the
+ * queue id is the outbox row's id). Call inside the write that records the
+ * attempt, before the row is updated: a recipient is reported as sent or
+ * failed once, in the attempt that changed its status.
+ */
+export async function queueOutboundWebhookEvents(tx: WriteContext, outboxId: number, attempt: Pick<OutboxAttempt, 'recipientStatus' | 'retryCount' | 'nextRetryAt' | 'lastError'>): Promise<void> {
+  const row = await tx.get<{ mail_account_id: number | null; reference_id: string; message_id: string; envelope_from: string; recipient_status: string }>(
+    `SELECT o.mail_account_id, o.reference_id, o.message_id, o.envelope_from, o.recipient_status FROM outbox o, webhook_setting s WHERE o.id = ? AND o.status = 'sending' AND ${ENABLED}`,
+    outboxId,
   );
-  if (changes > 0) tx.notify('webhook');
+  if (!row || row.mail_account_id === null) return;
+  const before = JSON.parse(row.recipient_status || '{}') as Record<string, RecipientState | undefined>;
+  const accountId = row.mail_account_id;
+  const base = { queueId: row.reference_id, messageId: row.message_id };
+  const recipients = (status: RecipientState['status']) =>
+    Object.entries(attempt.recipientStatus).filter(([address, r]) => r.status === status && (status === 'deferred' || before[address]?.status !== status));
+  const reply = (list: Array<[string, RecipientState]>) => list[0]?.[1];
+  const sent = recipients('sent');
+  if (sent.length > 0) {
+    await insertEvent(tx, 'messageSent', { accountId }, { ...base, response: reply(sent)?.response ?? '', envelope: { from: row.envelope_from, to: sent.map(([a]) => a) } });
+  }
+  const failed = recipients('failed');
+  if (failed.length > 0) {
+    const r = reply(failed)!;
+    await insertEvent(tx, 'messageFailed', { accountId }, { ...base, error: r.response ?? attempt.lastError, ...(r.code ? { smtpResponseCode: r.code } : {}), envelope: { from: row.envelope_from, to: failed.map(([a]) => a) } });
+  }
+  const deferred = recipients('deferred');
+  if (deferred.length > 0) {
+    const r = reply(deferred)!;
+    await insertEvent(tx, 'messageDeliveryError', { accountId }, {
+      ...base,
+      envelope: { from: row.envelope_from, to: deferred.map(([a]) => a) },
+      error: r.response ?? attempt.lastError,
+      ...(r.code ? { smtpResponseCode: r.code } : {}),
+      job: { attemptsMade: attempt.retryCount, ...(attempt.nextRetryAt !== null ? { nextAttempt: new Date(attempt.nextRetryAt).toISOString() } : {}) },
+    });
+  }
 }
 
 // ---------------------------------------------------------------- settings

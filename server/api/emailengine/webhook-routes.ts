@@ -25,9 +25,9 @@ import { bodyOf, JoiBoolean, parse, pathParam, QueryInt, queryOf } from './input
 const TAG = 'mail API: webhooks';
 
 /**
- * EmailEngine's event names. Heron sends messageNew, messageDeleted,
- * messageUpdated, mailboxNew and mailboxDeleted; the others are accepted (an
- * app written for EmailEngine may subscribe to them) and never sent.
+ * EmailEngine's event names. Heron sends those in WEBHOOK_EVENTS
+ * (schema/store/webhooks.ts); the others are accepted (an app written for
+ * EmailEngine may subscribe to them) and never sent.
  */
 const EVENT_NAMES = [
   '*',
