@@ -73,38 +73,35 @@ export function createWebhookWorker(deps: { store: Store; settings: WebhookSetti
     }
     ticking = true;
     try {
-      do {
-        tickAgain = false;
-        const config = await webhookSettings(store);
-        if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
-          lastPrune = Date.now();
-          await pruneWebhookEvents(store, Date.now() - settings.historyMs);
-        }
-        const free = settings.concurrency - inflight.size;
-        if (!config.enabled || !config.url) {
-          // Off: a settings change wakes the worker (the 'webhook' notification).
-          schedule(null);
-          return;
-        }
-        // Every slot busy: a finishing POST wakes the worker.
-        if (free <= 0) {
-          schedule(null);
-          return;
-        }
-        for (const row of await claimWebhookEvents(store, free, Date.now() + settings.timeoutMs + LEASE_MARGIN_MS)) {
-          const job = attempt(row, config).finally(() => {
-            inflight.delete(row.id);
-            kick();
-          });
-          inflight.set(row.id, job);
-        }
-      } while (tickAgain && running);
+      const config = await webhookSettings(store);
+      if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
+        lastPrune = Date.now();
+        await pruneWebhookEvents(store, Date.now() - settings.historyMs);
+      }
+      const free = settings.concurrency - inflight.size;
+      // Off, or every slot busy: a settings change or a finishing POST wakes the worker.
+      if (!config.enabled || !config.url || free <= 0) {
+        schedule(null);
+        return;
+      }
+      for (const row of await claimWebhookEvents(store, free, Date.now() + settings.timeoutMs + LEASE_MARGIN_MS)) {
+        const job = attempt(row, config).finally(() => {
+          inflight.delete(row.id);
+          kick();
+        });
+        inflight.set(row.id, job);
+      }
       schedule(await nextWebhookDue(store));
     } catch (err) {
-      log.error({ err }, 'webhook queue scan failed');
+      if (running) log.error({ err }, 'webhook queue scan failed');
       schedule(Date.now() + 5_000);
     } finally {
       ticking = false;
+      // Woken while scanning: scan again (the settings or the queue changed meanwhile).
+      if (tickAgain) {
+        tickAgain = false;
+        kick();
+      }
     }
   }
 
