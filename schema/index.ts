@@ -46,3 +46,4 @@ export * from './store/object-ids.ts';
 export * from './store/object-reads.ts';
 export * from './store/journal.ts';
 export { threadKeys, messageIds } from './store/threads.ts';
+export * from './store/webhooks.ts';

@@ -131,6 +131,8 @@ export const mailAlias = table('mail_alias');
 export const dkimKey = table('dkim_key');
 export const acmeAccount = table('acme_account');
 export const heronMeta = table('heron_meta');
+export const webhookSetting = table('webhook_setting');
+export const webhookEvent = table('webhook_event');
 
 /** Every derived table by name (tests compare them with the SQLite ones). */
 export const pgTables: ReadonlyMap<string, AnyPgTable> = derived;

@@ -422,3 +422,48 @@ export const heronMeta = sqliteTable('heron_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+// Webhook settings (EmailEngine's /v1/settings `webhooksEnabled`, `webhooks`,
+// `webhookEvents`, `serviceSecret`): one row, id 1.
+export const webhookSetting = sqliteTable('webhook_setting', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
+  url: text('url').notNull().default(''),
+  // JSON array of EmailEngine event names; ["*"] means every event.
+  events: text('events').notNull().default('["*"]'),
+  // HMAC-SHA256 key of the X-EE-Wh-Signature header.
+  secret: text('secret').notNull(),
+  updated_at: integer('updated_at').notNull().default(NOW_MS),
+});
+
+// The webhook queue and its delivery history: a row is written in the same
+// transaction as the change it reports, and the worker POSTs it (at least once;
+// reference_id is the event id a receiver de-duplicates on).
+export const webhookEvent = sqliteTable(
+  'webhook_event',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    event: text('event').notNull(),
+    // Events with one key are delivered one at a time in id order (a mailbox's id, or "account:<id>").
+    order_key: text('order_key').notNull(),
+    account: text('account').notNull(),
+    path: text('path'),
+    // JSON: the event's data as known in the transaction.
+    data: text('data').notNull(),
+    // The JSON body as POSTed; fixed at the first attempt so every retry sends (and signs) the same bytes.
+    body: text('body'),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    next_attempt_at: integer('next_attempt_at').notNull(),
+    // A worker's claim: a pending row is not taken again before this time (a crash leaves it to be retried).
+    locked_until: integer('locked_until').notNull().default(0),
+    response_code: integer('response_code'),
+    last_error: text('last_error').notNull().default(''),
+    delivered_at: integer('delivered_at'),
+    ...timestamps,
+  },
+  (t) => [index('webhook_event_status_due_idx').on(t.status, t.next_attempt_at), index('webhook_event_order_idx').on(t.order_key, t.status, t.id)],
+);

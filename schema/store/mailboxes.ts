@@ -10,6 +10,7 @@ import { rowOf, rowOrUndefined, rowsOf } from './row-codec.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
 import { mailBox } from '../tables.ts';
+import { queueWebhookEvent } from './webhooks.ts';
 
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
 
@@ -126,9 +127,16 @@ export async function createMailbox(
     } else {
       row = await insertMailbox(tx, accountId, normalized, { specialUse: options.specialUse });
     }
+    await queueWebhookEvent(tx, row.id, 'mailboxNew', mailboxEventData(row));
     tx.notify('mailboxes', { accountId });
     return row;
   });
+}
+
+/** EmailEngine's mailboxNew/mailboxDeleted data. */
+function mailboxEventData(mailbox: MailBoxRow): { path: string; name: string; mailboxId: string; specialUse?: string } {
+  const name = mailbox.name.split(HIERARCHY_DELIMITER).pop()!;
+  return { path: mailbox.name, name, mailboxId: mailbox.reference_id, ...(mailbox.special_use ? { specialUse: mailbox.special_use } : {}) };
 }
 
 async function childrenOf(tx: WriteContext, accountId: number, name: string): Promise<MailBoxRow[]> {
@@ -168,6 +176,7 @@ export async function deleteMailbox(store: Store, accountId: number, name: strin
     const mailbox = await findIn(tx, accountId, normalized);
     if (!mailbox) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
     await lockMailboxes(tx, [mailbox.id]);
+    await queueWebhookEvent(tx, mailbox.id, 'mailboxDeleted', mailboxEventData(mailbox));
     const children = await childrenOf(tx, accountId, normalized);
     if (children.length > 0) {
       if (mailbox.noselect) throw new StoreError('INUSE', 'mailbox has children and is already \\Noselect');

@@ -6,11 +6,12 @@ import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
 import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
-import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
+import { applyFlags, flagChanges, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import { QuotaLedger, settleQuota } from './quota.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
 import { assignThread, threadKeys } from './threads.ts';
+import { queueWebhookEvent } from './webhooks.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -267,6 +268,7 @@ export async function deliverMessage(
       });
       await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
       ledger.add(alloc.accountId, 1, input.raw.length);
+      await queueWebhookEvent(tx, copy.mailboxId, 'messageNew', { id: referenceId, uid: alloc.firstUid });
       notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
       appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
     }
@@ -392,13 +394,13 @@ export async function storeFlags(
 ): Promise<FlagChangeResult> {
   return write(store, async (tx) => {
     await lockMailboxes(tx, [input.mailboxId]);
-    const rows = await tx.all<{ id: number; uid: number; modseq: number; flags: string }>(
-      `SELECT id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+    const rows = await tx.all<{ id: number; reference_id: string; uid: number; modseq: number; flags: string }>(
+      `SELECT id, reference_id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
       input.mailboxId,
       JSON.stringify(input.uids),
     );
     const modified: number[] = [];
-    const updates: Array<{ id: number; uid: number; flags: string[] }> = [];
+    const updates: Array<{ id: number; referenceId: string; uid: number; before: string[]; flags: string[] }> = [];
     for (const row of rows) {
       if (input.unchangedSince !== undefined && row.modseq > input.unchangedSince) {
         modified.push(row.uid);
@@ -406,7 +408,7 @@ export async function storeFlags(
       }
       const before = parseFlags(row.flags);
       const after = applyFlags(before, input.op, input.flags);
-      if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, uid: row.uid, flags: after });
+      if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, referenceId: row.reference_id, uid: row.uid, before, flags: after });
     }
     if (updates.length === 0) return { changed: [], modified };
     const alloc = await allocate(tx, input.mailboxId, 0);
@@ -414,6 +416,7 @@ export async function storeFlags(
     for (const u of updates) {
       await tx.run(`UPDATE mail SET flags = ?, modseq = ?, updated_at = ? WHERE id = ?`, JSON.stringify(u.flags), alloc.modseq, t, u.id);
       await journal(tx, input.mailboxId, alloc.modseq, u.uid, 'flags');
+      await queueWebhookEvent(tx, input.mailboxId, 'messageUpdated', { id: u.referenceId, uid: u.uid, changes: { flags: flagChanges(u.before, u.flags) } });
     }
     notifyMailbox(tx, alloc.accountId, input.mailboxId, alloc.modseq);
     return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
@@ -427,8 +430,8 @@ export async function storeFlags(
  */
 export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[], ledger?: QuotaLedger): Promise<number[]> {
   if (uids.length === 0) return [];
-  const rows = await tx.all<{ id: number; uid: number; mail_raw_id: number; size: number }>(
-    `SELECT id, uid, mail_raw_id, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+  const rows = await tx.all<{ id: number; reference_id: string; uid: number; mail_raw_id: number; size: number }>(
+    `SELECT id, reference_id, uid, mail_raw_id, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
     mailboxId,
     JSON.stringify(uids),
   );
@@ -438,6 +441,7 @@ export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: 
     await tx.run(`DELETE FROM mail WHERE id = ?`, row.id);
     // RFC 7162 §3.2.5: expunges stay in the journal so QRESYNC can report VANISHED.
     await journal(tx, mailboxId, alloc.modseq, row.uid, 'expunge');
+    await queueWebhookEvent(tx, mailboxId, 'messageDeleted', { id: row.reference_id, uid: row.uid });
   }
   await deleteOrphanRaw(
     tx,
@@ -505,8 +509,10 @@ export async function copyInWrite(
   const mapping: CopyResult['mapping'] = [];
   for (const [i, row] of rows.entries()) {
     const targetUid = alloc.firstUid + i;
-    await tx.run(COPY_MAIL, crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
+    const referenceId = crypto.randomUUID();
+    await tx.run(COPY_MAIL, referenceId, targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
     await journal(tx, targetMailboxId, alloc.modseq, targetUid, 'new');
+    await queueWebhookEvent(tx, targetMailboxId, 'messageNew', { id: referenceId, uid: targetUid });
     mapping.push({ sourceUid: row.uid, targetUid });
   }
   const charge = ledger ?? new QuotaLedger();
