@@ -8,6 +8,9 @@
 // memory, and a compressed flood from a client that does not read is not
 // inflated ahead of the session.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import { ImapFlow } from 'imapflow';
@@ -20,6 +23,7 @@ import { largeMessage, onTheWire } from './messages.ts';
 import { sha256, StreamingClient } from './streaming-client.ts';
 
 const MB = 1024 * 1024;
+const IMAPLIB_CLIENT = path.join(import.meta.dirname, 'imaplib-compress.py');
 
 async function login(port: number, user: string, tls = true): Promise<StreamingClient> {
   const c = await StreamingClient.connect(port, { tls });
@@ -225,6 +229,24 @@ describe('COMPRESS=DEFLATE', () => {
     } finally {
       await client.logout();
     }
+  });
+
+  test('Python imaplib through a raw zlib stream: select, fetch, append, search, logout', async () => {
+    const { user, id } = await imap.account();
+    const raw = message('for imaplib', 'Python reads this. '.repeat(500));
+    await imap.deliver(id, 'INBOX', raw);
+    const { stdout } = await promisify(execFile)('python3', [IMAPLIB_CLIENT, String(imap.heron.ports.imaps), user, PASSWORD], { timeout: 60_000 });
+    const result = JSON.parse(stdout) as Record<string, unknown>;
+    assert.deepEqual(result, {
+      compress: 'DEFLATE active',
+      exists: 1,
+      sha256: sha256(Buffer.from(raw)),
+      append: 'OK',
+      seen: '2',
+      wire: result.wire,
+      logout: 'BYE',
+    });
+    assert.ok(Number(result.wire) < 2000, `${String(result.wire)} compressed bytes for a 10 kB message and five replies`);
   });
 });
 
