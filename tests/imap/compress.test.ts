@@ -14,10 +14,10 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import { ImapFlow } from 'imapflow';
-import { appendMessage, copyMessages, createMailAccount, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
-import { type ChildHeron, sampleRss, startChildHeron } from '../helpers/child-heron.ts';
+import { type ChildHeron, sampleRss } from '../helpers/child-heron.ts';
 import { eventually, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
-import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
+import { removeDir, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
+import { startHeronWithCopies } from './big-mailbox.ts';
 import { type Imap, message, PASSWORD, startImap } from './fixture.ts';
 import { largeMessage, onTheWire } from './messages.ts';
 import { sha256, StreamingClient } from './streaming-client.ts';
@@ -261,15 +261,7 @@ describe('COMPRESS with a Heron in its own process (memory measured)', () => {
   let heron: ChildHeron;
 
   before(async () => {
-    const setup = await startTestHeron({ dataDir });
-    const server = await findMailServerByHostname(setup.store, TEST_HOSTNAME);
-    const account = await createMailAccount(setup.store, { username: user, password: PASSWORD, mailServerId: server!.id });
-    await createMailAccount(setup.store, { username: other, password: PASSWORD, mailServerId: server!.id });
-    const inbox = (await findMailbox(setup.store, account.id, 'INBOX'))!.id;
-    const appended = await appendMessage(setup.store, { mailboxId: inbox, raw });
-    for (let i = 1; i < COPIES; i++) await copyMessages(setup.store, { sourceMailboxId: inbox, uids: [appended.uid], targetMailboxId: inbox });
-    await setup.stop();
-    heron = await startChildHeron(dataDir);
+    heron = await startHeronWithCopies(dataDir, { user, others: [other], raw, copies: COPIES });
   });
 
   after(async () => {

@@ -51,10 +51,8 @@ export class StreamingClient {
       if (this.inflate) this.inflate.write(chunk);
       else this.take(chunk);
     });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
+    // Once compressed, the connection counts as closed only when the inflater has given out every byte.
+    socket.on('close', () => (this.inflate ? this.inflate.end() : this.markClosed()));
     socket.on('error', () => undefined);
   }
 
@@ -97,6 +95,7 @@ export class StreamingClient {
     this.inflate = zlib.createInflateRaw();
     this.inflate.on('data', (chunk: Buffer) => this.take(chunk));
     this.inflate.on('error', () => this.socket.destroy());
+    this.inflate.on('close', () => this.markClosed());
     if (rest.length > 0) this.inflate.write(rest);
   }
 
@@ -166,6 +165,11 @@ export class StreamingClient {
 
   close(): void {
     this.socket.destroy();
+  }
+
+  private markClosed(): void {
+    this.closed = true;
+    this.wake();
   }
 
   private wake(): void {
