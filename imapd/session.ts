@@ -28,6 +28,8 @@ import type { LoginCache } from './auth-cache.ts';
 import { DeflateLayer } from './compress.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
+import { chunkedSets, toRanges } from './render/sequence-set.ts';
+import { lowerBound } from './sorted.ts';
 import { commandFor } from './commands/index.ts';
 import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
@@ -37,6 +39,13 @@ import { SearchContexts } from './search/contexts.ts';
 import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
+
+/** Commands whose literals are messages (APPEND, MULTIAPPEND, REPLACE): capped by the max message size, not maxLiteral. */
+const UPLOAD_COMMAND = /^\S+ (?:APPEND|(?:UID )?REPLACE) /i;
+/** Literals in one command, so at most this many messages in one MULTIAPPEND. */
+const MAX_LITERALS = 64;
+/** RFC 7888 §4: under LITERAL- a non-synchronising literal holds at most 4096 bytes. */
+const LITERAL_MINUS_MAX = 4096;
 
 /** Commands read ahead of the one running; past this the session stops reading the socket. */
 const MAX_QUEUED_COMMANDS = 32;
@@ -86,6 +95,8 @@ export interface SelectedMailbox {
   lastModseq: number;
   /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
   pendingExpunge: Set<number>;
+  /** Lowest MODSEQ among pendingExpunge's expunges (Infinity when none), for RFC 7162 §3.2's HIGHESTMODSEQ rule. */
+  pendingExpungeModseq: number;
   /** MODSEQs of flag changes this session reported itself. */
   ownModseqs: Set<number>;
   dirty: boolean;
@@ -111,12 +122,28 @@ export const BASE_CAPABILITIES = [
   'CHILDREN',
   'SPECIAL-USE',
   'CONDSTORE',
+  'SORT',
+  'SORT=DISPLAY',
+  'THREAD=ORDEREDSUBJECT',
+  'THREAD=REFERENCES',
+  'THREAD=REFS',
   'ESEARCH',
   'SEARCHRES',
   'CONTEXT=SEARCH',
   'WITHIN',
   'MULTISEARCH',
+  'QRESYNC',
+  'OBJECTID',
+  'SAVEDATE',
+  'STATUS=SIZE',
+  'PREVIEW',
+  'MULTIAPPEND',
+  'UNAUTHENTICATE',
+  'REPLACE',
 ];
+
+/** Longest sequence set in one VANISHED response; a longer list goes out as several. */
+const MAX_VANISHED_SET = 4000;
 
 export class Session {
   state: State = 'notauth';
@@ -126,6 +153,8 @@ export class Session {
   selected: SelectedMailbox | null = null;
   /** RFC 7162 §3.1: once enabled, FETCH responses carry MODSEQ. */
   condstore = false;
+  /** RFC 7162 §3.2.3: ENABLE QRESYNC (implies condstore); expunges are then reported as VANISHED. */
+  qresync = false;
   secure: boolean;
   /** RFC 4978: COMPRESS=DEFLATE is on (it stays on until the connection ends). */
   compressed = false;
@@ -186,8 +215,11 @@ export class Session {
     const limits = this.deps.limits;
     return new Framer({
       maxLineLength: limits.maxLineLength,
-      maxLiterals: 64,
-      literalLimit: (line) => (this.state !== 'notauth' && /^\S+ APPEND /i.test(line) ? this.maxMessageSize : limits.maxLiteral),
+      maxLiterals: MAX_LITERALS,
+      // RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND.
+      literalLimit: (line, literalBytes) => (this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : limits.maxLiteral),
+      // Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked.
+      nonSyncLimit: () => (this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity),
     });
   }
 
@@ -210,9 +242,14 @@ export class Session {
     const caps = [...BASE_CAPABILITIES];
     if (this.state !== 'notauth') caps.push('COMPRESS=DEFLATE');
     if (this.state === 'notauth') {
+      // RFC 7888 §4: LITERAL- (non-synchronising literals up to 4096 bytes) before login, LITERAL+ after.
+      caps[caps.indexOf('LITERAL+')] = 'LITERAL-';
       if (!this.secure) caps.push('STARTTLS');
       if (this.secure || this.deps.allowPlaintextAuth) caps.push('AUTH=PLAIN');
       else caps.push('LOGINDISABLED');
+    } else {
+      // RFC 7889 §3: the limit is the account's (its server's max message size), known once logged in.
+      caps.push(`APPENDLIMIT=${this.maxMessageSize}`);
     }
     return caps;
   }
@@ -290,11 +327,21 @@ export class Session {
   private takeFrames(chunk: Buffer): void {
     for (const event of this.framer.push(chunk)) {
       if (event.kind === 'continue') this.writer.continuation();
-      else if (event.kind === 'fatal') return this.bye(`Protocol error: ${event.reason}`);
-      else if (event.kind === 'refused') {
+      else if (event.kind === 'fatal') {
+        // RFC 7888 §4: an oversized non-synchronising literal gets BAD [TOOBIG]; its bytes cannot be skipped safely, so the connection closes.
+        if (event.line !== undefined) {
+          const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
+          if (event.reason === 'literal too big') this.writer.tagged(tag, 'BAD', 'Literal too big', 'TOOBIG');
+          else this.writer.tagged(tag, 'BAD', 'Too many literals in one command', 'LIMIT');
+        }
+        return this.bye(`Protocol error: ${event.reason}`);
+      } else if (event.kind === 'refused') {
         const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
-        if (event.reason === 'toobig' && /^\S+ APPEND /i.test(event.line) && this.state !== 'notauth') {
+        const upload = UPLOAD_COMMAND.test(event.line) && this.state !== 'notauth';
+        if (event.reason === 'toobig' && upload) {
           this.writer.tagged(tag, 'NO', 'Message too big', 'TOOBIG');
+        } else if (upload) {
+          this.writer.tagged(tag, 'NO', `At most ${MAX_LITERALS} literals (messages and mailbox name) in one command`, 'LIMIT');
         } else {
           this.countBad();
           this.writer.tagged(tag, 'BAD', 'Literal too big');
@@ -372,8 +419,9 @@ export class Session {
       }
       const args = spec.parse(new Args(line.args), line);
       const result = await spec.run(this, args, line);
-      // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may).
-      if (this.selected && !this.closed) await this.sendUpdates(line.uid || !['FETCH', 'STORE', 'SEARCH'].includes(line.name));
+      // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may); SORT and THREAD
+      // answer with sequence numbers as SEARCH does.
+      if (this.selected && !this.closed) await this.sendUpdates(line.uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(line.name));
       if (!this.closed) this.writer.tagged(tag, 'OK', result?.text ?? `${line.name} completed`, result?.code);
       result?.after?.();
     } catch (err) {
@@ -470,6 +518,7 @@ export class Session {
       keywords,
       lastModseq,
       pendingExpunge: new Set(),
+      pendingExpungeModseq: Infinity,
       ownModseqs: new Set(),
       dirty: false,
       existsPending: false,
@@ -497,6 +546,18 @@ export class Session {
   unselect(): void {
     this.selected = null;
     this.state = 'auth';
+  }
+
+  /** UNAUTHENTICATE (RFC 8437): back to the greeting's state; the account's connection slot is released. */
+  unauthenticate(): void {
+    if (this.account) this.deps.releaseAccount(this.account.id);
+    this.selected = null;
+    this.account = null;
+    this.maxMessageSize = 0;
+    this.condstore = false;
+    this.qresync = false;
+    this.state = 'notauth';
+    this.armTimer();
   }
 
   /** Sequence number (1-based) of a UID in the session's view, or 0. */
@@ -591,7 +652,10 @@ export class Session {
             added = true;
           }
         } else if (c.kind === 'expunge') {
-          if (this.seqOf(c.uid)) sel.pendingExpunge.add(c.uid);
+          if (this.seqOf(c.uid)) {
+            sel.pendingExpunge.add(c.uid);
+            sel.pendingExpungeModseq = Math.min(sel.pendingExpungeModseq, c.modseq);
+          }
           flagUids.delete(c.uid);
         } else if (!sel.ownModseqs.has(c.modseq) && this.seqOf(c.uid) && c.uid <= (sel.uids[before - 1] ?? 0)) {
           flagUids.add(c.uid);
@@ -622,6 +686,11 @@ export class Session {
     const expunging = allowExpunge && sel.pendingExpunge.size > 0;
     // EXPUNGE before EXISTS: the count then matches the list after removals.
     if (expunging) this.flushExpunges();
+    // RFC 7162 §3.2 (errata 1810): while expunges wait, the MODSEQs this command
+    // reported may be above theirs; a client that stored the highest MODSEQ it saw
+    // and then lost the connection would never learn of them. Tell it a
+    // HIGHESTMODSEQ below the first waiting expunge.
+    if (this.qresync && sel.pendingExpunge.size > 0) this.writer.untagged(`OK [HIGHESTMODSEQ ${sel.pendingExpungeModseq - 1}] Expunges pending`);
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
@@ -635,15 +704,26 @@ export class Session {
     this.writer.untagged(`${sel.recent.size} RECENT`);
   }
 
-  /** Sends EXPUNGE for every pending removal, highest sequence first so numbers stay valid. */
+  /**
+   * Reports every pending removal: EXPUNGE, highest sequence first so numbers
+   * stay valid, or once QRESYNC is enabled VANISHED with their UIDs (RFC 7162
+   * §3.2.10: VANISHED without EARLIER replaces EXPUNGE, and like it removes the
+   * messages from the sequence). Every expunge a session reports goes through here.
+   */
   flushExpunges(): void {
     const sel = this.selected!;
-    const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
-    for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    if (this.qresync) {
+      const uids = [...sel.pendingExpunge].filter((uid) => this.seqOf(uid) > 0).sort((a, b) => a - b);
+      for (const set of chunkedSets(toRanges(uids), MAX_VANISHED_SET)) this.writer.untagged(`VANISHED ${set}`);
+    } else {
+      const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+      for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    }
     const gone = sel.pendingExpunge;
     sel.uids = sel.uids.filter((uid) => !gone.has(uid));
     for (const uid of gone) sel.recent.delete(uid);
     sel.pendingExpunge = new Set();
+    sel.pendingExpungeModseq = Infinity;
   }
 }
 
@@ -659,13 +739,3 @@ function learnKeywords(known: Map<string, string>, flags: Iterable<string>): boo
   return added;
 }
 
-export function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -124,6 +124,10 @@ export const mailBox = sqliteTable(
     noselect: integer('noselect', { mode: 'boolean' }).notNull().default(false),
     // Highest UID that some session has already been told is \Recent (RFC 3501 §2.3.2).
     recent_uid: integer('recent_uid').notNull().default(0),
+    // Highest MODSEQ of an expunge removed from mail_change by the retention policy
+    // (schema/store/journal.ts): QRESYNC from a MODSEQ below it cannot be answered
+    // from the journal alone (RFC 7162 §3.2.5.2).
+    pruned_expunge_modseq: integer('pruned_expunge_modseq').notNull().default(0),
     // Daptin's optional descriptive columns, kept for API compatibility.
     attributes: text('attributes').notNull().default(''),
     flags: text('flags').notNull().default(''),
@@ -184,6 +188,32 @@ export const mail = sqliteTable(
     // JSON, computed once at delivery from the stored bytes (see schema/mime).
     envelope: text('envelope').notNull(),
     bodystructure: text('bodystructure').notNull(),
+    // SORT and THREAD keys (RFC 5256, RFC 5957), computed once at delivery (schema/mime/sort-keys.ts):
+    // strings in i;unicode-casemap form, so they order byte-wise; rows stored before these
+    // columns existed have sort_keys_version 0 until they are computed (schema/store/sort-keys.ts).
+    // The sent date: the Date: header, else the internal date (RFC 5256 §2.2).
+    sort_date: integer('sort_date').notNull().default(0),
+    sort_subject: text('sort_subject').notNull().default(''),
+    subject_is_reply: integer('subject_is_reply', { mode: 'boolean' }).notNull().default(false),
+    sort_from: text('sort_from').notNull().default(''),
+    sort_to: text('sort_to').notNull().default(''),
+    sort_cc: text('sort_cc').notNull().default(''),
+    sort_display_from: text('sort_display_from').notNull().default(''),
+    sort_display_to: text('sort_display_to').notNull().default(''),
+    // THREAD (RFC 5256 §4): the normalized Message ID, and those of References (else
+    // In-Reply-To's first) one per line, nearest last, bounded (schema/mime/message-ids.ts).
+    thread_message_id: text('thread_message_id').notNull().default(''),
+    thread_references: text('thread_references').notNull().default(''),
+    sort_keys_version: integer('sort_keys_version').notNull().default(0),
+    // The conversation this message belongs to within its account, assigned at
+    // delivery from Message-ID/In-Reply-To/References (schema/store/threads.ts);
+    // copies keep it. RFC 8474 THREADID is "T" + this.
+    thread_id: text('thread_id').notNull().default(''),
+    // RFC 8970 PREVIEW: up to 200 characters of the first text part, computed at
+    // delivery; null on rows stored before it existed (computed on first FETCH).
+    preview: text('preview'),
+    // created_at is when the message was saved in this mailbox: RFC 8514 SAVEDATE
+    // (COPY and MOVE insert a new row, so the target mailbox's time).
     ...timestamps,
   },
   (t) => [
@@ -192,13 +222,44 @@ export const mail = sqliteTable(
     // flags, dates and sizes): they never touch the wide row with its JSON columns.
     index('mail_box_summary_idx').on(t.mail_box_id, t.uid, t.modseq, t.flags, t.internal_date, t.size, t.mail_raw_id, t.date_header),
     index('mail_box_modseq_idx').on(t.mail_box_id, t.modseq),
+    // SORT: (DATE) is a scan of this index in order; every other sort reads only this
+    // index (every key is in it) and sorts it, never the wide rows.
+    index('mail_box_sort_idx').on(
+      t.mail_box_id, t.sort_date, t.uid, t.internal_date, t.size,
+      t.sort_subject, t.sort_from, t.sort_to, t.sort_cc, t.sort_display_from, t.sort_display_to,
+    ),
+    // THREAD reads these columns of a whole mailbox: from this index, never the wide rows.
+    index('mail_box_thread_idx').on(
+      t.mail_box_id, t.uid, t.sort_date, t.subject_is_reply, t.sort_subject, t.thread_message_id, t.thread_references,
+    ),
     index('mail_account_idx').on(t.mail_account_id),
     index('mail_raw_idx').on(t.mail_raw_id),
+    index('mail_account_thread_idx').on(t.mail_account_id, t.thread_id),
   ],
 );
 
+// Which conversation a Message-ID belongs to, per account: every message's own
+// Message-ID and the IDs it refers to (In-Reply-To, References) point to its
+// thread_id, so a reply joins its parent's thread whichever arrives first
+// (schema/store/threads.ts).
+export const mailThreadRef = sqliteTable(
+  'mail_thread_ref',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    // A msg-id without its angle brackets: "1234@example.org".
+    message_id: text('message_id').notNull(),
+    thread_id: text('thread_id').notNull(),
+    created_at: integer('created_at').notNull().default(NOW_MS),
+  },
+  (t) => [uniqueIndex('mail_thread_ref_account_msgid_idx').on(t.mail_account_id, t.message_id), index('mail_thread_ref_created_idx').on(t.created_at)],
+);
+
 // Per-mailbox change journal keyed by MODSEQ. Expunges stay here so that a
-// later QRESYNC (RFC 7162 §3.2.5) can report VANISHED.
+// later QRESYNC (RFC 7162 §3.2.5) can report VANISHED, for the retention
+// HERON_IMAP_EXPUNGE_RETENTION_DAYS (schema/store/journal.ts prunes older rows).
 export const mailChange = sqliteTable(
   'mail_change',
   {
@@ -209,8 +270,10 @@ export const mailChange = sqliteTable(
     modseq: integer('modseq').notNull(),
     uid: integer('uid').notNull(),
     kind: text('kind', { enum: ['new', 'flags', 'expunge'] }).notNull(),
+    // Epoch ms of the change, for the retention policy (0 on rows older than the column).
+    created_at: integer('created_at').notNull().default(0),
   },
-  (t) => [index('mail_change_box_modseq_idx').on(t.mail_box_id, t.modseq)],
+  (t) => [index('mail_change_box_modseq_idx').on(t.mail_box_id, t.modseq), index('mail_change_created_idx').on(t.created_at)],
 );
 
 export const outbox = sqliteTable(

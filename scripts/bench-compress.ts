@@ -6,7 +6,7 @@
 // plugin loaded): the message is APPENDed and copied there, and removed after.
 // Usage: node --import tsx scripts/bench-compress.ts [--copies 400] [--size 100000]
 //   [--dovecot <imaps port> --user u --password p]
-import { sampleRss } from '../tests/helpers/child-heron.ts';
+import { sampleRss } from '../tests/helpers/heron-process.ts';
 import { removeDir, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
 import { startHeronWithCopies } from '../tests/imap/big-mailbox.ts';
 import { PASSWORD } from '../tests/imap/fixture.ts';

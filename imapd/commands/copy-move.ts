@@ -1,9 +1,9 @@
 // Shared by COPY (RFC 3501 §6.4.7) and MOVE (RFC 6851), with COPYUID (RFC 4315 §3).
 import { copyMessages, findMailbox, moveMessages } from '../../schema/index.ts';
 import type { Args, SequenceSet } from '../parser/args.ts';
+import { compactSet } from '../render/sequence-set.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
-import { compactSet } from '../render/sequence-set.ts';
 import type { Completion } from './command.ts';
 
 export function parseCopy(args: Args): { set: SequenceSet; target: string } {
@@ -12,9 +12,6 @@ export function parseCopy(args: Args): { set: SequenceSet; target: string } {
   args.end();
   return { set, target };
 }
-
-// compactSet moved to render/sequence-set.ts (ESEARCH uses it too); re-exported for code written against this file.
-export { compactSet } from '../render/sequence-set.ts';
 
 export async function copyOrMove(session: Session, set: SequenceSet, target: string, byUid: boolean, move: boolean): Promise<Completion> {
   const sel = session.selected!;
@@ -30,7 +27,12 @@ export async function copyOrMove(session: Session, set: SequenceSet, target: str
   if (move) {
     // RFC 6851 §4.3: COPYUID goes in an untagged OK before the EXPUNGEs.
     session.writer.untagged(`OK [${code}] Moved`);
-    return { text: 'MOVE completed' };
+    if (!session.qresync) return { text: 'MOVE completed' };
+    // RFC 6851 §4.4 with QRESYNC: the removals go out as VANISHED, then the tagged
+    // OK carries the HIGHESTMODSEQ they bring the client to (as EXPUNGE does).
+    sel.dirty = true;
+    await session.sendUpdates(true);
+    return { code: `HIGHESTMODSEQ ${sel.lastModseq}`, text: 'MOVE completed' };
   }
   return { code, text: 'COPY completed' };
 }

@@ -1,6 +1,8 @@
 // SEARCH criteria (RFC 3501 §6.4.4, MODSEQ from RFC 7162 §3.1.5, OLDER/YOUNGER
-// from RFC 5032, "$" from RFC 5182) → a typed tree. A new key is a member of
-// SearchKey, a case in KeyReader.key() and a case in search/evaluate.ts matches().
+// from RFC 5032, "$" from RFC 5182, EMAILID and THREADID from RFC 8474 §6,
+// SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED from RFC 8514 §4) → a typed
+// tree. A new key is a member of SearchKey, a case in KeyReader.key() and a
+// case in search/evaluate.ts matches().
 import { type Args, parseDate, parseSequenceSet, SAVED_RESULT, type SequenceSet } from './args.ts';
 import { ParseError, type Token } from './tokens.ts';
 
@@ -21,6 +23,8 @@ export type SearchKey =
   | { k: 'saved' }
   /** RFC 5032 §2: internal date at least (YOUNGER) or at most (OLDER) `seconds` before now. */
   | { k: 'within'; older: boolean; seconds: number }
+  | { k: 'objectid'; kind: 'email' | 'thread'; id: string }
+  | { k: 'savedate'; op: 'before' | 'on' | 'since'; day: number }
   | { k: 'not'; key: SearchKey }
   | { k: 'or'; a: SearchKey; b: SearchKey }
   | { k: 'and'; keys: SearchKey[] };
@@ -45,6 +49,7 @@ const DATE_KEYS: Record<string, [boolean, 'before' | 'on' | 'since']> = {
   SENTON: [true, 'on'],
   SENTSINCE: [true, 'since'],
 };
+const SAVEDATE_KEYS: Record<string, 'before' | 'on' | 'since'> = { SAVEDBEFORE: 'before', SAVEDON: 'on', SAVEDSINCE: 'since' };
 const COLUMNS = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT']);
 const MAX_DEPTH = 64;
 
@@ -96,6 +101,7 @@ class KeyReader {
       return { k: 'date', sent, op, day: parseDate(this.str('date')) };
     }
     if (COLUMNS.has(name)) return { k: 'column', column: name.toLowerCase() as 'from', value: this.str('search string') };
+    if (SAVEDATE_KEYS[name]) return { k: 'savedate', op: SAVEDATE_KEYS[name], day: parseDate(this.str('date')) };
     switch (name) {
       case 'ALL':
         return { k: 'all' };
@@ -135,6 +141,12 @@ class KeyReader {
         return { k: 'not', key: this.key(depth + 1) };
       case 'OR':
         return { k: 'or', a: this.key(depth + 1), b: this.key(depth + 1) };
+      case 'EMAILID':
+      case 'THREADID':
+        return { k: 'objectid', kind: name === 'EMAILID' ? 'email' : 'thread', id: this.atom('object id') };
+      // RFC 8514 §4: every Heron mailbox keeps the save date, so this matches every message.
+      case 'SAVEDATESUPPORTED':
+        return { k: 'all' };
       case 'MODSEQ': {
         // RFC 7162 §3.1.5: MODSEQ [entry-name entry-type-req] mod-sequence-valzer.
         const first = this.next('mod-sequence');
@@ -169,11 +181,16 @@ export function parseSearch(args: Args): SearchCommand {
     charset = (cs.t === 'atom' ? cs.v : cs.v.toString('latin1')).toUpperCase();
     tokens.splice(0, 2);
   }
+  return { charset, key: parseCriteria(tokens, charset) };
+}
+
+/** Search criteria, 1*search-key (RFC 3501 §9), whose strings are in `charset`; SORT and THREAD use it too. */
+export function parseCriteria(tokens: Token[], charset: string | null): SearchKey {
   const reader = new KeyReader(tokens, (b) => b.toString(charset === 'US-ASCII' ? 'latin1' : 'utf8'));
   const keys: SearchKey[] = [];
   while (reader.more) keys.push(reader.key(0));
   if (keys.length === 0) throw new ParseError('missing search criteria');
-  return { charset, key: keys.length === 1 ? keys[0] : { k: 'and', keys } };
+  return keys.length === 1 ? keys[0] : { k: 'and', keys };
 }
 
 export function usesModseq(key: SearchKey): boolean {

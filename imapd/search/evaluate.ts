@@ -15,6 +15,9 @@ import {
   searchText,
   type SearchRow,
   type Store,
+  uidsBySaveDate,
+  uidsWithEmailId,
+  uidsWithThreadId,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
 import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
@@ -49,7 +52,7 @@ interface Context {
   seqs: Map<number, number>;
   maxSeq: number;
   maxUid: number;
-  /** Matching UIDs of each text/header key, computed before evaluation. */
+  /** Matching UIDs of each key the store answers (text, header, object IDs, save dates), computed before evaluation. */
   textMatches: Map<SearchKey, Set<number>>;
   /** The saved result "$" names (RFC 5182), when the key uses it. */
   saved: ReadonlySet<number>;
@@ -139,6 +142,12 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
       );
       return;
     }
+    case 'objectid':
+      ctx.textMatches.set(key, await (key.kind === 'email' ? uidsWithEmailId : uidsWithThreadId)(store, mailboxId, key.id));
+      return;
+    case 'savedate':
+      ctx.textMatches.set(key, await uidsBySaveDate(store, mailboxId, key.op, key.day));
+      return;
     default:
       return;
   }
@@ -182,6 +191,8 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
       return row.subject.toLowerCase().includes(key.value.toLowerCase());
     case 'header':
     case 'text':
+    case 'objectid':
+    case 'savedate':
       return ctx.textMatches.get(key)?.has(row.uid) ?? false;
     case 'modseq':
       return row.modseq >= key.n;

@@ -5,9 +5,11 @@ import crypto from 'node:crypto';
 import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
+import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
 import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
+import { assignThread, threadKeys } from './threads.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -96,10 +98,11 @@ export async function lockMailboxes(tx: WriteContext, mailboxIds: readonly numbe
 }
 
 export async function journal(tx: WriteContext, mailboxId: number, modseq: number, uid: number, kind: ChangeKind): Promise<void> {
-  await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind) VALUES (?, ?, ?, ?)`, mailboxId, modseq, uid, kind);
+  // created_at: the retention policy's clock (schema/store/journal.ts).
+  await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) VALUES (?, ?, ?, ?, ?)`, mailboxId, modseq, uid, kind, now());
 }
 
-async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
+export async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
   const { id } = (await tx.get<{ id: number }>(`INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`, sha256, raw))!;
   const text = tx.dialect.textIndex;
   await tx.run(text.insert, id, text.prepare(indexed.headerText), text.prepare(indexed.bodyText));
@@ -121,14 +124,15 @@ const MAIL_COLUMNS = [
   'reference_id', 'mail_box_id', 'mail_account_id', 'mail_raw_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'hash',
   'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
   'sender_address', 'content_type', 'has_attachment', 'recipient', 'return_path', 'ip_addr', 'is_tls', 'spam_score', 'spam',
-  'envelope', 'bodystructure', 'created_at', 'updated_at',
+  'envelope', 'bodystructure', 'thread_id', 'preview', 'created_at', 'updated_at',
+  ...SORT_KEY_COLUMNS,
 ] as const;
 /** What a copy gets anew (bound in this order); every other column comes from the source row. */
 const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account_id', 'uid', 'modseq', 'created_at', 'updated_at']);
 const INSERT_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) VALUES (${MAIL_COLUMNS.map(() => '?').join(', ')}) RETURNING id`;
 const COPY_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_COLUMNS.map((c) => (COPY_BINDS.has(c) ? '?' : c)).join(', ')} FROM mail WHERE id = ?`;
 
-interface MailInsert {
+export interface MailInsert {
   mailboxId: number;
   accountId: number;
   rawId: number;
@@ -140,13 +144,15 @@ interface MailInsert {
   hash: string;
   recipient: string;
   meta: DeliveryMeta;
+  threadId: string;
   indexed: Pick<
     IndexedMessage,
-    'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment'
+    'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment' | 'preview'
+    | 'sortKeys'
   > & { envelopeJson: string; structureJson: string };
 }
 
-async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
+export async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
   const referenceId = crypto.randomUUID();
   const t = now();
   const { id } = (await tx.get<{ id: number }>(
@@ -181,17 +187,31 @@ async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number
     m.meta.spam ? 1 : 0,
     m.indexed.envelopeJson,
     m.indexed.structureJson,
+    m.threadId,
+    m.indexed.preview,
     t,
     t,
+    ...sortKeyValues(m.indexed.sortKeys, m.indexed.dateHeader ?? m.internalDate),
   ))!;
   return { id, referenceId };
 }
 
-function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
+export function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
   ctx.notify('mailbox', { accountId, mailboxId, highestModseq });
 }
 
 // ---------------------------------------------------------------- append
+
+/** What storing a message needs from its bytes: parse it before the transaction (the expensive part, needing no lock). */
+export function prepareMessage(raw: Buffer): { indexed: IndexedMessage; sha256: string; envelopeJson: string; structureJson: string } {
+  const indexed = indexMessage(raw);
+  return {
+    indexed,
+    sha256: crypto.createHash('sha256').update(raw).digest('hex'),
+    envelopeJson: JSON.stringify(indexed.envelope),
+    structureJson: JSON.stringify(indexed.root),
+  };
+}
 
 /**
  * Stores one message for one or more mailboxes in a single transaction: either
@@ -203,19 +223,24 @@ export async function deliverMessage(
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
-  const indexed = indexMessage(input.raw);
-  const sha256 = crypto.createHash('sha256').update(input.raw).digest('hex');
-  const envelopeJson = JSON.stringify(indexed.envelope);
-  const structureJson = JSON.stringify(indexed.root);
+  const { indexed, sha256, envelopeJson, structureJson } = prepareMessage(input.raw);
   const internalDate = input.internalDate ?? now();
+  const keys = threadKeys(indexed);
   return write(store, async (tx) => {
     const rawId = await insertRaw(tx, input.raw, sha256, indexed);
     // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
     const order = input.copies.map((_, i) => i).sort((a, b) => input.copies[a].mailboxId - input.copies[b].mailboxId);
     const appended: AppendedMessage[] = new Array(input.copies.length);
+    // One thread per account, however many of its mailboxes get a copy.
+    const threads = new Map<number, string>();
     for (const i of order) {
       const copy = input.copies[i];
       const alloc = await allocate(tx, copy.mailboxId, 1);
+      let threadId = threads.get(alloc.accountId);
+      if (threadId === undefined) {
+        threadId = await assignThread(tx, alloc.accountId, keys);
+        threads.set(alloc.accountId, threadId);
+      }
       const { id, referenceId } = await insertMail(tx, {
         mailboxId: copy.mailboxId,
         accountId: alloc.accountId,
@@ -228,6 +253,7 @@ export async function deliverMessage(
         hash: sha256,
         recipient: copy.recipient ?? '',
         meta: input.meta ?? {},
+        threadId,
         indexed: { ...indexed, envelopeJson, structureJson },
       });
       await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { appendMessage, createMailAccount, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
-import { type ChildHeron, sampleRss, startChildHeron } from '../helpers/child-heron.ts';
+import { type HeronProcess, sampleRss, startHeronProcess } from '../helpers/heron-process.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { largeMessage } from '../imap/messages.ts';
 import { Api } from './client.ts';
+import { fetchWithDeadline } from '../helpers/deadline.ts';
 
 const SIZE = 24_000_000;
 const PARALLEL = 4;
@@ -18,7 +19,7 @@ describe('a 24 MB message read through the API', () => {
   const dataDir = tempDir();
   const raw = largeMessage(SIZE, 'Large over the API');
   const rawHash = crypto.createHash('sha256').update(raw).digest('hex');
-  let heron: ChildHeron;
+  let heron: HeronProcess;
   let mailId = '';
 
   before(async () => {
@@ -28,7 +29,7 @@ describe('a 24 MB message read through the API', () => {
     const inbox = (await findMailbox(setup.store, account.id, 'INBOX'))!.id;
     mailId = (await appendMessage(setup.store, { mailboxId: inbox, raw })).referenceId;
     await setup.stop();
-    heron = await startChildHeron(dataDir);
+    heron = await startHeronProcess(dataDir);
   });
 
   after(async () => {
@@ -49,7 +50,7 @@ describe('a 24 MB message read through the API', () => {
     const rss = sampleRss(heron);
     const replies = await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
-        const res = await fetch(`${a.base}/api/mail/${mailId}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+        const res = await fetchWithDeadline(`${a.base}/api/mail/${mailId}`, { headers: { Authorization: `Bearer ${token}` } }, 120_000);
         return { status: res.status, headers: res.headers, text: await res.text() };
       }),
     );

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import { ImapFlow } from 'imapflow';
-import { type ChildHeron, sampleRss } from '../helpers/child-heron.ts';
+import { type HeronProcess, sampleRss } from '../helpers/heron-process.ts';
 import { eventually, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { removeDir, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { startHeronWithCopies } from './big-mailbox.ts';
@@ -258,7 +258,7 @@ describe('COMPRESS with a Heron in its own process (memory measured)', () => {
   const expected = sha256(onTheWire(raw));
   const user = `deflate@${TEST_HOSTNAME}`;
   const other = `deflate-other@${TEST_HOSTNAME}`;
-  let heron: ChildHeron;
+  let heron: HeronProcess;
 
   before(async () => {
     heron = await startHeronWithCopies(dataDir, { user, others: [other], raw, copies: COPIES });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { appendMessage, findMailbox } from '../../schema/index.ts';
-import { type ChildHeron, sampleRss } from '../helpers/child-heron.ts';
+import { type HeronProcess, sampleRss } from '../helpers/heron-process.ts';
 import { removeDir, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { startHeronWithCopies } from './big-mailbox.ts';
 import { PASSWORD, startImap } from './fixture.ts';
@@ -31,7 +31,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
   const expected = sha256(onTheWire(raw));
   const user = `big@${TEST_HOSTNAME}`;
   const watcher = `watcher@${TEST_HOSTNAME}`;
-  let heron: ChildHeron;
+  let heron: HeronProcess;
 
   before(async () => {
     // One stored message and 23 copies of it: the copies share the raw bytes, as COPY does.

@@ -1,8 +1,8 @@
 // A running Heron with helpers to make accounts and messages for IMAP tests.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { ImapFlow } from 'imapflow';
-import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname, updateMailServer } from '../../schema/index.ts';
 import { IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { loggedIn, RawClient } from './raw-client.ts';
@@ -35,10 +35,32 @@ export async function startImap(env: Record<string, string> = {}) {
       clients.push(c);
       return c;
     },
+    /** An imapflow client (not connected yet) for an account, over implicit TLS. */
+    imapflow(user: string, options: Partial<ImapFlowOptions> = {}): ImapFlow {
+      return new ImapFlow({
+        host: '127.0.0.1',
+        port: heron.ports.imaps,
+        secure: true,
+        tls: { rejectUnauthorized: false, servername: 'heron.test' },
+        auth: { user, pass: PASSWORD },
+        logger: false,
+        ...options,
+      });
+    },
     async connect(options: { tls?: boolean } = {}): Promise<RawClient> {
       const c = await RawClient.connect(options.tls ? heron.ports.imaps : heron.ports.imap, options);
       clients.push(c);
       return c;
+    },
+    /** Runs `fn` with the test server's max message size (the APPEND limit) set to `bytes`, then puts it back. */
+    async withMaxSize<T>(bytes: number, fn: () => Promise<T>): Promise<T> {
+      const server = (await findMailServerByHostname(heron.store, TEST_HOSTNAME))!;
+      await updateMailServer(heron.store, server.id, { max_size: bytes });
+      try {
+        return await fn();
+      } finally {
+        await updateMailServer(heron.store, server.id, { max_size: server.max_size });
+      }
     },
     async stop() {
       for (const c of clients) c.close();
