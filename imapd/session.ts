@@ -140,6 +140,9 @@ export const BASE_CAPABILITIES = [
   'MULTIAPPEND',
   'UNAUTHENTICATE',
   'REPLACE',
+  'QUOTA',
+  'QUOTA=RES-STORAGE',
+  'QUOTA=RES-MESSAGE',
 ];
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */

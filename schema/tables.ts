@@ -99,6 +99,13 @@ export const mailAccount = sqliteTable(
       .notNull()
       .references(() => mailServer.id, { onDelete: 'cascade' }),
     user_account_id: integer('user_account_id').references(() => userAccount.id, { onDelete: 'set null' }),
+    // RFC 9208 limits (STORAGE in bytes here, reported in KiB; MESSAGE); null = unlimited.
+    quota_storage_bytes: integer('quota_storage_bytes'),
+    quota_messages: integer('quota_messages'),
+    // Usage, kept by the store in the same transaction as every mail insert and
+    // delete (schema/store/quota.ts); every copy counts its full size.
+    used_storage_bytes: integer('used_storage_bytes').notNull().default(0),
+    used_messages: integer('used_messages').notNull().default(0),
     ...timestamps,
   },
   (t) => [index('mail_account_server_idx').on(t.mail_server_id), index('mail_account_owner_idx').on(t.user_account_id)],

@@ -15,6 +15,8 @@ import esearch from './esearch.ts';
 import examine from './examine.ts';
 import expunge from './expunge.ts';
 import fetch from './fetch.ts';
+import getquota from './getquota.ts';
+import getquotaroot from './getquotaroot.ts';
 import id from './id.ts';
 import idle from './idle.ts';
 import list from './list.ts';
@@ -28,6 +30,7 @@ import rename from './rename.ts';
 import replace from './replace.ts';
 import search from './search.ts';
 import select from './select.ts';
+import setquota from './setquota.ts';
 import sort from './sort.ts';
 import starttls from './starttls.ts';
 import status from './status.ts';
@@ -43,6 +46,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
     append, authenticate, cancelupdate, capability, check, close, compress, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
     replace, unauthenticate,
+    getquota, getquotaroot, setquota,
   ].map((c) => [c.name, c]),
 );
 

@@ -1,14 +1,16 @@
 // STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9; SIZE from
 // RFC 8438, the sum of the messages' RFC822.SIZE; MAILBOXID from RFC 8474 §4;
-// APPENDLIMIT from RFC 7889 §4: the account's max message size, the same for every mailbox).
+// APPENDLIMIT from RFC 7889 §4: the account's max message size, the same for every mailbox;
+// DELETED and DELETED-STORAGE from RFC 9208 §4.3).
 import { findMailbox, mailboxObjectId, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
+import { kibibytes } from '../render/quota.ts';
 import { ImapResponse } from '../response.ts';
 import { encodeMailboxName } from '../utf7.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
-const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'MAILBOXID', 'APPENDLIMIT'] as const;
+const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'MAILBOXID', 'APPENDLIMIT', 'DELETED', 'DELETED-STORAGE'] as const;
 type Item = (typeof ITEMS)[number];
 
 export default defineCommand({
@@ -40,6 +42,9 @@ export default defineCommand({
       SIZE: s.size,
       MAILBOXID: `(${mailboxObjectId(mailbox.reference_id)})`,
       APPENDLIMIT: session.maxMessageSize,
+      DELETED: s.deleted,
+      // In the unit of the STORAGE resource (1024 octets, RFC 9208 §5.1), so it compares with GETQUOTA's usage.
+      'DELETED-STORAGE': kibibytes(s.deletedSize),
     };
     session.writer.untagged(`STATUS ${string(encodeMailboxName(mailbox.name))} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
   },

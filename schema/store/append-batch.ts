@@ -3,6 +3,7 @@
 // message is stored and the old one expunged together, or neither happens).
 import { StoreError } from './errors.ts';
 import { normalizeFlags } from './flags.ts';
+import { QuotaLedger, settleQuota } from './quota.ts';
 import { allocate, expungeInWrite, insertMail, insertRaw, journal, lockMailboxes, notifyMailbox, prepareMessage } from './messages.ts';
 import { now, type Store, type WriteContext, write } from './store.ts';
 import { assignThread, threadKeys } from './threads.ts';
@@ -29,7 +30,7 @@ function prepareAll(messages: readonly NewMessage[]): Prepared[] {
   });
 }
 
-async function appendInWrite(tx: WriteContext, mailboxId: number, messages: readonly Prepared[]): Promise<AppendedBatch> {
+async function appendInWrite(tx: WriteContext, mailboxId: number, messages: readonly Prepared[], ledger: QuotaLedger): Promise<AppendedBatch> {
   const alloc = await allocate(tx, mailboxId, messages.length);
   const uids: number[] = [];
   for (const [i, m] of messages.entries()) {
@@ -52,6 +53,7 @@ async function appendInWrite(tx: WriteContext, mailboxId: number, messages: read
       indexed: { ...m.indexed, envelopeJson: m.envelopeJson, structureJson: m.structureJson },
     });
     await journal(tx, mailboxId, alloc.modseq, uid, 'new');
+    ledger.add(alloc.accountId, 1, m.raw.length);
     uids.push(uid);
   }
   notifyMailbox(tx, alloc.accountId, mailboxId, alloc.modseq);
@@ -61,7 +63,13 @@ async function appendInWrite(tx: WriteContext, mailboxId: number, messages: read
 /** MULTIAPPEND: every message is committed or none is. */
 export async function appendMessages(store: Store, input: { mailboxId: number; messages: readonly NewMessage[] }): Promise<AppendedBatch> {
   const prepared = prepareAll(input.messages);
-  return write(store, (tx) => appendInWrite(tx, input.mailboxId, prepared));
+  return write(store, async (tx) => {
+    const ledger = new QuotaLedger();
+    const appended = await appendInWrite(tx, input.mailboxId, prepared, ledger);
+    // RFC 9208 §4.2: over a limit the whole batch is refused ([OVERQUOTA]).
+    await settleQuota(tx, ledger);
+    return appended;
+  });
 }
 
 /**
@@ -78,8 +86,11 @@ export async function replaceMessage(
     await lockMailboxes(tx, [input.sourceMailboxId, input.targetMailboxId]);
     const exists = await tx.get(`SELECT 1 FROM mail WHERE mail_box_id = ? AND uid = ?`, input.sourceMailboxId, input.uid);
     if (!exists) throw new StoreError('NONEXISTENT', 'The message to replace no longer exists');
-    const appended = await appendInWrite(tx, input.targetMailboxId, prepared);
-    await expungeInWrite(tx, input.sourceMailboxId, [input.uid]);
+    // One ledger: replacing a message in the same account is charged only the difference.
+    const ledger = new QuotaLedger();
+    const appended = await appendInWrite(tx, input.targetMailboxId, prepared, ledger);
+    await expungeInWrite(tx, input.sourceMailboxId, [input.uid], ledger);
+    await settleQuota(tx, ledger);
     return appended;
   });
 }

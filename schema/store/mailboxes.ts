@@ -3,7 +3,7 @@
 // RENAME moves children along, and renaming INBOX moves its messages out.
 import crypto from 'node:crypto';
 import { StoreError } from './errors.ts';
-import { copyInWrite, expungeInWrite, lockMailboxes } from './messages.ts';
+import { expungeInWrite, lockMailboxes, moveInWrite } from './messages.ts';
 import { nextUidValidity } from './meta.ts';
 import { HIERARCHY_DELIMITER, normalizeMailboxName, parentNames, validMailboxName } from './mailbox-names.ts';
 import { rowOf, rowOrUndefined, rowsOf } from './row-codec.ts';
@@ -30,6 +30,9 @@ export interface MailboxStatus {
   uidvalidity: number;
   highestmodseq: number;
   size: number;
+  /** RFC 9051 / RFC 9208 §4.3: messages with \Deleted, and the sum of their sizes in bytes. */
+  deleted: number;
+  deletedSize: number;
   /** Sequence number of the first message without \Seen, or null. */
   firstUnseenSeq: number | null;
 }
@@ -185,9 +188,7 @@ export async function renameMailbox(store: Store, accountId: number, from: strin
       // Renaming INBOX moves its messages to a new mailbox and leaves INBOX empty;
       // INBOX's inferior names stay where they are.
       result = await insertMailbox(tx, accountId, target, { subscribed: mailbox.subscribed });
-      const uids = await allUids(tx, mailbox.id);
-      await copyInWrite(tx, mailbox.id, uids, result.id);
-      await expungeInWrite(tx, mailbox.id, uids);
+      await moveInWrite(tx, mailbox.id, await allUids(tx, mailbox.id), result.id);
     } else {
       const t = now();
       for (const child of await childrenOf(tx, accountId, source)) {
@@ -217,11 +218,13 @@ export async function mailboxStatus(store: Store, mailboxId: number): Promise<Ma
   );
   if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
   const instr = store.dialect.instr;
-  const counts = (await store.get<{ messages: number; unseen: number; recent: number; size: number }>(
+  const counts = (await store.get<{ messages: number; unseen: number; recent: number; size: number; deleted: number; deletedSize: number }>(
     `SELECT count(*) AS messages,
             coalesce(sum(CASE WHEN ${instr}(flags, '"\\\\Seen"') = 0 THEN 1 ELSE 0 END), 0) AS unseen,
             coalesce(sum(CASE WHEN uid > ? THEN 1 ELSE 0 END), 0) AS recent,
-            coalesce(sum(size), 0) AS size
+            coalesce(sum(size), 0) AS size,
+            coalesce(sum(CASE WHEN ${instr}(flags, '"\\\\Deleted"') > 0 THEN 1 ELSE 0 END), 0) AS deleted,
+            coalesce(sum(CASE WHEN ${instr}(flags, '"\\\\Deleted"') > 0 THEN size ELSE 0 END), 0) AS "deletedSize"
      FROM mail WHERE mail_box_id = ?`,
     box.recent_uid,
     mailboxId,

@@ -7,6 +7,7 @@ import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
 import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
 import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
+import { QuotaLedger, settleQuota } from './quota.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
 import { assignThread, threadKeys } from './threads.ts';
@@ -219,7 +220,14 @@ export function prepareMessage(raw: Buffer): { indexed: IndexedMessage; sha256: 
  */
 export async function deliverMessage(
   store: Store,
-  input: { raw: Buffer; copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta },
+  input: {
+    raw: Buffer;
+    copies: DeliveryCopy[];
+    internalDate?: number;
+    meta?: DeliveryMeta;
+    /** False for the server's own filings (DSNs, Sent copies of mail already sent): counted, never refused. */
+    enforceQuota?: boolean;
+  },
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
@@ -233,6 +241,7 @@ export async function deliverMessage(
     const appended: AppendedMessage[] = new Array(input.copies.length);
     // One thread per account, however many of its mailboxes get a copy.
     const threads = new Map<number, string>();
+    const ledger = new QuotaLedger();
     for (const i of order) {
       const copy = input.copies[i];
       const alloc = await allocate(tx, copy.mailboxId, 1);
@@ -257,9 +266,11 @@ export async function deliverMessage(
         indexed: { ...indexed, envelopeJson, structureJson },
       });
       await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
+      ledger.add(alloc.accountId, 1, input.raw.length);
       notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
       appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
     }
+    await settleQuota(tx, ledger, input.enforceQuota ?? true);
     return appended;
   });
 }
@@ -409,11 +420,15 @@ export async function storeFlags(
   });
 }
 
-/** Removes messages inside a write (the caller has locked the mailbox); returns the UIDs removed. */
-export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[]): Promise<number[]> {
+/**
+ * Removes messages inside a write (the caller has locked the mailbox); returns
+ * the UIDs removed. Their usage is given back at once, or through `ledger`
+ * when the caller settles several changes together (MOVE).
+ */
+export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[], ledger?: QuotaLedger): Promise<number[]> {
   if (uids.length === 0) return [];
-  const rows = await tx.all<{ id: number; uid: number; mail_raw_id: number }>(
-    `SELECT id, uid, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+  const rows = await tx.all<{ id: number; uid: number; mail_raw_id: number; size: number }>(
+    `SELECT id, uid, mail_raw_id, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
     mailboxId,
     JSON.stringify(uids),
   );
@@ -428,6 +443,9 @@ export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: 
     tx,
     rows.map((r) => r.mail_raw_id),
   );
+  const refund = ledger ?? new QuotaLedger();
+  refund.add(alloc.accountId, -rows.length, -rows.reduce((sum, r) => sum + r.size, 0));
+  if (!ledger) await settleQuota(tx, refund);
   notifyMailbox(tx, alloc.accountId, mailboxId, alloc.modseq);
   return rows.map((r) => r.uid);
 }
@@ -461,11 +479,21 @@ export interface CopyResult {
   mapping: Array<{ sourceUid: number; targetUid: number }>;
 }
 
-/** Copies messages inside a write: same raw bytes, flags and internal date; new UIDs. */
-export async function copyInWrite(tx: WriteContext, sourceMailboxId: number, uids: readonly number[], targetMailboxId: number): Promise<CopyResult> {
+/**
+ * Copies messages inside a write: same raw bytes, flags and internal date; new
+ * UIDs. The target account is charged at once (OVERQUOTA when it would pass a
+ * limit), or through `ledger` when the caller settles several changes together.
+ */
+export async function copyInWrite(
+  tx: WriteContext,
+  sourceMailboxId: number,
+  uids: readonly number[],
+  targetMailboxId: number,
+  ledger?: QuotaLedger,
+): Promise<CopyResult> {
   await lockMailboxes(tx, [sourceMailboxId, targetMailboxId]);
-  const rows = await tx.all<{ uid: number; id: number }>(
-    `SELECT id, uid FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+  const rows = await tx.all<{ uid: number; id: number; size: number }>(
+    `SELECT id, uid, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
     sourceMailboxId,
     JSON.stringify(uids),
   );
@@ -481,6 +509,9 @@ export async function copyInWrite(tx: WriteContext, sourceMailboxId: number, uid
     await journal(tx, targetMailboxId, alloc.modseq, targetUid, 'new');
     mapping.push({ sourceUid: row.uid, targetUid });
   }
+  const charge = ledger ?? new QuotaLedger();
+  charge.add(alloc.accountId, rows.length, rows.reduce((sum, r) => sum + r.size, 0));
+  if (!ledger) await settleQuota(tx, charge);
   notifyMailbox(tx, alloc.accountId, targetMailboxId, alloc.modseq);
   return { uidvalidity: alloc.uidvalidity, mapping };
 }
@@ -498,15 +529,27 @@ export async function moveMessages(
   store: Store,
   input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
 ): Promise<CopyResult & { expunged: number[] }> {
-  return write(store, async (tx) => {
-    const result = await copyInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId);
-    const expunged = await expungeInWrite(
-      tx,
-      input.sourceMailboxId,
-      result.mapping.map((m) => m.sourceUid),
-    );
-    return { ...result, expunged };
-  });
+  return write(store, (tx) => moveInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId));
+}
+
+/** Copies, then expunges the originals, inside a write (MOVE, the API's move, RENAME of INBOX). */
+export async function moveInWrite(
+  tx: WriteContext,
+  sourceMailboxId: number,
+  uids: readonly number[],
+  targetMailboxId: number,
+): Promise<CopyResult & { expunged: number[] }> {
+  // RFC 9208 §4.3: a MOVE is refused only when the target root would pass its limit; inside one account it nets to zero.
+  const ledger = new QuotaLedger();
+  const result = await copyInWrite(tx, sourceMailboxId, uids, targetMailboxId, ledger);
+  const expunged = await expungeInWrite(
+    tx,
+    sourceMailboxId,
+    result.mapping.map((m) => m.sourceUid),
+    ledger,
+  );
+  await settleQuota(tx, ledger);
+  return { ...result, expunged };
 }
 
 /**
