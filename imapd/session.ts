@@ -2,6 +2,7 @@
 // (ordered UID list, \Recent set, last reported MODSEQ), the command loop that
 // answers pipelined commands in order, and the untagged updates other writers cause.
 import type net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import tls from 'node:tls';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import {
@@ -24,6 +25,7 @@ import {
 import type { Logger } from '../server/logger.ts';
 import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
+import { DeflateLayer } from './compress.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { chunkedSets, toRanges } from './render/sequence-set.ts';
@@ -160,8 +162,13 @@ export class Session {
   /** RFC 7162 §3.2.3: ENABLE QRESYNC (implies condstore); expunges are then reported as VANISHED. */
   qresync = false;
   secure: boolean;
+  /** RFC 4978: COMPRESS=DEFLATE is on (it stays on until the connection ends). */
+  compressed = false;
   readonly writer: Writer;
   private socket: net.Socket | tls.TLSSocket;
+  /** Where commands are read from and responses go: the socket, or the DEFLATE layer over it. */
+  private input: Readable;
+  private output: Writable;
   private framer: Framer;
   private queue: Frame[] = [];
   /** Reading is paused while too many commands wait (a client that sends but does not read). */
@@ -199,6 +206,8 @@ export class Session {
     readonly remoteAddress: string,
   ) {
     this.socket = socket;
+    this.input = socket;
+    this.output = socket;
     this.secure = socket instanceof tls.TLSSocket;
     this.writer = new Writer(socket);
     this.framer = this.newFramer();
@@ -237,6 +246,7 @@ export class Session {
 
   get capabilities(): string[] {
     const caps = [...BASE_CAPABILITIES];
+    if (this.state !== 'notauth') caps.push('COMPRESS=DEFLATE');
     if (this.state === 'notauth') {
       // RFC 7888 §4: LITERAL- (non-synchronising literals up to 4096 bytes) before login, LITERAL+ after.
       caps[caps.indexOf('LITERAL+')] = 'LITERAL-';
@@ -298,7 +308,9 @@ export class Session {
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
     this.writer.flush();
-    this.socket.end();
+    // Through the DEFLATE layer when on: its last bytes (a BYE) are flushed before the socket ends.
+    this.output.end();
+    if (this.input !== this.socket) this.input.destroy();
     setTimeout(() => this.socket.destroy(), 1000).unref();
     const waiter = this.waiting;
     this.waiting = null;
@@ -362,8 +374,8 @@ export class Session {
     const full = this.queue.length >= MAX_QUEUED_COMMANDS;
     if (full === this.readingPaused || this.closed) return;
     this.readingPaused = full;
-    if (full) this.socket.pause();
-    else this.socket.resume();
+    if (full) this.input.pause();
+    else this.input.resume();
   }
 
   /** The next frame from the client (AUTHENTICATE responses, IDLE's DONE); null when closed. */
@@ -463,9 +475,33 @@ export class Session {
       SNICallback: (name, cb) => this.deps.tls.sniCallback(name, cb),
     });
     this.socket = secure;
+    this.input = secure;
+    this.output = secure;
     this.secure = true;
     this.writer.replace(secure);
     this.attach(secure);
+  }
+
+  // ------------------------------------------------------------ COMPRESS
+
+  /**
+   * RFC 4978 §3: after the tagged OK (sent uncompressed) both directions are
+   * DEFLATE. The client may send nothing between COMPRESS and its result, so
+   * input read before the switch is dropped, as after STARTTLS.
+   */
+  startCompression(): void {
+    this.writer.flush();
+    this.socket.off('data', this.onSocketData);
+    this.framer.reset();
+    this.queue = [];
+    this.pauseReadingIfFull();
+    // A corrupt stream cannot be framed any further: the session ends.
+    const layer = new DeflateLayer(this.socket, () => this.bye('Invalid compressed data'));
+    this.input = layer.input;
+    this.output = layer.output;
+    this.compressed = true;
+    this.writer.replace(layer.output);
+    this.input.on('data', this.onSocketData);
   }
 
   // ------------------------------------------------------------ selected mailbox

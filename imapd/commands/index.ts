@@ -6,6 +6,7 @@ import capability from './capability.ts';
 import check from './check.ts';
 import close from './close.ts';
 import type { CommandSpec } from './command.ts';
+import compress from './compress.ts';
 import copy from './copy.ts';
 import create from './create.ts';
 import del from './delete.ts';
@@ -42,7 +43,7 @@ import unsubscribe from './unsubscribe.ts';
 
 const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
-    append, authenticate, cancelupdate, capability, check, close, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
+    append, authenticate, cancelupdate, capability, check, close, compress, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
     replace, unauthenticate,
     getquota, getquotaroot, setquota,
