@@ -121,6 +121,8 @@ export interface OutboxAttempt {
   lastError: string;
   delayNotified: boolean;
   dsnSent: boolean;
+  /** The DSN filed in this attempt for the newly failed recipients (its mail id): a messageBounce webhook per recipient. */
+  bounceMessage?: string;
 }
 
 /** Records an attempt's outcome and releases the claim. */

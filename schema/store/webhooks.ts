@@ -22,6 +22,7 @@ export const WEBHOOK_EVENTS = [
   'messageSent',
   'messageDeliveryError',
   'messageFailed',
+  'messageBounce',
 ] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
@@ -75,7 +76,11 @@ export async function queueWebhookEvent(tx: WriteContext, mailboxId: number, eve
  * attempt, before the row is updated: a recipient is reported as sent or
  * failed once, in the attempt that changed its status.
  */
-export async function queueOutboundWebhookEvents(tx: WriteContext, outboxId: number, attempt: Pick<OutboxAttempt, 'recipientStatus' | 'retryCount' | 'nextRetryAt' | 'lastError'>): Promise<void> {
+export async function queueOutboundWebhookEvents(
+  tx: WriteContext,
+  outboxId: number,
+  attempt: Pick<OutboxAttempt, 'recipientStatus' | 'retryCount' | 'nextRetryAt' | 'lastError' | 'bounceMessage'>,
+): Promise<void> {
   const row = await tx.get<{ mail_account_id: number | null; reference_id: string; message_id: string; envelope_from: string; recipient_status: string }>(
     `SELECT o.mail_account_id, o.reference_id, o.message_id, o.envelope_from, o.recipient_status FROM outbox o, webhook_setting s WHERE o.id = ? AND o.status = 'sending' AND ${ENABLED}`,
     outboxId,
@@ -95,6 +100,19 @@ export async function queueOutboundWebhookEvents(tx: WriteContext, outboxId: num
   if (failed.length > 0) {
     const r = reply(failed)!;
     await insertEvent(tx, 'messageFailed', { accountId }, { ...base, error: r.response ?? attempt.lastError, ...(r.code ? { smtpResponseCode: r.code } : {}), envelope: { from: row.envelope_from, to: failed.map(([a]) => a) } });
+    // EmailEngine's messageBounce: the bounce (here the DSN Heron filed in the sender's INBOX), one per recipient.
+    if (attempt.bounceMessage) {
+      for (const [recipient, state] of failed) {
+        await insertEvent(tx, 'messageBounce', { accountId }, {
+          ...base,
+          bounceMessage: attempt.bounceMessage,
+          recipient,
+          action: 'failed',
+          response: { message: state.response ?? attempt.lastError, ...(state.enhanced ? { status: state.enhanced } : {}) },
+          ...(state.mx ? { mta: state.mx } : {}),
+        });
+      }
+    }
   }
   const deferred = recipients('deferred');
   if (deferred.length > 0) {
@@ -253,4 +271,13 @@ export async function findWebhookDelivery(store: Store, referenceId: string): Pr
   const row = rowOrUndefined(webhookEvent, await store.get(`SELECT * FROM webhook_event WHERE reference_id = ?`, referenceId));
   if (!row) throw new StoreError('NONEXISTENT', 'no such webhook delivery');
   return row;
+}
+
+/** Queue rows per status, every status present (0 when none): /metrics. */
+export async function countWebhookEventsByStatus(store: Store): Promise<Record<WebhookStatus, number>> {
+  const counts: Record<WebhookStatus, number> = { pending: 0, delivered: 0, failed: 0 };
+  for (const row of await store.all<{ status: string; n: number | string }>(`SELECT status, count(*) AS n FROM webhook_event GROUP BY status`)) {
+    if (row.status in counts) counts[row.status as WebhookStatus] = Number(row.n);
+  }
+  return counts;
 }

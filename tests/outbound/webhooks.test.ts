@@ -1,5 +1,5 @@
 // Outbound results as webhooks (EmailEngine's messageSent, messageDeliveryError,
-// messageFailed), written in the same transaction as the attempt's result and
+// messageFailed, messageBounce for the DSN filed in the sender's INBOX), written in the same transaction as the attempt's result and
 // received by a real HTTP receiver on loopback.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -46,6 +46,16 @@ describe('outbound webhooks', () => {
     const ofRow = (event: string) => receiver.received.filter((h) => h.body.event === event && h.body.data.queueId === queueIds[0]);
     assert.equal(ofRow('messageSent').length, 1);
     assert.equal(ofRow('messageFailed').length, 1);
+    const bounce = await receiver.waitFor((h) => h.body.event === 'messageBounce' && h.body.data.queueId === queueIds[0], 'messageBounce');
+    assert.equal(bounce.body.data.recipient, 'nobody@remote.test');
+    assert.equal(bounce.body.data.action, 'failed');
+    assert.equal(bounce.body.data.response.status, '5.1.1');
+    assert.match(bounce.body.data.response.message, /no such user/);
+    // bounceMessage is the DSN in the sender's INBOX.
+    const dsn = await world.heron.store.get<{ subject: string; from_address: string }>(`SELECT subject, from_address FROM mail WHERE reference_id = ?`, bounce.body.data.bounceMessage);
+    assert.ok(dsn, 'the DSN is stored under the id the webhook names');
+    assert.match(dsn.from_address, /MAILER-DAEMON@/i);
+    assert.equal(ofRow('messageBounce').length, 1);
     world.sink.rcptPolicy = () => null;
   });
 
