@@ -30,6 +30,11 @@ export interface MailServer {
 export interface MailAccount {
   username: string;
   created_at: string;
+  /** Limits (null: unlimited) and usage over all of the account's mailboxes (RFC 9208 QUOTA). */
+  quota_storage_bytes?: number | null;
+  quota_messages?: number | null;
+  used_storage_bytes?: number;
+  used_messages?: number;
 }
 
 export interface MailBox {

@@ -14,6 +14,7 @@ import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { fetchWithDeadline, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 import { closedPort, eventually, type LoopbackDns, outboundEnv, post, signIn, startDns } from '../outbound/helpers.ts';
+import { accountQuota, findMailAccount } from '../../schema/index.ts';
 import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
 import { launchChromium, openTab, overflowsSideways, screenshot, type Tab, WAIT_MS } from './browser.ts';
 
@@ -141,6 +142,16 @@ describe('web console in Chromium', () => {
     await page.getByLabel('New alias').fill('sales@example.test');
     await page.getByRole('button', { name: 'Add alias' }).click();
     await page.getByRole('button', { name: 'Remove alias sales@example.test' }).waitFor();
+    await page.getByText('0 of unlimited', { exact: true }).first().waitFor();
+    await page.getByLabel('Storage limit (MB; empty: unlimited)').fill('50');
+    await page.getByLabel('Message limit (empty: unlimited)').fill('1000');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByRole('status').filter({ hasText: 'Quota saved.' }).waitFor();
+    await page.getByText('0 of 1000', { exact: true }).waitFor();
+    const carol = await findMailAccount(heron.store, 'carol@example.test');
+    assert.ok(carol);
+    const quota = await accountQuota(heron.store, carol.id);
+    assert.deepEqual([quota.storageLimitBytes, quota.messageLimit], [50 * 1024 * 1024, 1000]);
     await screenshot(page, '05-account-detail');
     assert.equal(await imapLogin(heron.ports.imaps, 'carol@example.test', carolPassword), true, 'the generated password works over IMAP');
   });

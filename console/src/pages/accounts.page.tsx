@@ -9,7 +9,7 @@ import { useAction, useLoad } from '../components/async.ts';
 import { ActionForm } from '../components/ActionForm.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ErrorText, Loading, Note } from '../components/feedback.tsx';
-import { formatDate, randomPassword } from '../components/format.ts';
+import { formatBytes, formatDate, randomPassword } from '../components/format.ts';
 import { Mailboxes } from '../components/Mailboxes.tsx';
 import { Secret } from '../components/Secret.tsx';
 import { Table } from '../components/Table.tsx';
@@ -221,6 +221,50 @@ function AliasSection({ accountId, address }: { accountId: string; address: stri
   );
 }
 
+/** Usage against the limits, and the limits an administrator sets (empty: unlimited). */
+function QuotaSection({ account, onSaved }: { account: Resource<MailAccount>; onSaved(): void }) {
+  const a = account.attributes;
+  const mb = (bytes: number | null | undefined) => (bytes == null ? '' : String(Math.round((bytes / 1024 / 1024) * 100) / 100));
+  const [storage, setStorage] = useState(mb(a.quota_storage_bytes));
+  const [messages, setMessages] = useState(a.quota_messages == null ? '' : String(a.quota_messages));
+  const [saved, setSaved] = useState(false);
+  const save = useAction(async () => {
+    await update('mail_account', account.id, {
+      quota_storage_bytes: storage.trim() === '' ? null : Math.round(Number(storage) * 1024 * 1024),
+      quota_messages: messages.trim() === '' ? null : Number(messages),
+    });
+    setSaved(true);
+    onSaved();
+  });
+  const of = (used: number | undefined, limit: number | null | undefined, show: (n: number) => string) =>
+    `${show(used ?? 0)} of ${limit == null ? 'unlimited' : show(limit)}`;
+  return (
+    <section class="card" aria-labelledby="quota-title">
+      <h2 id="quota-title">Quota</h2>
+      <dl class="facts">
+        <dt>Storage</dt>
+        <dd>{of(a.used_storage_bytes, a.quota_storage_bytes, formatBytes)}</dd>
+        <dt>Messages</dt>
+        <dd>{of(a.used_messages, a.quota_messages, String)}</dd>
+      </dl>
+      <ActionForm class="inline" action={save} before={() => setSaved(false)}>
+        <div class="field">
+          <label for="quota-storage">Storage limit (MB; empty: unlimited)</label>
+          <input id="quota-storage" type="number" min="0" step="any" inputMode="decimal" value={storage} onInput={(e) => setStorage(e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="quota-messages">Message limit (empty: unlimited)</label>
+          <input id="quota-messages" type="number" min="0" step="1" inputMode="numeric" value={messages} onInput={(e) => setMessages(e.currentTarget.value)} />
+        </div>
+        <button type="submit" disabled={save.busy}>
+          Save limits
+        </button>
+      </ActionForm>
+      {saved && <Note>Quota saved. Mail over the limit is refused (IMAP [OVERQUOTA], SMTP 552 5.2.2).</Note>}
+    </section>
+  );
+}
+
 function AccountDetail({ id }: { id: string }) {
   const { route } = useLocation();
   const account = useLoad(async () => {
@@ -277,6 +321,7 @@ function AccountDetail({ id }: { id: string }) {
         <h2 id="mailboxes-title">Mailboxes and usage</h2>
         <Mailboxes accountId={id} address={address} />
       </section>
+      <QuotaSection account={data.row} onSaved={account.reload} />
       <AliasSection accountId={id} address={address} />
       <section class="card" aria-labelledby="manage-title">
         <h2 id="manage-title">Password and removal</h2>
