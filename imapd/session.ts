@@ -59,8 +59,8 @@ export interface SessionDeps {
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
-  /** Per-account connection accounting (server.ts). */
-  acquireAccount(accountId: number): boolean;
+  /** Per-account connection accounting (server.ts, account-sessions.ts). */
+  acquireAccount(accountId: number): Promise<boolean>;
   releaseAccount(accountId: number): void;
 }
 

@@ -31,4 +31,6 @@ export * from './store/server-reload.ts';
 export * from './store/imap-reads.ts';
 export * from './address.ts';
 export * from './auth-throttle-state.ts';
+export * from './store/auth-failures.ts';
 export * from './store/raw-reads.ts';
+export * from './store/nodes.ts';

@@ -122,10 +122,16 @@ export interface OutboxAttempt {
   dsnSent: boolean;
 }
 
-/** Records an attempt's outcome and releases the claim. */
-export async function finishOutboxAttempt(store: Store, id: number, attempt: OutboxAttempt): Promise<void> {
-  await write(store, async (tx) => {
-    await updateRows(
+/**
+ * Records an attempt's outcome and releases the claim. `claim` is the lease
+ * the row was claimed with (its `locked_until`): a worker whose lease ran out
+ * and was taken over (by this node or another) records nothing, so it cannot
+ * overwrite the result of the one that holds the row now. Returns whether the
+ * outcome was recorded.
+ */
+export async function finishOutboxAttempt(store: Store, id: number, claim: number, attempt: OutboxAttempt): Promise<boolean> {
+  return write(store, async (tx) => {
+    const updated = await updateRows(
       tx,
       outbox,
       {
@@ -140,9 +146,11 @@ export async function finishOutboxAttempt(store: Store, id: number, attempt: Out
         locked_until: 0,
         updated_at: now(),
       },
-      `id = ? AND status = 'sending'`,
+      `id = ? AND status = 'sending' AND locked_until = ?`,
       id,
+      claim,
     );
+    return updated.length > 0;
   });
 }
 

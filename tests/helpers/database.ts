@@ -101,13 +101,16 @@ export function engineTest(engine: 'sqlite' | 'postgres', name: string, fn: () =
   test(name, options, fn);
 }
 
-/** The tables Heron keeps rows in (not the text index, tokens or migration bookkeeping), by name. */
+/** Bookkeeping that a refused request may still change: throttle records, node leases and session slots. */
+const BOOKKEEPING = new Set(['api_token', 'auth_failure', 'auth_trust', 'heron_node', 'imap_session', 'acme_challenge']);
+
+/** The tables Heron keeps rows in (not the text index, tokens, bookkeeping or migration records), by name. */
 export async function dataTables(store: Store): Promise<string[]> {
   const names =
     store.dialect.name === 'sqlite'
       ? await store.column<string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
       : await store.column<string>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-  return names.filter((n) => !n.startsWith('mail_text') && n !== 'api_token' && !n.startsWith('__drizzle')).sort();
+  return names.filter((n) => !n.startsWith('mail_text') && !BOOKKEEPING.has(n) && !n.startsWith('__drizzle')).sort();
 }
 
 /**
