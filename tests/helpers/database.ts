@@ -5,7 +5,7 @@
 // use and dropped when the test process ends.
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../schema/index.ts';
 
@@ -99,6 +99,15 @@ export function engineTest(engine: 'sqlite' | 'postgres', name: string, fn: () =
     return;
   }
   test(name, options, fn);
+}
+
+/** engineTest for a whole suite: its hooks and tests exist only on `engine`. */
+export function engineDescribe(engine: 'sqlite' | 'postgres', name: string, fn: () => void, options: { timeout?: number } = {}): void {
+  if (TEST_ENGINE !== engine) {
+    console.log(`# not registered on ${TEST_ENGINE}: ${name}`);
+    return;
+  }
+  describe(name, options, fn);
 }
 
 /** Bookkeeping that a refused request may still change: throttle records, node leases and session slots. */
