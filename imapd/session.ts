@@ -510,7 +510,11 @@ export class Session {
     const store = this.deps.store;
     if (sel.dirty) {
       sel.dirty = false;
-      const changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
+      // A read that fails (the database is away) leaves the news to be pulled next time.
+      const changes = await changesSince(store, sel.mailbox.id, sel.lastModseq).catch((err: unknown) => {
+        sel.dirty = true;
+        throw err;
+      });
       if (changes.length === 0 && !(await findMailboxById(store, sel.mailbox.id))) {
         return this.bye('Selected mailbox was deleted');
       }

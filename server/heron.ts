@@ -95,7 +95,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const acme = new AcmeIssuer({ store, secret, challenges, log });
     const renewal = renewalService({ store, issuer: acme, log });
     // Several nodes may share the database: this one's row, for what counts across nodes.
-    const node = store.dialect.shared ? nodeService(store, config.hostname, log) : null;
+    const node = store.dialect.shared ? nodeService(store, config.hostname, config.nodeLeaseMs, log) : null;
     let services: Service[] = [];
     const activity = { stats, listeners: () => services.flatMap((s) => s.listeners?.() ?? []) };
     const apiDeps: ApiDeps = { store, log, throttle, tokenTtlMs: config.tokenTtlMs, config, secret, challenges, acme, outbound: outboundDeps, activity };

@@ -7,23 +7,22 @@ import { pruneNodes, registerNode, removeNode, renewNode, type Store } from '../
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
 
-/** A node whose lease has run out counts as gone. */
-const LEASE_MS = 30_000;
-const RENEW_MS = 10_000;
 /** Gone nodes' rows are removed this long after their lease ended. */
 const FORGET_MS = 10 * 60_000;
 
-export function nodeService(store: Store, hostname: string, log: Pick<Logger, 'warn' | 'info'>): Service & { readonly id: string } {
+/** `leaseMs`: a node that has not renewed its row for this long counts as gone; it renews three times per lease. */
+export function nodeService(store: Store, hostname: string, leaseMs: number, log: Pick<Logger, 'warn' | 'info'>): Service & { readonly id: string } {
+  const renewMs = Math.max(250, Math.floor(leaseMs / 3));
   const identity = { id: crypto.randomUUID(), hostname, pid: process.pid };
   let timer: NodeJS.Timeout | null = null;
   let failing = false;
 
   const renew = async () => {
     try {
-      if (!(await renewNode(store, identity.id, LEASE_MS))) {
+      if (!(await renewNode(store, identity.id, leaseMs))) {
         // Removed while this node could not reach the database: its earlier session slots are gone with it.
         log.warn({ node: identity.id }, 'node row was removed while the database was unreachable; registering again');
-        await registerNode(store, identity, LEASE_MS);
+        await registerNode(store, identity, leaseMs);
       }
       await pruneNodes(store, Date.now() - FORGET_MS);
       if (failing) log.info({ node: identity.id }, 'node lease renewed again');
@@ -38,9 +37,9 @@ export function nodeService(store: Store, hostname: string, log: Pick<Logger, 'w
     name: 'node',
     id: identity.id,
     async start() {
-      await registerNode(store, identity, LEASE_MS);
+      await registerNode(store, identity, leaseMs);
       const tick = () => {
-        timer = setTimeout(() => void renew().finally(() => timer && tick()), RENEW_MS);
+        timer = setTimeout(() => void renew().finally(() => timer && tick()), renewMs);
         timer.unref();
       };
       tick();

@@ -3,8 +3,14 @@
 // (postgres://user:pass@host:port/db of a role allowed to create databases), a
 // fresh PostgreSQL database `heron_test_<hash of the folder>`, created on first
 // use and dropped when the test process ends.
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../schema/index.ts';
@@ -70,6 +76,40 @@ export async function scratchDatabase(serverUrl: string): Promise<{ url: string;
   const name = `heron_bench_${crypto.randomBytes(6).toString('hex')}`;
   await admin(`CREATE DATABASE "${name}"`, [], serverUrl);
   return { url: databaseUrl(name, serverUrl), drop: async () => void (await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, [], serverUrl)) };
+}
+
+const CLUSTER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'pg-cluster.sh');
+
+export interface OwnCluster {
+  /** A role that may create databases, on the cluster's own database `heron`. */
+  url: string;
+  /** Stops the server (fast shutdown: every connection is cut), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port. */
+  resume(): Promise<void>;
+  /** Stops it and removes it. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL cluster of the test file's own, for tests that stop or restart
+ * the server (scripts/pg-cluster.sh, fsync off): the shared test cluster stays up.
+ */
+export async function startOwnCluster(): Promise<OwnCluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heron-pg-own-'));
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const run = promisify(execFile);
+  const script = (...args: string[]) => run('bash', [CLUSTER_SCRIPT, ...args], { timeout: 120_000 });
+  const { stdout } = await script('start', dir, String(port), '--fast');
+  return {
+    url: stdout.trim(),
+    halt: async () => void (await script('halt', dir)),
+    resume: async () => void (await script('resume', dir)),
+    remove: async () => void (await script('stop', dir)),
+  };
 }
 
 /** Drops this process's test databases (also done when the process ends). */

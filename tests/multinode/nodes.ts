@@ -17,13 +17,13 @@ export interface Nodes {
   stop(): Promise<void>;
 }
 
-/** Starts `count` Herons in this process on one fresh database, one after the other. */
-export async function startNodes(count: number, env: Record<string, string> = {}): Promise<Nodes> {
+/** Starts `count` Herons in this process on one fresh database (or on `databaseUrl`), one after the other. */
+export async function startNodes(count: number, env: Record<string, string> = {}, databaseUrl?: string): Promise<Nodes> {
   const dataDir = tempDir('heron-nodes-');
   await ensureTestDatabase(dataDir);
   const nodes: Node[] = [];
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startTestHeron({ dataDir, env }));
+    for (let i = 0; i < count; i++) nodes.push(await startTestHeron({ dataDir, env: databaseUrl ? { ...env, HERON_DATABASE_URL: databaseUrl } : env }));
   } catch (err) {
     for (const node of nodes) await node.stop();
     removeDir(dataDir);
