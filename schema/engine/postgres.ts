@@ -238,6 +238,9 @@ class PgTx extends PgQueries implements EngineTx {
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw mapError(failed.reason);
       const results = settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
+      // The reply the client waits for (a 250, a tagged OK) follows only a COMMIT that went through.
+      const committed = [results[results.length - 1]].flat().pop() as pg.QueryResult | undefined;
+      if (committed?.command !== 'COMMIT') throw new StoreError('UNAVAILABLE', 'the write was rolled back; try again');
       results.slice(sent.length, sent.length + reads.length).forEach((read, i) => {
         const row = read.rows[0] as { args: string } | undefined;
         if (row) this.notes.push({ event: this.deferred[i].event, args: [JSON.parse(row.args) as unknown] });
