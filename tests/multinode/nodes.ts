@@ -17,13 +17,13 @@ export interface Nodes {
   stop(): Promise<void>;
 }
 
-/** Starts `count` Herons in this process on one fresh database (or on `databaseUrl`), one after the other. */
-export async function startNodes(count: number, env: Record<string, string> = {}, databaseUrl?: string): Promise<Nodes> {
+/** Starts `count` nodes one after the other on one fresh database; if one fails, those already up are stopped. */
+async function startGroup<N extends { stop(): Promise<void> }>(count: number, start: (dataDir: string) => Promise<N>): Promise<{ dataDir: string; nodes: N[]; stop(): Promise<void> }> {
   const dataDir = tempDir('heron-nodes-');
   await ensureTestDatabase(dataDir);
-  const nodes: Node[] = [];
+  const nodes: N[] = [];
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startTestHeron({ dataDir, env: databaseUrl ? { ...env, HERON_DATABASE_URL: databaseUrl } : env }));
+    for (let i = 0; i < count; i++) nodes.push(await start(dataDir));
   } catch (err) {
     for (const node of nodes) await node.stop();
     removeDir(dataDir);
@@ -39,26 +39,14 @@ export async function startNodes(count: number, env: Record<string, string> = {}
   };
 }
 
+/** Starts `count` Herons in this process on one fresh database (or on `databaseUrl`), one after the other. */
+export function startNodes(count: number, env: Record<string, string> = {}, databaseUrl?: string): Promise<Nodes> {
+  return startGroup(count, (dataDir) => startTestHeron({ dataDir, env: databaseUrl ? { ...env, HERON_DATABASE_URL: databaseUrl } : env }));
+}
+
 /** Starts `count` Herons as child processes on one fresh database, one after the other. */
-export async function startChildNodes(count: number, env: Record<string, string> = {}): Promise<{ dataDir: string; nodes: ChildHeron[]; stop(): Promise<void> }> {
-  const dataDir = tempDir('heron-nodes-');
-  await ensureTestDatabase(dataDir);
-  const nodes: ChildHeron[] = [];
-  try {
-    for (let i = 0; i < count; i++) nodes.push(await startChildHeron(dataDir, env));
-  } catch (err) {
-    for (const node of nodes) await node.stop();
-    removeDir(dataDir);
-    throw err;
-  }
-  return {
-    dataDir,
-    nodes,
-    async stop() {
-      for (const node of nodes) await node.stop();
-      removeDir(dataDir);
-    },
-  };
+export function startChildNodes(count: number, env: Record<string, string> = {}): Promise<{ dataDir: string; nodes: ChildHeron[]; stop(): Promise<void> }> {
+  return startGroup(count, (dataDir) => startChildHeron(dataDir, env));
 }
 
 /** A mail account on the default mail server, and its INBOX id. */
