@@ -11,6 +11,7 @@ import {
   findMailboxById,
   getHighestModseq,
   getMessageRowsFor,
+  type JournalEntry,
   listKeywords,
   listUids,
   type MailAccountRow,
@@ -25,11 +26,14 @@ import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
+import { chunkedSets, toRanges } from './render/sequence-set.ts';
+import { lowerBound } from './sorted.ts';
 import { commandFor } from './commands/index.ts';
-import { Args, type SequenceSet } from './parser/args.ts';
+import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
 import { parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
 import { ImapResponse } from './response.ts';
+import { SearchContexts } from './search/contexts.ts';
 import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
@@ -55,7 +59,7 @@ export interface SessionDeps {
   loginCache: LoginCache;
   log: Logger;
   /** Failed and throttled logins are counted here (the console's overview, metrics). */
-  stats?: Pick<Stats, 'authFailed'>;
+  stats?: Pick<Stats, 'authFailed' | 'imapCommand'>;
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
@@ -82,11 +86,17 @@ export interface SelectedMailbox {
   lastModseq: number;
   /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
   pendingExpunge: Set<number>;
+  /** Lowest MODSEQ among pendingExpunge's expunges (Infinity when none), for RFC 7162 §3.2's HIGHESTMODSEQ rule. */
+  pendingExpungeModseq: number;
   /** MODSEQs of flag changes this session reported itself. */
   ownModseqs: Set<number>;
   dirty: boolean;
   /** New messages arrived that the client has not been told of. */
   existsPending: boolean;
+  /** RFC 5182: the last SEARCH RETURN (SAVE) result as UIDs, ascending, which "$" names; empty on each SELECT. */
+  savedResult: number[];
+  /** RFC 5267: searches with RETURN (UPDATE), kept up to date while this mailbox is selected. */
+  contexts: SearchContexts;
 }
 
 export const BASE_CAPABILITIES = [
@@ -103,7 +113,20 @@ export const BASE_CAPABILITIES = [
   'CHILDREN',
   'SPECIAL-USE',
   'CONDSTORE',
+  'ESEARCH',
+  'SEARCHRES',
+  'CONTEXT=SEARCH',
+  'WITHIN',
+  'MULTISEARCH',
+  'QRESYNC',
+  'OBJECTID',
+  'SAVEDATE',
+  'STATUS=SIZE',
+  'PREVIEW',
 ];
+
+/** Longest sequence set in one VANISHED response; a longer list goes out as several. */
+const MAX_VANISHED_SET = 4000;
 
 export class Session {
   state: State = 'notauth';
@@ -113,6 +136,8 @@ export class Session {
   selected: SelectedMailbox | null = null;
   /** RFC 7162 §3.1: once enabled, FETCH responses carry MODSEQ. */
   condstore = false;
+  /** RFC 7162 §3.2.3: ENABLE QRESYNC (implies condstore); expunges are then reported as VANISHED. */
+  qresync = false;
   secure: boolean;
   readonly writer: Writer;
   private socket: net.Socket | tls.TLSSocket;
@@ -320,7 +345,9 @@ export class Session {
         const frame = this.queue.shift()!;
         this.pauseReadingIfFull();
         this.armTimer();
-        await this.execute(frame);
+        const started = performance.now();
+        const outcome = await this.execute(frame);
+        this.deps.stats?.imapCommand(outcome.command, outcome.result, (performance.now() - started) / 1000);
       }
     } finally {
       this.running = false;
@@ -332,13 +359,16 @@ export class Session {
     if (this.badCommands >= this.deps.limits.maxBadCommands) this.bye('Too many invalid commands');
   }
 
-  private async execute(frame: Frame): Promise<void> {
+  /** Runs one command; says which (a known name only: metrics labels stay bounded) and how it ended. */
+  private async execute(frame: Frame): Promise<{ command: string; result: string }> {
     let tag = peekTag(frame) ?? '*';
+    const outcome = { command: 'unknown', result: 'OK' };
     try {
       const line = parseCommandLine(frame);
       tag = line.tag;
       const spec = commandFor(line.name);
       if (!spec || (line.uid && !spec.uid)) throw new ImapResponse('BAD', `Unknown command ${line.uid ? 'UID ' : ''}${line.name}`);
+      outcome.command = line.uid ? `UID ${line.name}` : line.name;
       if (!spec.states.includes(this.state)) {
         throw new ImapResponse('BAD', `${line.name} is not allowed ${this.state === 'notauth' ? 'before login' : this.state === 'auth' ? 'without a selected mailbox' : 'now'}`);
       }
@@ -349,23 +379,31 @@ export class Session {
       if (!this.closed) this.writer.tagged(tag, 'OK', result?.text ?? `${line.name} completed`, result?.code);
       result?.after?.();
     } catch (err) {
-      if (this.closed && !(err instanceof ImapResponse)) return;
+      if (this.closed && !(err instanceof ImapResponse)) return { ...outcome, result: 'BYE' };
       // A response was cut midway (its bytes could not be read, or the socket went): no tagged reply can follow.
-      if (this.writer.closed) return this.fail(err);
+      if (this.writer.closed) {
+        this.fail(err);
+        return { ...outcome, result: 'BYE' };
+      }
       if (err instanceof ParseError) {
         this.countBad();
         this.writer.tagged(tag, 'BAD', err.message);
+        outcome.result = 'BAD';
       } else if (err instanceof ImapResponse) {
         if (err.status === 'BAD') this.countBad();
         if (err.status !== 'BAD' && this.selected && !this.closed) await this.sendUpdates(false).catch(() => undefined);
         this.writer.tagged(tag, err.status, err.message, err.code);
+        outcome.result = err.status;
       } else if (err instanceof StoreError) {
         this.writer.tagged(tag, 'NO', err.message, err.code);
+        outcome.result = 'NO';
       } else {
         this.fail(err);
+        outcome.result = 'BYE';
       }
     }
     await this.writer.drain();
+    return outcome;
   }
 
   // ------------------------------------------------------------ TLS
@@ -410,9 +448,12 @@ export class Session {
       keywords,
       lastModseq,
       pendingExpunge: new Set(),
+      pendingExpungeModseq: Infinity,
       ownModseqs: new Set(),
       dirty: false,
       existsPending: false,
+      savedResult: [],
+      contexts: new SearchContexts(),
     };
     this.state = 'selected';
     // Changes committed between the reads above are caught by the next pull.
@@ -457,6 +498,8 @@ export class Session {
    * exist are skipped (§6.4.8).
    */
   resolve(set: SequenceSet, byUid: boolean): number[] {
+    // RFC 5182 §2.1: "$" is the saved result, kept as UIDs, so it serves numbers and UIDs alike; expunged messages have left it.
+    if (set === SAVED_RESULT) return (this.selected?.savedResult ?? []).filter((uid) => this.seqOf(uid) > 0);
     const uids = this.selected?.uids ?? [];
     const out = new Set<number>();
     if (!byUid) {
@@ -508,10 +551,11 @@ export class Session {
     const sel = this.selected;
     if (!sel) return;
     const store = this.deps.store;
+    let changes: JournalEntry[] = [];
     if (sel.dirty) {
       sel.dirty = false;
       // A read that fails (the database is away) leaves the news to be pulled next time.
-      const changes = await changesSince(store, sel.mailbox.id, sel.lastModseq).catch((err: unknown) => {
+      changes = await changesSince(store, sel.mailbox.id, sel.lastModseq).catch((err: unknown) => {
         sel.dirty = true;
         throw err;
       });
@@ -530,7 +574,10 @@ export class Session {
             added = true;
           }
         } else if (c.kind === 'expunge') {
-          if (this.seqOf(c.uid)) sel.pendingExpunge.add(c.uid);
+          if (this.seqOf(c.uid)) {
+            sel.pendingExpunge.add(c.uid);
+            sel.pendingExpungeModseq = Math.min(sel.pendingExpungeModseq, c.modseq);
+          }
           flagUids.delete(c.uid);
         } else if (!sel.ownModseqs.has(c.modseq) && this.seqOf(c.uid) && c.uid <= (sel.uids[before - 1] ?? 0)) {
           flagUids.add(c.uid);
@@ -556,12 +603,21 @@ export class Session {
       }
       if (added) sel.existsPending = true;
     }
+    // RFC 5267 §4.3.3–4: live searches send REMOVEFROM now, before the EXPUNGEs, and ADDTO after EXISTS.
+    const finishContexts = sel.contexts.size > 0 ? await sel.contexts.refresh(this, changes) : null;
+    const expunging = allowExpunge && sel.pendingExpunge.size > 0;
     // EXPUNGE before EXISTS: the count then matches the list after removals.
-    if (allowExpunge && sel.pendingExpunge.size > 0) this.flushExpunges();
+    if (expunging) this.flushExpunges();
+    // RFC 7162 §3.2 (errata 1810): while expunges wait, the MODSEQs this command
+    // reported may be above theirs; a client that stored the highest MODSEQ it saw
+    // and then lost the connection would never learn of them. Tell it a
+    // HIGHESTMODSEQ below the first waiting expunge.
+    if (this.qresync && sel.pendingExpunge.size > 0) this.writer.untagged(`OK [HIGHESTMODSEQ ${sel.pendingExpungeModseq - 1}] Expunges pending`);
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
     }
+    await finishContexts?.(expunging);
   }
 
   private reportExists(): void {
@@ -570,15 +626,26 @@ export class Session {
     this.writer.untagged(`${sel.recent.size} RECENT`);
   }
 
-  /** Sends EXPUNGE for every pending removal, highest sequence first so numbers stay valid. */
+  /**
+   * Reports every pending removal: EXPUNGE, highest sequence first so numbers
+   * stay valid, or once QRESYNC is enabled VANISHED with their UIDs (RFC 7162
+   * §3.2.10: VANISHED without EARLIER replaces EXPUNGE, and like it removes the
+   * messages from the sequence). Every expunge a session reports goes through here.
+   */
   flushExpunges(): void {
     const sel = this.selected!;
-    const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
-    for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    if (this.qresync) {
+      const uids = [...sel.pendingExpunge].filter((uid) => this.seqOf(uid) > 0).sort((a, b) => a - b);
+      for (const set of chunkedSets(toRanges(uids), MAX_VANISHED_SET)) this.writer.untagged(`VANISHED ${set}`);
+    } else {
+      const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+      for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    }
     const gone = sel.pendingExpunge;
     sel.uids = sel.uids.filter((uid) => !gone.has(uid));
     for (const uid of gone) sel.recent.delete(uid);
     sel.pendingExpunge = new Set();
+    sel.pendingExpungeModseq = Infinity;
   }
 }
 
@@ -594,13 +661,3 @@ function learnKeywords(known: Map<string, string>, flags: Iterable<string>): boo
   return added;
 }
 
-export function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -115,12 +115,14 @@ const table = (name: string): AnyPgTable => derived.get(name)!;
 
 export const userAccount = table('user_account');
 export const apiToken = table('api_token');
+export const accessToken = table('access_token');
 export const mailServer = table('mail_server');
 export const mailAccount = table('mail_account');
 export const mailBox = table('mail_box');
 export const mailRaw = table('mail_raw');
 export const mail = table('mail');
 export const mailChange = table('mail_change');
+export const mailThreadRef = table('mail_thread_ref');
 export const outbox = table('outbox');
 export const certificate = table('certificate');
 export const mailDomain = table('mail_domain');

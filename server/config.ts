@@ -41,6 +41,8 @@ const schema = z.object({
   // RFC 8555 §7.3 contacts are mailto: URLs; ACME servers take ASCII addresses only.
   HERON_ACME_EMAIL: addressKeySchema({ utf8: false }).optional(),
   HERON_ACME_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HERON_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HERON_METRICS_BIND: z.string().min(1).default('127.0.0.1'),
   HERON_ACME_CA_FILE: z.string().min(1).optional(),
   HERON_CAA_ISSUER: z.string().regex(/^[a-z0-9.-]+$/i, 'expected an issuer domain such as letsencrypt.org').optional(),
   HERON_MTA_STS_MODE: z.enum(['testing', 'enforce', 'none']).default('testing'),
@@ -61,6 +63,7 @@ const schema = z.object({
   HERON_ALLOW_SIGNUP: bool(false),
   HERON_IMAP_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(50),
   HERON_IMAP_LOGIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+  HERON_IMAP_EXPUNGE_RETENTION_DAYS: z.coerce.number().positive().default(90),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Outbound queue (smtpd/outbound).
   HERON_OUTBOUND_PORT: port(25).refine((p) => p > 0, 'must be a port number'),
@@ -119,6 +122,8 @@ export interface HeronConfig {
     /** Extra CA (PEM) trusted for the ACME directory's HTTPS. */
     caFile: string | undefined;
   };
+  /** The token-less /metrics listener (HERON_METRICS_PORT); undefined = off. */
+  metrics: { port: number | undefined; bind: string };
   /** CAA issuer domain; derived from the ACME directory when unset. */
   caaIssuer: string | undefined;
   mtaStsMode: 'testing' | 'enforce' | 'none';
@@ -131,6 +136,8 @@ export interface HeronConfig {
   allowSignup: boolean;
   imapMaxConnectionsPerUser: number;
   imapLoginTimeoutMs: number;
+  /** How long expunges stay in the change journal for QRESYNC (schema/store/journal.ts). */
+  expungeRetentionMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
   outbound: OutboundSettings;
   limits: ConnectionLimits;
@@ -209,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
       httpPort: c.HERON_ACME_HTTP_PORT,
       caFile: c.HERON_ACME_CA_FILE,
     },
+    metrics: { port: c.HERON_METRICS_PORT, bind: c.HERON_METRICS_BIND },
     caaIssuer: c.HERON_CAA_ISSUER?.toLowerCase(),
     mtaStsMode: c.HERON_MTA_STS_MODE,
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,
@@ -232,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     allowSignup: c.HERON_ALLOW_SIGNUP,
     imapMaxConnectionsPerUser: c.HERON_IMAP_MAX_CONNECTIONS_PER_USER,
     imapLoginTimeoutMs: c.HERON_IMAP_LOGIN_TIMEOUT_SECONDS * 1000,
+    expungeRetentionMs: Math.round(c.HERON_IMAP_EXPUNGE_RETENTION_DAYS * 86_400_000),
     logLevel: c.HERON_LOG_LEVEL,
     outbound: {
       port: c.HERON_OUTBOUND_PORT,

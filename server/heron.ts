@@ -22,9 +22,11 @@ import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
 import { describeBudget } from './descriptor-budget.ts';
+import { journalRetentionService } from './journal-retention.ts';
 import type { Logger } from './logger.ts';
 import { nodeService } from './node.ts';
 import type { Service } from './service.ts';
+import { metricsHttpService } from './metrics-http.ts';
 import { Stats } from './stats.ts';
 import { zoneSettings } from './zone-settings.ts';
 
@@ -45,8 +47,10 @@ export interface Heron {
   /** Queues relayed mail (what the SMTP submission listener calls for non-local recipients). */
   relay: RelayHandler;
   outbound: OutboundWorker;
+  /** Prunes the IMAP change journal; runOnce(at) prunes now as if the clock read `at`. */
+  journalRetention: ReturnType<typeof journalRetentionService>;
   /** Actual bound ports (differ from config when it asked for port 0). */
-  ports: { api: number; imap: number; imaps: number; smtp: number; submission: number; submissions: number; acmeHttp?: number };
+  ports: { api: number; imap: number; imaps: number; smtp: number; submission: number; submissions: number; acmeHttp?: number; metrics?: number };
   stop(): Promise<void>;
 }
 
@@ -76,7 +80,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
   const budget = config.limits.budget;
   if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
   else log.info({ budget }, 'descriptor budget');
-  const store = await openStore(config.database);
+  const stats = new Stats();
+  const store = await openStore(config.database, { onCommit: (seconds, writes) => stats.storeCommit(seconds, writes) });
   const started: Service[] = [];
   try {
     const secret = loadSecret(config.dataDir);
@@ -86,7 +91,6 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
     // In the database, so that every node sharing it counts every node's failures.
     const throttle = new AuthThrottle({ settings: config.authThrottle, state: new StoredThrottleState(store, { keepMs: config.authThrottle.windowMs }) });
-    const stats = new Stats();
     const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log, stats };
     const outbound = createOutboundWorker(outboundDeps);
     const relay = createRelayHandler(outboundDeps);
@@ -117,9 +121,13 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
       nodeId: node?.id,
     });
-    services = [...(node ? [node] : []), outbound, api, imap, smtp, renewal];
+    const journalRetention = journalRetentionService({ store, log, expungeRetentionMs: config.expungeRetentionMs });
+    services = [...(node ? [node] : []), outbound, api, imap, smtp, renewal, journalRetention];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
+    const metricsHttp = config.metrics.port === undefined ? null : metricsHttpService(stats.metrics, config.metrics.bind, config.metrics.port, log);
+    if (metricsHttp) services.push(metricsHttp);
+    stats.metrics.attach({ store, sessions: () => services.flatMap((s) => s.sessions?.() ?? []) });
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -138,7 +146,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       renewal,
       relay,
       outbound,
-      ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}) },
+      journalRetention,
+      ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}), ...(metricsHttp ? { metrics: metricsHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {
           for (const service of [...started].reverse()) {

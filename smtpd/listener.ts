@@ -3,13 +3,14 @@
 // checks in data-guard.ts, storage in delivery.ts; this file connects them to
 // smtp-server's hooks.
 import type { TLSSocket } from 'node:tls';
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServer, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import { type AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import { listen } from '../server/listen.ts';
 import type { Stats } from '../server/stats.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { DataGuard } from './data-guard.ts';
+import { PromptGreetingSMTPServer } from './prompt-greeting.ts';
 import { deliver, type DeliveryDeps } from './delivery.ts';
 import { smtpError } from './enhanced-codes.ts';
 import { applyErrorLimits, type SmtpErrorLimits } from './error-limits.ts';
@@ -72,7 +73,7 @@ export class Listener {
   async start(): Promise<void> {
     const { spec, deps } = this;
     const material = await deps.tls.defaultMaterial();
-    const server = new SMTPServer({
+    const server = new PromptGreetingSMTPServer({
       name: spec.hostname,
       banner: 'Heron',
       secure: spec.implicitTls,
@@ -224,6 +225,7 @@ export class Listener {
     const tx = this.transactions.get(session.id);
     if (!tx || tx.local.size + tx.relay.length === 0) throw smtpError(503, '5.5.1', 'No valid recipients');
     this.transactions.delete(session.id);
+    const received = performance.now();
     const tlsInfo = session.tlsOptions ? `${session.tlsOptions.version ?? ''} cipher=${session.tlsOptions.name}`.trim() : null;
     try {
       const outcome = await deliver(this.deps.delivery, {
@@ -241,6 +243,7 @@ export class Listener {
         client: session.remoteAddress,
         from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         recipients: tx.local.size + tx.relay.length,
+        seconds: (performance.now() - received) / 1000,
       });
       this.deps.log.info({ listener: this.spec.label, id: outcome.id, score: outcome.spamScore, copies: outcome.localCopies, relay: outcome.relayQueueIds }, 'smtp message accepted');
       return `Ok: queued as ${outcome.id}`;

@@ -1,7 +1,8 @@
 // SEARCH evaluation over every message of the selected mailbox, no result
 // caps. Text keys are answered by the store's full-text index (searchText);
 // what the index cannot answer (strings under 3 characters, HEADER on a given
-// field) is checked against the stored bytes.
+// field) is checked against the stored bytes. It needs only a SearchView (a
+// session is one), so the mail API's search (server/api/emailengine) uses it too.
 import {
   decodeHeaderBytes,
   decodeWords,
@@ -13,10 +14,29 @@ import {
   readRaw,
   searchText,
   type SearchRow,
+  type Store,
+  uidsBySaveDate,
+  uidsWithEmailId,
+  uidsWithThreadId,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
-import type { Session } from '../session.ts';
 import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
+
+/**
+ * What a search runs over: a session's selected mailbox as its client sees it
+ * (a Session is one), or any mailbox of the account for MULTISEARCH
+ * (mailboxView() in search/mailbox-sources.ts): its messages in sequence order, which of them are
+ * \Recent, and the saved result "$" names (RFC 5182).
+ */
+export interface SearchView {
+  deps: { store: Store };
+  selected: {
+    mailbox: { id: number };
+    uids: readonly number[];
+    recent: ReadonlySet<number>;
+    savedResult?: readonly number[];
+  } | null;
+}
 
 /** Messages whose ENVELOPE is read at once when an address key needs it. */
 const ENVELOPE_BATCH = 500;
@@ -27,13 +47,17 @@ const dayOf = (ms: number): number => {
 };
 
 interface Context {
-  session: Session;
+  session: SearchView;
   rows: SearchRow[];
   seqs: Map<number, number>;
   maxSeq: number;
   maxUid: number;
-  /** Matching UIDs of each text/header key, computed before evaluation. */
+  /** Matching UIDs of each key the store answers (text, header, object IDs, save dates), computed before evaluation. */
   textMatches: Map<SearchKey, Set<number>>;
+  /** The saved result "$" names (RFC 5182), when the key uses it. */
+  saved: ReadonlySet<number>;
+  /** The time OLDER/YOUNGER count back from, in whole seconds (RFC 5032 §2). */
+  nowSeconds: number;
 }
 
 async function rawMatches(ctx: Context, test: (raw: Buffer) => boolean, among: Set<number> | null): Promise<Set<number>> {
@@ -118,6 +142,12 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
       );
       return;
     }
+    case 'objectid':
+      ctx.textMatches.set(key, await (key.kind === 'email' ? uidsWithEmailId : uidsWithThreadId)(store, mailboxId, key.id));
+      return;
+    case 'savedate':
+      ctx.textMatches.set(key, await uidsBySaveDate(store, mailboxId, key.op, key.day));
+      return;
     default:
       return;
   }
@@ -161,9 +191,18 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
       return row.subject.toLowerCase().includes(key.value.toLowerCase());
     case 'header':
     case 'text':
+    case 'objectid':
+    case 'savedate':
       return ctx.textMatches.get(key)?.has(row.uid) ?? false;
     case 'modseq':
       return row.modseq >= key.n;
+    case 'saved':
+      return ctx.saved.has(row.uid);
+    case 'within': {
+      // RFC 5032 §2: to the second; OLDER at or before now − n, YOUNGER at or after.
+      const at = Math.floor(row.internalDate / 1000);
+      return key.older ? at <= ctx.nowSeconds - key.seconds : at >= ctx.nowSeconds - key.seconds;
+    }
     case 'not':
       return !matches(ctx, key.key, row);
     case 'or':
@@ -174,7 +213,7 @@ function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
 }
 
 /** Whether any key in the tree passes `test`. */
-function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
+export function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
   switch (key.k) {
     case 'not':
       return anyKey(key.key, test);
@@ -187,15 +226,19 @@ function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
   }
 }
 
-/** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
-export async function evaluateSearch(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
+/**
+ * UIDs (ascending) of the session's messages that match, and the highest
+ * MODSEQ among them; with `only` (UIDs the view holds), of those messages alone.
+ */
+export async function evaluateSearch(session: SearchView, key: SearchKey, only?: readonly number[]): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
-  const known = new Set(sel.uids);
+  const known = new Set(only ?? sel.uids);
   const withText = anyKey(key, (k) => k.k === 'column');
   const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
-  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate)).filter((r) => known.has(r.uid));
+  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate, only)).filter((r) => known.has(r.uid));
+  // Message numbers only when a key asks for them: a live search checking one changed message skips the map.
   const seqs = new Map<number, number>();
-  sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
+  if (anyKey(key, (k) => k.k === 'seq')) sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
   const ctx: Context = {
     session,
     rows,
@@ -203,6 +246,8 @@ export async function evaluateSearch(session: Session, key: SearchKey): Promise<
     maxSeq: sel.uids.length,
     maxUid: sel.uids.length ? sel.uids[sel.uids.length - 1] : 0,
     textMatches: new Map(),
+    saved: anyKey(key, (k) => k.k === 'saved') ? new Set(sel.savedResult) : new Set(),
+    nowSeconds: Math.floor(Date.now() / 1000),
   };
   await prepare(ctx, key);
   let highestModseq = 0;

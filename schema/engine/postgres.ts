@@ -373,6 +373,7 @@ export class PostgresEngine extends PgQueries implements Engine {
         } catch (err) {
           throw mapError(err);
         }
+        const started = performance.now();
         const tx = new PgTx(client, this.names, this.nodeId);
         // Not waited for: it goes out with the closure's first query.
         const began = client.query('BEGIN').then(
@@ -384,6 +385,7 @@ export class PostgresEngine extends PgQueries implements Engine {
           tx.over = true;
           await tx.commitWith([]);
           client.release();
+          this.options.onCommit?.((performance.now() - started) / 1000, 1);
           for (const note of tx.notes) this.options.deliver(note);
           return value;
         } catch (err) {

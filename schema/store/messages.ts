@@ -9,6 +9,7 @@ import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } f
 import type { Dialect } from '../engine/engine.ts';
 import type { MailBoxRow } from './rows.ts';
 import { type FinalStatement, now, type Param, type Queryable, type Store, type WriteContext, write } from './store.ts';
+import { assignThread, threadKeys } from './threads.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -89,7 +90,8 @@ export async function lockMailboxes(tx: WriteContext, mailboxIds: readonly numbe
 }
 
 export async function journal(tx: WriteContext, mailboxId: number, modseq: number, uid: number, kind: ChangeKind): Promise<void> {
-  await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind) VALUES (?, ?, ?, ?)`, mailboxId, modseq, uid, kind);
+  // created_at: the retention policy's clock (schema/store/journal.ts).
+  await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) VALUES (?, ?, ?, ?, ?)`, mailboxId, modseq, uid, kind, now());
 }
 
 /** Stores the raw bytes; the text index row follows in the write's final statements (textIndexStatement). */
@@ -171,7 +173,7 @@ const MAIL_COLUMNS = [
   'reference_id', 'mail_box_id', 'mail_account_id', 'mail_raw_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'hash',
   'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
   'sender_address', 'content_type', 'has_attachment', 'recipient', 'return_path', 'ip_addr', 'is_tls', 'spam_score', 'spam',
-  'envelope', 'bodystructure', 'created_at', 'updated_at',
+  'envelope', 'bodystructure', 'thread_id', 'preview', 'created_at', 'updated_at',
 ] as const;
 type MailColumn = (typeof MAIL_COLUMNS)[number];
 /** What a copy gets anew (bound in this order); every other column comes from the source row. */
@@ -180,7 +182,8 @@ const COPY_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_C
 /** What a new message takes from its mailbox row, just allocated in the same write (allocateStatement, one UID). */
 const FROM_MAILBOX: Partial<Record<MailColumn, string>> = { mail_account_id: 'b.mail_account_id', uid: 'b.uidnext - 1', modseq: 'b.highestmodseq' };
 const INSERT_NEW_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_COLUMNS.map((c) => FROM_MAILBOX[c] ?? '?').join(', ')} FROM mail_box b WHERE b.id = ? RETURNING id`;
-const JOURNAL_NEW_MAIL = `INSERT INTO mail_change (mail_box_id, modseq, uid, kind) SELECT id, highestmodseq, uidnext - 1, 'new' FROM mail_box WHERE id = ?`;
+// created_at: the retention policy's clock (schema/store/journal.ts), as journal() writes it.
+const JOURNAL_NEW_MAIL = `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT id, highestmodseq, uidnext - 1, 'new', ? FROM mail_box WHERE id = ?`;
 
 interface MailInsert {
   referenceId: string;
@@ -192,9 +195,10 @@ interface MailInsert {
   hash: string;
   recipient: string;
   meta: DeliveryMeta;
+  threadId: string;
   indexed: Pick<
     IndexedMessage,
-    'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment'
+    'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment' | 'preview'
   > & { envelopeJson: string; structureJson: string };
 }
 
@@ -229,6 +233,8 @@ function newMailStatement(m: MailInsert): FinalStatement {
     spam: m.meta.spam ? 1 : 0,
     envelope: m.indexed.envelopeJson,
     bodystructure: m.indexed.structureJson,
+    thread_id: m.threadId,
+    preview: m.indexed.preview,
     created_at: t,
     updated_at: t,
   };
@@ -257,15 +263,32 @@ export async function deliverMessage(
   const envelopeJson = JSON.stringify(indexed.envelope);
   const structureJson = JSON.stringify(indexed.root);
   const internalDate = input.internalDate ?? now();
+  const keys = threadKeys(indexed);
   return write(store, async (tx) => {
-    const rawId = await insertRaw(tx, input.raw, sha256);
     const d = tx.dialect;
+    // The thread is the account's (one per account, however many of its mailboxes get a
+    // copy): each mailbox's account, which never changes, is read ahead of the lock, in
+    // the same round trip as the raw bytes.
+    const mailboxIds = JSON.stringify([...new Set(input.copies.map((c) => c.mailboxId))]);
+    const [rawId, ownerRows] = await Promise.all([
+      insertRaw(tx, input.raw, sha256),
+      tx.all<{ id: number; accountId: number }>(`SELECT id, mail_account_id AS "accountId" FROM mail_box WHERE id IN ${d.intList}`, mailboxIds),
+    ]);
+    const owners = new Map(ownerRows.map((r) => [r.id, r.accountId]));
     // Mailboxes are locked in id order (one order for every writer); results keep the copies' order.
     const order = input.copies.map((_, i) => i).sort((a, b) => input.copies[a].mailboxId - input.copies[b].mailboxId);
     const referenceIds = input.copies.map(() => crypto.randomUUID());
+    const threads = new Map<number, string>();
     const statements: FinalStatement[] = [textIndexStatement(d, rawId, indexed)];
     for (const i of order) {
       const copy = input.copies[i];
+      const accountId = owners.get(copy.mailboxId);
+      if (accountId === undefined) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      let threadId = threads.get(accountId);
+      if (threadId === undefined) {
+        threadId = await assignThread(tx, accountId, keys);
+        threads.set(accountId, threadId);
+      }
       statements.push(
         lockMailboxStatement(d, copy.mailboxId, true),
         allocateStatement(copy.mailboxId, 1),
@@ -279,9 +302,10 @@ export async function deliverMessage(
           hash: sha256,
           recipient: copy.recipient ?? '',
           meta: input.meta ?? {},
+          threadId,
           indexed: { ...indexed, envelopeJson, structureJson },
         }),
-        { sql: JOURNAL_NEW_MAIL, params: [copy.mailboxId] },
+        { sql: JOURNAL_NEW_MAIL, params: [now(), copy.mailboxId] },
       );
       notifyMailboxAtCommit(tx, copy.mailboxId);
     }
@@ -445,8 +469,8 @@ export async function storeFlags(
         params: [flags, input.mailboxId, t, JSON.stringify(ids)],
       })),
       {
-        sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind) SELECT mail_box_id, modseq, uid, 'flags' FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
-        params: [JSON.stringify(updates.map((u) => u.id))],
+        sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT mail_box_id, modseq, uid, 'flags', ? FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
+        params: [t, JSON.stringify(updates.map((u) => u.id))],
       },
     ]);
     const alloc = results[2][0] as unknown as Allocation;
@@ -470,8 +494,8 @@ function expungeStatements(d: Dialect, mailboxId: number, rows: readonly Expunge
     allocateStatement(mailboxId, 0),
     // RFC 7162 §3.2.5: expunges stay in the journal so QRESYNC can report VANISHED.
     {
-      sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind) SELECT mail_box_id, ${CURRENT_MODSEQ}, uid, 'expunge' FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
-      params: [mailboxId, ids],
+      sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT mail_box_id, ${CURRENT_MODSEQ}, uid, 'expunge', ? FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
+      params: [mailboxId, now(), ids],
     },
     { sql: `DELETE FROM mail WHERE id IN ${d.intList}`, params: [ids] },
     ...orphanRawStatements(

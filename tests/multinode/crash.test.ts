@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeStore, openStore, type Store } from '../../schema/index.ts';
-import type { ChildHeron } from '../helpers/child-heron.ts';
+import type { HeronProcess } from '../helpers/heron-process.ts';
 import { engineDescribe, testDatabaseUrl } from '../helpers/database.ts';
 import { RawClient } from '../imap/raw-client.ts';
 import { RawSmtp } from '../smtp/client.ts';
@@ -18,8 +18,8 @@ engineDescribe(
   'two node processes on one database: kill -9 of one under load',
   () => {
     let cluster: Awaited<ReturnType<typeof startChildNodes>>;
-    let a: ChildHeron;
-    let b: ChildHeron;
+    let a: HeronProcess;
+    let b: HeronProcess;
     let store: Store;
 
     before(async () => {
@@ -49,7 +49,7 @@ engineDescribe(
 
       const acked = { A: new Set<string>(), B: new Set<string>() };
       let stopB = false;
-      const stream = async (node: ChildHeron, name: 'A' | 'B', session: number) => {
+      const stream = async (node: HeronProcess, name: 'A' | 'B', session: number) => {
         const c = await RawSmtp.connect(node.ports.submissions, { implicitTls: true });
         await c.hello();
         assert.equal((await c.authPlain(hank.username, PASSWORD)).code, 235);
@@ -71,7 +71,7 @@ engineDescribe(
       const streams = [0, 1, 2, 3].map((s) => stream(a, 'A', s)).concat([0, 1].map((s) => stream(b, 'B', s)));
 
       await eventually('node A acknowledged a few messages', () => acked.A.size >= 20, 60_000);
-      process.kill(a.pid, 'SIGKILL');
+      a.kill();
       await eventually('node A is gone', () => !a.alive());
       const bBefore = acked.B.size;
       await eventually('node B acknowledges more after the kill', () => acked.B.size >= bBefore + 20, 60_000);

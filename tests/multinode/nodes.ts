@@ -4,7 +4,7 @@
 // folder, so they share the server secret too, as an operator's nodes must.
 import { createMailAccount, findMailbox, findMailServerByHostname, type Store } from '../../schema/index.ts';
 import type { Heron } from '../../server/heron.ts';
-import { type ChildHeron, startChildHeron } from '../helpers/child-heron.ts';
+import { type HeronProcess, startHeronProcess } from '../helpers/heron-process.ts';
 import { ensureTestDatabase } from '../helpers/database.ts';
 import { RawClient } from '../imap/raw-client.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
@@ -45,8 +45,8 @@ export function startNodes(count: number, env: Record<string, string> = {}, data
 }
 
 /** Starts `count` Herons as child processes on one fresh database, one after the other. */
-export function startChildNodes(count: number, env: Record<string, string> = {}): Promise<{ dataDir: string; nodes: ChildHeron[]; stop(): Promise<void> }> {
-  return startGroup(count, (dataDir) => startChildHeron(dataDir, env));
+export function startChildNodes(count: number, env: Record<string, string> = {}): Promise<{ dataDir: string; nodes: HeronProcess[]; stop(): Promise<void> }> {
+  return startGroup(count, (dataDir) => startHeronProcess(dataDir, env));
 }
 
 /** A mail account on the default mail server, and its INBOX id. */
