@@ -113,6 +113,11 @@ export const BASE_CAPABILITIES = [
   'CHILDREN',
   'SPECIAL-USE',
   'CONDSTORE',
+  'SORT',
+  'SORT=DISPLAY',
+  'THREAD=ORDEREDSUBJECT',
+  'THREAD=REFERENCES',
+  'THREAD=REFS',
   'ESEARCH',
   'SEARCHRES',
   'CONTEXT=SEARCH',
@@ -374,8 +379,9 @@ export class Session {
       }
       const args = spec.parse(new Args(line.args), line);
       const result = await spec.run(this, args, line);
-      // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may).
-      if (this.selected && !this.closed) await this.sendUpdates(line.uid || !['FETCH', 'STORE', 'SEARCH'].includes(line.name));
+      // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may); SORT and THREAD
+      // answer with sequence numbers as SEARCH does.
+      if (this.selected && !this.closed) await this.sendUpdates(line.uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(line.name));
       if (!this.closed) this.writer.tagged(tag, 'OK', result?.text ?? `${line.name} completed`, result?.code);
       result?.after?.();
     } catch (err) {

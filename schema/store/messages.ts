@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
+import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
 import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { Dialect } from '../engine/engine.ts';
 import type { MailBoxRow } from './rows.ts';
@@ -174,6 +175,7 @@ const MAIL_COLUMNS = [
   'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
   'sender_address', 'content_type', 'has_attachment', 'recipient', 'return_path', 'ip_addr', 'is_tls', 'spam_score', 'spam',
   'envelope', 'bodystructure', 'thread_id', 'preview', 'created_at', 'updated_at',
+  ...SORT_KEY_COLUMNS,
 ] as const;
 type MailColumn = (typeof MAIL_COLUMNS)[number];
 /** What a copy gets anew (bound in this order); every other column comes from the source row. */
@@ -199,13 +201,14 @@ interface MailInsert {
   indexed: Pick<
     IndexedMessage,
     'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment' | 'preview'
+    | 'sortKeys'
   > & { envelopeJson: string; structureJson: string };
 }
 
 /** The new message's row, after allocateStatement for its mailbox: its UID, MODSEQ and account come from the mailbox row. */
 function newMailStatement(m: MailInsert): FinalStatement {
   const t = now();
-  const values: Omit<Record<MailColumn, Param>, keyof typeof FROM_MAILBOX> = {
+  const values: Omit<Record<MailColumn, Param>, keyof typeof FROM_MAILBOX | (typeof SORT_KEY_COLUMNS)[number]> = {
     reference_id: m.referenceId,
     mail_box_id: m.mailboxId,
     mail_raw_id: m.rawId,
@@ -238,7 +241,8 @@ function newMailStatement(m: MailInsert): FinalStatement {
     created_at: t,
     updated_at: t,
   };
-  const bound = values as Record<string, Param>;
+  const sortKeys = sortKeyValues(m.indexed.sortKeys, m.indexed.dateHeader ?? m.internalDate);
+  const bound: Record<string, Param> = { ...values, ...Object.fromEntries(SORT_KEY_COLUMNS.map((c, i) => [c, sortKeys[i]])) };
   return { sql: INSERT_NEW_MAIL, params: [...MAIL_COLUMNS.filter((c) => !(c in FROM_MAILBOX)).map((c) => bound[c]), m.mailboxId] };
 }
 
