@@ -46,7 +46,7 @@ export function startNodes(count: number, env: Record<string, string> = {}, data
 
 /** Starts `count` Herons as child processes on one fresh database, one after the other. */
 export function startChildNodes(count: number, env: Record<string, string> = {}): Promise<{ dataDir: string; nodes: HeronProcess[]; stop(): Promise<void> }> {
-  return startGroup(count, (dataDir) => startHeronProcess(dataDir, env));
+  return startGroup(count, (dataDir) => startHeronProcess(dataDir, { env }));
 }
 
 /** A mail account on the default mail server, and its INBOX id. */
