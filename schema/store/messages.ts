@@ -6,11 +6,13 @@ import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
 import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
-import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
+import { applyFlags, flagChanges, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { Dialect } from '../engine/engine.ts';
+import { QuotaLedger, quotaStatements, settleQuota } from './quota.ts';
 import type { MailBoxRow } from './rows.ts';
 import { type FinalStatement, now, type Param, type Queryable, type Store, type WriteContext, write } from './store.ts';
 import { assignThread, threadKeys } from './threads.ts';
+import { newMessageEventStatement, notifyWebhookAtCommit, queueWebhookEvent, webhookEventStatement } from './webhooks.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -96,8 +98,15 @@ export async function journal(tx: WriteContext, mailboxId: number, modseq: numbe
 }
 
 /** Stores the raw bytes; the text index row follows in the write's final statements (textIndexStatement). */
-async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string): Promise<number> {
+async function insertRawBytes(tx: WriteContext, raw: Buffer, sha256: string): Promise<number> {
   return (await tx.get<{ id: number }>(`INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`, sha256, raw))!.id;
+}
+
+/** Stores the raw bytes and their text index row, inside a write that goes on afterwards. */
+export async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
+  const id = await insertRawBytes(tx, raw, sha256);
+  await runAll(tx, [textIndexStatement(tx.dialect, id, indexed)]);
+  return id;
 }
 
 function textIndexStatement(d: Dialect, rawId: number, indexed: IndexedMessage): FinalStatement {
@@ -187,8 +196,8 @@ const INSERT_NEW_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${
 // created_at: the retention policy's clock (schema/store/journal.ts), as journal() writes it.
 const JOURNAL_NEW_MAIL = `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT id, highestmodseq, uidnext - 1, 'new', ? FROM mail_box WHERE id = ?`;
 
-interface MailInsert {
-  referenceId: string;
+/** A new message's row but for what its mailbox's allocation gives it (account, UID, MODSEQ). */
+interface NewMail {
   mailboxId: number;
   rawId: number;
   flags: string[];
@@ -205,11 +214,11 @@ interface MailInsert {
   > & { envelopeJson: string; structureJson: string };
 }
 
-/** The new message's row, after allocateStatement for its mailbox: its UID, MODSEQ and account come from the mailbox row. */
-function newMailStatement(m: MailInsert): FinalStatement {
+/** The bound values of a new message's row, by column, but for FROM_MAILBOX's. */
+function newMailValues(m: NewMail, referenceId: string): Record<string, Param> {
   const t = now();
   const values: Omit<Record<MailColumn, Param>, keyof typeof FROM_MAILBOX | (typeof SORT_KEY_COLUMNS)[number]> = {
-    reference_id: m.referenceId,
+    reference_id: referenceId,
     mail_box_id: m.mailboxId,
     mail_raw_id: m.rawId,
     flags: JSON.stringify(m.flags),
@@ -242,15 +251,47 @@ function newMailStatement(m: MailInsert): FinalStatement {
     updated_at: t,
   };
   const sortKeys = sortKeyValues(m.indexed.sortKeys, m.indexed.dateHeader ?? m.internalDate);
-  const bound: Record<string, Param> = { ...values, ...Object.fromEntries(SORT_KEY_COLUMNS.map((c, i) => [c, sortKeys[i]])) };
+  return { ...values, ...Object.fromEntries(SORT_KEY_COLUMNS.map((c, i) => [c, sortKeys[i]])) };
+}
+
+/** The new message's row, after allocateStatement for its mailbox: its UID, MODSEQ and account come from the mailbox row. */
+function newMailStatement(m: NewMail & { referenceId: string }): FinalStatement {
+  const bound = newMailValues(m, m.referenceId);
   return { sql: INSERT_NEW_MAIL, params: [...MAIL_COLUMNS.filter((c) => !(c in FROM_MAILBOX)).map((c) => bound[c]), m.mailboxId] };
 }
 
-function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
+/** A new message's row with its allocation (account, UID, MODSEQ) already made (allocate), inside a write that goes on afterwards. */
+export interface MailInsert extends NewMail {
+  accountId: number;
+  uid: number;
+  modseq: number;
+}
+
+const INSERT_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) VALUES (${MAIL_COLUMNS.map(() => '?').join(', ')}) RETURNING id`;
+
+export async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
+  const referenceId = crypto.randomUUID();
+  const bound: Record<string, Param> = { ...newMailValues(m, referenceId), mail_account_id: m.accountId, uid: m.uid, modseq: m.modseq };
+  const { id } = (await tx.get<{ id: number }>(INSERT_MAIL, ...MAIL_COLUMNS.map((c) => bound[c])))!;
+  return { id, referenceId };
+}
+
+export function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
   ctx.notify('mailbox', { accountId, mailboxId, highestModseq });
 }
 
 // ---------------------------------------------------------------- append
+
+/** What storing a message needs from its bytes: parse it before the transaction (the expensive part, needing no lock). */
+export function prepareMessage(raw: Buffer): { indexed: IndexedMessage; sha256: string; envelopeJson: string; structureJson: string } {
+  const indexed = indexMessage(raw);
+  return {
+    indexed,
+    sha256: crypto.createHash('sha256').update(raw).digest('hex'),
+    envelopeJson: JSON.stringify(indexed.envelope),
+    structureJson: JSON.stringify(indexed.root),
+  };
+}
 
 /**
  * Stores one message for one or more mailboxes in a single transaction: either
@@ -258,14 +299,18 @@ function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, 
  */
 export async function deliverMessage(
   store: Store,
-  input: { raw: Buffer; copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta },
+  input: {
+    raw: Buffer;
+    copies: DeliveryCopy[];
+    internalDate?: number;
+    meta?: DeliveryMeta;
+    /** False for the server's own filings (DSNs, Sent copies of mail already sent): counted, never refused. */
+    enforceQuota?: boolean;
+  },
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
-  const indexed = indexMessage(input.raw);
-  const sha256 = crypto.createHash('sha256').update(input.raw).digest('hex');
-  const envelopeJson = JSON.stringify(indexed.envelope);
-  const structureJson = JSON.stringify(indexed.root);
+  const { indexed, sha256, envelopeJson, structureJson } = prepareMessage(input.raw);
   const internalDate = input.internalDate ?? now();
   const keys = threadKeys(indexed);
   return write(store, async (tx) => {
@@ -275,7 +320,7 @@ export async function deliverMessage(
     // the same round trip as the raw bytes.
     const mailboxIds = JSON.stringify([...new Set(input.copies.map((c) => c.mailboxId))]);
     const [rawId, ownerRows] = await Promise.all([
-      insertRaw(tx, input.raw, sha256),
+      insertRawBytes(tx, input.raw, sha256),
       tx.all<{ id: number; accountId: number }>(`SELECT id, mail_account_id AS "accountId" FROM mail_box WHERE id IN ${d.intList}`, mailboxIds),
     ]);
     const owners = new Map(ownerRows.map((r) => [r.id, r.accountId]));
@@ -284,6 +329,7 @@ export async function deliverMessage(
     const referenceIds = input.copies.map(() => crypto.randomUUID());
     const threads = new Map<number, string>();
     const statements: FinalStatement[] = [textIndexStatement(d, rawId, indexed)];
+    const ledger = new QuotaLedger();
     for (const i of order) {
       const copy = input.copies[i];
       const accountId = owners.get(copy.mailboxId);
@@ -310,14 +356,20 @@ export async function deliverMessage(
           indexed: { ...indexed, envelopeJson, structureJson },
         }),
         { sql: JOURNAL_NEW_MAIL, params: [now(), copy.mailboxId] },
+        newMessageEventStatement(d, copy.mailboxId, referenceIds[i]),
       );
+      ledger.add(accountId, 1, input.raw.length);
       notifyMailboxAtCommit(tx, copy.mailboxId);
     }
+    // The accounts are charged after every mailbox lock (quotaStatements), as settleQuota does.
+    statements.push(...quotaStatements(ledger, input.enforceQuota ?? true));
+    notifyWebhookAtCommit(tx, 'messageNew');
     const results = await tx.finish(statements);
     const appended: AppendedMessage[] = new Array(input.copies.length);
+    // After the text index row, each copy's statements: lock, allocation, row, journal, event.
     order.forEach((i, k) => {
-      const alloc = results[1 + k * 4 + 1][0] as unknown as Allocation;
-      const { id } = results[1 + k * 4 + 2][0] as { id: number };
+      const alloc = results[1 + k * 5 + 1][0] as unknown as Allocation;
+      const { id } = results[1 + k * 5 + 2][0] as { id: number };
       appended[i] = { id, referenceId: referenceIds[i], mailboxId: input.copies[i].mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
     });
     return appended;
@@ -441,13 +493,13 @@ export async function storeFlags(
 ): Promise<FlagChangeResult> {
   return write(store, async (tx) => {
     // Read without the mailbox lock; the final statements check nothing changed since (see "final statements").
-    const rows = await tx.all<{ id: number; uid: number; modseq: number; flags: string }>(
-      `SELECT id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+    const rows = await tx.all<{ id: number; reference_id: string; uid: number; modseq: number; flags: string }>(
+      `SELECT id, reference_id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
       input.mailboxId,
       JSON.stringify(input.uids),
     );
     const modified: number[] = [];
-    const updates: Array<{ id: number; uid: number; flags: string[] }> = [];
+    const updates: Array<{ id: number; referenceId: string; uid: number; before: string[]; flags: string[] }> = [];
     for (const row of rows) {
       if (input.unchangedSince !== undefined && row.modseq > input.unchangedSince) {
         modified.push(row.uid);
@@ -455,7 +507,7 @@ export async function storeFlags(
       }
       const before = parseFlags(row.flags);
       const after = applyFlags(before, input.op, input.flags);
-      if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, uid: row.uid, flags: after });
+      if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, referenceId: row.reference_id, uid: row.uid, before, flags: after });
     }
     if (updates.length === 0) return { changed: [], modified };
     const d = tx.dialect;
@@ -464,6 +516,7 @@ export async function storeFlags(
     const byFlags = new Map<string, number[]>();
     for (const u of updates) byFlags.set(JSON.stringify(u.flags), [...(byFlags.get(JSON.stringify(u.flags)) ?? []), u.id]);
     notifyMailboxAtCommit(tx, input.mailboxId);
+    notifyWebhookAtCommit(tx, 'messageUpdated');
     const results = await tx.finish([
       lockMailboxStatement(d, input.mailboxId, false),
       unchangedStatement(d, rows),
@@ -476,6 +529,9 @@ export async function storeFlags(
         sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT mail_box_id, modseq, uid, 'flags', ? FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
         params: [t, JSON.stringify(updates.map((u) => u.id))],
       },
+      ...updates.map((u) =>
+        webhookEventStatement(d, input.mailboxId, 'messageUpdated', { id: u.referenceId, uid: u.uid, changes: { flags: flagChanges(u.before, u.flags) } }),
+      ),
     ]);
     const alloc = results[2][0] as unknown as Allocation;
     return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
@@ -484,12 +540,25 @@ export async function storeFlags(
 
 interface ExpungedRow {
   id: number;
+  reference_id: string;
+  mail_account_id: number;
   uid: number;
   modseq: number;
   mail_raw_id: number;
+  size: number;
 }
 
-/** Removes `rows` (read in this write), journals it and drops raw bytes no message uses any more; yields the Allocation third. */
+/** What expunging `rows` gives back to their accounts' quotas, added to `ledger`. */
+function refundOf(rows: readonly ExpungedRow[], ledger = new QuotaLedger()): QuotaLedger {
+  for (const r of rows) ledger.add(r.mail_account_id, -1, -r.size);
+  return ledger;
+}
+
+/**
+ * Removes `rows` (read in this write), journals it, queues the webhook events
+ * and drops raw bytes no message uses any more; yields the Allocation third.
+ * The quota refund is the caller's (refundOf).
+ */
 function expungeStatements(d: Dialect, mailboxId: number, rows: readonly ExpungedRow[]): FinalStatement[] {
   const ids = JSON.stringify(rows.map((r) => r.id));
   return [
@@ -501,6 +570,7 @@ function expungeStatements(d: Dialect, mailboxId: number, rows: readonly Expunge
       sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT mail_box_id, ${CURRENT_MODSEQ}, uid, 'expunge', ? FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
       params: [mailboxId, now(), ids],
     },
+    ...rows.map((r) => webhookEventStatement(d, mailboxId, 'messageDeleted', { id: r.reference_id, uid: r.uid })),
     { sql: `DELETE FROM mail WHERE id IN ${d.intList}`, params: [ids] },
     ...orphanRawStatements(
       d,
@@ -509,10 +579,14 @@ function expungeStatements(d: Dialect, mailboxId: number, rows: readonly Expunge
   ];
 }
 
-const EXPUNGE_COLUMNS = 'id, uid, modseq, mail_raw_id';
+const EXPUNGE_COLUMNS = 'id, reference_id, mail_account_id, uid, modseq, mail_raw_id, size';
 
-/** Removes messages inside a write that goes on afterwards (the caller has locked the mailbox); returns the UIDs removed. */
-export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[]): Promise<number[]> {
+/**
+ * Removes messages inside a write that goes on afterwards (the caller has
+ * locked the mailbox); returns the UIDs removed. Their usage is given back at
+ * once, or through `ledger` when the caller settles several changes together (MOVE).
+ */
+export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[], ledger?: QuotaLedger): Promise<number[]> {
   if (uids.length === 0) return [];
   const rows = await tx.all<ExpungedRow>(
     `SELECT ${EXPUNGE_COLUMNS} FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
@@ -525,6 +599,9 @@ export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: 
     const result = await tx.all(statement.sql, ...statement.params);
     if (i === 2) alloc = result[0] as unknown as Allocation;
   }
+  notifyWebhookAtCommit(tx, 'messageDeleted');
+  const refund = refundOf(rows, ledger);
+  if (!ledger) await settleQuota(tx, refund);
   notifyMailbox(tx, alloc!.accountId, mailboxId, alloc!.modseq);
   return rows.map((r) => r.uid);
 }
@@ -550,7 +627,9 @@ export async function expungeMessages(
     const doomed = candidates.filter((c) => input.force || hasFlag(parseFlags(c.flags), '\\Deleted'));
     if (doomed.length === 0) return [];
     notifyMailboxAtCommit(tx, input.mailboxId);
-    await tx.finish(expungeStatements(tx.dialect, input.mailboxId, doomed));
+    notifyWebhookAtCommit(tx, 'messageDeleted');
+    // The refund after the mailbox lock (quotaStatements), as settleQuota does.
+    await tx.finish([...expungeStatements(tx.dialect, input.mailboxId, doomed), ...quotaStatements(refundOf(doomed))]);
     return doomed.map((r) => r.uid);
   });
 }
@@ -561,11 +640,21 @@ export interface CopyResult {
   mapping: Array<{ sourceUid: number; targetUid: number }>;
 }
 
-/** Copies messages inside a write: same raw bytes, flags and internal date; new UIDs. */
-export async function copyInWrite(tx: WriteContext, sourceMailboxId: number, uids: readonly number[], targetMailboxId: number): Promise<CopyResult> {
+/**
+ * Copies messages inside a write: same raw bytes, flags and internal date; new
+ * UIDs. The target account is charged at once (OVERQUOTA when it would pass a
+ * limit), or through `ledger` when the caller settles several changes together.
+ */
+export async function copyInWrite(
+  tx: WriteContext,
+  sourceMailboxId: number,
+  uids: readonly number[],
+  targetMailboxId: number,
+  ledger?: QuotaLedger,
+): Promise<CopyResult> {
   await lockMailboxes(tx, [sourceMailboxId, targetMailboxId]);
-  const rows = await tx.all<{ uid: number; id: number }>(
-    `SELECT id, uid FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+  const rows = await tx.all<{ uid: number; id: number; size: number }>(
+    `SELECT id, uid, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
     sourceMailboxId,
     JSON.stringify(uids),
   );
@@ -577,10 +666,15 @@ export async function copyInWrite(tx: WriteContext, sourceMailboxId: number, uid
   const mapping: CopyResult['mapping'] = [];
   for (const [i, row] of rows.entries()) {
     const targetUid = alloc.firstUid + i;
-    await tx.run(COPY_MAIL, crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
+    const referenceId = crypto.randomUUID();
+    await tx.run(COPY_MAIL, referenceId, targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
     await journal(tx, targetMailboxId, alloc.modseq, targetUid, 'new');
+    await queueWebhookEvent(tx, targetMailboxId, 'messageNew', { id: referenceId, uid: targetUid });
     mapping.push({ sourceUid: row.uid, targetUid });
   }
+  const charge = ledger ?? new QuotaLedger();
+  charge.add(alloc.accountId, rows.length, rows.reduce((sum, r) => sum + r.size, 0));
+  if (!ledger) await settleQuota(tx, charge);
   notifyMailbox(tx, alloc.accountId, targetMailboxId, alloc.modseq);
   return { uidvalidity: alloc.uidvalidity, mapping };
 }
@@ -598,15 +692,27 @@ export async function moveMessages(
   store: Store,
   input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
 ): Promise<CopyResult & { expunged: number[] }> {
-  return write(store, async (tx) => {
-    const result = await copyInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId);
-    const expunged = await expungeInWrite(
-      tx,
-      input.sourceMailboxId,
-      result.mapping.map((m) => m.sourceUid),
-    );
-    return { ...result, expunged };
-  });
+  return write(store, (tx) => moveInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId));
+}
+
+/** Copies, then expunges the originals, inside a write (MOVE, the API's move, RENAME of INBOX). */
+export async function moveInWrite(
+  tx: WriteContext,
+  sourceMailboxId: number,
+  uids: readonly number[],
+  targetMailboxId: number,
+): Promise<CopyResult & { expunged: number[] }> {
+  // RFC 9208 §4.3: a MOVE is refused only when the target root would pass its limit; inside one account it nets to zero.
+  const ledger = new QuotaLedger();
+  const result = await copyInWrite(tx, sourceMailboxId, uids, targetMailboxId, ledger);
+  const expunged = await expungeInWrite(
+    tx,
+    sourceMailboxId,
+    result.mapping.map((m) => m.sourceUid),
+    ledger,
+  );
+  await settleQuota(tx, ledger);
+  return { ...result, expunged };
 }
 
 /**

@@ -9,6 +9,7 @@ import { StoreError } from './errors.ts';
 import { insertRow, rowOf, rowOrUndefined, rowsOf, updateRows } from './row-codec.ts';
 import type { OutboxRow } from './rows.ts';
 import { now, type Store, write } from './store.ts';
+import { queueOutboundWebhookEvents } from './webhooks.ts';
 
 /** Where one recipient of a row stands after the last attempt. */
 export interface RecipientState {
@@ -126,11 +127,15 @@ export interface OutboxAttempt {
  * Records an attempt's outcome and releases the claim. `claim` is the lease
  * the row was claimed with (its `locked_until`): a worker whose lease ran out
  * and was taken over (by this node or another) records nothing, so it cannot
- * overwrite the result of the one that holds the row now. Returns whether the
- * outcome was recorded.
+ * overwrite the result of the one that holds the row now (nor queue its
+ * webhook events). Returns whether the outcome was recorded.
  */
 export async function finishOutboxAttempt(store: Store, id: number, claim: number, attempt: OutboxAttempt): Promise<boolean> {
   return write(store, async (tx) => {
+    // The claim is checked (and the row locked) before the webhook events read the recipients' previous states.
+    const held = await tx.get(`SELECT 1 FROM outbox WHERE id = ? AND status = 'sending' AND locked_until = ?${tx.dialect.forUpdate}`, id, claim);
+    if (!held) return false;
+    await queueOutboundWebhookEvents(tx, id, attempt);
     const updated = await updateRows(
       tx,
       outbox,
