@@ -20,8 +20,13 @@ export async function authenticate(session: Session, username: string, password:
   const server = await findMailServerById(store, account.mail_server_id);
   // Closed while we waited (login deadline, client gone): its slot would never be released.
   if (session.isClosed) throw new ImapResponse('NO', 'Connection closed');
-  if (!session.deps.acquireAccount(account.id)) {
+  if (!(await session.deps.acquireAccount(account.id))) {
     throw new ImapResponse('NO', 'Too many connections for this account', 'LIMIT');
+  }
+  // Closed while the slot was taken (on a shared database that is a round trip): give it back.
+  if (session.isClosed) {
+    session.deps.releaseAccount(account.id);
+    throw new ImapResponse('NO', 'Connection closed');
   }
   session.maxMessageSize = server?.max_size ?? 26214400;
   session.account = account;

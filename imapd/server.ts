@@ -9,6 +9,7 @@ import type { AuthThrottle, Store } from '../schema/index.ts';
 import { clientAddress, listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
 import type { ListenerState, Service, SessionCount } from '../server/service.ts';
+import { LocalAccountSessions, SharedAccountSessions } from './account-sessions.ts';
 import { LoginCache } from './auth-cache.ts';
 import { type ImapLimits, Session, type SessionDeps } from './session.ts';
 
@@ -25,6 +26,8 @@ export interface ImapServiceOptions {
   limits?: Partial<ImapLimits>;
   connections?: Partial<ConnectionLimits>;
   stats?: SessionDeps['stats'];
+  /** This node's row (schema/store/nodes.ts) when the database is shared: the per-account cap then counts every node's sessions. */
+  nodeId?: string;
 }
 
 export interface ConnectionLimits {
@@ -55,7 +58,10 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
   const limits: ImapLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const connections: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const sessions = new Set<Session>();
-  const perAccount = new Map<number, number>();
+  const perAccount =
+    options.nodeId !== undefined
+      ? new SharedAccountSessions(options.store, options.nodeId, limits.maxConnectionsPerUser, options.log)
+      : new LocalAccountSessions(limits.maxConnectionsPerUser);
   const perAddress = new Map<string, number>();
   const servers: net.Server[] = [];
   let bound = { imap: 0, imaps: 0 };
@@ -70,17 +76,8 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     hostname: options.hostname,
     allowPlaintextAuth: options.allowPlaintextAuth,
     limits,
-    acquireAccount(accountId: number): boolean {
-      const n = perAccount.get(accountId) ?? 0;
-      if (n >= limits.maxConnectionsPerUser) return false;
-      perAccount.set(accountId, n + 1);
-      return true;
-    },
-    releaseAccount(accountId: number): void {
-      const n = (perAccount.get(accountId) ?? 1) - 1;
-      if (n <= 0) perAccount.delete(accountId);
-      else perAccount.set(accountId, n);
-    },
+    acquireAccount: (accountId: number) => perAccount.acquire(accountId),
+    releaseAccount: (accountId: number) => perAccount.release(accountId),
   };
 
   /** Counts a new connection against its address and listener; returns why it is refused, or null. */
@@ -198,6 +195,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
       for (const session of sessions) session.bye('Server shutting down');
       await Promise.all(closing);
       servers.length = 0;
+      if (perAccount instanceof SharedAccountSessions) perAccount.stop();
     },
     describe: () => [`imap        ${options.bind}:${bound.imap} (STARTTLS)`, `imaps       ${options.bind}:${bound.imaps} (TLS)`],
     ports: () => bound,

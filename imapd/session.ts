@@ -72,8 +72,8 @@ export interface SessionDeps {
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
-  /** Per-account connection accounting (server.ts). */
-  acquireAccount(accountId: number): boolean;
+  /** Per-account connection accounting (server.ts, account-sessions.ts). */
+  acquireAccount(accountId: number): Promise<boolean>;
   releaseAccount(accountId: number): void;
 }
 
@@ -642,7 +642,11 @@ export class Session {
     let changes: JournalEntry[] = [];
     if (sel.dirty) {
       sel.dirty = false;
-      changes = await changesSince(store, sel.mailbox.id, sel.lastModseq);
+      // A read that fails (the database is away) leaves the news to be pulled next time.
+      changes = await changesSince(store, sel.mailbox.id, sel.lastModseq).catch((err: unknown) => {
+        sel.dirty = true;
+        throw err;
+      });
       if (changes.length === 0 && !(await findMailboxById(store, sel.mailbox.id))) {
         return this.bye('Selected mailbox was deleted');
       }

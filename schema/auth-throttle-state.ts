@@ -1,10 +1,12 @@
 // Where the authentication throttle keeps its records. A record is one failed
 // check: (client address, account, time). A success deletes that address's
 // records for that account and remembers the pair as trusted for a while.
-// This is small on purpose so that a database can hold it for several nodes
-// (one table of failures, one of trusted pairs); today it lives in memory,
-// bounded: every map is capped and evicts its least recently touched keys, so
-// an attacker rotating addresses or account names cannot grow it without end.
+// This is small on purpose so that a database can hold it for several nodes:
+// Heron keeps it in the store (StoredThrottleState in
+// ./store/auth-failures.ts: one table of failures, one of trusted pairs). The
+// in-memory one here is for a throttle without a store (tests), bounded: every
+// map is capped and evicts its least recently touched keys, so an attacker
+// rotating addresses or account names cannot grow it without end.
 // Keys arrive already reduced (an address prefix, a hash of the account name).
 
 export interface ThrottleSnapshot {
@@ -19,6 +21,8 @@ export interface ThrottleSnapshot {
   pairOldest: number | null;
   /** This address logged in to this account successfully, recently enough. */
   trusted: boolean;
+  /** Until when it is trusted; null when it is not. */
+  trustedUntil: number | null;
 }
 
 export interface ThrottleState {
@@ -104,6 +108,7 @@ export class MemoryThrottleState implements ThrottleState {
       pairFailures: pair.length,
       pairOldest: pair[0]?.at ?? null,
       trusted: until !== undefined && until > now,
+      trustedUntil: until !== undefined && until > now ? until : null,
     };
   }
 

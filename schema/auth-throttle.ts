@@ -21,12 +21,14 @@
 //   so a burst of parallel attempts cannot overshoot the limit.
 //
 // IPv6 clients are counted per /64 (one subscriber's network), so rotating
-// addresses inside it gains nothing. The records live behind ThrottleState.
+// addresses inside it gains nothing. The records live behind ThrottleState:
+// Heron keeps them in the store, so every node sharing a database counts
+// every node's failures (the in-flight and pending counts are per process).
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addressKey } from './address.ts';
-import { MemoryThrottleState, type ThrottleState } from './auth-throttle-state.ts';
+import { MemoryThrottleState, type ThrottleSnapshot, type ThrottleState } from './auth-throttle-state.ts';
 
 export interface AuthThrottleSettings {
   /** Failures from one address (any accounts) within the window before it is refused. */
@@ -49,6 +51,8 @@ export const DEFAULT_THROTTLE_SETTINGS: AuthThrottleSettings = {
 
 /** How long a successful login makes an address trusted for that account. */
 const TRUST_MS = 7 * 24 * 3600_000;
+/** A trust this fresh is not written again on the next success (a login writes nothing then). */
+const TRUST_REFRESH_MS = 24 * 3600_000;
 /** Delayed attempts waiting in the whole process. */
 const MAX_PENDING = 10_000;
 
@@ -121,7 +125,7 @@ export class AuthThrottle {
 
   /** What would happen to an attempt now (nothing is recorded or reserved). */
   async assess(remoteAddress: string, account: string): Promise<ThrottleVerdict> {
-    return this.verdict(clientKey(remoteAddress), accountKey(account), false);
+    return (await this.verdict(clientKey(remoteAddress), accountKey(account), false)).verdict;
   }
 
   /**
@@ -129,11 +133,11 @@ export class AuthThrottle {
    * in flight in the same synchronous step as the check, so parallel attempts
    * see each other.
    */
-  private async verdict(address: string, account: string, reserve: boolean): Promise<ThrottleVerdict> {
+  private async verdict(address: string, account: string, reserve: boolean): Promise<{ verdict: ThrottleVerdict; seen: ThrottleSnapshot }> {
     const { windowMs, maxFailures } = this.settings;
     const now = this.now();
     const seen = await this.state.look(address, account, now - windowMs, now);
-    const refuse = (oldest: number | null): ThrottleVerdict => ({ refused: true, retryAfterMs: Math.max(1000, (oldest ?? now) + windowMs - now), delayMs: 0 });
+    const refuse = (oldest: number | null) => ({ verdict: { refused: true, retryAfterMs: Math.max(1000, (oldest ?? now) + windowMs - now), delayMs: 0 }, seen });
     let verdict: ThrottleVerdict;
     if (seen.trusted) {
       if (seen.pairFailures >= maxFailures) return refuse(seen.pairOldest);
@@ -143,7 +147,7 @@ export class AuthThrottle {
       verdict = { refused: false, retryAfterMs: 0, delayMs: this.penaltyFor(Math.max(seen.addressFailures, seen.accountFailures)) };
     }
     if (reserve) AuthThrottle.bump(this.inFlight, address, 1);
-    return verdict;
+    return { verdict, seen };
   }
 
   private static bump(map: Map<string, number>, key: string, by: number): void {
@@ -159,7 +163,7 @@ export class AuthThrottle {
   async attempt<T>(remoteAddress: string, account: string, check: () => Promise<T | null>): Promise<AuthAttempt<T>> {
     const address = clientKey(remoteAddress);
     const key = accountKey(account);
-    const verdict = await this.verdict(address, key, true);
+    const { verdict, seen } = await this.verdict(address, key, true);
     if (verdict.refused) return { kind: 'refused', retryAfterMs: verdict.retryAfterMs };
     try {
       if (verdict.delayMs > 0) {
@@ -180,7 +184,10 @@ export class AuthThrottle {
         await this.state.fail(address, key, this.now());
         return { kind: 'failed' };
       }
-      await this.state.succeed(address, key, this.now() + TRUST_MS);
+      const trustedUntil = this.now() + TRUST_MS;
+      // Nothing to forgive and trusted recently: the usual login writes nothing.
+      const settled = seen.pairFailures === 0 && seen.trustedUntil !== null && seen.trustedUntil > trustedUntil - TRUST_REFRESH_MS;
+      if (!settled) await this.state.succeed(address, key, trustedUntil);
       return { kind: 'ok', value };
     } finally {
       AuthThrottle.bump(this.inFlight, address, -1);

@@ -131,6 +131,11 @@ export const mailAlias = table('mail_alias');
 export const dkimKey = table('dkim_key');
 export const acmeAccount = table('acme_account');
 export const heronMeta = table('heron_meta');
+export const authFailure = table('auth_failure');
+export const authTrust = table('auth_trust');
+export const acmeChallenge = table('acme_challenge');
+export const heronNode = table('heron_node');
+export const imapSession = table('imap_session');
 export const webhookSetting = table('webhook_setting');
 export const webhookEvent = table('webhook_event');
 

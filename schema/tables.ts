@@ -423,6 +423,74 @@ export const heronMeta = sqliteTable('heron_meta', {
   value: text('value').notNull(),
 });
 
+// Failed password checks (the authentication throttle, schema/auth-throttle.ts):
+// one row per failure, kept while it counts and pruned after. Keys arrive
+// reduced (an address or its /64, a hash of the account name). In the
+// database so that every node sharing it counts every node's failures.
+export const authFailure = sqliteTable(
+  'auth_failure',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    address: text('address').notNull(),
+    account: text('account').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    index('auth_failure_address_idx').on(t.address, t.at),
+    index('auth_failure_account_idx').on(t.account, t.at),
+    index('auth_failure_at_idx').on(t.at),
+  ],
+);
+
+// Address and account pairs that logged in successfully, trusted until `trusted_until`.
+export const authTrust = sqliteTable(
+  'auth_trust',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    address: text('address').notNull(),
+    account: text('account').notNull(),
+    trusted_until: integer('trusted_until').notNull(),
+  },
+  (t) => [uniqueIndex('auth_trust_pair_idx').on(t.address, t.account), index('auth_trust_until_idx').on(t.trusted_until)],
+);
+
+// Pending ACME HTTP-01 challenges (RFC 8555 §8.3): the CA may ask any node.
+export const acmeChallenge = sqliteTable(
+  'acme_challenge',
+  {
+    token: text('token').primaryKey(),
+    key_authorization: text('key_authorization').notNull(),
+    expires_at: integer('expires_at').notNull(),
+  },
+  (t) => [index('acme_challenge_expires_idx').on(t.expires_at)],
+);
+
+// Running Heron processes (one row per process start): a node renews its lease
+// while it runs, so what it holds (IMAP sessions) stops counting when it dies.
+export const heronNode = sqliteTable('heron_node', {
+  id: text('id').primaryKey(),
+  hostname: text('hostname').notNull().default(''),
+  pid: integer('pid').notNull().default(0),
+  started_at: integer('started_at').notNull(),
+  expires_at: integer('expires_at').notNull(),
+});
+
+// Authenticated IMAP sessions, for the per-account connection cap across nodes.
+export const imapSession = sqliteTable(
+  'imap_session',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    node_id: text('node_id')
+      .notNull()
+      .references(() => heronNode.id, { onDelete: 'cascade' }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    created_at: integer('created_at').notNull().default(NOW_MS),
+  },
+  (t) => [index('imap_session_account_idx').on(t.mail_account_id), index('imap_session_node_idx').on(t.node_id)],
+);
+
 // Webhook settings (EmailEngine's /v1/settings `webhooksEnabled`, `webhooks`,
 // `webhookEvents`, `serviceSecret`): one row, id 1.
 export const webhookSetting = sqliteTable('webhook_setting', {

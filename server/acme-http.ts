@@ -12,9 +12,18 @@ export function acmeHttpService(challenges: ChallengeStore, bind: string, port: 
     port,
     describe: (bound) => `ACME HTTP-01 http://${bind}:${bound}/.well-known/acme-challenge/`,
     handler(req, res) {
-      const answer = req.method === 'GET' ? challenges.answer(new URL(req.url ?? '/', 'http://x').pathname) : undefined;
-      res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'text/plain' });
-      res.end(answer ?? 'not found\n');
+      const lookup = req.method === 'GET' ? challenges.answer(new URL(req.url ?? '/', 'http://x').pathname) : Promise.resolve(undefined);
+      lookup.then(
+        (answer) => {
+          res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'text/plain' });
+          res.end(answer ?? 'not found\n');
+        },
+        // The challenges live in the database: while it is unreachable the CA is told to come back.
+        () => {
+          res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
+          res.end('try again later\n');
+        },
+      );
     },
   });
 }

@@ -21,6 +21,8 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/i, 'expected postgres://user:password@host:port/database')
     .optional(),
+  // Several nodes on one database: how long a node that stops renewing its row still counts (server/node.ts).
+  HERON_NODE_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   HERON_HOSTNAME: domainSchema.prefault(os.hostname()),
   HERON_ADMIN_EMAIL: addressKeySchema().optional(),
   HERON_ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -111,6 +113,8 @@ export interface HeronConfig {
   databaseUrl: string | undefined;
   /** Where the store lives: databaseUrl when set, else databaseFile (what openStore takes). */
   database: string;
+  /** On a shared database: a node whose lease has run out (it died, or lost the database) no longer counts its IMAP sessions. */
+  nodeLeaseMs: number;
   hostname: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     databaseFile: path.join(dataDir, 'heron.db'),
     databaseUrl: c.HERON_DATABASE_URL,
     database: c.HERON_DATABASE_URL ?? path.join(dataDir, 'heron.db'),
+    nodeLeaseMs: c.HERON_NODE_LEASE_SECONDS * 1000,
     // Validated and in its A-label form (an IDN), like every stored domain.
     hostname: c.HERON_HOSTNAME,
     adminEmail: c.HERON_ADMIN_EMAIL,

@@ -9,7 +9,7 @@ import { renewalService } from '../certs/acme/renewal.ts';
 import { domainZone } from '../certs/dns/records.ts';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
-import { AuthThrottle, closeStore, ensureWebhookSettings, openStore, type Store } from '../schema/index.ts';
+import { AuthThrottle, closeStore, ensureWebhookSettings, openStore, type Store, StoredThrottleState } from '../schema/index.ts';
 import type { OutboundDeps } from '../smtpd/outbound/deps.ts';
 import { createRelayHandler } from '../smtpd/outbound/relay-handler.ts';
 import { createOutboundWorker, type OutboundWorker } from '../smtpd/outbound/worker.ts';
@@ -24,6 +24,7 @@ import type { HeronConfig } from './config.ts';
 import { describeBudget } from './descriptor-budget.ts';
 import { journalRetentionService } from './journal-retention.ts';
 import type { Logger } from './logger.ts';
+import { nodeService } from './node.ts';
 import type { Service } from './service.ts';
 import { sortKeysBackfill } from './sort-keys-backfill.ts';
 import { metricsHttpService } from './metrics-http.ts';
@@ -93,14 +94,17 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     const tls = createTlsContexts(store, secret, config.hostname);
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
-    const throttle = new AuthThrottle({ settings: config.authThrottle });
+    // In the database, so that every node sharing it counts every node's failures.
+    const throttle = new AuthThrottle({ settings: config.authThrottle, state: new StoredThrottleState(store, { keepMs: config.authThrottle.windowMs }) });
     const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log, stats };
     const outbound = createOutboundWorker(outboundDeps);
     const relay = createRelayHandler(outboundDeps);
     if (config.acme.caFile) trustAcmeCa(config.acme.caFile);
-    const challenges = new ChallengeStore();
+    const challenges = new ChallengeStore(store);
     const acme = new AcmeIssuer({ store, secret, challenges, log });
     const renewal = renewalService({ store, issuer: acme, log });
+    // Several nodes may share the database: this one's row, for what counts across nodes.
+    const node = store.dialect.shared ? nodeService(store, config.hostname, config.nodeLeaseMs, log) : null;
     let services: Service[] = [];
     const activity = { stats, listeners: () => services.flatMap((s) => s.listeners?.() ?? []) };
     const apiDeps: ApiDeps = { store, log, throttle, tokenTtlMs: config.tokenTtlMs, config, secret, challenges, acme, outbound: outboundDeps, activity };
@@ -120,9 +124,10 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       stats,
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
+      nodeId: node?.id,
     });
     const journalRetention = journalRetentionService({ store, log, expungeRetentionMs: config.expungeRetentionMs });
-    services = [outbound, webhooks, api, imap, smtp, renewal, journalRetention, sortKeysBackfill({ store, log })];
+    services = [...(node ? [node] : []), outbound, webhooks, api, imap, smtp, renewal, journalRetention, sortKeysBackfill({ store, log })];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     const metricsHttp = config.metrics.port === undefined ? null : metricsHttpService(stats.metrics, config.metrics.bind, config.metrics.port, log);

@@ -105,7 +105,8 @@ export class Listener {
       onAuth: (auth, session, cb) =>
         this.onAuth(auth, session).then(
           (user) => cb(null, { user }),
-          (err: Error) => cb(err),
+          // RFC 4954 §6: a check that could not be made (the database is away) is a temporary failure.
+          (err: Error) => cb(hasReply(err) ? err : smtpError(454, '4.7.0', 'Temporary authentication failure; try again later')),
         ),
       onMailFrom: (address, session, cb) =>
         this.onMailFrom(address.address, session).then(() => cb(), this.refuse(session, cb)),
@@ -147,9 +148,17 @@ export class Listener {
     if (this.server) Object.assign(this.server.options, { size: maxSize, maxClients: maxClients + 1 });
   }
 
-  /** Passes a refusal to smtp-server, counting it when it is a reply of ours (4xx/5xx). */
+  /**
+   * Passes a refusal to smtp-server, counting it when it is a reply of ours (4xx/5xx).
+   * An error without a reply of its own (the database is away) is temporary, never smtp-server's default 550.
+   */
   private refuse(session: SMTPServerSession, cb: (err: Error) => void): (err: Error) => void {
-    return (err) => {
+    return (failure) => {
+      let err = failure;
+      if (!hasReply(err)) {
+        this.deps.log.warn({ err, listener: this.spec.label }, 'smtp command failed');
+        err = smtpError(451, '4.3.0', 'Local error in processing; try again later');
+      }
       const code = (err as { responseCode?: unknown }).responseCode;
       if (typeof code === 'number' && code >= 400) {
         const enhanced = /^[245]\.\d{1,3}\.\d{1,3}/.exec(err.message)?.[0] ?? '';
@@ -242,8 +251,13 @@ export class Listener {
     } catch (err) {
       this.deps.log.warn({ err, listener: this.spec.label }, 'smtp message refused');
       // Anything without a reply of its own is our fault and temporary; its text stays in the log.
-      if (typeof (err as { responseCode?: unknown }).responseCode === 'number') throw err;
+      if (hasReply(err)) throw err;
       throw smtpError(451, '4.3.0', 'Local error in processing; nothing was stored, try again later');
     }
   }
+}
+
+/** Whether an error carries an SMTP reply of ours (smtpError), rather than being a failure underneath. */
+function hasReply(err: unknown): boolean {
+  return typeof (err as { responseCode?: unknown }).responseCode === 'number';
 }

@@ -96,10 +96,10 @@ export class AcmeIssuer {
         skipChallengeVerification: true,
         challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
           if (challenge.type !== 'http-01') throw new Error(`unsupported ACME challenge ${challenge.type}`);
-          challenges.set(challenge.token, keyAuthorization);
+          await challenges.set(challenge.token, keyAuthorization);
         },
         challengeRemoveFn: async (_authz, challenge) => {
-          challenges.delete(challenge.token);
+          await challenges.delete(challenge.token);
         },
       });
       const account = (await findAcmeAccount(store, email, directoryUrl))!;

@@ -13,7 +13,11 @@
 //   row locks while it waits;
 // - the closure may run more than once on PostgreSQL (a deadlock or a
 //   serialization failure is retried), so it must not have side effects other
-//   than its queries and `tx.notify`.
+//   than its queries and `tx.notify`;
+// - a write that takes a lock many writers wait for (a mailbox's row, which
+//   orders UIDs and MODSEQs) takes it in its last statements, through
+//   `tx.finish`: reads before it need no lock, and a final statement checks
+//   (heron_assert … 'RETRY') that what they read is still so.
 
 /** What a query parameter may be: integers and epoch milliseconds are numbers, booleans are 0/1. */
 export type Param = string | number | bigint | Buffer | null;
@@ -43,10 +47,37 @@ export interface Notification {
   args: unknown[];
 }
 
+/** One statement of a write's last batch (see EngineTx.finish). */
+export interface FinalStatement {
+  sql: string;
+  params: Param[];
+}
+
 /** The handle a write closure gets: its queries run inside the transaction. */
 export interface EngineTx extends Queryable {
   /** Queues a notification, delivered (in this process and, on PostgreSQL, in every other one) after the commit. */
   notify(event: string, ...args: unknown[]): void;
+  /**
+   * Queues a notification whose one argument is read at commit time: the
+   * first row of `sql` (run inside the transaction, after everything else),
+   * as an object. No row, no notification. For values the write's last
+   * statements produce (a MODSEQ): on PostgreSQL the query goes out with the
+   * COMMIT, in the same round trip.
+   */
+  notifyFrom(event: string, sql: string, ...params: Param[]): void;
+  /**
+   * The write's last statements, run in order and committed with them: on
+   * PostgreSQL they, the notifications and the COMMIT go out together in one
+   * round trip, so a row lock they take is held for no round trip through
+   * this process (the mailbox lock that orders UIDs, above all). Returns each
+   * statement's rows. The handle is over afterwards: the closure may only
+   * return. Because the commit is already on its way when the rows come back,
+   * a statement that finds that the write cannot go on must fail itself:
+   * `heron_assert(condition, code, message)` (both engines) raises
+   * StoreError(code) — or, with code 'RETRY', has the write run again from
+   * the start (rows it read earlier without a lock changed under it).
+   */
+  finish(statements: FinalStatement[]): Promise<Row[][]>;
 }
 
 export interface Engine extends Queryable {
@@ -96,6 +127,8 @@ export interface Dialect {
   readonly forUpdate: string;
   /** Appended to a claiming SELECT: rows another transaction holds are skipped, not waited for. */
   readonly forUpdateSkipLocked: string;
+  /** Like forUpdate, but rows of other tables that refer to the locked one may still be inserted meanwhile. */
+  readonly forNoKeyUpdate: string;
   readonly textIndex: TextIndexSql;
   /** A top-level string member of a JSON text column (`$.key`), NULL when absent. */
   jsonMember(column: string, key: string): string;
@@ -107,8 +140,8 @@ export interface Dialect {
 export interface TextIndexSql {
   /** Parameters: raw id, headers, body (each passed through `prepare`). */
   readonly insert: string;
-  /** Parameter: raw id. */
-  readonly delete: string;
+  /** Parameter: a JSON array of raw ids; deletes the rows of those no `mail` row refers to. */
+  readonly deleteUnused: string;
   /** What is stored for a text (PostgreSQL stores it lower-cased). */
   prepare(text: string): string;
   /**

@@ -1,10 +1,17 @@
 // The PostgreSQL engine (node-postgres), selected by HERON_DATABASE_URL.
 //
-// - Reads take any pooled connection; a write checks one out for its whole
-//   transaction (BEGIN … COMMIT, READ COMMITTED). Writers serialise where they
-//   must on row locks (UPDATE mail_box … RETURNING allocates UIDs and MODSEQs,
-//   so one mailbox's writers commit in MODSEQ order); a deadlock or a
-//   serialization failure is retried with the closure run again.
+// - Reads take any pooled connection; a write checks one out of its own pool
+//   for its whole transaction (BEGIN … COMMIT, READ COMMITTED). Those
+//   connections pipeline: BEGIN goes out with the write's first query, and the
+//   final statements (EngineTx.finish), the notifications and the COMMIT go
+//   out together, so a write that ends with finish() holds the locks its
+//   final statements take for no round trip through this process (a busy
+//   event loop would otherwise stretch every lock on a mailbox row, and with
+//   it the wait of every other writer of that mailbox, on any node).
+//   Writers serialise where they must on row locks (the mailbox row allocates
+//   UIDs and MODSEQs, so one mailbox's writers commit in MODSEQ order); a
+//   deadlock or a serialization failure (heron_assert … 'RETRY' included) is
+//   retried with the closure run again.
 // - Notifications go out with pg_notify inside the transaction, so PostgreSQL
 //   delivers them only on commit and in commit order to every process
 //   LISTENing. This process delivers its own at once after the commit (no round
@@ -20,8 +27,8 @@ import crypto from 'node:crypto';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { ConstraintError, StoreError } from '../store/errors.ts';
-import type { Dialect, Engine, EngineTx, Notification, OpenOptions, Param, Row, RunResult } from './engine.ts';
+import { ConstraintError, StoreError, type StoreErrorCode } from '../store/errors.ts';
+import type { Dialect, Engine, EngineTx, FinalStatement, Notification, OpenOptions, Param, Row, RunResult } from './engine.ts';
 import { checkSchemaVersion, migrationsFolder } from './migrations.ts';
 import { numberedPlaceholders } from './placeholders.ts';
 
@@ -38,6 +45,7 @@ export const postgresDialect: Dialect = {
   noLimit: null,
   forUpdate: ' FOR UPDATE',
   forUpdateSkipLocked: ' FOR UPDATE SKIP LOCKED',
+  forNoKeyUpdate: ' FOR NO KEY UPDATE',
   jsonMember: (column, key) => `(CAST(${column} AS jsonb) ->> '${key}')`,
   jsonElements: (column, alias) => `jsonb_array_elements_text(CAST(${column} AS jsonb)) AS ${alias}(value)`,
   textIndex: {
@@ -46,7 +54,8 @@ export const postgresDialect: Dialect = {
     // a lower-cased needle: a case-insensitive substring, as FTS5's trigram
     // phrase is on SQLite.
     insert: 'INSERT INTO mail_text (raw_id, headers, body) VALUES (?, ?, ?)',
-    delete: 'DELETE FROM mail_text WHERE raw_id = ?',
+    deleteUnused:
+      'DELETE FROM mail_text WHERE raw_id IN (SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(? AS jsonb))) AND NOT EXISTS (SELECT 1 FROM mail WHERE mail_raw_id = mail_text.raw_id)',
     prepare: (text) => text.toLowerCase(),
     match(field, text) {
       const pattern = `%${likeLiteral(text.toLowerCase())}%`;
@@ -62,8 +71,8 @@ const MAX_PAYLOAD = 7000;
 // Key of the advisory lock held while migrating: nodes starting together migrate one at a time.
 const MIGRATION_LOCK = 0x6865726f6e;
 const RETRIES = 5;
-// Connections per process; writes take at most WRITERS of them, so reads always find one.
-const POOL_SIZE = 20;
+// Connections per process: reads share READERS, writes take one of WRITERS each.
+const READERS = 8;
 const WRITERS = 14;
 
 const numberTypes = new Set([20 /* int8 */, 1700 /* numeric */]);
@@ -87,6 +96,8 @@ function isUnavailable(err: unknown): boolean {
 
 function mapError(err: unknown): unknown {
   if (err instanceof StoreError || err instanceof ConstraintError) return err;
+  // heron_assert (see EngineTx.finish): the code travels in DETAIL.
+  if (err instanceof pg.DatabaseError && err.code === 'HE001') return new StoreError((err.detail ?? 'CANNOT') as StoreErrorCode, err.message);
   if (err instanceof pg.DatabaseError && err.code?.startsWith('23')) return new ConstraintError(err.code === '23505', err.message, err);
   if (isUnavailable(err)) return new StoreError('UNAVAILABLE', 'the database is not available; try again later', err);
   return err;
@@ -131,10 +142,14 @@ class PgQueries {
   /** Whether a query that failed because its connection was lost may simply run again (reads outside a transaction). */
   protected readonly retryLost: boolean = false;
 
+  protected config(sql: string, params: Param[], rowMode?: 'array'): pg.QueryConfig {
+    const p = this.names.of(sql);
+    return { text: p.text, name: p.name, values: clean(params), ...(rowMode ? { rowMode } : {}) };
+  }
+
   protected async query(sql: string, params: Param[], rowMode?: 'array'): Promise<pg.QueryResult> {
     this.live();
-    const p = this.names.of(sql);
-    const config = { text: p.text, name: p.name, values: clean(params), ...(rowMode ? { rowMode } : {}) };
+    const config = this.config(sql, params, rowMode);
     try {
       return await this.runner.query(config);
     } catch (err) {
@@ -165,12 +180,32 @@ class PgQueries {
   }
 }
 
+/**
+ * A notifyFrom query wrapped so that PostgreSQL sends the notification itself
+ * (inside the transaction, so only on commit) and hands the arguments back for
+ * this process's own delivery. Parameters: channel, node id, event, then the query's.
+ */
+const notifyFromSql = (sql: string) =>
+  `SELECT pg_notify(?, json_build_object('n', CAST(? AS text), 'e', json_build_array(json_build_array(CAST(? AS text), json_build_array(row_to_json(q)))))::text) AS sent,
+          row_to_json(q)::text AS args FROM (${sql}) q LIMIT 1`;
+
 class PgTx extends PgQueries implements EngineTx {
   readonly notes: Notification[] = [];
+  private readonly deferred: Array<{ event: string; sql: string; params: Param[] }> = [];
   over = false;
+  /** The COMMIT has been sent (finish, or the write's end); resolves once it is through. */
+  committing: Promise<pg.QueryResult[]> | null = null;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    names: StatementNames,
+    private readonly nodeId: string,
+  ) {
+    super(client, names);
+  }
 
   protected override live(): void {
-    if (this.over) throw new Error('write transaction is over: a write closure used its handle after it returned');
+    if (this.over || this.committing) throw new Error('write transaction is over: a write closure used its handle after it returned or finished');
   }
 
   notify(event: string, ...args: unknown[]): void {
@@ -178,16 +213,50 @@ class PgTx extends PgQueries implements EngineTx {
     this.notes.push({ event, args });
   }
 
+  notifyFrom(event: string, sql: string, ...params: Param[]): void {
+    this.live();
+    this.deferred.push({ event, sql, params });
+  }
+
+  async finish(statements: FinalStatement[]): Promise<Row[][]> {
+    this.live();
+    return (await this.commitWith(statements)).map((r) => r.rows as Row[]);
+  }
+
   /**
-   * COMMIT, preceded by pg_notify for the queued notifications (in as few
-   * payloads as fit), sent as one simple query: one round trip.
+   * Sends `statements`, the notifyFrom queries and pg_notify + COMMIT without
+   * waiting in between (the connection pipelines), then waits for all of them.
+   * The first failure is the one thrown (the statements after it only report
+   * the aborted transaction, and its COMMIT becomes a rollback).
    */
-  async commit(client: pg.PoolClient, nodeId: string): Promise<void> {
+  commitWith(statements: FinalStatement[]): Promise<pg.QueryResult[]> {
+    this.committing ??= (async () => {
+      const sent = statements.map((s) => this.client.query(this.config(s.sql, s.params)));
+      const reads = this.deferred.map((d) => this.client.query(this.config(notifyFromSql(d.sql), [CHANNEL, this.nodeId, d.event, ...d.params])));
+      const commit = this.client.query(this.commitText());
+      const settled = await Promise.allSettled([...sent, ...reads, commit]);
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw mapError(failed.reason);
+      const results = settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
+      // The reply the client waits for (a 250, a tagged OK) follows only a COMMIT that went through.
+      const committed = [results[results.length - 1]].flat().pop() as pg.QueryResult | undefined;
+      if (committed?.command !== 'COMMIT') throw new StoreError('UNAVAILABLE', 'the write was rolled back; try again');
+      results.slice(sent.length, sent.length + reads.length).forEach((read, i) => {
+        const row = read.rows[0] as { args: string } | undefined;
+        if (row) this.notes.push({ event: this.deferred[i].event, args: [JSON.parse(row.args) as unknown] });
+      });
+      return results.slice(0, sent.length);
+    })();
+    return this.committing;
+  }
+
+  /** pg_notify for the queued notifications (in as few payloads as fit), then COMMIT: one simple query. */
+  private commitText(): string {
     const payloads: string[] = [];
     let batch: Array<[string, unknown[]]> = [];
     let size = 0;
     const flush = () => {
-      if (batch.length > 0) payloads.push(JSON.stringify({ n: nodeId, e: batch }));
+      if (batch.length > 0) payloads.push(JSON.stringify({ n: this.nodeId, e: batch }));
       batch = [];
       size = 0;
     };
@@ -199,8 +268,7 @@ class PgTx extends PgQueries implements EngineTx {
       size += length + 1;
     }
     flush();
-    const notify = payloads.map((p) => `SELECT pg_notify('${CHANNEL}', ${client.escapeLiteral(p)}); `).join('');
-    await client.query(`${notify}COMMIT`);
+    return payloads.map((p) => `SELECT pg_notify('${CHANNEL}', ${this.client.escapeLiteral(p)}); `).join('') + 'COMMIT';
   }
 }
 
@@ -220,20 +288,24 @@ export class PostgresEngine extends PgQueries implements Engine {
 
   private constructor(
     private readonly pool: pg.Pool,
+    /** Connections for writes: pipelined, one write at a time each. */
+    private readonly writePool: pg.Pool,
     private readonly options: OpenOptions,
   ) {
     super(pool, new StatementNames());
   }
 
-  /** A statement outside a write: autocommit, and never repeated (it may have taken effect). */
+  /** A statement outside a write: autocommit in one round trip, and never repeated (it may have taken effect). */
   override async run(sql: string, ...params: Param[]): Promise<RunResult> {
-    return this.write((tx) => tx.run(sql, ...params));
+    const [result] = await this.write((tx) => (tx as PgTx).commitWith([{ sql, params }]));
+    return { changes: result.rowCount ?? 0 };
   }
 
   static async open(url: string, options: OpenOptions): Promise<PostgresEngine> {
-    const config: pg.PoolConfig = {
+    const config = (max: number, pipeline: boolean): pg.PoolConfig & { pipeline: boolean } => ({
       connectionString: url,
-      max: POOL_SIZE,
+      max,
+      pipeline,
       application_name: 'heron',
       keepAlive: true,
       // Also the longest a query waits for a free connection: past it the database counts as unavailable.
@@ -241,20 +313,22 @@ export class PostgresEngine extends PgQueries implements Engine {
       idleTimeoutMillis: 30_000,
       types,
       ...(options.lockTimeoutMs !== undefined ? { options: `-c lock_timeout=${options.lockTimeoutMs}` } : {}),
-    };
-    const pool = new pg.Pool(config);
-    // A connection that dies (server restart, terminated backend) is dropped and
-    // replaced; never a crash. Its query, if one was running, fails with the error.
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => client.on('error', () => undefined));
-    const engine = new PostgresEngine(pool, options);
+    });
+    const pools = [new pg.Pool(config(READERS, false)), new pg.Pool(config(WRITERS, true))];
+    for (const pool of pools) {
+      // A connection that dies (server restart, terminated backend) is dropped and
+      // replaced; never a crash. Its query, if one was running, fails with the error.
+      pool.on('error', () => undefined);
+      pool.on('connect', (client) => client.on('error', () => undefined));
+    }
+    const engine = new PostgresEngine(pools[0], pools[1], options);
     try {
-      await migratePostgres(pool);
+      await migratePostgres(pools[0]);
       engine.feed = new ChangeFeed(url, (payload) => engine.onPayload(payload), () => options.deliver({ event: 'resync', args: [] }));
       await engine.feed.start();
     } catch (err) {
       await engine.feed?.stop();
-      await pool.end().catch(() => undefined);
+      for (const pool of pools) await pool.end().catch(() => undefined);
       throw mapError(err);
     }
     return engine;
@@ -295,19 +369,21 @@ export class PostgresEngine extends PgQueries implements Engine {
       for (let attempt = 1; ; attempt++) {
         let client: pg.PoolClient;
         try {
-          client = await this.pool.connect();
+          client = await this.writePool.connect();
         } catch (err) {
           throw mapError(err);
         }
-        const tx = new PgTx(client, this.names);
-        let began = false;
         const started = performance.now();
+        const tx = new PgTx(client, this.names, this.nodeId);
+        // Not waited for: it goes out with the closure's first query.
+        const began = client.query('BEGIN').then(
+          () => true,
+          () => false,
+        );
         try {
-          await client.query('BEGIN');
-          began = true;
           const value = await fn(tx);
           tx.over = true;
-          await tx.commit(client, this.nodeId);
+          await tx.commitWith([]);
           client.release();
           this.options.onCommit?.((performance.now() - started) / 1000, 1);
           for (const note of tx.notes) this.options.deliver(note);
@@ -320,10 +396,11 @@ export class PostgresEngine extends PgQueries implements Engine {
           client.release(broken ? true : undefined);
           // Deadlock or serialization failure: run the closure again. A connection found dead before
           // BEGIN went through did nothing: take another.
-          if ((retryable(err) || (!began && broken)) && attempt < RETRIES) {
+          if ((retryable(err) || (!(await began) && broken)) && attempt < RETRIES) {
             await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20 * attempt));
             continue;
           }
+          if (retryable(err)) throw new StoreError('UNAVAILABLE', 'the write kept meeting others on the same rows; try again', err);
           throw mapError(err);
         }
       }
@@ -340,6 +417,7 @@ export class PostgresEngine extends PgQueries implements Engine {
     if (this.active > 0) await new Promise<void>((r) => (this.idle = r));
     await this.feed?.stop();
     await this.pool.end();
+    await this.writePool.end();
   }
 }
 

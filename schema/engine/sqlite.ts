@@ -17,8 +17,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { ConstraintError, StoreError } from '../store/errors.ts';
-import type { Dialect, Engine, EngineTx, Notification, OpenOptions, Param, RunResult } from './engine.ts';
+import { ConstraintError, StoreError, type StoreErrorCode } from '../store/errors.ts';
+import type { Dialect, Engine, EngineTx, FinalStatement, Notification, OpenOptions, Param, Row, RunResult } from './engine.ts';
 import { checkSchemaVersion, migrationsFolder } from './migrations.ts';
 
 export const sqliteDialect: Dialect = {
@@ -31,12 +31,13 @@ export const sqliteDialect: Dialect = {
   noLimit: -1,
   forUpdate: '',
   forUpdateSkipLocked: '',
+  forNoKeyUpdate: '',
   jsonMember: (column, key) => `json_extract(${column}, '$.${key}')`,
   jsonElements: (column, alias) => `json_each(${column}) ${alias}`,
   textIndex: {
     // FTS5 with the trigram tokenizer, contentless: rowid = mail_raw.id.
     insert: 'INSERT INTO mail_text (rowid, headers, body) VALUES (?, ?, ?)',
-    delete: 'DELETE FROM mail_text WHERE rowid = ?',
+    deleteUnused: 'DELETE FROM mail_text WHERE rowid IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM mail WHERE mail_raw_id = mail_text.rowid)',
     prepare: (text) => text,
     match(field, text) {
       // A quoted phrase is an exact case-insensitive substring for the trigram tokenizer.
@@ -109,7 +110,13 @@ class SqliteQueries {
   async all<T>(sql: string, ...params: Param[]): Promise<T[]> {
     this.live();
     try {
-      return this.conn.statement(sql).all(...params) as T[];
+      const statement = this.conn.statement(sql);
+      // A statement without rows to return (an UPDATE without RETURNING) yields none, as on PostgreSQL.
+      if (!statement.reader) {
+        statement.run(...params);
+        return [];
+      }
+      return statement.all(...params) as T[];
     } catch (err) {
       throw mapError(err);
     }
@@ -136,16 +143,49 @@ class SqliteQueries {
 
 class SqliteTx extends SqliteQueries implements EngineTx {
   readonly notes: Notification[] = [];
+  private readonly deferred: Array<{ event: string; sql: string; params: Param[] }> = [];
   over = false;
+  private finished = false;
 
   protected override live(): void {
-    if (this.over) throw new Error('write transaction is over: a write closure used its handle after it returned or was cut off');
+    if (this.over || this.finished) throw new Error('write transaction is over: a write closure used its handle after it returned, finished or was cut off');
   }
 
   notify(event: string, ...args: unknown[]): void {
     this.live();
     this.notes.push({ event, args });
   }
+
+  notifyFrom(event: string, sql: string, ...params: Param[]): void {
+    this.live();
+    this.deferred.push({ event, sql, params });
+  }
+
+  async finish(statements: FinalStatement[]): Promise<Row[][]> {
+    const rows: Row[][] = [];
+    for (const s of statements) rows.push(await this.all<Row>(s.sql, ...s.params));
+    this.finished = true;
+    return rows;
+  }
+
+  /** Runs the notifyFrom queries: the closure is done, its savepoint not yet released. */
+  readDeferredNotes(): void {
+    for (const d of this.deferred) {
+      const row = this.conn.statement(d.sql).get(...d.params) as Row | undefined;
+      if (row) this.notes.push({ event: d.event, args: [{ ...row }] });
+    }
+  }
+}
+
+/**
+ * heron_assert(ok, code, message): true, or the write fails with
+ * StoreError(code) (see EngineTx.finish). 'RETRY' cannot happen here: one
+ * writer at a time, so what a write read is still so when it finishes.
+ */
+function heronAssert(ok: unknown, code: unknown, message: unknown): 1 {
+  if (ok) return 1;
+  if (code === 'RETRY') throw new Error(`write conflict on SQLite, which has one writer: ${String(message)}`);
+  throw new StoreError(String(code) as StoreErrorCode, String(message));
 }
 
 interface PendingWrite {
@@ -181,6 +221,7 @@ export class SqliteEngine extends SqliteQueries implements Engine {
       writer.pragma('synchronous = FULL');
       writer.pragma('foreign_keys = ON');
       writer.pragma(`busy_timeout = ${busyMs}`);
+      writer.function('heron_assert', { deterministic: false }, heronAssert);
       migrateSqlite(writer);
     } catch (err) {
       writer.close();
@@ -189,6 +230,7 @@ export class SqliteEngine extends SqliteQueries implements Engine {
     const reader = new Database(file);
     reader.pragma(`busy_timeout = ${busyMs}`);
     reader.pragma('query_only = ON');
+    reader.function('heron_assert', { deterministic: false }, heronAssert);
     return new SqliteEngine(new Connection(writer), new Connection(reader), options);
   }
 
@@ -240,6 +282,7 @@ export class SqliteEngine extends SqliteQueries implements Engine {
         const running = Promise.resolve().then(() => item.fn(tx));
         running.catch(() => undefined);
         const value = await Promise.race([running, cutOff.promise]);
+        tx.readDeferredNotes();
         tx.over = true;
         db.statement('RELEASE heron_write').run();
         outcomes.push({ ok: true, value, notes: tx.notes });

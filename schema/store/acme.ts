@@ -44,3 +44,29 @@ export async function recordCertificateError(store: Store, hostname: string, mes
     await tx.run(`UPDATE certificate SET last_error = ?, updated_at = ? WHERE hostname = ?`, message.slice(0, 2000), now(), hostname.trim().toLowerCase());
   });
 }
+
+// ---------------------------------------------------------------- HTTP-01 challenges
+
+/** Stores a pending HTTP-01 challenge's answer (any node may be asked); expired ones are dropped. */
+export async function saveAcmeChallenge(store: Store, token: string, keyAuthorization: string, expiresAt: number): Promise<void> {
+  await write(store, async (tx) => {
+    await tx.run(`DELETE FROM acme_challenge WHERE expires_at <= ?`, now());
+    await tx.run(
+      `INSERT INTO acme_challenge (token, key_authorization, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (token) DO UPDATE SET key_authorization = excluded.key_authorization, expires_at = excluded.expires_at`,
+      token,
+      keyAuthorization,
+      expiresAt,
+    );
+  });
+}
+
+export async function deleteAcmeChallenge(store: Store, token: string): Promise<void> {
+  await store.run(`DELETE FROM acme_challenge WHERE token = ?`, token);
+}
+
+/** The key authorization for a pending, unexpired challenge token. */
+export async function findAcmeChallenge(store: Store, token: string): Promise<string | undefined> {
+  const row = await store.get<{ key_authorization: string }>(`SELECT key_authorization FROM acme_challenge WHERE token = ? AND expires_at > ?`, token, now());
+  return row?.key_authorization;
+}

@@ -7,11 +7,12 @@ import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
 import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
 import { applyFlags, flagChanges, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
-import { QuotaLedger, settleQuota } from './quota.ts';
+import type { Dialect } from '../engine/engine.ts';
+import { QuotaLedger, quotaStatements, settleQuota } from './quota.ts';
 import type { MailBoxRow } from './rows.ts';
-import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
+import { type FinalStatement, now, type Param, type Queryable, type Store, type WriteContext, write } from './store.ts';
 import { assignThread, threadKeys } from './threads.ts';
-import { queueWebhookEvent } from './webhooks.ts';
+import { newMessageEventStatement, notifyWebhookAtCommit, queueWebhookEvent, webhookEventStatement } from './webhooks.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -74,15 +75,7 @@ interface Allocation {
  * of one mailbox (on any node) take turns and commit in MODSEQ order.
  */
 export async function allocate(tx: WriteContext, mailboxId: number, count: number): Promise<Allocation> {
-  const row = await tx.get<Allocation>(
-    `UPDATE mail_box SET uidnext = uidnext + ?, highestmodseq = highestmodseq + 1, updated_at = ?
-     WHERE id = ? AND noselect = 0
-     RETURNING uidnext - ? AS "firstUid", highestmodseq AS modseq, mail_account_id AS "accountId", uidvalidity`,
-    count,
-    now(),
-    mailboxId,
-    count,
-  );
+  const row = await tx.get<Allocation>(`${ALLOCATE_SQL} AND noselect = 0 ${ALLOCATION_RETURNED}`, count, now(), mailboxId, count);
   if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
   return row;
 }
@@ -104,24 +97,88 @@ export async function journal(tx: WriteContext, mailboxId: number, modseq: numbe
   await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) VALUES (?, ?, ?, ?, ?)`, mailboxId, modseq, uid, kind, now());
 }
 
+/** Stores the raw bytes; the text index row follows in the write's final statements (textIndexStatement). */
+async function insertRawBytes(tx: WriteContext, raw: Buffer, sha256: string): Promise<number> {
+  return (await tx.get<{ id: number }>(`INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`, sha256, raw))!.id;
+}
+
+/** Stores the raw bytes and their text index row, inside a write that goes on afterwards. */
 export async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
-  const { id } = (await tx.get<{ id: number }>(`INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`, sha256, raw))!;
-  const text = tx.dialect.textIndex;
-  await tx.run(text.insert, id, text.prepare(indexed.headerText), text.prepare(indexed.bodyText));
+  const id = await insertRawBytes(tx, raw, sha256);
+  await runAll(tx, [textIndexStatement(tx.dialect, id, indexed)]);
   return id;
+}
+
+function textIndexStatement(d: Dialect, rawId: number, indexed: IndexedMessage): FinalStatement {
+  return { sql: d.textIndex.insert, params: [rawId, d.textIndex.prepare(indexed.headerText), d.textIndex.prepare(indexed.bodyText)] };
+}
+
+/** Statements removing the raw rows (and their text index rows) among `rawIds` that no message refers to any more. */
+function orphanRawStatements(d: Dialect, rawIds: Iterable<number>): FinalStatement[] {
+  const ids = JSON.stringify([...new Set(rawIds)]);
+  return [
+    { sql: d.textIndex.deleteUnused, params: [ids] },
+    { sql: `DELETE FROM mail_raw WHERE id IN ${d.intList} AND NOT EXISTS (SELECT 1 FROM mail WHERE mail_raw_id = mail_raw.id)`, params: [ids] },
+  ];
+}
+
+/** Runs statements one after the other inside a write that goes on after them. */
+async function runAll(tx: WriteContext, statements: FinalStatement[]): Promise<void> {
+  for (const s of statements) await tx.all(s.sql, ...s.params);
 }
 
 /** Removes raw rows (and their text index rows) that no message refers to any more. */
 export async function deleteOrphanRaw(tx: WriteContext, rawIds: Iterable<number>): Promise<void> {
-  for (const rawId of new Set(rawIds)) {
-    const used = await tx.get(`SELECT 1 FROM mail WHERE mail_raw_id = ? LIMIT 1`, rawId);
-    if (used) continue;
-    await tx.run(tx.dialect.textIndex.delete, rawId);
-    await tx.run(`DELETE FROM mail_raw WHERE id = ?`, rawId);
-  }
+  await runAll(tx, orphanRawStatements(tx.dialect, rawIds));
 }
 
-/** Every column of a new `mail` row, in the order insertMail binds them. */
+// ---------------------------------------------------------------- final statements
+// The mailbox row orders its writers (UIDs and MODSEQs). The hot writes read
+// without it and take it in their final statements (WriteContext.finish), so
+// that on PostgreSQL it is held for no round trip; a statement after the lock
+// checks that what was read is still so, else the write runs again.
+
+/**
+ * Locks a mailbox row until the commit and fails the write when the mailbox
+ * is gone (with `selectable`, also when it cannot hold messages).
+ */
+function lockMailboxStatement(d: Dialect, mailboxId: number, selectable: boolean): FinalStatement {
+  return {
+    sql: `SELECT heron_assert(count(*) = 1, 'NONEXISTENT', 'mailbox does not exist') FROM (SELECT id FROM mail_box WHERE id = ?${selectable ? ' AND noselect = 0' : ''}${d.forUpdate}) locked`,
+    params: [mailboxId],
+  };
+}
+
+/**
+ * Fails the write with RETRY unless the messages read earlier (without the
+ * lock) are unchanged: still there, with the same MODSEQs (a MODSEQ only ever
+ * grows, so an equal count and sum say none changed).
+ */
+function unchangedStatement(d: Dialect, rows: ReadonlyArray<{ id: number; modseq: number }>): FinalStatement {
+  return {
+    sql: `SELECT heron_assert(count(*) = ? AND coalesce(sum(modseq), 0) = ?, 'RETRY', 'messages changed during the write') FROM mail WHERE id IN ${d.intList}`,
+    params: [rows.length, rows.reduce((sum, r) => sum + r.modseq, 0), JSON.stringify(rows.map((r) => r.id))],
+  };
+}
+
+const ALLOCATE_SQL = `UPDATE mail_box SET uidnext = uidnext + ?, highestmodseq = highestmodseq + 1, updated_at = ?
+     WHERE id = ?`;
+const ALLOCATION_RETURNED = `RETURNING uidnext - ? AS "firstUid", highestmodseq AS modseq, mail_account_id AS "accountId", uidvalidity`;
+
+/** Reserves `count` UIDs and a new MODSEQ; yields one Allocation row. After lockMailboxStatement. */
+function allocateStatement(mailboxId: number, count: number): FinalStatement {
+  return { sql: `${ALLOCATE_SQL} ${ALLOCATION_RETURNED}`, params: [count, now(), mailboxId, count] };
+}
+
+/** The MODSEQ allocateStatement gave, for the statements after it (one parameter: the mailbox id). */
+const CURRENT_MODSEQ = '(SELECT highestmodseq FROM mail_box WHERE id = ?)';
+
+/** `mailbox` for this mailbox, with the MODSEQ its write ended at. */
+function notifyMailboxAtCommit(tx: WriteContext, mailboxId: number): void {
+  tx.notifyFrom('mailbox', `SELECT mail_account_id AS "accountId", id AS "mailboxId", highestmodseq AS "highestModseq" FROM mail_box WHERE id = ?`, mailboxId);
+}
+
+/** Every column of a new `mail` row, in the order they are bound. */
 const MAIL_COLUMNS = [
   'reference_id', 'mail_box_id', 'mail_account_id', 'mail_raw_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'hash',
   'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
@@ -129,17 +186,20 @@ const MAIL_COLUMNS = [
   'envelope', 'bodystructure', 'thread_id', 'preview', 'created_at', 'updated_at',
   ...SORT_KEY_COLUMNS,
 ] as const;
+type MailColumn = (typeof MAIL_COLUMNS)[number];
 /** What a copy gets anew (bound in this order); every other column comes from the source row. */
 const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account_id', 'uid', 'modseq', 'created_at', 'updated_at']);
-const INSERT_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) VALUES (${MAIL_COLUMNS.map(() => '?').join(', ')}) RETURNING id`;
 const COPY_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_COLUMNS.map((c) => (COPY_BINDS.has(c) ? '?' : c)).join(', ')} FROM mail WHERE id = ?`;
+/** What a new message takes from its mailbox row, just allocated in the same write (allocateStatement, one UID). */
+const FROM_MAILBOX: Partial<Record<MailColumn, string>> = { mail_account_id: 'b.mail_account_id', uid: 'b.uidnext - 1', modseq: 'b.highestmodseq' };
+const INSERT_NEW_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_COLUMNS.map((c) => FROM_MAILBOX[c] ?? '?').join(', ')} FROM mail_box b WHERE b.id = ? RETURNING id`;
+// created_at: the retention policy's clock (schema/store/journal.ts), as journal() writes it.
+const JOURNAL_NEW_MAIL = `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT id, highestmodseq, uidnext - 1, 'new', ? FROM mail_box WHERE id = ?`;
 
-export interface MailInsert {
+/** A new message's row but for what its mailbox's allocation gives it (account, UID, MODSEQ). */
+interface NewMail {
   mailboxId: number;
-  accountId: number;
   rawId: number;
-  uid: number;
-  modseq: number;
   flags: string[];
   internalDate: number;
   size: number;
@@ -154,47 +214,65 @@ export interface MailInsert {
   > & { envelopeJson: string; structureJson: string };
 }
 
+/** The bound values of a new message's row, by column, but for FROM_MAILBOX's. */
+function newMailValues(m: NewMail, referenceId: string): Record<string, Param> {
+  const t = now();
+  const values: Omit<Record<MailColumn, Param>, keyof typeof FROM_MAILBOX | (typeof SORT_KEY_COLUMNS)[number]> = {
+    reference_id: referenceId,
+    mail_box_id: m.mailboxId,
+    mail_raw_id: m.rawId,
+    flags: JSON.stringify(m.flags),
+    internal_date: m.internalDate,
+    size: m.size,
+    hash: m.hash,
+    message_id: m.indexed.messageId,
+    in_reply_to: m.indexed.inReplyTo,
+    subject: m.indexed.subject,
+    date_header: m.indexed.dateHeader,
+    from_address: m.indexed.from,
+    to_address: m.indexed.to,
+    cc_address: m.indexed.cc,
+    bcc_address: m.indexed.bcc,
+    reply_to_address: m.indexed.replyTo,
+    sender_address: m.indexed.sender,
+    content_type: m.indexed.contentType,
+    has_attachment: m.indexed.hasAttachment ? 1 : 0,
+    recipient: m.recipient,
+    return_path: m.meta.returnPath ?? '',
+    ip_addr: m.meta.ipAddr ?? '',
+    is_tls: m.meta.isTls ? 1 : 0,
+    spam_score: m.meta.spamScore ?? 0,
+    spam: m.meta.spam ? 1 : 0,
+    envelope: m.indexed.envelopeJson,
+    bodystructure: m.indexed.structureJson,
+    thread_id: m.threadId,
+    preview: m.indexed.preview,
+    created_at: t,
+    updated_at: t,
+  };
+  const sortKeys = sortKeyValues(m.indexed.sortKeys, m.indexed.dateHeader ?? m.internalDate);
+  return { ...values, ...Object.fromEntries(SORT_KEY_COLUMNS.map((c, i) => [c, sortKeys[i]])) };
+}
+
+/** The new message's row, after allocateStatement for its mailbox: its UID, MODSEQ and account come from the mailbox row. */
+function newMailStatement(m: NewMail & { referenceId: string }): FinalStatement {
+  const bound = newMailValues(m, m.referenceId);
+  return { sql: INSERT_NEW_MAIL, params: [...MAIL_COLUMNS.filter((c) => !(c in FROM_MAILBOX)).map((c) => bound[c]), m.mailboxId] };
+}
+
+/** A new message's row with its allocation (account, UID, MODSEQ) already made (allocate), inside a write that goes on afterwards. */
+export interface MailInsert extends NewMail {
+  accountId: number;
+  uid: number;
+  modseq: number;
+}
+
+const INSERT_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) VALUES (${MAIL_COLUMNS.map(() => '?').join(', ')}) RETURNING id`;
+
 export async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
   const referenceId = crypto.randomUUID();
-  const t = now();
-  const { id } = (await tx.get<{ id: number }>(
-    INSERT_MAIL,
-    referenceId,
-    m.mailboxId,
-    m.accountId,
-    m.rawId,
-    m.uid,
-    m.modseq,
-    JSON.stringify(m.flags),
-    m.internalDate,
-    m.size,
-    m.hash,
-    m.indexed.messageId,
-    m.indexed.inReplyTo,
-    m.indexed.subject,
-    m.indexed.dateHeader,
-    m.indexed.from,
-    m.indexed.to,
-    m.indexed.cc,
-    m.indexed.bcc,
-    m.indexed.replyTo,
-    m.indexed.sender,
-    m.indexed.contentType,
-    m.indexed.hasAttachment ? 1 : 0,
-    m.recipient,
-    m.meta.returnPath ?? '',
-    m.meta.ipAddr ?? '',
-    m.meta.isTls ? 1 : 0,
-    m.meta.spamScore ?? 0,
-    m.meta.spam ? 1 : 0,
-    m.indexed.envelopeJson,
-    m.indexed.structureJson,
-    m.threadId,
-    m.indexed.preview,
-    t,
-    t,
-    ...sortKeyValues(m.indexed.sortKeys, m.indexed.dateHeader ?? m.internalDate),
-  ))!;
+  const bound: Record<string, Param> = { ...newMailValues(m, referenceId), mail_account_id: m.accountId, uid: m.uid, modseq: m.modseq };
+  const { id } = (await tx.get<{ id: number }>(INSERT_MAIL, ...MAIL_COLUMNS.map((c) => bound[c])))!;
   return { id, referenceId };
 }
 
@@ -236,43 +314,64 @@ export async function deliverMessage(
   const internalDate = input.internalDate ?? now();
   const keys = threadKeys(indexed);
   return write(store, async (tx) => {
-    const rawId = await insertRaw(tx, input.raw, sha256, indexed);
-    // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
+    const d = tx.dialect;
+    // The thread is the account's (one per account, however many of its mailboxes get a
+    // copy): each mailbox's account, which never changes, is read ahead of the lock, in
+    // the same round trip as the raw bytes.
+    const mailboxIds = JSON.stringify([...new Set(input.copies.map((c) => c.mailboxId))]);
+    const [rawId, ownerRows] = await Promise.all([
+      insertRawBytes(tx, input.raw, sha256),
+      tx.all<{ id: number; accountId: number }>(`SELECT id, mail_account_id AS "accountId" FROM mail_box WHERE id IN ${d.intList}`, mailboxIds),
+    ]);
+    const owners = new Map(ownerRows.map((r) => [r.id, r.accountId]));
+    // Mailboxes are locked in id order (one order for every writer); results keep the copies' order.
     const order = input.copies.map((_, i) => i).sort((a, b) => input.copies[a].mailboxId - input.copies[b].mailboxId);
-    const appended: AppendedMessage[] = new Array(input.copies.length);
-    // One thread per account, however many of its mailboxes get a copy.
+    const referenceIds = input.copies.map(() => crypto.randomUUID());
     const threads = new Map<number, string>();
+    const statements: FinalStatement[] = [textIndexStatement(d, rawId, indexed)];
     const ledger = new QuotaLedger();
     for (const i of order) {
       const copy = input.copies[i];
-      const alloc = await allocate(tx, copy.mailboxId, 1);
-      let threadId = threads.get(alloc.accountId);
+      const accountId = owners.get(copy.mailboxId);
+      if (accountId === undefined) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      let threadId = threads.get(accountId);
       if (threadId === undefined) {
-        threadId = await assignThread(tx, alloc.accountId, keys);
-        threads.set(alloc.accountId, threadId);
+        threadId = await assignThread(tx, accountId, keys);
+        threads.set(accountId, threadId);
       }
-      const { id, referenceId } = await insertMail(tx, {
-        mailboxId: copy.mailboxId,
-        accountId: alloc.accountId,
-        rawId,
-        uid: alloc.firstUid,
-        modseq: alloc.modseq,
-        flags: normalizeFlags(copy.flags ?? []),
-        internalDate,
-        size: input.raw.length,
-        hash: sha256,
-        recipient: copy.recipient ?? '',
-        meta: input.meta ?? {},
-        threadId,
-        indexed: { ...indexed, envelopeJson, structureJson },
-      });
-      await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
-      ledger.add(alloc.accountId, 1, input.raw.length);
-      await queueWebhookEvent(tx, copy.mailboxId, 'messageNew', { id: referenceId, uid: alloc.firstUid });
-      notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
-      appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
+      statements.push(
+        lockMailboxStatement(d, copy.mailboxId, true),
+        allocateStatement(copy.mailboxId, 1),
+        newMailStatement({
+          referenceId: referenceIds[i],
+          mailboxId: copy.mailboxId,
+          rawId,
+          flags: normalizeFlags(copy.flags ?? []),
+          internalDate,
+          size: input.raw.length,
+          hash: sha256,
+          recipient: copy.recipient ?? '',
+          meta: input.meta ?? {},
+          threadId,
+          indexed: { ...indexed, envelopeJson, structureJson },
+        }),
+        { sql: JOURNAL_NEW_MAIL, params: [now(), copy.mailboxId] },
+        newMessageEventStatement(d, copy.mailboxId, referenceIds[i]),
+      );
+      ledger.add(accountId, 1, input.raw.length);
+      notifyMailboxAtCommit(tx, copy.mailboxId);
     }
-    await settleQuota(tx, ledger, input.enforceQuota ?? true);
+    // The accounts are charged after every mailbox lock (quotaStatements), as settleQuota does.
+    statements.push(...quotaStatements(ledger, input.enforceQuota ?? true));
+    notifyWebhookAtCommit(tx, 'messageNew');
+    const results = await tx.finish(statements);
+    const appended: AppendedMessage[] = new Array(input.copies.length);
+    // After the text index row, each copy's statements: lock, allocation, row, journal, event.
+    order.forEach((i, k) => {
+      const alloc = results[1 + k * 5 + 1][0] as unknown as Allocation;
+      const { id } = results[1 + k * 5 + 2][0] as { id: number };
+      appended[i] = { id, referenceId: referenceIds[i], mailboxId: input.copies[i].mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
+    });
     return appended;
   });
 }
@@ -393,7 +492,7 @@ export async function storeFlags(
   input: { mailboxId: number; uids: readonly number[]; op: FlagOperation; flags: readonly string[]; unchangedSince?: number },
 ): Promise<FlagChangeResult> {
   return write(store, async (tx) => {
-    await lockMailboxes(tx, [input.mailboxId]);
+    // Read without the mailbox lock; the final statements check nothing changed since (see "final statements").
     const rows = await tx.all<{ id: number; reference_id: string; uid: number; modseq: number; flags: string }>(
       `SELECT id, reference_id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
       input.mailboxId,
@@ -411,46 +510,99 @@ export async function storeFlags(
       if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, referenceId: row.reference_id, uid: row.uid, before, flags: after });
     }
     if (updates.length === 0) return { changed: [], modified };
-    const alloc = await allocate(tx, input.mailboxId, 0);
+    const d = tx.dialect;
     const t = now();
-    for (const u of updates) {
-      await tx.run(`UPDATE mail SET flags = ?, modseq = ?, updated_at = ? WHERE id = ?`, JSON.stringify(u.flags), alloc.modseq, t, u.id);
-      await journal(tx, input.mailboxId, alloc.modseq, u.uid, 'flags');
-      await queueWebhookEvent(tx, input.mailboxId, 'messageUpdated', { id: u.referenceId, uid: u.uid, changes: { flags: flagChanges(u.before, u.flags) } });
-    }
-    notifyMailbox(tx, alloc.accountId, input.mailboxId, alloc.modseq);
+    // One UPDATE per resulting set of flags (a STORE on many messages usually yields few).
+    const byFlags = new Map<string, number[]>();
+    for (const u of updates) byFlags.set(JSON.stringify(u.flags), [...(byFlags.get(JSON.stringify(u.flags)) ?? []), u.id]);
+    notifyMailboxAtCommit(tx, input.mailboxId);
+    notifyWebhookAtCommit(tx, 'messageUpdated');
+    const results = await tx.finish([
+      lockMailboxStatement(d, input.mailboxId, false),
+      unchangedStatement(d, rows),
+      allocateStatement(input.mailboxId, 0),
+      ...[...byFlags].map(([flags, ids]) => ({
+        sql: `UPDATE mail SET flags = ?, modseq = ${CURRENT_MODSEQ}, updated_at = ? WHERE id IN ${d.intList}`,
+        params: [flags, input.mailboxId, t, JSON.stringify(ids)],
+      })),
+      {
+        sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT mail_box_id, modseq, uid, 'flags', ? FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
+        params: [t, JSON.stringify(updates.map((u) => u.id))],
+      },
+      ...updates.map((u) =>
+        webhookEventStatement(d, input.mailboxId, 'messageUpdated', { id: u.referenceId, uid: u.uid, changes: { flags: flagChanges(u.before, u.flags) } }),
+      ),
+    ]);
+    const alloc = results[2][0] as unknown as Allocation;
     return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
   });
 }
 
+interface ExpungedRow {
+  id: number;
+  reference_id: string;
+  mail_account_id: number;
+  uid: number;
+  modseq: number;
+  mail_raw_id: number;
+  size: number;
+}
+
+/** What expunging `rows` gives back to their accounts' quotas, added to `ledger`. */
+function refundOf(rows: readonly ExpungedRow[], ledger = new QuotaLedger()): QuotaLedger {
+  for (const r of rows) ledger.add(r.mail_account_id, -1, -r.size);
+  return ledger;
+}
+
 /**
- * Removes messages inside a write (the caller has locked the mailbox); returns
- * the UIDs removed. Their usage is given back at once, or through `ledger`
- * when the caller settles several changes together (MOVE).
+ * Removes `rows` (read in this write), journals it, queues the webhook events
+ * and drops raw bytes no message uses any more; yields the Allocation third.
+ * The quota refund is the caller's (refundOf).
+ */
+function expungeStatements(d: Dialect, mailboxId: number, rows: readonly ExpungedRow[]): FinalStatement[] {
+  const ids = JSON.stringify(rows.map((r) => r.id));
+  return [
+    lockMailboxStatement(d, mailboxId, false),
+    unchangedStatement(d, rows),
+    allocateStatement(mailboxId, 0),
+    // RFC 7162 §3.2.5: expunges stay in the journal so QRESYNC can report VANISHED.
+    {
+      sql: `INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) SELECT mail_box_id, ${CURRENT_MODSEQ}, uid, 'expunge', ? FROM mail WHERE id IN ${d.intList} ORDER BY uid`,
+      params: [mailboxId, now(), ids],
+    },
+    ...rows.map((r) => webhookEventStatement(d, mailboxId, 'messageDeleted', { id: r.reference_id, uid: r.uid })),
+    { sql: `DELETE FROM mail WHERE id IN ${d.intList}`, params: [ids] },
+    ...orphanRawStatements(
+      d,
+      rows.map((r) => r.mail_raw_id),
+    ),
+  ];
+}
+
+const EXPUNGE_COLUMNS = 'id, reference_id, mail_account_id, uid, modseq, mail_raw_id, size';
+
+/**
+ * Removes messages inside a write that goes on afterwards (the caller has
+ * locked the mailbox); returns the UIDs removed. Their usage is given back at
+ * once, or through `ledger` when the caller settles several changes together (MOVE).
  */
 export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[], ledger?: QuotaLedger): Promise<number[]> {
   if (uids.length === 0) return [];
-  const rows = await tx.all<{ id: number; reference_id: string; uid: number; mail_raw_id: number; size: number }>(
-    `SELECT id, reference_id, uid, mail_raw_id, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+  const rows = await tx.all<ExpungedRow>(
+    `SELECT ${EXPUNGE_COLUMNS} FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
     mailboxId,
     JSON.stringify(uids),
   );
   if (rows.length === 0) return [];
-  const alloc = await allocate(tx, mailboxId, 0);
-  for (const row of rows) {
-    await tx.run(`DELETE FROM mail WHERE id = ?`, row.id);
-    // RFC 7162 §3.2.5: expunges stay in the journal so QRESYNC can report VANISHED.
-    await journal(tx, mailboxId, alloc.modseq, row.uid, 'expunge');
-    await queueWebhookEvent(tx, mailboxId, 'messageDeleted', { id: row.reference_id, uid: row.uid });
+  let alloc: Allocation | undefined;
+  for (const [i, statement] of expungeStatements(tx.dialect, mailboxId, rows).entries()) {
+    const result = await tx.all(statement.sql, ...statement.params);
+    if (i === 2) alloc = result[0] as unknown as Allocation;
   }
-  await deleteOrphanRaw(
-    tx,
-    rows.map((r) => r.mail_raw_id),
-  );
-  const refund = ledger ?? new QuotaLedger();
-  refund.add(alloc.accountId, -rows.length, -rows.reduce((sum, r) => sum + r.size, 0));
+  notifyWebhookAtCommit(tx, 'messageDeleted');
+  const refund = refundOf(rows, ledger);
   if (!ledger) await settleQuota(tx, refund);
-  notifyMailbox(tx, alloc.accountId, mailboxId, alloc.modseq);
+  notifyMailbox(tx, alloc!.accountId, mailboxId, alloc!.modseq);
   return rows.map((r) => r.uid);
 }
 
@@ -464,16 +616,21 @@ export async function expungeMessages(
   input: { mailboxId: number; uids?: readonly number[]; force?: boolean },
 ): Promise<number[]> {
   return write(store, async (tx) => {
-    await lockMailboxes(tx, [input.mailboxId]);
+    // Read without the mailbox lock; the final statements check nothing changed since.
     const candidates = input.uids
-      ? await tx.all<{ uid: number; flags: string }>(
-          `SELECT uid, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList}`,
+      ? await tx.all<ExpungedRow & { flags: string }>(
+          `SELECT ${EXPUNGE_COLUMNS}, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
           input.mailboxId,
           JSON.stringify(input.uids),
         )
-      : await tx.all<{ uid: number; flags: string }>(`SELECT uid, flags FROM mail WHERE mail_box_id = ?`, input.mailboxId);
-    const doomed = candidates.filter((c) => input.force || hasFlag(parseFlags(c.flags), '\\Deleted')).map((c) => c.uid);
-    return expungeInWrite(tx, input.mailboxId, doomed);
+      : await tx.all<ExpungedRow & { flags: string }>(`SELECT ${EXPUNGE_COLUMNS}, flags FROM mail WHERE mail_box_id = ? ORDER BY uid`, input.mailboxId);
+    const doomed = candidates.filter((c) => input.force || hasFlag(parseFlags(c.flags), '\\Deleted'));
+    if (doomed.length === 0) return [];
+    notifyMailboxAtCommit(tx, input.mailboxId);
+    notifyWebhookAtCommit(tx, 'messageDeleted');
+    // The refund after the mailbox lock (quotaStatements), as settleQuota does.
+    await tx.finish([...expungeStatements(tx.dialect, input.mailboxId, doomed), ...quotaStatements(refundOf(doomed))]);
+    return doomed.map((r) => r.uid);
   });
 }
 
@@ -564,9 +721,11 @@ export async function moveInWrite(
  */
 export async function claimRecent(store: Store, mailboxId: number): Promise<{ from: number; to: number } | null> {
   return write(store, async (tx) => {
-    const row = await tx.get<Pick<MailBoxRow, 'recent_uid' | 'uidnext'>>(`SELECT recent_uid, uidnext FROM mail_box WHERE id = ?${tx.dialect.forUpdate}`, mailboxId);
+    const [[row]] = (await tx.finish([
+      { sql: `SELECT recent_uid, uidnext FROM mail_box WHERE id = ?${tx.dialect.forUpdate}`, params: [mailboxId] },
+      { sql: `UPDATE mail_box SET recent_uid = uidnext - 1 WHERE id = ? AND recent_uid < uidnext - 1`, params: [mailboxId] },
+    ])) as unknown as Array<Array<Pick<MailBoxRow, 'recent_uid' | 'uidnext'>>>;
     if (!row || row.recent_uid >= row.uidnext - 1) return null;
-    await tx.run(`UPDATE mail_box SET recent_uid = ? WHERE id = ?`, row.uidnext - 1, mailboxId);
     return { from: row.recent_uid + 1, to: row.uidnext - 1 };
   });
 }

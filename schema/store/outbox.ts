@@ -125,11 +125,20 @@ export interface OutboxAttempt {
   bounceMessage?: string;
 }
 
-/** Records an attempt's outcome and releases the claim. */
-export async function finishOutboxAttempt(store: Store, id: number, attempt: OutboxAttempt): Promise<void> {
-  await write(store, async (tx) => {
+/**
+ * Records an attempt's outcome and releases the claim. `claim` is the lease
+ * the row was claimed with (its `locked_until`): a worker whose lease ran out
+ * and was taken over (by this node or another) records nothing, so it cannot
+ * overwrite the result of the one that holds the row now (nor queue its
+ * webhook events). Returns whether the outcome was recorded.
+ */
+export async function finishOutboxAttempt(store: Store, id: number, claim: number, attempt: OutboxAttempt): Promise<boolean> {
+  return write(store, async (tx) => {
+    // The claim is checked (and the row locked) before the webhook events read the recipients' previous states.
+    const held = await tx.get(`SELECT 1 FROM outbox WHERE id = ? AND status = 'sending' AND locked_until = ?${tx.dialect.forUpdate}`, id, claim);
+    if (!held) return false;
     await queueOutboundWebhookEvents(tx, id, attempt);
-    await updateRows(
+    const updated = await updateRows(
       tx,
       outbox,
       {
@@ -144,9 +153,11 @@ export async function finishOutboxAttempt(store: Store, id: number, attempt: Out
         locked_until: 0,
         updated_at: now(),
       },
-      `id = ? AND status = 'sending'`,
+      `id = ? AND status = 'sending' AND locked_until = ?`,
       id,
+      claim,
     );
+    return updated.length > 0;
   });
 }
 

@@ -2,14 +2,15 @@
 //
 // Usage is two counters on the mail_account row, changed in the same
 // transaction as every insert and delete of a `mail` row (deliverMessage,
-// copyInWrite, expungeInWrite in ./messages.ts). The charge is one conditional
-// UPDATE: the row lock it takes makes concurrent writers of one account take
-// turns (on PostgreSQL, READ COMMITTED re-checks the WHERE clause against the
+// copyInWrite, expungeInWrite in ./messages.ts). The charge is an UPDATE and a
+// check of the row it left (heron_assert, so that it can also be one of a
+// write's final statements): the row lock the UPDATE takes makes concurrent
+// writers of one account take turns (on PostgreSQL, READ COMMITTED updates the
 // row a concurrent writer just committed), so usage never passes the limit and
 // is exact without scanning the account's mail. An indexed SUM would be exact
 // too, but costs a scan per delivery and still needs the row lock.
 import { StoreError } from './errors.ts';
-import { type Queryable, type Store, type WriteContext, write } from './store.ts';
+import { type FinalStatement, type Queryable, type Store, type WriteContext, write } from './store.ts';
 
 /** Limits (null: unlimited) and usage of one account; storage in bytes. */
 export interface AccountQuota {
@@ -36,35 +37,45 @@ export class QuotaLedger {
 }
 
 /**
- * Applies a ledger inside a write. A growth that would take an account past a
- * limit throws StoreError OVERQUOTA (rolling the write back), unless `enforce`
- * is false (the server's own filings: DSNs, Sent copies of mail already sent).
- * Accounts are charged in id order, after the caller's mailbox locks, one order
- * for every writer.
+ * The statements applying a ledger, for a write's final statements (after its
+ * mailbox locks): per account, in id order (one order for every writer), the
+ * change (RETURNING the account's id), then — for a growth, unless `enforce`
+ * is false (the server's own filings: DSNs, Sent copies of mail already sent)
+ * — a check that fails the write with StoreError OVERQUOTA when the account
+ * is now past a limit.
  */
-export async function settleQuota(tx: WriteContext, ledger: QuotaLedger, enforce = true): Promise<void> {
+export function quotaStatements(ledger: QuotaLedger, enforce = true): FinalStatement[] {
+  const statements: FinalStatement[] = [];
   for (const accountId of [...ledger.deltas.keys()].sort((a, b) => a - b)) {
     const { messages, bytes } = ledger.deltas.get(accountId)!;
     if (messages === 0 && bytes === 0) continue;
-    const check = enforce && (messages > 0 || bytes > 0);
-    const charged = await tx.get(
-      `UPDATE mail_account SET used_messages = used_messages + ?, used_storage_bytes = used_storage_bytes + ?
-       WHERE id = ? AND (? = 0 OR ((quota_messages IS NULL OR used_messages + ? <= quota_messages)
-                               AND (quota_storage_bytes IS NULL OR used_storage_bytes + ? <= quota_storage_bytes)))
-       RETURNING id`,
-      messages,
-      bytes,
-      accountId,
-      check ? 1 : 0,
-      messages,
-      bytes,
-    );
-    if (!charged) {
-      const exists = await tx.get(`SELECT 1 FROM mail_account WHERE id = ?`, accountId);
-      if (!exists) throw new StoreError('NONEXISTENT', 'mail account does not exist');
-      // RFC 9208 §4.3: the caller answers NO [OVERQUOTA] (SMTP 552 5.2.2).
-      throw new StoreError('OVERQUOTA', 'Quota exceeded: the mailbox is full');
+    statements.push({
+      sql: `UPDATE mail_account SET used_messages = used_messages + ?, used_storage_bytes = used_storage_bytes + ? WHERE id = ? RETURNING id`,
+      params: [messages, bytes, accountId],
+    });
+    // RFC 9208 §4.3: the caller answers NO [OVERQUOTA] (SMTP 552 5.2.2).
+    if (enforce && (messages > 0 || bytes > 0)) {
+      statements.push({
+        sql: `SELECT heron_assert((quota_messages IS NULL OR used_messages <= quota_messages) AND (quota_storage_bytes IS NULL OR used_storage_bytes <= quota_storage_bytes),
+                'OVERQUOTA', 'Quota exceeded: the mailbox is full') FROM mail_account WHERE id = ?`,
+        params: [accountId],
+      });
     }
+  }
+  return statements;
+}
+
+/**
+ * Applies a ledger inside a write that goes on afterwards (quotaStatements,
+ * one at a time). A growth that would take an account past a limit throws
+ * StoreError OVERQUOTA (rolling the write back), unless `enforce` is false.
+ * The row lock the change takes makes concurrent writers of one account take
+ * turns, so the check sees every committed charge.
+ */
+export async function settleQuota(tx: WriteContext, ledger: QuotaLedger, enforce = true): Promise<void> {
+  for (const statement of quotaStatements(ledger, enforce)) {
+    const rows = await tx.all(statement.sql, ...statement.params);
+    if (statement.sql.startsWith('UPDATE') && rows.length === 0) throw new StoreError('NONEXISTENT', 'mail account does not exist');
   }
 }
 

@@ -22,17 +22,24 @@
 //   from ./row-codec.ts), raw bytes are Buffers.
 // - A write that reads rows and then changes them locks the mailbox first
 //   (lockMailboxes in ./messages.ts): on PostgreSQL other nodes write at the same time.
-import type { Engine, EngineTx, Param, Queryable, Row, RunResult } from '../engine/engine.ts';
+//   The hot writes (delivery, APPEND, STORE, EXPUNGE) instead read without the
+//   lock and take it in their final statements (tx.finish), which check that
+//   what was read is still so: see schema/engine/engine.ts.
+import type { Engine, EngineTx, FinalStatement, Param, Queryable, Row, RunResult } from '../engine/engine.ts';
 import { openEngine } from '../engine/open.ts';
 import { StoreEvents, type StoreEventMap } from './events.ts';
 
-export type { Param, Queryable, Row, RunResult } from '../engine/engine.ts';
+export type { FinalStatement, Param, Queryable, Row, RunResult } from '../engine/engine.ts';
 export { SchemaVersionError } from '../engine/migrations.ts';
 export { isPostgresUrl } from '../engine/open.ts';
 
 /** The handle a write closure gets: queries inside the transaction, and notifications sent after commit. */
 export interface WriteContext extends Queryable {
   notify<K extends keyof StoreEventMap>(event: K, ...args: StoreEventMap[K]): void;
+  /** A notification whose one argument is the first row of `sql`, read at commit (EngineTx.notifyFrom). */
+  notifyFrom<K extends keyof StoreEventMap>(event: K, sql: string, ...params: Param[]): void;
+  /** The write's last statements, committed with them in one round trip (EngineTx.finish). */
+  finish(statements: FinalStatement[]): Promise<Row[][]>;
 }
 
 export interface Store extends Queryable {

@@ -9,7 +9,8 @@ import crypto from 'node:crypto';
 import { StoreError } from './errors.ts';
 import type { OutboxAttempt, RecipientState } from './outbox.ts';
 import { rowOf, rowOrUndefined, rowsOf } from './row-codec.ts';
-import { now, type Store, type WriteContext, write } from './store.ts';
+import type { Dialect } from '../engine/engine.ts';
+import { type FinalStatement, now, type Param, type Store, type WriteContext, write } from './store.ts';
 import { webhookEvent, webhookSetting } from '../tables.ts';
 
 /** EmailEngine's event names that Heron sends. */
@@ -35,27 +36,34 @@ const ENABLED = `s.id = 1 AND s.enabled = 1 AND s.url <> ''`;
 /** …and the event (bound as its JSON string) subscribed. */
 const SUBSCRIBED = (d: WriteContext['dialect']) => `${ENABLED} AND (s.events = '["*"]' OR ${d.instr}(s.events, ?) > 0)`;
 
-async function insertEvent(tx: WriteContext, event: WebhookEventName, source: { mailboxId: number } | { accountId: number }, data: object): Promise<void> {
+/** An event's data as SQL: a JSON text, or an expression over the mailbox row `b` for a value only the write's final statements know. */
+interface DataSql {
+  sql: string;
+  params: Param[];
+}
+
+type EventSource = { mailboxId: number } | { accountId: number };
+
+/** The one statement queuing an event: with webhooks off, or the event not subscribed, it inserts nothing. */
+function eventStatement(d: Dialect, event: WebhookEventName, source: EventSource, data: DataSql): FinalStatement {
   const t = now();
   const [from, orderKey, id] =
     'mailboxId' in source
       ? ['mail_box b JOIN mail_account a ON a.id = b.mail_account_id WHERE b.id = ?', `mailbox:${source.mailboxId}`, source.mailboxId]
       : ['mail_account a WHERE a.id = ?', `account:${source.accountId}`, source.accountId];
-  // One statement either way: with webhooks off, or the event not subscribed, it inserts nothing.
-  const { changes } = await tx.run(
-    `INSERT INTO webhook_event (reference_id, event, order_key, account, path, data, next_attempt_at, created_at, updated_at)
-     SELECT ?, ?, ?, a.username, ${'mailboxId' in source ? 'b.name' : 'NULL'}, ?, ?, ?, ?
-     FROM webhook_setting s, ${from} AND ${SUBSCRIBED(tx.dialect)}`,
-    crypto.randomUUID(),
-    event,
-    orderKey,
-    JSON.stringify(data),
-    t,
-    t,
-    t,
-    id,
-    JSON.stringify(event),
-  );
+  return {
+    sql: `INSERT INTO webhook_event (reference_id, event, order_key, account, path, data, next_attempt_at, created_at, updated_at)
+     SELECT ?, ?, ?, a.username, ${'mailboxId' in source ? 'b.name' : 'NULL'}, ${data.sql}, ?, ?, ?
+     FROM webhook_setting s, ${from} AND ${SUBSCRIBED(d)}`,
+    params: [crypto.randomUUID(), event, orderKey, ...data.params, t, t, t, id, JSON.stringify(event)],
+  };
+}
+
+const jsonData = (data: object): DataSql => ({ sql: '?', params: [JSON.stringify(data)] });
+
+async function insertEvent(tx: WriteContext, event: WebhookEventName, source: EventSource, data: object): Promise<void> {
+  const s = eventStatement(tx.dialect, event, source, jsonData(data));
+  const { changes } = await tx.run(s.sql, ...s.params);
   if (changes > 0) tx.notify('webhook');
 }
 
@@ -66,6 +74,30 @@ async function insertEvent(tx: WriteContext, event: WebhookEventName, source: { 
  */
 export async function queueWebhookEvent(tx: WriteContext, mailboxId: number, event: WebhookEventName, data: object): Promise<void> {
   await insertEvent(tx, event, { mailboxId }, data);
+}
+
+// For the writes that end in final statements (WriteContext.finish, ./messages.ts):
+// the same rows as queueWebhookEvent, queued by statements, and the worker woken
+// at the commit when the event is subscribed.
+
+/** queueWebhookEvent as a final statement. */
+export function webhookEventStatement(d: Dialect, mailboxId: number, event: WebhookEventName, data: object): FinalStatement {
+  return eventStatement(d, event, { mailboxId }, jsonData(data));
+}
+
+/**
+ * messageNew for the message just stored in `mailboxId` (after its UID was
+ * allocated in the same final statements): `{ id, uid }`, the UID read from the
+ * mailbox row (its uidnext - 1).
+ */
+export function newMessageEventStatement(d: Dialect, mailboxId: number, referenceId: string): FinalStatement {
+  const prefix = `{"id":${JSON.stringify(referenceId)},"uid":`;
+  return eventStatement(d, 'messageNew', { mailboxId }, { sql: `CAST(? AS TEXT) || CAST(b.uidnext - 1 AS TEXT) || '}'`, params: [prefix] });
+}
+
+/** Wakes the webhook worker after the commit when `event` is subscribed (with final statements that may have queued it). */
+export function notifyWebhookAtCommit(tx: WriteContext, event: WebhookEventName): void {
+  tx.notifyFrom('webhook', `SELECT 1 AS queued FROM webhook_setting s WHERE ${SUBSCRIBED(tx.dialect)}`, JSON.stringify(event));
 }
 
 /**

@@ -200,7 +200,12 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
       .filter(([, s]) => s.status !== 'sent' && s.response)
       .map(([r, s]) => `${r}: ${s.expired ? `gave up after ${retryCount} attempts: ` : ''}${s.response}`)
       .join('; ');
-    await finishOutboxAttempt(store, row.id, { status, recipientStatus: statuses, retryCount, nextRetryAt, lastError, delayNotified, dsnSent, bounceMessage });
+    const recorded = await finishOutboxAttempt(store, row.id, row.locked_until, { status, recipientStatus: statuses, retryCount, nextRetryAt, lastError, delayNotified, dsnSent, bounceMessage });
+    if (!recorded) {
+      // The lease ran out during the attempt and the row was taken back: whoever holds it now decides.
+      log.warn({ outbox: row.reference_id, to_host: row.to_host, status }, 'outbound attempt outlived its lease; its outcome was not recorded');
+      return;
+    }
     log.info({ outbox: row.reference_id, to_host: row.to_host, status, retryCount, recipients: summarize(statuses) }, 'outbound attempt');
     if (pending.length) {
       const result = status === 'sent' ? 'sent' : status === 'queued' ? 'deferred' : 'failed';

@@ -3,9 +3,15 @@
 // (postgres://user:pass@host:port/db of a role allowed to create databases), a
 // fresh PostgreSQL database `heron_test_<hash of the folder>`, created on first
 // use and dropped when the test process ends.
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, test } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../schema/index.ts';
 import { SLOW_WAIT_MS } from './deadline.ts';
@@ -74,6 +80,40 @@ export async function scratchDatabase(serverUrl: string): Promise<{ url: string;
   return { url: databaseUrl(name, serverUrl), drop: async () => void (await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, [], serverUrl)) };
 }
 
+const CLUSTER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'pg-cluster.sh');
+
+export interface OwnCluster {
+  /** A role that may create databases, on the cluster's own database `heron`. */
+  url: string;
+  /** Stops the server (fast shutdown: every connection is cut), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port. */
+  resume(): Promise<void>;
+  /** Stops it and removes it. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL cluster of the test file's own, for tests that stop or restart
+ * the server (scripts/pg-cluster.sh, fsync off): the shared test cluster stays up.
+ */
+export async function startOwnCluster(): Promise<OwnCluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heron-pg-own-'));
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const run = promisify(execFile);
+  const script = (...args: string[]) => run('bash', [CLUSTER_SCRIPT, ...args], { timeout: 120_000 });
+  const { stdout } = await script('start', dir, String(port), '--fast');
+  return {
+    url: stdout.trim(),
+    halt: async () => void (await script('halt', dir)),
+    resume: async () => void (await script('resume', dir)),
+    remove: async () => void (await script('stop', dir)),
+  };
+}
+
 /** Drops this process's test databases (also done when the process ends). */
 export async function dropTestDatabases(): Promise<void> {
   const names = [...created];
@@ -103,13 +143,25 @@ export function engineTest(engine: 'sqlite' | 'postgres', name: string, fn: () =
   test(name, options, fn);
 }
 
-/** The tables Heron keeps rows in (not the text index, tokens or migration bookkeeping), by name. */
+/** engineTest for a whole suite: its hooks and tests exist only on `engine`. */
+export function engineDescribe(engine: 'sqlite' | 'postgres', name: string, fn: () => void, options: { timeout?: number } = {}): void {
+  if (TEST_ENGINE !== engine) {
+    console.log(`# not registered on ${TEST_ENGINE}: ${name}`);
+    return;
+  }
+  describe(name, options, fn);
+}
+
+/** Bookkeeping that a refused request may still change: throttle records, node leases and session slots. */
+const BOOKKEEPING = new Set(['api_token', 'auth_failure', 'auth_trust', 'heron_node', 'imap_session', 'acme_challenge']);
+
+/** The tables Heron keeps rows in (not the text index, tokens, bookkeeping or migration records), by name. */
 export async function dataTables(store: Store): Promise<string[]> {
   const names =
     store.dialect.name === 'sqlite'
       ? await store.column<string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
       : await store.column<string>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-  return names.filter((n) => !n.startsWith('mail_text') && n !== 'api_token' && !n.startsWith('__drizzle')).sort();
+  return names.filter((n) => !n.startsWith('mail_text') && !BOOKKEEPING.has(n) && !n.startsWith('__drizzle')).sort();
 }
 
 /**

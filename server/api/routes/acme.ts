@@ -48,8 +48,8 @@ export function acmeRoutes(
   router: Router,
   deps: { store: Store; config: HeronConfig; challenges: ChallengeStore; acme: AcmeIssuer },
 ): void {
-  router.get('/.well-known/acme-challenge/:token', (ctx) => {
-    const answer = deps.challenges.answer(ctx.path);
+  router.get('/.well-known/acme-challenge/:token', async (ctx) => {
+    const answer = await deps.challenges.answer(ctx.path);
     if (answer === undefined) throw new HttpError(404, 'Not Found', 'no such ACME challenge');
     ctx.type = 'text/plain';
     ctx.body = answer;
