@@ -8,8 +8,8 @@
 // with PARTIAL can tell whether a change falls in its window.
 //
 // How a searching command uses it (commands/search.ts through
-// search/extended-search.ts; a SORT passes a `recompute` that returns its
-// sort order):
+// search/extended-search.ts; a SORT (commands/sort.ts) passes a `recompute`
+// that returns its sort order, and no matchingAmong):
 //   contexts.has(tag)      a live context already uses this tag: answer BAD (§4.3)
 //   contexts.full          no room: send `* NO [NOUPDATE "tag"]` and go on (§4.3.1)
 //   contexts.add(session, { tag, byUid, correlator, recompute, matchingAmong?,
