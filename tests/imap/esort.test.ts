@@ -4,37 +4,16 @@
 // §3.2); PARTIAL windows over the sort order (§4.4, RFC 9394); SAVE keeps the
 // reported messages for "$" (RFC 5182 §2.4); MODSEQ (RFC 4731 §3.2). Raw
 // transcripts in the shape of RFC 5267's examples, over one mailbox whose
-// sort orders differ from its mailbox order.
+// sort orders differ from its mailbox order (dated-mailbox.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEADLINE, expectBad, untagged, untaggedOk as ok, useImap } from './fixture.ts';
-import { day, expectAnswers, mail } from './mail-spec.ts';
+import { datedMailbox } from './dated-mailbox.ts';
+import { expectAnswers } from './mail-spec.ts';
 
 const imap = useImap();
 
-const at = (h: number) => `Mon, 7 Feb 1994 ${String(h).padStart(2, '0')}:00:00 +0000`;
-/**
- * Six messages. By Date: 4 5 6 1 2 3. By subject: 2 4 1 6 3 5. \Flagged: 1 4 6.
- * With `expungeFirst` a seventh message comes first and is expunged, so UIDs
- * are message numbers + 1.
- */
-async function mailbox(expungeFirst = false) {
-  const { user, id } = await imap().account();
-  const specs = [
-    { subject: 'c', hour: 11, flagged: true },
-    { subject: 'a', hour: 12, flagged: false },
-    { subject: 'e', hour: 13, flagged: false },
-    { subject: 'b', hour: 8, flagged: true },
-    { subject: 'f', hour: 9, flagged: false },
-    { subject: 'd', hour: 10, flagged: true },
-  ];
-  if (expungeFirst) await imap().deliver(id, 'INBOX', mail({ subject: 'gone' }), ['\\Deleted'], day(1));
-  for (const [i, s] of specs.entries()) await imap().deliver(id, 'INBOX', mail({ subject: s.subject, date: at(s.hour) }), s.flagged ? ['\\Flagged'] : [], day(i + 2));
-  const c = await imap().login(user);
-  assert.match(await c.command('s', 'SELECT INBOX'), /s OK/);
-  if (expungeFirst) assert.deepEqual(await ok(c, 'EXPUNGE'), ['* 1 EXPUNGE']);
-  return { c, id, user };
-}
+const mailbox = (expungeFirst = false) => datedMailbox(imap(), expungeFirst);
 
 describe('ESORT', () => {
   test('is advertised with CONTEXT=SORT', DEADLINE, async () => {
