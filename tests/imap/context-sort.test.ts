@@ -4,31 +4,21 @@
 // the mailbox; REMOVEFROM before the EXPUNGE, ADDTO after EXISTS; CANCELUPDATE;
 // the NOUPDATE limit shared with CONTEXT=SEARCH; PARTIAL with UPDATE.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import nodemailer from 'nodemailer';
 import { contextChanges, MAX_UPDATE_CONTEXTS } from '../../imapd/search/contexts.ts';
-import { startDns, type TestDns } from '../smtp/dns.ts';
 import { at, datedMailbox } from './dated-mailbox.ts';
-import { DEADLINE, type Imap, startImap, untaggedOk as ok } from './fixture.ts';
+import { DEADLINE, untaggedOk as ok } from './fixture.ts';
 import { mail } from './mail-spec.ts';
+import { applyChanges, idleThroughSmtpMail, useImapWithDns } from './live-context.ts';
 import type { RawClient } from './raw-client.ts';
 
-let dns: TestDns;
-let server: Imap;
-before(async () => {
-  dns = await startDns();
-  server = await startImap({ HERON_DNS: dns.address });
-});
-after(async () => {
-  await server?.stop();
-  await dns?.close();
-});
+const imap = useImapWithDns();
 
 /** Two sessions on one new dated mailbox (dated-mailbox.ts): `a` keeps the contexts, `b` changes things. */
 async function twoSessions(): Promise<{ a: RawClient; b: RawClient; id: number; user: string }> {
-  const { c: a, id, user } = await datedMailbox(server);
-  const b = await server.login(user);
+  const { c: a, id, user } = await datedMailbox(imap());
+  const b = await imap().login(user);
   assert.match(await b.command('s', 'SELECT INBOX'), /s OK/);
   return { a, b, id, user };
 }
@@ -71,14 +61,14 @@ describe('CONTEXT=SORT', () => {
     await ok(b, 'UID EXPUNGE 2');
     assert.deepEqual(await ok(a, 'NOOP'), ['* ESEARCH (TAG "t") REMOVEFROM (2 2)', '* 2 EXPUNGE']);
     // UIDs 7 (14:00: first) and 8 (07:00: last) arrive: messages 6 and 7.
-    await server.deliver(id, 'INBOX', mail({ subject: 'late', date: at(14) }));
-    await server.deliver(id, 'INBOX', mail({ subject: 'early', date: at(7) }));
+    await imap().deliver(id, 'INBOX', mail({ subject: 'late', date: at(14) }));
+    await imap().deliver(id, 'INBOX', mail({ subject: 'early', date: at(7) }));
     assert.deepEqual(withoutRecent(await ok(a, 'NOOP')), ['* 7 EXISTS', '* ESEARCH (TAG "t") ADDTO (1 6 7 7)']);
     // Both at once: REMOVEFROM, EXPUNGE, EXISTS, ADDTO.
     await ok(b, 'NOOP');
     await ok(b, 'UID STORE 7 +FLAGS.SILENT (\\Deleted)');
     await ok(b, 'UID EXPUNGE 7');
-    await server.deliver(id, 'INBOX', mail({ subject: 'middle', date: at(10) }));
+    await imap().deliver(id, 'INBOX', mail({ subject: 'middle', date: at(10) }));
     // [7 3 1 6 5 4 8] by UID → [3 1 6 9 5 4 8]: UID 9 (10:00, message 7 after the EXPUNGE) at position 4.
     assert.deepEqual(withoutRecent(await ok(a, 'NOOP')), ['* ESEARCH (TAG "t") REMOVEFROM (1 6)', '* 6 EXPUNGE', '* 7 EXISTS', '* ESEARCH (TAG "t") ADDTO (4 7)']);
     assert.deepEqual(await ok(a, 'SORT (REVERSE DATE) UTF-8 ALL'), ['* SORT 2 1 5 7 4 3 6']);
@@ -110,14 +100,8 @@ describe('CONTEXT=SORT', () => {
   test('during IDLE: mail from SMTP joins at its sort position after EXISTS; an expunge elsewhere leaves', DEADLINE, async () => {
     const { a, b, user } = await twoSessions();
     assert.deepEqual(await ok(a, 'UID SORT RETURN (UPDATE COUNT) (REVERSE DATE) UTF-8 ALL'), ['* ESEARCH (TAG "t") UID COUNT 6']);
-    a.write('i IDLE\r\n');
-    await a.readUntil((buf) => buf.includes('+ idling\r\n'));
-    a.take();
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: server.heron.ports.smtp, secure: false, ignoreTLS: true });
-    await transport.sendMail({ from: 'carol@remote.test', to: user, subject: 'from afar', text: 'hello' });
-    await a.readUntil((buf) => buf.includes('ADDTO'));
     // Sent now: the newest Date, first in REVERSE DATE.
-    assert.match(a.take(), /^\* 7 EXISTS\r\n\* \d+ RECENT\r\n\* ESEARCH \(TAG "t"\) UID ADDTO \(1 7\)\r\n$/);
+    assert.match(await idleThroughSmtpMail(a, imap(), user, 'ADDTO'), /^\* 7 EXISTS\r\n\* \d+ RECENT\r\n\* ESEARCH \(TAG "t"\) UID ADDTO \(1 7\)\r\n$/);
     // [7 3 2 1 6 5 4]: UID 2 leaves from position 3.
     await ok(b, 'UID STORE 2 +FLAGS.SILENT (\\Deleted)');
     await ok(b, 'UID EXPUNGE 2');
@@ -150,15 +134,6 @@ describe('CONTEXT=SORT', () => {
   });
 
   test('the positions turn any sorted list into the new one when results keep their relative order', () => {
-    const apply = (list: number[], changes: ReturnType<typeof contextChanges>) => {
-      const out = [...list];
-      for (const r of changes.removed) {
-        assert.deepEqual(out.slice(r.position - 1, r.position - 1 + r.uids.length), r.uids);
-        out.splice(r.position - 1, r.uids.length);
-      }
-      for (const add of changes.added) out.splice(add.position - 1, 0, ...add.uids);
-      return out;
-    };
     // A sort order (any permutation of the UIDs) and two results drawn from it, each in that order.
     const scenario = fc
       .uniqueArray(fc.integer({ min: 1, max: 80 }), { minLength: 1, maxLength: 40 })
@@ -166,7 +141,7 @@ describe('CONTEXT=SORT', () => {
     fc.assert(
       fc.property(scenario, ([, before, after]) => {
         const changes = contextChanges(before, after);
-        assert.deepEqual(apply(before, changes), after);
+        assert.deepEqual(applyChanges(before, changes), after);
         // Nothing both kept and reported: a result in both lists is never removed and added again.
         const moved = new Set(changes.removed.flatMap((r) => r.uids));
         for (const add of changes.added) for (const uid of add.uids) assert.ok(!moved.has(uid) || !before.includes(uid) || !after.includes(uid));
