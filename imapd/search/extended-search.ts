@@ -12,7 +12,7 @@ import { string } from '../render/quote.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
 import { anyKey, evaluateSearch, type SearchView } from './evaluate.ts';
-import { esearchData, esearchResponse, reportedResults, type ReturnOptions, sendsEsearch } from './return-options.ts';
+import { esearchPieces, reportedResults, type ReturnOptions, sendsEsearch } from './return-options.ts';
 
 export interface ExtendedSearch {
   tag: string;
@@ -84,7 +84,7 @@ export async function writeEsearch(session: Session, view: SearchView, search: E
   if (!sendsEsearch(search.options)) return;
   const ids = search.byUid ? result.uids : result.uids.map((uid) => session.seqOf(uid));
   const modseq = usesModseq(search.key) ? await modseqOf(view, search.options, result) : null;
-  session.writer.untagged(esearchResponse(search.correlator, search.byUid, esearchData(search.options, ids, modseq)));
+  await session.writer.respond(esearchPieces(search.correlator, search.byUid, search.options, ids, modseq));
 }
 
 /** RFC 4731 §3.2: the highest MODSEQ among the messages the response reports (MIN/MAX/PARTIAL alone, or all). */

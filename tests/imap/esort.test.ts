@@ -7,6 +7,8 @@
 // sort orders differ from its mailbox order (dated-mailbox.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { compactSetPieces } from '../../imapd/render/sequence-set.ts';
 import { DEADLINE, expectBad, untagged, untaggedOk as ok, useImap } from './fixture.ts';
 import { datedMailbox } from './dated-mailbox.ts';
 import { expectAnswers } from './mail-spec.ts';
@@ -119,5 +121,23 @@ describe('ESORT', () => {
       'SORT (DATE) RETURN (MIN) UTF-8 ALL',
     ]);
     await expectAnswers(c, [['UID SORT RETURN (COUNT) (DATE) UTF-8 ALL', '* ESEARCH (TAG "q") UID COUNT 6']]);
+  });
+
+  test('a long ALL set is written in pieces that read back as the sort order, ranges only upwards', () => {
+    const expand = (set: string) =>
+      set.split(',').flatMap((part) => {
+        const [a, b] = part.split(':').map(Number);
+        if (b === undefined) return [a];
+        assert.ok(a < b, `range ${part} must read upwards`);
+        return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+      });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 40 }), (order, pieceLength) => {
+        const pieces = [...compactSetPieces(order, pieceLength)];
+        assert.deepEqual(expand(pieces.join('')), order);
+        for (const piece of pieces.slice(0, -1)) assert.ok(piece.length >= pieceLength);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
