@@ -59,13 +59,14 @@ export function keepUpdated(session: Session, search: ExtendedSearch, uids: numb
   const timeDependent = anyKey(key, (k) => k.k === 'within');
   // Message numbers, "*" (the last message), "$" and the clock make a message's match depend on more than itself.
   const eachOnItsOwn = !numbered && !timeDependent && !anyKey(key, (k) => k.k === 'saved');
+  const evaluate = sorted ?? (() => evaluateSearch(session, key));
   session.selected!.contexts.add(
     session,
     {
       tag: search.tag,
       byUid: search.byUid,
       correlator: search.correlator,
-      recompute: async () => (await (sorted ?? (() => evaluateSearch(session, key)))()).uids,
+      recompute: async () => (await evaluate()).uids,
       matchingAmong: eachOnItsOwn && !sorted ? async (among) => (among.length ? (await evaluateSearch(session, key, among)).uids : []) : undefined,
       timeDependent,
       dependsOnNumbers: numbered,
@@ -103,7 +104,7 @@ async function modseqOf(view: SearchView, options: ReturnOptions, result: { uids
  */
 export async function extendedSearch(session: Session, search: ExtendedSearch, sorted?: Evaluator): Promise<void> {
   const live = search.options.update && mayKeepUpdated(session, search.tag);
-  const result = await (sorted ?? (() => evaluateSearch(session, search.key)))();
+  const result = await (sorted ? sorted() : evaluateSearch(session, search.key));
   await writeEsearch(session, session, search, result);
   if (search.options.save) saveResult(session, search.options, result.uids);
   if (live) keepUpdated(session, search, result.uids, sorted);
