@@ -50,8 +50,7 @@ export type Evaluator = () => Promise<{ uids: number[]; highestModseq: number }>
 /**
  * Makes the search a live context of the selected mailbox, holding `uids`
  * (RFC 5267 §4.3). `sorted` is the evaluator of a SORT (CONTEXT=SORT): its
- * results are computed again whole, as only a search's can be checked message
- * by message.
+ * results are sorted again whole when a change adds or removes any.
  */
 export function keepUpdated(session: Session, search: ExtendedSearch, uids: number[], sorted?: Evaluator): void {
   const { key } = search;
@@ -67,7 +66,8 @@ export function keepUpdated(session: Session, search: ExtendedSearch, uids: numb
       byUid: search.byUid,
       correlator: search.correlator,
       recompute: async () => (await evaluate()).uids,
-      matchingAmong: eachOnItsOwn && !sorted ? async (among) => (among.length ? (await evaluateSearch(session, key, among)).uids : []) : undefined,
+      matchingAmong: eachOnItsOwn ? async (among) => (among.length ? (await evaluateSearch(session, key, among)).uids : []) : undefined,
+      inSortOrder: sorted !== undefined,
       timeDependent,
       dependsOnNumbers: numbered,
     },

@@ -31,6 +31,11 @@ describe('CONTEXT=SORT', () => {
     const { a, b } = await twoSessions();
     // \Flagged 1 4 6, by Date: 4 6 1.
     assert.deepEqual(await ok(a, 'UID SORT RETURN (UPDATE ALL) (DATE) UTF-8 FLAGGED'), ['* ESEARCH (TAG "t") UID ALL 4,6,1']);
+    // A change that neither adds nor removes a result: FETCH only (nothing is sorted again).
+    await ok(b, 'UID STORE 1:2 +FLAGS.SILENT (\\Seen)');
+    const unchanged = await ok(a, 'NOOP');
+    assert.deepEqual(esearch(unchanged), []);
+    assert.equal(unchanged.filter((l) => / FETCH \(UID (1|2) FLAGS/.test(l)).length, 2);
     // 6 leaves from position 2; 5 (09:00) joins between 4 (08:00) and 1 (11:00).
     await ok(b, 'UID STORE 6 -FLAGS.SILENT (\\Flagged)');
     await ok(b, 'UID STORE 5 +FLAGS.SILENT (\\Flagged)');
