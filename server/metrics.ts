@@ -3,7 +3,7 @@
 // protocol and state, the outbound queue by status, certificate expiry). One
 // registry per Heron, so that several in one process (tests) do not mix.
 import client from 'prom-client';
-import { countOutboxByStatus, listCertificates, type Store } from '../schema/index.ts';
+import { countOutboxByStatus, countWebhookEventsByStatus, listCertificates, type Store } from '../schema/index.ts';
 import type { SessionCount } from './service.ts';
 
 export interface GaugeSources {
@@ -49,6 +49,17 @@ export class Metrics {
         if (!metrics.sources) return;
         this.reset();
         for (const [status, count] of Object.entries(await countOutboxByStatus(metrics.sources.store))) this.set({ status }, count);
+      },
+    });
+    new client.Gauge({
+      name: 'heron_webhook_queue',
+      help: 'Webhook events by status (pending: to be sent or retried; failed: given up after the retry lifetime)',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        if (!metrics.sources) return;
+        this.reset();
+        for (const [status, count] of Object.entries(await countWebhookEventsByStatus(metrics.sources.store))) this.set({ status }, count);
       },
     });
     new client.Gauge({

@@ -184,20 +184,23 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     }
     const stillDeferred = pending.filter((r) => statuses[r].status === 'deferred');
     let dsnSent = row.dsn_sent;
+    let bounceMessage: string | undefined;
     const newlyFailed = Object.keys(statuses).filter((r) => statuses[r].status === 'failed' && !statuses[r].bounced);
-    if (newlyFailed.length && (await sendDsn(row, statuses, newlyFailed, 'failed'))) {
+    const dsnId = newlyFailed.length ? await sendDsn(row, statuses, newlyFailed, 'failed') : null;
+    if (dsnId) {
       for (const r of newlyFailed) statuses[r] = { ...statuses[r], bounced: true };
       dsnSent = true;
+      bounceMessage = dsnId;
     }
     if (stillDeferred.length && delayNoticeDue(settings, row.created_at, Date.now(), delayNotified)) {
-      delayNotified = (await sendDsn(row, statuses, stillDeferred, 'delayed')) || delayNotified;
+      delayNotified = (await sendDsn(row, statuses, stillDeferred, 'delayed')) !== null || delayNotified;
     }
     const status = stillDeferred.length ? 'queued' : finalStatus(statuses);
     const lastError = Object.entries(statuses)
       .filter(([, s]) => s.status !== 'sent' && s.response)
       .map(([r, s]) => `${r}: ${s.expired ? `gave up after ${retryCount} attempts: ` : ''}${s.response}`)
       .join('; ');
-    await finishOutboxAttempt(store, row.id, { status, recipientStatus: statuses, retryCount, nextRetryAt, lastError, delayNotified, dsnSent });
+    await finishOutboxAttempt(store, row.id, { status, recipientStatus: statuses, retryCount, nextRetryAt, lastError, delayNotified, dsnSent, bounceMessage });
     log.info({ outbox: row.reference_id, to_host: row.to_host, status, retryCount, recipients: summarize(statuses) }, 'outbound attempt');
     if (pending.length) {
       const result = status === 'sent' ? 'sent' : status === 'queued' ? 'deferred' : 'failed';
@@ -205,10 +208,10 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     }
   }
 
-  /** Delivers a DSN to the sender's INBOX; false when there is nobody to tell. */
-  async function sendDsn(row: OutboxRow, statuses: RecipientStatus, recipients: string[], action: 'failed' | 'delayed'): Promise<boolean> {
+  /** Delivers a DSN to the sender's INBOX and gives its mail id; null when there is nobody to tell. */
+  async function sendDsn(row: OutboxRow, statuses: RecipientStatus, recipients: string[], action: 'failed' | 'delayed'): Promise<string | null> {
     // RFC 5321 §4.5.5: never a DSN about a message with a null reverse-path (it is a DSN itself).
-    if (!row.envelope_from || row.mail_account_id === null) return false;
+    if (!row.envelope_from || row.mail_account_id === null) return null;
     try {
       const raw = await buildDsn({
         reportingMta: deps.hostname,
@@ -219,11 +222,12 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
         recipients: recipients.map((r): DsnRecipient => dsnRecipient(r, statuses[r], action)),
       });
       const inbox = await findSpecialMailbox(store, row.mail_account_id, 'INBOX');
-      await deliverMessage(store, { raw, copies: [{ mailboxId: inbox.id }], meta: { returnPath: '' } });
-      return true;
+      // Counted, never refused: a full mailbox must still learn that its mail bounced.
+      const [filed] = await deliverMessage(store, { raw, copies: [{ mailboxId: inbox.id }], meta: { returnPath: '' }, enforceQuota: false });
+      return filed.referenceId;
     } catch (err) {
       log.error({ err, outbox: row.reference_id }, 'could not deliver the DSN');
-      return false;
+      return null;
     }
   }
 

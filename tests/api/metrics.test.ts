@@ -81,6 +81,7 @@ describe('metrics and readiness', () => {
     assert.ok(grew('heron_store_commit_seconds_count') >= 1, 'the delivery committed');
     assert.ok(sample(after, 'heron_store_commit_writes_sum') >= sample(after, 'heron_store_commit_writes_count'));
     for (const status of ['queued', 'sending', 'sent', 'partial', 'failed', 'cancelled']) assert.match(after, new RegExp(`^heron_outbound_queue\\{status="${status}"\\} \\d+$`, 'm'));
+    for (const status of ['pending', 'delivered', 'failed']) assert.match(after, new RegExp(`^heron_webhook_queue\\{status="${status}"\\} \\d+$`, 'm'));
     const expiry = sample(after, 'heron_certificate_expiry_timestamp_seconds', { hostname: 'heron.test' });
     assert.ok(expiry > Date.now() / 1000, `the self-signed certificate expires in the future (${expiry})`);
     assert.ok(sample(after, 'heron_process_resident_memory_bytes') > 0, 'process metrics');

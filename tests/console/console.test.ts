@@ -14,6 +14,7 @@ import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { fetchWithDeadline, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 import { closedPort, eventually, type LoopbackDns, outboundEnv, post, signIn, startDns } from '../outbound/helpers.ts';
+import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
 import { launchChromium, openTab, overflowsSideways, screenshot, type Tab, WAIT_MS } from './browser.ts';
 
 type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
@@ -282,6 +283,41 @@ describe('web console in Chromium', () => {
     await screenshot(page, '10-certificates');
   });
 
+  test('the administrator turns webhooks on; a change is delivered to the receiver and shows in the history', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const { page } = admin;
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
+      await heading(page, 'Webhooks').waitFor();
+      await page.getByLabel('Send webhooks').check();
+      await page.getByLabel('Receiver URL').fill(receiver.url);
+      for (const event of ['messageNew', 'messageDeleted', 'messageUpdated', 'mailboxDeleted', 'messageSent', 'messageDeliveryError', 'messageFailed', 'messageBounce']) {
+        await page.getByLabel(event, { exact: true }).uncheck();
+      }
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('status').filter({ hasText: 'Webhook settings saved.' }).waitFor();
+      // A change the events cover: a new mailbox for carol.
+      const token = await signIn(heron.ports.api, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const made = await fetchWithDeadline(`http://127.0.0.1:${heron.ports.api}/v1/account/carol@example.test/mailbox`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ path: 'Webhooked' }),
+      });
+      assert.equal(made.status, 200, await made.text());
+      const hook = await receiver.waitFor((h) => h.body.event === 'mailboxNew', 'mailboxNew');
+      assert.equal(hook.body.account, 'carol@example.test');
+      const delivered = page.getByRole('row').filter({ hasText: 'mailboxNew' }).filter({ hasText: 'delivered' });
+      await eventually(async () => {
+        await page.getByRole('button', { name: 'Refresh deliveries' }).click();
+        await page.locator('.busy').first().waitFor({ state: 'detached' });
+        return (await delivered.count()) > 0;
+      }, 'the delivery in the history');
+      await screenshot(page, '11-webhooks');
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test('the overview counts what happened; the checklist follows the account and the zone', async () => {
     const { page } = admin;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
@@ -311,6 +347,7 @@ describe('web console in Chromium', () => {
       ['/queue', 'Queue'],
       ['/certificates', 'Certificates'],
       ['/tokens', 'API tokens'],
+      ['/webhooks', 'Webhooks'],
       ['/me', 'My account'],
     ];
     for (const [path, title] of pages) {

@@ -82,9 +82,14 @@ describe('web console serving', () => {
     }
     assertError(await a.request('GET', '/no-such-page'), 404);
     assertError(await a.request('GET', '/no-such-page', { accept: 'application/json' }), 404);
-    for (const path of ['/api/no_such_type', '/action/no/such', '/v1/account/x/nothing', '/.well-known/nothing', '/health/more']) {
+    for (const path of ['/api/no_such_type', '/action/no/such', '/.well-known/nothing', '/health/more']) {
       assertError(await a.request('GET', path, { accept: BROWSER_ACCEPT }), 404);
     }
+    // The mail API answers in EmailEngine's JSON error shape, not JSON:API.
+    const mailApi = await a.request('GET', '/v1/account/x/nothing', { accept: BROWSER_ACCEPT });
+    assert.equal(mailApi.status, 404);
+    assert.match(mailApi.headers.get('content-type') ?? '', /^application\/json/);
+    assert.doesNotMatch(mailApi.text, /<div id="app">/);
     assertError(await a.request('POST', '/overview', { accept: BROWSER_ACCEPT, body: {} }), 404);
     // The API itself is untouched.
     assert.equal((await a.get('/health')).status, 200);

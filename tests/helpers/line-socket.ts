@@ -23,7 +23,9 @@ function established(socket: net.Socket, event: 'connect' | 'secureConnect', wha
 export async function connectSocket(port: number, implicitTls: boolean, servername = 'heron.test', localAddress?: string): Promise<net.Socket | tls.TLSSocket> {
   const plain = net.connect({ port, host: '127.0.0.1', localAddress });
   const socket = implicitTls ? tls.connect({ socket: plain, rejectUnauthorized: false, servername }) : plain;
-  if (implicitTls) plain.once('error', (err) => socket.destroy(err));
+  if (implicitTls) plain.on('error', (err) => socket.destroy(err));
+  // A refused connection can be reported twice (the TCP socket's error, then the TLS socket's); only the first matters.
+  socket.on('error', () => undefined);
   await established(socket, implicitTls ? 'secureConnect' : 'connect', `${implicitTls ? 'TLS handshake' : 'connection'} to port ${port}`);
   return socket;
 }
