@@ -45,6 +45,10 @@ const COMMANDS = [
   'SORT (DISPLAYFROM) UTF-8 ALL',
   'SORT (SUBJECT REVERSE DATE) UTF-8 ALL',
   'SORT (REVERSE DATE) UTF-8 UNSEEN',
+  // ESORT (RFC 5267 §3): the same sort answered as ESEARCH.
+  'UID SORT RETURN (MIN MAX COUNT) (DATE) UTF-8 ALL',
+  'SORT RETURN (ALL) (REVERSE DATE) UTF-8 ALL',
+  'UID SORT RETURN (PARTIAL 1:100) (SUBJECT) UTF-8 ALL',
   'THREAD REFERENCES UTF-8 ALL',
   'THREAD REFS UTF-8 ALL',
   'THREAD ORDEREDSUBJECT UTF-8 ALL',
@@ -107,7 +111,7 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Each command's answer (its untagged SORT or THREAD line), from the last server timed. */
+/** Each command's answer (its untagged SORT, THREAD or ESEARCH line), from the last server timed. */
 type Answers = Map<string, string>;
 
 /** CPU time (user + system) a process has used, in ms, from /proc. */
@@ -136,7 +140,7 @@ async function timeCommands(name: string, c: RawClient, options: { reference?: A
       times.push(performance.now() - started);
       if (options.pid) cpu.push(cpuMs(options.pid) - cpuBefore);
       if (!new RegExp(`t${run} OK`).test(r)) throw new Error(`${command}: ${r.slice(-300)}`);
-      answer = r.split('\r\n').find((l) => /^\* (SORT|THREAD)\b/.test(l)) ?? '';
+      answer = r.split('\r\n').find((l) => /^\* (SORT|THREAD|ESEARCH)\b/.test(l)) ?? '';
     }
     answers.set(command, answer);
     const reference = options.reference?.get(command);
@@ -145,6 +149,33 @@ async function timeCommands(name: string, c: RawClient, options: { reference?: A
     console.log(`  ${command.padEnd(38)} ${times.map((t) => t.toFixed(0).padStart(5)).join(' ')} ms${cpuText}   (${(answer.length / 1e6).toFixed(2)} MB)${same}`);
   }
   return answers;
+}
+
+/**
+ * CONTEXT=SORT (RFC 5267 §4): times a STORE on message 1 with a live
+ * `(DATE) UNSEEN` context and without one. \Flagged leaves the result as it
+ * is (checked on the message alone); \Seen moves the message out of it and
+ * back (the result is sorted again whole).
+ */
+async function timeLiveSort(c: RawClient): Promise<void> {
+  let n = 0;
+  const toggle = async (flag: string) => {
+    const times: number[] = [];
+    for (const sign of ['+', '-', '+', '-']) {
+      const started = performance.now();
+      const r = await c.command(`f${++n}`, `STORE 1 ${sign}FLAGS (${flag})`);
+      if (!new RegExp(`f${n} OK`).test(r)) throw new Error(`STORE: ${r.slice(-300)}`);
+      times.push(performance.now() - started);
+    }
+    return times.map((t) => t.toFixed(0).padStart(4)).join(' ');
+  };
+  const without = { flagged: await toggle('\\Flagged'), seen: await toggle('\\Seen') };
+  const r = await c.command('U', 'UID SORT RETURN (UPDATE COUNT) (DATE) UTF-8 UNSEEN');
+  if (!/U OK/.test(r)) throw new Error(`SORT RETURN (UPDATE): ${r.slice(-300)}`);
+  const live = { flagged: await toggle('\\Flagged'), seen: await toggle('\\Seen') };
+  await c.command('C', 'CANCELUPDATE "U"');
+  console.log(`  STORE 1 ±FLAGS (\\Flagged), no live context / live UID SORT RETURN (UPDATE) (DATE) UTF-8 UNSEEN: ${without.flagged} / ${live.flagged} ms`);
+  console.log(`  STORE 1 ±FLAGS (\\Seen),    no live context / live UID SORT RETURN (UPDATE) (DATE) UTF-8 UNSEEN: ${without.seen} / ${live.seen} ms`);
 }
 
 function firstDifference(a: string, b: string): string {
@@ -203,6 +234,7 @@ async function heron(messages: { raw: string[]; seen: boolean[] }): Promise<Answ
       const sel = await c.command('S', 'SELECT INBOX');
       console.log(`server RSS after SELECT of ${/\* (\d+) EXISTS/.exec(sel)![1]} messages: ${child.rssMb().toFixed(0)} MB`);
       const answers = await timeCommands(`Heron (${database ? 'PostgreSQL' : 'SQLite'})`, c, { pid: child.pid });
+      await timeLiveSort(c);
       console.log(`server RSS after: ${child.rssMb().toFixed(0)} MB`);
       await c.command('Z', 'LOGOUT');
       c.close();

@@ -3,7 +3,8 @@
 // "$" (RFC 5182), UPDATE/CONTEXT/PARTIAL (RFC 5267 §4): search/extended-search.ts.
 import { parseSearch, usesModseq } from '../parser/search-keys.ts';
 import { evaluateSearch } from '../search/evaluate.ts';
-import { extendedSearch, forgetSavedOnFailure, requireCharset } from '../search/extended-search.ts';
+import { requireCharset } from '../search/charset.ts';
+import { extendedSearch, forgetSavedOnFailure } from '../search/extended-search.ts';
 import { correlator, readReturnOptions } from '../search/return-options.ts';
 import { defineCommand, SELECTED } from './command.ts';
 

@@ -5,13 +5,22 @@
 
 /** "1:3,7" from [1, 2, 3, 7]; [7, 3, 2] stays "7,3,2". */
 export function compactSet(nums: readonly number[]): string {
-  const out: string[] = [];
+  return [...compactSetPieces(nums)].join('');
+}
+
+/** compactSet's text in pieces of about `pieceLength` characters, so that a long set (a sorted ESEARCH ALL) is never one string. */
+export function* compactSetPieces(nums: readonly number[], pieceLength = 16 * 1024): Generator<string> {
+  let out = '';
   for (let i = 0; i < nums.length; i++) {
     const start = nums[i];
     while (i + 1 < nums.length && nums[i + 1] === nums[i] + 1) i++;
-    out.push(start === nums[i] ? `${start}` : `${start}:${nums[i]}`);
+    out += (start === nums[i] ? `${start}` : `${start}:${nums[i]}`) + (i + 1 < nums.length ? ',' : '');
+    if (out.length >= pieceLength) {
+      yield out;
+      out = '';
+    }
   }
-  return out.join(',');
+  if (out) yield out;
 }
 
 /** Ascending numbers as [from, to] ranges of consecutive ones. */

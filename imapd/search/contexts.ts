@@ -8,12 +8,12 @@
 // with PARTIAL can tell whether a change falls in its window.
 //
 // How a searching command uses it (commands/search.ts through
-// search/extended-search.ts; a SORT passes a `recompute` that returns its
-// sort order):
+// search/extended-search.ts; a SORT (commands/sort.ts) passes a `recompute`
+// that returns its sort order, and inSortOrder):
 //   contexts.has(tag)      a live context already uses this tag: answer BAD (§4.3)
 //   contexts.full          no room: send `* NO [NOUPDATE "tag"]` and go on (§4.3.1)
 //   contexts.add(session, { tag, byUid, correlator, recompute, matchingAmong?,
-//                           timeDependent, dependsOnNumbers }, results)
+//                           inSortOrder, timeDependent, dependsOnNumbers }, results)
 // CANCELUPDATE calls cancel(tags). The session calls refresh() from
 // sendUpdates after it has taken in the journal: REMOVEFROM goes out at once,
 // before the EXPUNGEs that cause it (§4.3.4), and the function it returns
@@ -48,12 +48,16 @@ export interface LiveSearch {
   /** The results now, as UIDs in the requested order (mailbox order for SEARCH). */
   recompute(): Promise<number[]>;
   /**
-   * Only for results in mailbox order whose every message matches or not on
-   * its own (no message numbers, "*", "$" or clock in the criteria): which of
-   * `uids` match now, ascending. A change to a few messages is then checked on
-   * those messages, not the whole mailbox.
+   * Only for criteria every message matches or not on its own (no message
+   * numbers, "*", "$" or clock): which of `uids` match now, ascending. A
+   * change to a few messages is then checked on those messages, not the whole
+   * mailbox: in mailbox order the results are merged; in sort order, whose
+   * keys never change, nothing is sorted again unless some message joined or
+   * left.
    */
   matchingAmong?(uids: readonly number[]): Promise<number[]>;
+  /** The results are in sort order (SORT, CONTEXT=SORT), not mailbox order. */
+  inSortOrder: boolean;
   /** RFC 5032: OLDER/YOUNGER results change with time alone. */
   timeDependent: boolean;
   /** The criteria use message numbers or "*": EXPUNGEs change what they name. */
@@ -117,13 +121,14 @@ export class SearchContexts {
     const additions: Array<() => void> = [];
     for (const c of this.live.values()) {
       if (touched.size === 0 && !(c.timeDependent && now - c.evaluatedAt >= TIME_RECHECK_MS)) continue;
-      const next =
-        c.matchingAmong && touched.size > 0 && touched.size <= INCREMENTAL_LIMIT
-          ? mergeAscending(
-              c.results.filter((uid) => !touched.has(uid)),
-              await c.matchingAmong([...touched].filter((uid) => session.seqOf(uid) > 0).sort((a, b) => a - b)),
-            )
-          : await c.recompute();
+      let next: number[];
+      if (c.matchingAmong && touched.size > 0 && touched.size <= INCREMENTAL_LIMIT) {
+        const matching = await c.matchingAmong([...touched].filter((uid) => session.seqOf(uid) > 0).sort((a, b) => a - b));
+        if (!c.inSortOrder) next = mergeAscending(c.results.filter((uid) => !touched.has(uid)), matching);
+        else next = sameMembers(c.results, touched, matching) ? c.results : await c.recompute();
+      } else {
+        next = await c.recompute();
+      }
       c.evaluatedAt = now;
       // Numbers are rendered when written: message numbers before the EXPUNGEs for
       // REMOVEFROM, after them and after EXISTS for ADDTO (RFC 5267 §4.3.3–4).
@@ -230,6 +235,14 @@ function mergeWalk(before: readonly number[], after: readonly number[]): { remov
     }
   }
   return { removed, added };
+}
+
+/** Whether each of `touched` is among `results` exactly when it is among `matching`. */
+function sameMembers(results: readonly number[], touched: ReadonlySet<number>, matching: readonly number[]): boolean {
+  const held = new Set(results);
+  const now = new Set(matching);
+  for (const uid of touched) if (held.has(uid) !== now.has(uid)) return false;
+  return true;
 }
 
 /** Two ascending lists of distinct numbers as one. */

@@ -3,18 +3,16 @@
 // for one mailbox (RFC 4731 §3, with MODSEQ per §3.2), saving "$" (RFC 5182
 // §2.1, §2.4) and keeping a search up to date (RFC 5267 §4.3).
 //
-// A SORT with RETURN options (ESORT, CONTEXT=SORT) uses the same pieces with
-// its sorted UIDs: mayKeepUpdated() before sorting, saveResult() and
-// forgetSavedOnFailure() for SAVE, esearchData()/esearchResponse() from
-// return-options.ts for the response, and contexts.add() (search/contexts.ts)
-// with a recompute that sorts, no matchingAmong, for UPDATE.
+// A SORT with RETURN options (ESORT and CONTEXT=SORT, RFC 5267 §3–4) is the
+// same extendedSearch() with an evaluator that sorts: its results, the ESEARCH
+// response, "$" and the live context then follow sort order.
 import { getMessageRowsFor } from '../../schema/index.ts';
-import { type SearchKey, SUPPORTED_CHARSETS, usesModseq } from '../parser/search-keys.ts';
+import { type SearchKey, usesModseq } from '../parser/search-keys.ts';
 import { string } from '../render/quote.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
 import { anyKey, evaluateSearch, type SearchView } from './evaluate.ts';
-import { esearchData, esearchResponse, reportedResults, type ReturnOptions, sendsEsearch } from './return-options.ts';
+import { esearchPieces, reportedResults, type ReturnOptions, sendsEsearch } from './return-options.ts';
 
 export interface ExtendedSearch {
   tag: string;
@@ -24,13 +22,6 @@ export interface ExtendedSearch {
   correlator: string;
   options: ReturnOptions;
   key: SearchKey;
-}
-
-/** RFC 3501 §6.4.4: an unknown charset is NO [BADCHARSET (…)]. */
-export function requireCharset(charset: string | null): void {
-  if (charset !== null && !SUPPORTED_CHARSETS.includes(charset)) {
-    throw new ImapResponse('NO', 'Unsupported charset', `BADCHARSET (${SUPPORTED_CHARSETS.join(' ')})`);
-  }
 }
 
 /**
@@ -53,21 +44,30 @@ export function forgetSavedOnFailure(session: Session, options: ReturnOptions | 
   if (options?.save && session.selected && !(err instanceof ImapResponse && err.status === 'BAD')) session.selected.savedResult = [];
 }
 
-/** Makes the search a live context of the selected mailbox, holding `uids` (RFC 5267 §4.3). */
-export function keepUpdated(session: Session, search: ExtendedSearch, uids: number[]): void {
+/** What a searching command's criteria select now, as UIDs in the requested order (mailbox order unless sorted). */
+export type Evaluator = () => Promise<{ uids: number[]; highestModseq: number }>;
+
+/**
+ * Makes the search a live context of the selected mailbox, holding `uids`
+ * (RFC 5267 §4.3). `sorted` is the evaluator of a SORT (CONTEXT=SORT): its
+ * results are sorted again whole when a change adds or removes any.
+ */
+export function keepUpdated(session: Session, search: ExtendedSearch, uids: number[], sorted?: Evaluator): void {
   const { key } = search;
   const numbered = anyKey(key, (k) => k.k === 'seq' || (k.k === 'uid' && k.set.some((r) => r.to === Infinity)));
   const timeDependent = anyKey(key, (k) => k.k === 'within');
   // Message numbers, "*" (the last message), "$" and the clock make a message's match depend on more than itself.
   const eachOnItsOwn = !numbered && !timeDependent && !anyKey(key, (k) => k.k === 'saved');
+  const evaluate = sorted ?? (() => evaluateSearch(session, key));
   session.selected!.contexts.add(
     session,
     {
       tag: search.tag,
       byUid: search.byUid,
       correlator: search.correlator,
-      recompute: async () => (await evaluateSearch(session, key)).uids,
+      recompute: async () => (await evaluate()).uids,
       matchingAmong: eachOnItsOwn ? async (among) => (among.length ? (await evaluateSearch(session, key, among)).uids : []) : undefined,
+      inSortOrder: sorted !== undefined,
       timeDependent,
       dependsOnNumbers: numbered,
     },
@@ -80,12 +80,12 @@ export function saveResult(session: Session, options: ReturnOptions, uids: reado
   session.selected!.savedResult = reportedResults(options, uids).sort((a, b) => a - b);
 }
 
-/** Writes the ESEARCH response for one mailbox's result (UIDs ascending), unless SAVE alone suppresses it. */
+/** Writes the ESEARCH response for one mailbox's result (UIDs in the requested order), unless SAVE alone suppresses it. */
 export async function writeEsearch(session: Session, view: SearchView, search: ExtendedSearch, result: { uids: number[]; highestModseq: number }): Promise<void> {
   if (!sendsEsearch(search.options)) return;
   const ids = search.byUid ? result.uids : result.uids.map((uid) => session.seqOf(uid));
   const modseq = usesModseq(search.key) ? await modseqOf(view, search.options, result) : null;
-  session.writer.untagged(esearchResponse(search.correlator, search.byUid, esearchData(search.options, ids, modseq)));
+  await session.writer.respond(esearchPieces(search.correlator, search.byUid, search.options, ids, modseq));
 }
 
 /** RFC 4731 §3.2: the highest MODSEQ among the messages the response reports (MIN/MAX/PARTIAL alone, or all). */
@@ -96,11 +96,16 @@ async function modseqOf(view: SearchView, options: ReturnOptions, result: { uids
   return rows.reduce((max, row) => Math.max(max, row.modseq), 0);
 }
 
-/** SEARCH / UID SEARCH with RETURN options, in the selected mailbox. */
-export async function extendedSearch(session: Session, search: ExtendedSearch): Promise<void> {
+/**
+ * SEARCH / UID SEARCH with RETURN options in the selected mailbox, or SORT /
+ * UID SORT with them when `sorted` (their evaluator) is given: RFC 5267 §3.1,
+ * MIN and MAX are then the first and last message in sort order and ALL keeps
+ * that order; SAVE keeps the same messages (RFC 5182 §2.4).
+ */
+export async function extendedSearch(session: Session, search: ExtendedSearch, sorted?: Evaluator): Promise<void> {
   const live = search.options.update && mayKeepUpdated(session, search.tag);
-  const result = await evaluateSearch(session, search.key);
+  const result = await (sorted ? sorted() : evaluateSearch(session, search.key));
   await writeEsearch(session, session, search, result);
   if (search.options.save) saveResult(session, search.options, result.uids);
-  if (live) keepUpdated(session, search, result.uids);
+  if (live) keepUpdated(session, search, result.uids, sorted);
 }

@@ -11,8 +11,8 @@
 // CHARSET and the criteria, RFC 4466 §2.6), evaluates its criteria into a
 // result list IN THE REQUESTED ORDER (mailbox order for SEARCH, sort order for
 // SORT), and then:
-//   - esearchResponse(correlator, byUid, esearchData(options, ids, modseq))
-//     renders "ESEARCH (TAG "x") UID MIN 2 MAX 9 COUNT 3 ALL 2,5,9" (MIN and
+//   - writer.respond(esearchPieces(correlator, byUid, options, ids, modseq))
+//     writes "* ESEARCH (TAG "x") UID MIN 2 MAX 9 COUNT 3 ALL 2,5,9" (MIN and
 //     MAX are the first and last of the list, RFC 5267 §3.1, so the same code
 //     serves SORT); sendsEsearch(options) says whether a response goes out at
 //     all (SAVE alone sends none, RFC 5182 §2.1);
@@ -21,7 +21,7 @@
 //   - options.update asks for a live context (search/contexts.ts).
 import { ParseError, type Token } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
-import { compactSet } from '../render/sequence-set.ts';
+import { compactSetPieces } from '../render/sequence-set.ts';
 import { string } from '../render/quote.ts';
 
 /** A PARTIAL range (RFC 9394 §4 partial-range): `low`..`high` counted from the first result, or from the last when `fromEnd`. */
@@ -115,23 +115,33 @@ export function reportedResults<T>(o: ReturnOptions, results: readonly T[]): T[]
 
 /**
  * The return data of an ESEARCH response for `ids` (sequence numbers or UIDs,
- * in the requested order). RFC 4731 §3.1: with no match, MIN, MAX and ALL are
+ * in the requested order), item by item, each after a space; a long ALL set
+ * comes in several pieces. RFC 4731 §3.1: with no match, MIN, MAX and ALL are
  * left out and COUNT is 0; PARTIAL answers NIL (RFC 5267 §4.4). `modseq` is
  * the MODSEQ item when the criteria used MODSEQ (RFC 4731 §3.2).
  */
-export function esearchData(o: ReturnOptions, ids: readonly number[], modseq: number | null = null): string {
+export function* esearchItems(o: ReturnOptions, ids: readonly number[], modseq: number | null = null): Generator<string> {
   const all = o.all || !asksForData(o);
-  const out: string[] = [];
-  if (o.min && ids.length) out.push(`MIN ${ids[0]}`);
-  if (o.max && ids.length) out.push(`MAX ${ids[ids.length - 1]}`);
-  if (o.count) out.push(`COUNT ${ids.length}`);
-  if (all && ids.length) out.push(`ALL ${compactSet(ids)}`);
+  if (o.min && ids.length) yield ` MIN ${ids[0]}`;
+  if (o.max && ids.length) yield ` MAX ${ids[ids.length - 1]}`;
+  if (o.count) yield ` COUNT ${ids.length}`;
+  if (all && ids.length) {
+    yield ' ALL ';
+    yield* compactSetPieces(ids);
+  }
   if (o.partial) {
     const window = partialWindow(o.partial, ids);
-    out.push(`PARTIAL (${o.partial.text} ${window.length ? compactSet(window) : 'NIL'})`);
+    yield ` PARTIAL (${o.partial.text} `;
+    yield* window.length ? compactSetPieces(window) : ['NIL'];
+    yield ')';
   }
-  if (modseq !== null && ids.length) out.push(`MODSEQ ${modseq}`);
-  return out.join(' ');
+  if (modseq !== null && ids.length) yield ` MODSEQ ${modseq}`;
+}
+
+/** The whole `* ESEARCH (correlator) [UID] data` response as pieces for writer.respond(). */
+export function* esearchPieces(correlatorText: string, byUid: boolean, o: ReturnOptions, ids: readonly number[], modseq: number | null = null): Generator<string> {
+  yield `* ${esearchResponse(correlatorText, byUid, '')}`;
+  yield* esearchItems(o, ids, modseq);
 }
 
 /** The search correlator (RFC 4466 §2.6.2; MAILBOX, its name as on the wire, and UIDVALIDITY from RFC 7377 §2.1). */

@@ -5,25 +5,14 @@
 // CANCELUPDATE; the NOUPDATE limit; RETURN (PARTIAL m:n) with RFC 9394's
 // negative ranges.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import nodemailer from 'nodemailer';
 import { contextChanges, MAX_UPDATE_CONTEXTS } from '../../imapd/search/contexts.ts';
-import { startDns, type TestDns } from '../smtp/dns.ts';
-import { DEADLINE, flowClient, type Imap, message, startImap, untagged, untaggedOk as ok } from './fixture.ts';
+import { DEADLINE, flowClient, message, untagged, untaggedOk as ok } from './fixture.ts';
+import { applyChanges, idleThroughSmtpMail, useImapWithDns } from './live-context.ts';
 import type { RawClient } from './raw-client.ts';
 
-let dns: TestDns;
-let server: Imap;
-before(async () => {
-  dns = await startDns();
-  server = await startImap({ HERON_DNS: dns.address });
-});
-after(async () => {
-  await server?.stop();
-  await dns?.close();
-});
-const imap = () => server;
+const imap = useImapWithDns();
 
 /** 12 messages; 1, 2, 5, 10 and 11 are \Flagged. */
 async function mailbox(): Promise<{ user: string; id: number }> {
@@ -121,13 +110,7 @@ describe('CONTEXT=SEARCH: updates', () => {
     const a = await selected(user);
     const b = await selected(user);
     await ok(a, 'UID SEARCH RETURN (UPDATE) FROM "remote.test"');
-    a.write('i IDLE\r\n');
-    await a.readUntil((buf) => buf.includes('+ idling\r\n'));
-    a.take();
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: imap().heron.ports.smtp, secure: false, ignoreTLS: true });
-    await transport.sendMail({ from: 'carol@remote.test', to: user, subject: 'from afar', text: 'hello' });
-    await a.readUntil((buf) => buf.includes('ADDTO'));
-    assert.match(a.take(), /^\* 13 EXISTS\r\n\* \d+ RECENT\r\n\* ESEARCH \(TAG "t"\) UID ADDTO \(1 13\)\r\n$/);
+    assert.match(await idleThroughSmtpMail(a, imap(), user, 'ADDTO'), /^\* 13 EXISTS\r\n\* \d+ RECENT\r\n\* ESEARCH \(TAG "t"\) UID ADDTO \(1 13\)\r\n$/);
     // A flag change elsewhere that does not touch the result sends FETCH only; one that does, ESEARCH too.
     await ok(b, 'NOOP');
     await ok(b, 'UID STORE 13 +FLAGS (\\Seen)');
@@ -202,19 +185,10 @@ describe('CONTEXT=SEARCH: updates', () => {
   });
 
   test('the context positions turn the old list into the new one (REMOVEFROM then ADDTO, in order)', () => {
-    const apply = (list: number[], changes: ReturnType<typeof contextChanges>) => {
-      const out = [...list];
-      for (const r of changes.removed) {
-        assert.deepEqual(out.slice(r.position - 1, r.position - 1 + r.uids.length), r.uids);
-        out.splice(r.position - 1, r.uids.length);
-      }
-      for (const a of changes.added) out.splice(a.position - 1, 0, ...a.uids);
-      return out;
-    };
     const sorted = fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 40 }).map((a) => a.sort((x, y) => x - y));
     fc.assert(
       fc.property(sorted, sorted, (before, after) => {
-        assert.deepEqual(apply(before, contextChanges(before, after)), after);
+        assert.deepEqual(applyChanges(before, contextChanges(before, after)), after);
       }),
       { numRuns: 500 },
     );
@@ -222,12 +196,12 @@ describe('CONTEXT=SEARCH: updates', () => {
     const descending = sorted.map((a) => [...a].reverse());
     fc.assert(
       fc.property(descending, descending, (before, after) => {
-        assert.deepEqual(apply(before, contextChanges(before, after)), after);
+        assert.deepEqual(applyChanges(before, contextChanges(before, after)), after);
       }),
       { numRuns: 300 },
     );
     // A reordering (not something SEARCH or SORT produce) is still turned into the new list.
-    assert.deepEqual(apply([1, 2, 3], contextChanges([1, 2, 3], [3, 1])), [3, 1]);
+    assert.deepEqual(applyChanges([1, 2, 3], contextChanges([1, 2, 3], [3, 1])), [3, 1]);
     // RFC 5267 §4.3.3's example: 2731:2733 joining [2734 2735] at the front is one pair.
     assert.deepEqual(contextChanges([2734, 2735], [2731, 2732, 2733, 2734, 2735]), { removed: [], added: [{ position: 1, uids: [2731, 2732, 2733] }] });
   });
