@@ -1,16 +1,26 @@
 // SEARCH evaluation over every message of the selected mailbox, no result
-// caps. Text keys are answered by the store's full-text index (searchText);
-// what the index cannot answer (strings under 3 characters, HEADER on a given
-// field) is checked against the stored bytes.
+// caps. Flags, \Recent, sequence numbers, UIDs and MODSEQ come from the
+// selected mailbox's shared view (no database read: UNSEEN on 100,000
+// messages is a pass over an array). Text keys are answered by the store's
+// full-text index (searchText, searchSubject); the message rows are read only
+// when a key needs their columns (dates, sizes, addresses) or the index
+// cannot answer (strings under 3 characters, HEADER on a given field, which
+// is checked against the stored bytes).
+//
+// Keys are tested against a Candidate: one object, reused for every message,
+// that says what is known of the message being tested. A new key reads the
+// view's fields (flags, modseq) or, if it needs a database column, adds it to
+// SearchRow (schema/store/imap-reads.ts) and says so in needsRow().
 import {
   decodeHeaderBytes,
   decodeWords,
   findBodyStart,
+  FlagSet,
   getMessages,
   getSearchRows,
-  hasFlag,
   parseHeaderFields,
   readRaw,
+  searchSubject,
   searchText,
   type SearchRow,
 } from '../../schema/index.ts';
@@ -26,14 +36,41 @@ const dayOf = (ms: number): number => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 };
 
+/** The message a key is tested against. */
+interface Candidate {
+  uid: number;
+  /** Sequence number in the session's view (RFC 3501 §2.3.1.2). */
+  seq: number;
+  modseq: number;
+  flags: FlagSet;
+  /** Its database row; read only when needsRow() says a key needs it. */
+  row: SearchRow | null;
+}
+
 interface Context {
   session: Session;
+  /** The rows (ascending UID) when a key needs them; empty otherwise. */
   rows: SearchRow[];
-  seqs: Map<number, number>;
   maxSeq: number;
   maxUid: number;
-  /** Matching UIDs of each text/header key, computed before evaluation. */
-  textMatches: Map<SearchKey, Set<number>>;
+  /** Matching UIDs of each text/header/address key ('all': every message), computed before evaluation. */
+  textMatches: Map<SearchKey, Set<number> | 'all'>;
+}
+
+/** Whether a key reads the message's database row (its columns, or its bytes through rawId). */
+function needsRow(key: SearchKey): boolean {
+  switch (key.k) {
+    case 'date':
+    case 'size':
+    case 'header':
+      return true;
+    case 'column':
+      return key.column !== 'subject' || (key.value !== '' && [...key.value].length < 3);
+    case 'text':
+      return key.value !== '' && [...key.value].length < 3;
+    default:
+      return false;
+  }
 }
 
 async function rawMatches(ctx: Context, test: (raw: Buffer) => boolean, among: Set<number> | null): Promise<Set<number>> {
@@ -60,7 +97,7 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
     case 'text': {
       const needle = key.value.toLowerCase();
       if (needle === '') {
-        ctx.textMatches.set(key, new Set(ctx.rows.map((r) => r.uid)));
+        ctx.textMatches.set(key, 'all');
         return;
       }
       const indexed = await searchText(store, mailboxId, key.field, key.value);
@@ -82,12 +119,19 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
       return;
     }
     case 'column': {
-      if (key.column === 'subject') return;
+      const needle = key.value.toLowerCase();
+      if (key.column === 'subject') {
+        if (needle === '') ctx.textMatches.set(key, 'all');
+        else {
+          const indexed = await searchSubject(store, mailboxId, key.value);
+          ctx.textMatches.set(key, indexed ?? new Set(ctx.rows.filter((r) => r.subject.toLowerCase().includes(needle)).map((r) => r.uid)));
+        }
+        return;
+      }
       // RFC 3501 §6.4.4: FROM/TO/CC/BCC look in the envelope's address structures,
       // so an address written with comments or quoting matches its plain form
       // too; the decoded header text still matches as before.
       const field = key.column;
-      const needle = key.value.toLowerCase();
       const found = new Set<number>();
       const unsure: number[] = [];
       for (const row of ctx.rows) {
@@ -123,55 +167,55 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
   }
 }
 
-function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
+function matches(ctx: Context, key: SearchKey, m: Candidate): boolean {
   const sel = ctx.session.selected!;
   switch (key.k) {
     case 'all':
       return true;
     case 'flag':
-      return hasFlag(row.flags, key.flag) === key.present;
+      return m.flags.has(key.flag) === key.present;
     case 'recent':
-      return sel.recent.has(row.uid) === key.present;
+      return sel.recent.has(m.uid) === key.present;
     case 'new':
-      return sel.recent.has(row.uid) && !hasFlag(row.flags, '\\Seen');
-    case 'seq': {
-      const seq = ctx.seqs.get(row.uid) ?? 0;
+      return sel.recent.has(m.uid) && !m.flags.has('\\Seen');
+    case 'seq':
       return key.set.some((r) => {
         const from = r.from === Infinity ? ctx.maxSeq : r.from;
         const to = r.to === Infinity ? ctx.maxSeq : r.to;
-        return seq >= Math.min(from, to) && seq <= Math.max(from, to);
+        return m.seq >= Math.min(from, to) && m.seq <= Math.max(from, to);
       });
-    }
     case 'uid':
       return key.set.some((r) => {
         const from = r.from === Infinity ? ctx.maxUid : r.from;
         const to = r.to === Infinity ? ctx.maxUid : r.to;
-        return row.uid >= Math.min(from, to) && row.uid <= Math.max(from, to);
+        return m.uid >= Math.min(from, to) && m.uid <= Math.max(from, to);
       });
     case 'date': {
       // RFC 3501 §6.4.4: SENT* take the day the Date: header names in its own zone.
-      const day = key.sent ? sentDay(row.sentDate) : dayOf(row.internalDate);
+      const day = key.sent ? sentDay(m.row!.sentDate) : dayOf(m.row!.internalDate);
       if (day === null) return false;
       return key.op === 'before' ? day < key.day : key.op === 'on' ? day === key.day : day >= key.day;
     }
     case 'size':
-      return key.larger ? row.size > key.n : row.size < key.n;
+      return key.larger ? m.row!.size > key.n : m.row!.size < key.n;
     case 'column':
-      if (key.column !== 'subject') return ctx.textMatches.get(key)?.has(row.uid) ?? false;
-      return row.subject.toLowerCase().includes(key.value.toLowerCase());
     case 'header':
-    case 'text':
-      return ctx.textMatches.get(key)?.has(row.uid) ?? false;
+    case 'text': {
+      const found = ctx.textMatches.get(key);
+      return found === 'all' || (found?.has(m.uid) ?? false);
+    }
     case 'modseq':
-      return row.modseq >= key.n;
+      return m.modseq >= key.n;
     case 'not':
-      return !matches(ctx, key.key, row);
+      return !matches(ctx, key.key, m);
     case 'or':
-      return matches(ctx, key.a, row) || matches(ctx, key.b, row);
+      return matches(ctx, key.a, m) || matches(ctx, key.b, m);
     case 'and':
-      return key.keys.every((k) => matches(ctx, k, row));
+      return key.keys.every((k) => matches(ctx, k, m));
   }
 }
+
+const NO_FLAGS = new FlagSet(-1, []);
 
 /** Whether any key in the tree passes `test`. */
 function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
@@ -190,27 +234,48 @@ function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
 /** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
 export async function evaluateSearch(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
-  const known = new Set(sel.uids);
-  const withText = anyKey(key, (k) => k.k === 'column');
-  const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
-  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate)).filter((r) => known.has(r.uid));
-  const seqs = new Map<number, number>();
-  sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
+  const view = sel.view;
+  await view.refresh();
+  // This command's list: it stays valid if updates replace the session's meanwhile.
+  const uids = sel.uids;
+  const withRows = anyKey(key, needsRow);
+  let rows: SearchRow[] = [];
+  if (withRows) {
+    const withText = anyKey(key, (k) => k.k === 'column');
+    const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
+    rows = await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate);
+  }
   const ctx: Context = {
     session,
     rows,
-    seqs,
-    maxSeq: sel.uids.length,
-    maxUid: sel.uids.length ? sel.uids[sel.uids.length - 1] : 0,
+    maxSeq: uids.length,
+    maxUid: uids.length ? uids[uids.length - 1] : 0,
     textMatches: new Map(),
   };
   await prepare(ctx, key);
+  // From here on nothing is awaited: the view cannot change under the loop.
+  const cursor = view.cursor();
+  const m: Candidate = { uid: 0, seq: 0, modseq: 0, flags: NO_FLAGS, row: null };
+  let r = 0;
   let highestModseq = 0;
-  const uids: number[] = [];
-  for (const row of rows) {
-    if (!matches(ctx, key, row)) continue;
-    uids.push(row.uid);
-    highestModseq = Math.max(highestModseq, row.modseq);
+  const out: number[] = [];
+  for (let k = 0; k < uids.length; k++) {
+    const uid = uids[k];
+    const i = cursor.find(uid);
+    // Expunged since (the view no longer has it, or its row is gone): not a match.
+    if (i < 0) continue;
+    if (withRows) {
+      while (r < rows.length && rows[r].uid < uid) r++;
+      if (r >= rows.length || rows[r].uid !== uid) continue;
+      m.row = rows[r];
+    }
+    m.uid = uid;
+    m.seq = k + 1;
+    m.modseq = view.modseqAt(i);
+    m.flags = view.flagsAt(i);
+    if (!matches(ctx, key, m)) continue;
+    out.push(uid);
+    highestModseq = Math.max(highestModseq, m.modseq);
   }
-  return { uids, highestModseq };
+  return { uids: out, highestModseq };
 }

@@ -193,6 +193,62 @@ function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, 
 
 // ---------------------------------------------------------------- append
 
+/** A message parsed and hashed, ready to be stored (the expensive part, done outside any transaction). */
+interface PreparedDelivery {
+  raw: Buffer;
+  copies: DeliveryCopy[];
+  internalDate: number;
+  meta: DeliveryMeta;
+  sha256: string;
+  indexed: IndexedMessage;
+  envelopeJson: string;
+  structureJson: string;
+}
+
+function prepareDelivery(input: { raw: Buffer; copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta }): PreparedDelivery {
+  const indexed = indexMessage(input.raw);
+  return {
+    raw: input.raw,
+    copies: input.copies,
+    internalDate: input.internalDate ?? now(),
+    meta: input.meta ?? {},
+    sha256: crypto.createHash('sha256').update(input.raw).digest('hex'),
+    indexed,
+    envelopeJson: JSON.stringify(indexed.envelope),
+    structureJson: JSON.stringify(indexed.root),
+  };
+}
+
+/** Stores a prepared message inside a write: the raw bytes once, a row per copy. */
+async function deliverInWrite(tx: WriteContext, p: PreparedDelivery): Promise<AppendedMessage[]> {
+  const rawId = await insertRaw(tx, p.raw, p.sha256, p.indexed);
+  // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
+  const order = p.copies.map((_, i) => i).sort((a, b) => p.copies[a].mailboxId - p.copies[b].mailboxId);
+  const appended: AppendedMessage[] = new Array(p.copies.length);
+  for (const i of order) {
+    const copy = p.copies[i];
+    const alloc = await allocate(tx, copy.mailboxId, 1);
+    const { id, referenceId } = await insertMail(tx, {
+      mailboxId: copy.mailboxId,
+      accountId: alloc.accountId,
+      rawId,
+      uid: alloc.firstUid,
+      modseq: alloc.modseq,
+      flags: normalizeFlags(copy.flags ?? []),
+      internalDate: p.internalDate,
+      size: p.raw.length,
+      hash: p.sha256,
+      recipient: copy.recipient ?? '',
+      meta: p.meta,
+      indexed: { ...p.indexed, envelopeJson: p.envelopeJson, structureJson: p.structureJson },
+    });
+    await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
+    notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
+    appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
+  }
+  return appended;
+}
+
 /**
  * Stores one message for one or more mailboxes in a single transaction: either
  * every copy is committed or none is. The raw bytes are stored once, exactly as given.
@@ -203,52 +259,67 @@ export async function deliverMessage(
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
-  const indexed = indexMessage(input.raw);
-  const sha256 = crypto.createHash('sha256').update(input.raw).digest('hex');
-  const envelopeJson = JSON.stringify(indexed.envelope);
-  const structureJson = JSON.stringify(indexed.root);
-  const internalDate = input.internalDate ?? now();
-  return write(store, async (tx) => {
-    const rawId = await insertRaw(tx, input.raw, sha256, indexed);
-    // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
-    const order = input.copies.map((_, i) => i).sort((a, b) => input.copies[a].mailboxId - input.copies[b].mailboxId);
-    const appended: AppendedMessage[] = new Array(input.copies.length);
-    for (const i of order) {
-      const copy = input.copies[i];
-      const alloc = await allocate(tx, copy.mailboxId, 1);
-      const { id, referenceId } = await insertMail(tx, {
-        mailboxId: copy.mailboxId,
-        accountId: alloc.accountId,
-        rawId,
-        uid: alloc.firstUid,
-        modseq: alloc.modseq,
-        flags: normalizeFlags(copy.flags ?? []),
-        internalDate,
-        size: input.raw.length,
-        hash: sha256,
-        recipient: copy.recipient ?? '',
-        meta: input.meta ?? {},
-        indexed: { ...indexed, envelopeJson, structureJson },
-      });
-      await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
-      notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
-      appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
-    }
-    return appended;
-  });
+  const prepared = prepareDelivery(input);
+  return write(store, (tx) => deliverInWrite(tx, prepared));
+}
+
+export interface AppendInput {
+  mailboxId: number;
+  raw: Buffer;
+  flags?: string[];
+  internalDate?: number;
 }
 
 /** IMAP APPEND: one message into one mailbox, with flags and internal date. */
-export async function appendMessage(
-  store: Store,
-  input: { mailboxId: number; raw: Buffer; flags?: string[]; internalDate?: number },
-): Promise<AppendedMessage> {
+export async function appendMessage(store: Store, input: AppendInput): Promise<AppendedMessage> {
   const [appended] = await deliverMessage(store, {
     raw: input.raw,
     copies: [{ mailboxId: input.mailboxId, flags: input.flags }],
     internalDate: input.internalDate,
   });
   return appended;
+}
+
+/**
+ * Several APPENDs (a client's pipelined ones) in one transaction, so in one
+ * commit: their UIDs ascend in the order given, on either engine. If the
+ * transaction fails, each is stored alone, in order, so that one message's
+ * failure is its own. Results are in input order.
+ */
+export async function appendMessages(store: Store, inputs: readonly AppendInput[]): Promise<Array<PromiseSettledResult<AppendedMessage>>> {
+  const prepared = inputs.map((input): PromiseSettledResult<PreparedDelivery> => {
+    try {
+      return { status: 'fulfilled', value: prepareDelivery({ raw: input.raw, copies: [{ mailboxId: input.mailboxId, flags: input.flags }], internalDate: input.internalDate }) };
+    } catch (reason) {
+      return { status: 'rejected', reason };
+    }
+  });
+  const ready = prepared.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+  if (ready.length > 1) {
+    try {
+      const stored = await write(store, async (tx) => {
+        const out: AppendedMessage[] = [];
+        for (const p of ready) out.push((await deliverInWrite(tx, p))[0]);
+        return out;
+      });
+      let next = 0;
+      return prepared.map((p) => (p.status === 'fulfilled' ? { status: 'fulfilled', value: stored[next++] } : p));
+    } catch {
+      // Some message was refused: each on its own below.
+    }
+  }
+  const out: Array<PromiseSettledResult<AppendedMessage>> = [];
+  for (const p of prepared) {
+    if (p.status === 'rejected') out.push(p);
+    else {
+      try {
+        out.push({ status: 'fulfilled', value: (await write(store, (tx) => deliverInWrite(tx, p.value)))[0] });
+      } catch (reason) {
+        out.push({ status: 'rejected', reason });
+      }
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- reads
@@ -337,6 +408,27 @@ export async function searchText(
   const match = store.dialect.textIndex.match(field, text);
   const uids = await store.column<number>(`SELECT uid FROM mail WHERE mail_box_id = ? AND mail_raw_id IN ${match.sql}`, mailboxId, ...match.params);
   return new Set(uids);
+}
+
+/**
+ * UIDs of messages whose decoded Subject contains `text` (case-insensitive):
+ * the header text index narrows the messages to those with `text` in some
+ * header line, and only their subjects are read and checked. Null when the
+ * index cannot answer (fewer than 3 characters); the caller then reads every
+ * subject itself. The indexed header text holds each decoded Subject line
+ * whole, so the index misses no match (headers past the 1 MiB that is
+ * indexed of a message excepted, as for HEADER).
+ */
+export async function searchSubject(store: Store, mailboxId: number, text: string): Promise<Set<number> | null> {
+  if ([...text].length < 3) return null;
+  const match = store.dialect.textIndex.match('headers', text);
+  const rows = await store.all<{ uid: number; subject: string }>(
+    `SELECT uid, subject FROM mail WHERE mail_box_id = ? AND mail_raw_id IN ${match.sql}`,
+    mailboxId,
+    ...match.params,
+  );
+  const needle = text.toLowerCase();
+  return new Set(rows.filter((r) => r.subject.toLowerCase().includes(needle)).map((r) => r.uid));
 }
 
 // ---------------------------------------------------------------- changes
@@ -488,10 +580,19 @@ export async function moveMessages(
  * Returns the UIDs this caller may report as \Recent and marks them claimed.
  */
 export async function claimRecent(store: Store, mailboxId: number): Promise<{ from: number; to: number } | null> {
+  return (await claimRecentRange(store, mailboxId)).claim;
+}
+
+/**
+ * claimRecent, also saying how far mail_box.recent_uid now reaches (it only
+ * grows, so a caller may remember it and skip claims that cannot succeed).
+ */
+export async function claimRecentRange(store: Store, mailboxId: number): Promise<{ claim: { from: number; to: number } | null; recentUid: number }> {
   return write(store, async (tx) => {
     const row = await tx.get<Pick<MailBoxRow, 'recent_uid' | 'uidnext'>>(`SELECT recent_uid, uidnext FROM mail_box WHERE id = ?${tx.dialect.forUpdate}`, mailboxId);
-    if (!row || row.recent_uid >= row.uidnext - 1) return null;
+    if (!row) return { claim: null, recentUid: 0 };
+    if (row.recent_uid >= row.uidnext - 1) return { claim: null, recentUid: row.recent_uid };
     await tx.run(`UPDATE mail_box SET recent_uid = ? WHERE id = ?`, row.uidnext - 1, mailboxId);
-    return { from: row.recent_uid + 1, to: row.uidnext - 1 };
+    return { claim: { from: row.recent_uid + 1, to: row.uidnext - 1 }, recentUid: row.uidnext - 1 };
   });
 }
