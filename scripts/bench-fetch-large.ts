@@ -60,7 +60,7 @@ function report(name: string, run: Run): void {
   const total = (MESSAGES * SIZE) / MB;
   console.log(`${name}: FETCH 1:* BODY[] of ${total.toFixed(0)} MB in ${run.seconds.toFixed(1)} s = ${(total / run.seconds).toFixed(0)} MB/s`);
   if (run.rss) console.log(`  server RSS ${run.rss.baseline.toFixed(0)} MB before, peak ${run.rss.peak.toFixed(0)} MB: +${(run.rss.peak - run.rss.baseline).toFixed(0)} MB`);
-  console.log(`  other session: ${ms.length} NOOPs during the FETCH, latency median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms`);
+  console.log(`  other session: ${ms.length} NOOPs during the FETCH, latency median ${median(ms).toFixed(1)} ms, max ${ms.reduce((m, x) => Math.max(m, x), 0).toFixed(1)} ms`);
 }
 
 async function heron(raw: Buffer, expected: string): Promise<void> {

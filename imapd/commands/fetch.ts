@@ -243,7 +243,7 @@ function sectionLiteral(store: Store, item: SectionItem, row: MessageRow & Parti
   const from = item.partial ? Math.min(start + item.partial.start, end) : start;
   const to = item.partial ? Math.min(from + item.partial.length, end) : end;
   if (stored.raw) return stored.raw.subarray(from, to);
-  return { length: to - from, chunks: () => readRawChunks(store, row.rawId, from, to, rawChunkSize(stored.size)) };
+  return { length: to - from, chunks: () => readRawChunks(store, row.rawId, from, to, rawChunkSize(store, stored.size)) };
 }
 
 function partial(item: SectionItem, bytes: Buffer): Buffer {

@@ -7,9 +7,12 @@ import type { Store } from './store.ts';
  * Bytes per read of a message of `size` bytes. SQLite's substr() loads the
  * whole blob for every call (about 10 ms for 24 MB here), so a large message
  * is read in at most about 8 pieces; pieces stay between 1 and 4 MiB so that a
- * session streaming a message holds little memory.
+ * session streaming a message holds little memory. PostgreSQL reads a slice of
+ * an out-of-line bytea without the rest, but sends it hex-encoded (twice its
+ * size, then decoded): smaller pieces there.
  */
-export function rawChunkSize(size: number): number {
+export function rawChunkSize(store: Store, size: number): number {
+  if (store.dialect.name === 'postgres') return 512 * 1024;
   return Math.min(4 * 1024 * 1024, Math.max(1024 * 1024, Math.ceil(size / 8)));
 }
 

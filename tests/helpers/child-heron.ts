@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Heron } from '../../server/heron.ts';
+import { ensureTestDatabase } from './database.ts';
 import { testEnv } from './heron.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,6 +24,7 @@ export interface ChildHeron {
 }
 
 export async function startChildHeron(dataDir: string, env: Record<string, string> = {}, startMs = 60_000): Promise<ChildHeron> {
+  await ensureTestDatabase(dataDir);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     env: { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info', ...env }) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureTestDatabase } from './database.ts';
 import { testEnv } from './heron.ts';
 
 export interface HeronProcess {
@@ -18,6 +19,7 @@ export interface HeronProcess {
 /** Starts Heron on ephemeral loopback ports; `openFiles` runs it under `ulimit -n`. */
 export async function startHeronProcess(dataDir: string, options: { env?: Record<string, string>; openFiles?: number; startMs?: number } = {}): Promise<HeronProcess> {
   const main = path.join(import.meta.dirname, '../../server/main.ts');
+  await ensureTestDatabase(dataDir);
   const env = { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info', ...options.env }) };
   const child = options.openFiles
     ? spawn('bash', ['-c', `ulimit -n ${options.openFiles} && exec "$0" --import tsx "$1"`, process.execPath, main], { env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -80,7 +80,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
     const before = latencies.filter((l) => l.at < fetchDone);
     console.log(
       `24 × 24 MB FETCH: ${seconds.toFixed(1)} s (${((COPIES * BIG) / MB / seconds).toFixed(0)} MB/s); server RSS ${baseline.toFixed(0)} MB → peak ${peak.toFixed(0)} MB ` +
-        `(+${(peak - baseline).toFixed(0)} MB); ${before.length} NOOPs answered during it, latency max ${Math.max(...before.map((l) => l.ms)).toFixed(0)} ms, ` +
+        `(+${(peak - baseline).toFixed(0)} MB); ${before.length} NOOPs answered during it, latency max ${before.reduce((m, l) => Math.max(m, l.ms), 0).toFixed(0)} ms, ` +
         `median ${median(before.map((l) => l.ms)).toFixed(0)} ms`,
     );
 
@@ -120,7 +120,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
     }
     const peak = rss.stop();
     const baseline = rss.baseline;
-    console.log(`stalled reader: server RSS ${baseline.toFixed(0)} MB → peak ${peak.toFixed(0)} MB; NOOP latency max ${Math.max(...answered).toFixed(0)} ms`);
+    console.log(`stalled reader: server RSS ${baseline.toFixed(0)} MB → peak ${peak.toFixed(0)} MB; NOOP latency max ${answered.reduce((m, x) => Math.max(m, x), 0).toFixed(0)} ms`);
     assert.ok(peak - baseline < 100, `server RSS grew by ${(peak - baseline).toFixed(0)} MB`);
     // The server stopped reading the stalled session: most of the flood still waits on the client side.
     assert.ok(stalled.socket.writableLength > 0, 'the server read the whole flood');

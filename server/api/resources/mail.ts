@@ -87,7 +87,7 @@ export const mailResource: ResourceDef = {
       const rawId = row.mail_raw_id as number;
       const size = await rawSize(services.store, rawId);
       if (size === null) throw new HttpError(404, 'Not Found', 'the message was deleted while it was read');
-      const chunks = () => readRawChunks(services.store, rawId, 0, size, rawChunkSize(size));
+      const chunks = () => readRawChunks(services.store, rawId, 0, size, rawChunkSize(services.store, size));
       const view = await parsedView(chunks());
       Object.assign(out, { mail: new StreamedBase64(chunks), body: view.text, text: view.text, html: view.html, attachments: view.attachments });
     }
