@@ -11,6 +11,7 @@
 //   node --import tsx scripts/bench-large-mailbox.ts fill [--messages 100000] [--pg URL]
 //   node --import tsx scripts/bench-large-mailbox.ts large [--rounds 3] [--appends 1000] [--profile NAME]
 //   node --import tsx scripts/bench-large-mailbox.ts idle [--sessions 10000] [--rounds 3]
+// --server DIR measures the Heron checked out there instead (a before/after on one machine).
 // --pg URL (a role that may create databases) runs on PostgreSQL; --profile writes a
 // .cpuprofile of the server under the bench dir (summarise with scripts/cpuprofile-summary.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,11 +35,13 @@ const { values, positionals } = parseArgs({
     stage: { type: 'string', default: 'idle' },
     plain: { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
+    server: { type: 'string' },
   },
 });
 const mode = positionals[0];
 const PASSWORD = 'bench password';
-const ROOT = path.join(import.meta.dirname, '..');
+// --server DIR runs the Heron checked out in DIR (e.g. main) on the same data, for a before/after in one run.
+const ROOT = values.server ? path.resolve(values.server) : path.join(import.meta.dirname, '..');
 const PGURL = values.pg; // server url, e.g. postgres://heron:heron@127.0.0.1:55493/heron
 const engine = PGURL ? 'pg' : 'sqlite';
 const BENCH_DIR = process.env.HERON_BENCH_DIR ?? '/tmp/heron-bench-large';
@@ -275,7 +278,8 @@ async function large(): Promise<void> {
   for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(24)} ${v.map((x) => x.toFixed(0)).join(' / ')}`);
 }
 
-async function idle(): Promise<void> {
+/** A copy of the data and a Heron whose connection caps (and open-file limit) admit --sessions clients from 100 loopback addresses. */
+async function startForSessions(env: Record<string, string>) {
   const sessions = Number(values.sessions);
   const addresses = 100;
   const data = await copyData();
@@ -283,12 +287,18 @@ async function idle(): Promise<void> {
     data.dir,
     {
       ...data.env,
+      ...env,
       HERON_IMAP_MAX_CONNECTIONS_PER_USER: String(sessions + 100),
       HERON_IMAP_MAX_PER_CLIENT: String(Math.ceil(sessions / addresses) + 10),
       HERON_IMAP_MAX_CONNECTIONS: String(sessions + 100),
     },
     Math.min(2 * sessions + 4000, 20000),
   );
+  return { sessions, addresses, data, server };
+}
+
+async function idle(): Promise<void> {
+  const { sessions, addresses, data, server } = await startForSessions({});
   try {
     const user = `idle@${TEST_HOSTNAME}`;
     const warm = await login(server.imaps, user);
@@ -344,20 +354,7 @@ async function idle(): Promise<void> {
 }
 
 async function mem(): Promise<void> {
-  const sessions = Number(values.sessions);
-  const addresses = 100;
-  const data = await copyData();
-  const server = await startServer(
-    data.dir,
-    {
-      ...data.env,
-      HERON_ALLOW_PLAINTEXT_AUTH: 'true',
-      HERON_IMAP_MAX_CONNECTIONS_PER_USER: String(sessions + 100),
-      HERON_IMAP_MAX_PER_CLIENT: String(Math.ceil(sessions / addresses) + 10),
-      HERON_IMAP_MAX_CONNECTIONS: String(sessions + 100),
-    },
-    Math.min(2 * sessions + 4000, 20000),
-  );
+  const { sessions, addresses, data, server } = await startForSessions({ HERON_ALLOW_PLAINTEXT_AUTH: 'true' });
   const stage = values.stage!;
   const port = values.plain ? server.imap : server.imaps;
   try {
