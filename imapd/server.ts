@@ -8,7 +8,7 @@ import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { type AuthThrottle, MailboxViews, type Store } from '../schema/index.ts';
 import { clientAddress, listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
-import type { ListenerState, Service } from '../server/service.ts';
+import type { ListenerState, Service, SessionCount } from '../server/service.ts';
 import { LoginCache } from './auth-cache.ts';
 import { type ImapLimits, Session, type SessionDeps } from './session.ts';
 
@@ -203,6 +203,14 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     },
     describe: () => [`imap        ${options.bind}:${bound.imap} (STARTTLS)`, `imaps       ${options.bind}:${bound.imaps} (TLS)`],
     ports: () => bound,
+    sessions: (): SessionCount[] => {
+      const counts = new Map<string, number>();
+      for (const session of sessions) {
+        const state = session.idleNotify ? 'idle' : session.state;
+        counts.set(state, (counts.get(state) ?? 0) + 1);
+      }
+      return [...counts].map(([state, count]) => ({ protocol: 'imap', state, count }));
+    },
     listeners: (): ListenerState[] => {
       const state = (name: string, port: number, tls: ListenerState['tls']): ListenerState => ({
         name,

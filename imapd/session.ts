@@ -48,6 +48,12 @@ interface Parsed {
   args: unknown;
 }
 
+/** Which command ran (a known name, or 'unknown') and how it ended, for the stats. */
+interface CommandOutcome {
+  command: string;
+  result: string;
+}
+
 /** Commands read ahead of the one running; past this the session stops reading the socket. */
 const MAX_QUEUED_COMMANDS = 32;
 
@@ -71,7 +77,7 @@ export interface SessionDeps {
   loginCache: LoginCache;
   log: Logger;
   /** Failed and throttled logins are counted here (the console's overview, metrics). */
-  stats?: Pick<Stats, 'authFailed'>;
+  stats?: Pick<Stats, 'authFailed' | 'imapCommand'>;
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
@@ -343,7 +349,11 @@ export class Session implements ViewWatcher {
         this.pauseReadingIfFull();
         this.armTimer();
         if (batch) await this.executeBatch(batch);
-        else await this.execute(frame);
+        else {
+          const started = performance.now();
+          const outcome = await this.execute(frame);
+          this.deps.stats?.imapCommand(outcome.command, outcome.result, (performance.now() - started) / 1000);
+        }
       }
     } finally {
       this.running = false;
@@ -380,40 +390,48 @@ export class Session implements ViewWatcher {
     if (this.badCommands >= this.deps.limits.maxBadCommands) this.bye('Too many invalid commands');
   }
 
-  /** Parses and checks one command: its spec and arguments; throws what it answers with otherwise (BAD). */
-  private parse(frame: Frame, parsed?: CommandLine): Parsed {
+  /** Parses and checks one command: its spec and arguments; throws what it answers with otherwise (BAD). Names it in `outcome` once known. */
+  private parse(frame: Frame, outcome: CommandOutcome, parsed?: CommandLine): Parsed {
     const line = parsed ?? parseCommandLine(frame);
     const spec = commandFor(line.name);
     if (!spec || (line.uid && !spec.uid)) throw new ImapResponse('BAD', `Unknown command ${line.uid ? 'UID ' : ''}${line.name}`);
+    // A known name only: metrics labels stay bounded.
+    outcome.command = line.uid ? `UID ${line.name}` : line.name;
     if (!spec.states.includes(this.state)) {
       throw new ImapResponse('BAD', `${line.name} is not allowed ${this.state === 'notauth' ? 'before login' : this.state === 'auth' ? 'without a selected mailbox' : 'now'}`);
     }
     return { tag: line.tag, line, spec, args: spec.parse(new Args(line.args), line) };
   }
 
-  private async execute(frame: Frame): Promise<void> {
+  /** Runs one command; says which and how it ended. */
+  private async execute(frame: Frame): Promise<CommandOutcome> {
     let tag = peekTag(frame) ?? '*';
+    const outcome: CommandOutcome = { command: 'unknown', result: 'OK' };
     try {
-      const cmd = this.parse(frame);
+      const cmd = this.parse(frame, outcome);
       tag = cmd.tag;
       await this.completed(cmd, await cmd.spec.run(this, cmd.args, cmd.line));
     } catch (err) {
-      await this.failed(tag, err);
+      outcome.result = await this.failed(tag, err);
     }
     await this.writer.drain();
+    return outcome;
   }
 
   /**
    * Pipelined commands of one kind run together (runBatch), then are answered
    * one by one, in order, exactly as if each had run alone: a command that
-   * does not parse gets its BAD in its turn.
+   * does not parse gets its BAD in its turn. Each is counted in the stats with
+   * the time from the batch's start to its answer.
    */
   private async executeBatch(batch: Array<{ frame: Frame; line: CommandLine }>): Promise<void> {
-    const parsed = batch.map(({ frame, line }): { tag: string; cmd?: Parsed; error?: unknown } => {
+    const started = performance.now();
+    const parsed = batch.map(({ frame, line }): { tag: string; outcome: CommandOutcome; cmd?: Parsed; error?: unknown } => {
+      const outcome: CommandOutcome = { command: 'unknown', result: 'OK' };
       try {
-        return { tag: line.tag, cmd: this.parse(frame, line) };
+        return { tag: line.tag, outcome, cmd: this.parse(frame, outcome, line) };
       } catch (error) {
-        return { tag: line.tag, error };
+        return { tag: line.tag, outcome, error };
       }
     });
     const runnable = parsed.flatMap((p) => (p.cmd ? [p.cmd] : []));
@@ -433,8 +451,9 @@ export class Session implements ViewWatcher {
         if (outcome.status === 'rejected') throw outcome.reason;
         await this.completed(p.cmd, outcome.value);
       } catch (err) {
-        await this.failed(p.tag, err);
+        p.outcome.result = await this.failed(p.tag, err);
       }
+      this.deps.stats?.imapCommand(p.outcome.command, p.outcome.result, (performance.now() - started) / 1000);
     }
     await this.writer.drain();
   }
@@ -447,23 +466,31 @@ export class Session implements ViewWatcher {
     result?.after?.();
   }
 
-  /** A command failed (or did not parse): its tagged NO or BAD, or the end of the session. */
-  private async failed(tag: string, err: unknown): Promise<void> {
-    if (this.closed && !(err instanceof ImapResponse)) return;
+  /** A command failed (or did not parse): its tagged NO or BAD, or the end of the session. Returns how it ended. */
+  private async failed(tag: string, err: unknown): Promise<CommandOutcome['result']> {
+    if (this.closed && !(err instanceof ImapResponse)) return 'BYE';
     // A response was cut midway (its bytes could not be read, or the socket went): no tagged reply can follow.
-    if (this.writer.closed) return this.fail(err);
+    if (this.writer.closed) {
+      this.fail(err);
+      return 'BYE';
+    }
     if (err instanceof ParseError) {
       this.countBad();
       this.writer.tagged(tag, 'BAD', err.message);
-    } else if (err instanceof ImapResponse) {
+      return 'BAD';
+    }
+    if (err instanceof ImapResponse) {
       if (err.status === 'BAD') this.countBad();
       if (err.status !== 'BAD' && this.selected && !this.closed) await this.sendUpdates(false).catch(() => undefined);
       this.writer.tagged(tag, err.status, err.message, err.code);
-    } else if (err instanceof StoreError) {
-      this.writer.tagged(tag, 'NO', err.message, err.code);
-    } else {
-      this.fail(err);
+      return err.status;
     }
+    if (err instanceof StoreError) {
+      this.writer.tagged(tag, 'NO', err.message, err.code);
+      return 'NO';
+    }
+    this.fail(err);
+    return 'BYE';
   }
 
   // ------------------------------------------------------------ TLS

@@ -33,3 +33,7 @@ export * from './store/mailbox-views.ts';
 export * from './address.ts';
 export * from './auth-throttle-state.ts';
 export * from './store/raw-reads.ts';
+export { decodeTransferChunks } from './mime/transfer-stream.ts';
+export * from './store/access-tokens.ts';
+export * from './store/mail-api.ts';
+export { envelopeAddresses } from './mime/envelope-addresses.ts';

@@ -115,6 +115,7 @@ const table = (name: string): AnyPgTable => derived.get(name)!;
 
 export const userAccount = table('user_account');
 export const apiToken = table('api_token');
+export const accessToken = table('access_token');
 export const mailServer = table('mail_server');
 export const mailAccount = table('mail_account');
 export const mailBox = table('mail_box');

@@ -44,6 +44,33 @@ export const apiToken = sqliteTable(
   (t) => [index('api_token_user_idx').on(t.user_account_id)],
 );
 
+// Long-lived tokens for the mail API (/v1, EmailEngine's routes): made through
+// the admin API, stored as a SHA-256 hash, limited to scopes (read, write,
+// send, metrics) and to some of the owner's mail accounts, revocable by deleting
+// the row. Unlike api_token (sign-in sessions) they never open the admin API.
+export const accessToken = sqliteTable(
+  'access_token',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    token_hash: text('token_hash').notNull().unique(),
+    user_account_id: integer('user_account_id')
+      .notNull()
+      .references(() => userAccount.id, { onDelete: 'cascade' }),
+    description: text('description').notNull().default(''),
+    // JSON array of scopes: ["read","write","send","metrics"].
+    scopes: text('scopes').notNull().default('[]'),
+    // JSON array of mail_account ids the token may reach; null means every account its owner owns.
+    mail_account_ids: text('mail_account_ids'),
+    // Null: the token does not expire.
+    expires_at: integer('expires_at'),
+    // Written at most once a minute per token, not on every request.
+    last_used_at: integer('last_used_at'),
+    ...timestamps,
+  },
+  (t) => [index('access_token_user_idx').on(t.user_account_id)],
+);
+
 export const mailServer = sqliteTable('mail_server', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   reference_id: referenceId(),

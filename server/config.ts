@@ -39,6 +39,8 @@ const schema = z.object({
   // RFC 8555 §7.3 contacts are mailto: URLs; ACME servers take ASCII addresses only.
   HERON_ACME_EMAIL: addressKeySchema({ utf8: false }).optional(),
   HERON_ACME_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HERON_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HERON_METRICS_BIND: z.string().min(1).default('127.0.0.1'),
   HERON_ACME_CA_FILE: z.string().min(1).optional(),
   HERON_CAA_ISSUER: z.string().regex(/^[a-z0-9.-]+$/i, 'expected an issuer domain such as letsencrypt.org').optional(),
   HERON_MTA_STS_MODE: z.enum(['testing', 'enforce', 'none']).default('testing'),
@@ -115,6 +117,8 @@ export interface HeronConfig {
     /** Extra CA (PEM) trusted for the ACME directory's HTTPS. */
     caFile: string | undefined;
   };
+  /** The token-less /metrics listener (HERON_METRICS_PORT); undefined = off. */
+  metrics: { port: number | undefined; bind: string };
   /** CAA issuer domain; derived from the ACME directory when unset. */
   caaIssuer: string | undefined;
   mtaStsMode: 'testing' | 'enforce' | 'none';
@@ -204,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
       httpPort: c.HERON_ACME_HTTP_PORT,
       caFile: c.HERON_ACME_CA_FILE,
     },
+    metrics: { port: c.HERON_METRICS_PORT, bind: c.HERON_METRICS_BIND },
     caaIssuer: c.HERON_CAA_ISSUER?.toLowerCase(),
     mtaStsMode: c.HERON_MTA_STS_MODE,
     tokenTtlMs: c.HERON_TOKEN_TTL_HOURS * 3600 * 1000,

@@ -24,6 +24,7 @@ import type { HeronConfig } from './config.ts';
 import { describeBudget } from './descriptor-budget.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
+import { metricsHttpService } from './metrics-http.ts';
 import { Stats } from './stats.ts';
 import { zoneSettings } from './zone-settings.ts';
 
@@ -45,7 +46,7 @@ export interface Heron {
   relay: RelayHandler;
   outbound: OutboundWorker;
   /** Actual bound ports (differ from config when it asked for port 0). */
-  ports: { api: number; imap: number; imaps: number; smtp: number; submission: number; submissions: number; acmeHttp?: number };
+  ports: { api: number; imap: number; imaps: number; smtp: number; submission: number; submissions: number; acmeHttp?: number; metrics?: number };
   stop(): Promise<void>;
 }
 
@@ -75,7 +76,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
   const budget = config.limits.budget;
   if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
   else log.info({ budget }, 'descriptor budget');
-  const store = await openStore(config.database);
+  const stats = new Stats();
+  const store = await openStore(config.database, { onCommit: (seconds, writes) => stats.storeCommit(seconds, writes) });
   const started: Service[] = [];
   try {
     const secret = loadSecret(config.dataDir);
@@ -84,7 +86,6 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
     const throttle = new AuthThrottle({ settings: config.authThrottle });
-    const stats = new Stats();
     const outboundDeps: OutboundDeps = { store, secret, hostname: config.hostname, dns: config.dns, settings: config.outbound, log, stats };
     const outbound = createOutboundWorker(outboundDeps);
     const relay = createRelayHandler(outboundDeps);
@@ -115,6 +116,9 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
     services = [outbound, api, imap, smtp, renewal];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
+    const metricsHttp = config.metrics.port === undefined ? null : metricsHttpService(stats.metrics, config.metrics.bind, config.metrics.port, log);
+    if (metricsHttp) services.push(metricsHttp);
+    stats.metrics.attach({ store, sessions: () => services.flatMap((s) => s.sessions?.() ?? []) });
     for (const service of services) {
       await service.start();
       started.push(service);
@@ -133,7 +137,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       renewal,
       relay,
       outbound,
-      ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}) },
+      ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}), ...(metricsHttp ? { metrics: metricsHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {
           for (const service of [...started].reverse()) {

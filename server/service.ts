@@ -9,6 +9,16 @@ export interface Service {
   describe(): string[];
   /** The sockets it listens on and whether they are bound (the console's overview); absent for workers. */
   listeners?(): ListenerState[];
+  /** Its open sessions by state (metrics); absent for workers. */
+  sessions?(): SessionCount[];
+}
+
+/** Live sessions of one protocol in one state, as a service counts them when asked. */
+export interface SessionCount {
+  protocol: 'smtp' | 'imap';
+  /** IMAP: notauth, auth, selected, idle (in IDLE); SMTP: open. */
+  state: string;
+  count: number;
 }
 
 export interface ListenerState {

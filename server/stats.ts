@@ -3,7 +3,9 @@
 // sign-ins per protocol) and the API reads (GET /stats for the console; the
 // Prometheus /metrics of issue 15 reads the same object). Counts are per
 // process, since start, plus the current UTC day; the most recent events are
-// kept in small rings.
+// kept in small rings. Every event also feeds the Prometheus instruments of
+// server/metrics.ts.
+import { Metrics } from './metrics.ts';
 
 export type AuthProtocol = 'smtp' | 'imap' | 'api';
 export type OutboundResult = 'sent' | 'deferred' | 'failed';
@@ -15,6 +17,8 @@ export interface ReceivedEvent {
   from: string;
   /** Local copies and relayed recipients the message was accepted for. */
   recipients: number;
+  /** End of DATA to the 250 (scoring and the commit), when measured. */
+  seconds?: number;
 }
 
 export interface RejectedEvent {
@@ -82,6 +86,7 @@ function remember<T>(ring: T[], event: T): void {
 
 export class Stats {
   readonly startedAt: number;
+  readonly metrics = new Metrics();
   private received = 0;
   private readonly rejected = new Map<number, number>();
   private readonly outbound: Record<OutboundResult, number> = { sent: 0, deferred: 0, failed: 0 };
@@ -115,6 +120,8 @@ export class Stats {
     const at = this.clock();
     this.received++;
     this.today(at).received++;
+    this.metrics.smtpAccepted.inc({ listener: event.listener });
+    if (event.seconds !== undefined) this.metrics.smtpDelivery.observe(event.seconds);
     remember(this.recent.received, { at, ...event, from: clip(event.from) });
   }
 
@@ -122,6 +129,7 @@ export class Stats {
   messageRejected(event: Omit<RejectedEvent, 'at'>): void {
     const at = this.clock();
     this.rejected.set(event.code, (this.rejected.get(event.code) ?? 0) + 1);
+    this.metrics.smtpRejected.inc({ code: String(event.code) });
     this.today(at).rejected++;
     remember(this.recent.rejected, { at, ...event, reason: clip(event.reason) });
   }
@@ -130,6 +138,7 @@ export class Stats {
   outboundAttempt(event: Omit<OutboundEvent, 'at'>): void {
     const at = this.clock();
     this.outbound[event.result]++;
+    this.metrics.outboundAttempts.inc({ result: event.result });
     if (event.result === 'sent') this.today(at).sent++;
     if (event.result === 'failed') this.today(at).failed++;
     remember(this.recent.outbound, { at, ...event, detail: clip(event.detail) });
@@ -139,8 +148,21 @@ export class Stats {
   authFailed(protocol: AuthProtocol, client: string, username: string, throttled = false): void {
     const at = this.clock();
     (throttled ? this.authThrottled : this.authFailures)[protocol]++;
+    (throttled ? this.metrics.authThrottled : this.metrics.authFailures).inc({ protocol });
     this.today(at).authFailures++;
     remember(this.recent.authFailures, { at, protocol, client, username: clip(username), throttled });
+  }
+
+  /** An IMAP command got its tagged reply (OK, NO or BAD; BYE when the session ended instead). */
+  imapCommand(command: string, result: string, seconds: number): void {
+    this.metrics.imapCommands.inc({ command, result });
+    this.metrics.imapLatency.observe({ command }, seconds);
+  }
+
+  /** The store committed a transaction carrying `writes` writes. */
+  storeCommit(seconds: number, writes: number): void {
+    this.metrics.commitLatency.observe(seconds);
+    this.metrics.commitBatch.observe(writes);
   }
 
   snapshot(): StatsSnapshot {

@@ -215,6 +215,7 @@ export class Listener {
     const tx = this.transactions.get(session.id);
     if (!tx || tx.local.size + tx.relay.length === 0) throw smtpError(503, '5.5.1', 'No valid recipients');
     this.transactions.delete(session.id);
+    const received = performance.now();
     const tlsInfo = session.tlsOptions ? `${session.tlsOptions.version ?? ''} cipher=${session.tlsOptions.name}`.trim() : null;
     try {
       const outcome = await deliver(this.deps.delivery, {
@@ -232,6 +233,7 @@ export class Listener {
         client: session.remoteAddress,
         from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         recipients: tx.local.size + tx.relay.length,
+        seconds: (performance.now() - received) / 1000,
       });
       this.deps.log.info({ listener: this.spec.label, id: outcome.id, score: outcome.spamScore, copies: outcome.localCopies, relay: outcome.relayQueueIds }, 'smtp message accepted');
       return `Ok: queued as ${outcome.id}`;

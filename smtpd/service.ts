@@ -8,7 +8,7 @@ import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { type AuthThrottle, findMailServerByHostname, listMailServers, listMailDomains, type Store } from '../schema/index.ts';
 import type { HeronConfig } from '../server/config.ts';
 import type { Logger } from '../server/logger.ts';
-import type { ListenerState, Service } from '../server/service.ts';
+import type { ListenerState, Service, SessionCount } from '../server/service.ts';
 import { installExplicitEnhancedCodes } from './enhanced-codes.ts';
 import { Listener, type ListenerDeps, type ListenerSpec } from './listener.ts';
 import { ConnectionCounter } from './policy/concurrency.ts';
@@ -199,6 +199,7 @@ export function smtpService(deps: SmtpServiceDeps): SmtpService {
     },
     describe: () => [...defaults.values(), ...rows.values()].map(describeSlot),
     listeners: () => [...defaults.values(), ...rows.values()].map(stateOf),
+    sessions: (): SessionCount[] => [{ protocol: 'smtp', state: 'open', count: listenerDeps.clients.size }],
     ports: () => ({
       smtp: defaults.get('smtp')?.listener?.port ?? 0,
       submission: defaults.get('submission')?.listener?.port ?? 0,

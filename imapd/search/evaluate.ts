@@ -1,11 +1,13 @@
 // SEARCH evaluation over every message of the selected mailbox, no result
 // caps. Flags, \Recent, sequence numbers, UIDs and MODSEQ come from the
-// selected mailbox's shared view (no database read: UNSEEN on 100,000
-// messages is a pass over an array). Text keys are answered by the store's
-// full-text index (searchText, searchSubject); the message rows are read only
-// when a key needs their columns (dates, sizes, addresses) or the index
-// cannot answer (strings under 3 characters, HEADER on a given field, which
-// is checked against the stored bytes).
+// selected mailbox's shared view when the scope has one (an IMAP session: no
+// database read, UNSEEN on 100,000 messages is a pass over an array), else
+// from the message rows. Text keys are answered by the store's full-text
+// index (searchText, searchSubject); the message rows are read only when a
+// key needs their columns (dates, sizes, addresses), the index cannot answer
+// (strings under 3 characters, HEADER on a given field, which is checked
+// against the stored bytes) or there is no view. It needs only a SearchScope
+// (a session is one), so the mail API's search (server/api/emailengine) uses it too.
 //
 // Keys are tested against a Candidate: one object, reused for every message,
 // that says what is known of the message being tested. A new key reads the
@@ -22,10 +24,11 @@ import {
   readRaw,
   searchSubject,
   searchText,
+  type MailboxView,
   type SearchRow,
+  type Store,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
-import type { Session } from '../session.ts';
 import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
 
 /** Messages whose ENVELOPE is read at once when an address key needs it. */
@@ -39,17 +42,23 @@ const dayOf = (ms: number): number => {
 /** The message a key is tested against. */
 interface Candidate {
   uid: number;
-  /** Sequence number in the session's view (RFC 3501 §2.3.1.2). */
+  /** Sequence number in the reader's list (RFC 3501 §2.3.1.2). */
   seq: number;
   modseq: number;
   flags: FlagSet;
-  /** Its database row; read only when needsRow() says a key needs it. */
+  /** Its database row; read only when needsRow() says a key needs it, or when there is no view. */
   row: SearchRow | null;
 }
 
+/** What evaluation reads: the store, and a mailbox as seen by its reader (its UIDs, for sequence numbers, which are \Recent, and its shared view if it has one). */
+export interface SearchScope {
+  deps: { store: Store };
+  selected: { mailbox: { id: number }; uids: ArrayLike<number>; recent: ReadonlySet<number>; view?: MailboxView } | null;
+}
+
 interface Context {
-  session: Session;
-  /** The rows (ascending UID) when a key needs them; empty otherwise. */
+  session: SearchScope;
+  /** The rows (ascending UID) when a key needs them or there is no view; empty otherwise. */
   rows: SearchRow[];
   maxSeq: number;
   maxUid: number;
@@ -232,13 +241,13 @@ function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
 }
 
 /** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
-export async function evaluateSearch(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
+export async function evaluateSearch(session: SearchScope, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
   const view = sel.view;
-  await view.refresh();
+  await view?.refresh();
   // This command's list: it stays valid if updates replace the session's meanwhile.
   const uids = sel.uids;
-  const withRows = anyKey(key, needsRow);
+  const withRows = !view || anyKey(key, needsRow);
   let rows: SearchRow[] = [];
   if (withRows) {
     const withText = anyKey(key, (k) => k.k === 'column');
@@ -254,14 +263,16 @@ export async function evaluateSearch(session: Session, key: SearchKey): Promise<
   };
   await prepare(ctx, key);
   // From here on nothing is awaited: the view cannot change under the loop.
-  const cursor = view.cursor();
+  const cursor = view?.cursor();
+  /** Without a view, each distinct flag list of the rows becomes one FlagSet. */
+  const rowSets = new Map<string, FlagSet>();
   const m: Candidate = { uid: 0, seq: 0, modseq: 0, flags: NO_FLAGS, row: null };
   let r = 0;
   let highestModseq = 0;
   const out: number[] = [];
   for (let k = 0; k < uids.length; k++) {
     const uid = uids[k];
-    const i = cursor.find(uid);
+    const i = cursor ? cursor.find(uid) : 0;
     // Expunged since (the view no longer has it, or its row is gone): not a match.
     if (i < 0) continue;
     if (withRows) {
@@ -271,8 +282,17 @@ export async function evaluateSearch(session: Session, key: SearchKey): Promise<
     }
     m.uid = uid;
     m.seq = k + 1;
-    m.modseq = view.modseqAt(i);
-    m.flags = view.flagsAt(i);
+    if (view) {
+      m.modseq = view.modseqAt(i);
+      m.flags = view.flagsAt(i);
+    } else {
+      const row = m.row!;
+      m.modseq = row.modseq;
+      const name = row.flags.join(' ');
+      let set = rowSets.get(name);
+      if (!set) rowSets.set(name, (set = new FlagSet(rowSets.size, row.flags)));
+      m.flags = set;
+    }
     if (!matches(ctx, key, m)) continue;
     out.push(uid);
     highestModseq = Math.max(highestModseq, m.modseq);

@@ -67,6 +67,8 @@ export interface EngineOptions {
    * called with `{ event: 'resync' }`: notifications may have been missed.
    */
   deliver(note: Notification): void;
+  /** Called after each COMMIT with its duration (BEGIN to durable) and how many write() calls it carried (metrics). */
+  onCommit?(seconds: number, writes: number): void;
 }
 
 /**

@@ -301,6 +301,7 @@ export class PostgresEngine extends PgQueries implements Engine {
         }
         const tx = new PgTx(client, this.names);
         let began = false;
+        const started = performance.now();
         try {
           await client.query('BEGIN');
           began = true;
@@ -308,6 +309,7 @@ export class PostgresEngine extends PgQueries implements Engine {
           tx.over = true;
           await tx.commit(client, this.nodeId);
           client.release();
+          this.options.onCommit?.((performance.now() - started) / 1000, 1);
           for (const note of tx.notes) this.options.deliver(note);
           return value;
         } catch (err) {

@@ -222,6 +222,7 @@ export class SqliteEngine extends SqliteQueries implements Engine {
     this.pending = [];
     if (batch.length === 0) return;
     const db = this.writer;
+    const began = performance.now();
     const outcomes: Array<{ ok: true; value: unknown; notes: Notification[] } | { ok: false; error: unknown }> = [];
     try {
       db.statement('BEGIN IMMEDIATE').run();
@@ -266,6 +267,7 @@ export class SqliteEngine extends SqliteQueries implements Engine {
       for (const item of batch) item.reject(error);
       return;
     }
+    this.options.onCommit?.((performance.now() - began) / 1000, batch.length);
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) item.resolve(outcome.value);

@@ -55,7 +55,9 @@ function tokenize(value: string): Token[] {
       const stop = end === -1 ? value.length : end + 1;
       push('literal', value.slice(i, stop));
       i = stop;
-    } else if (SPECIALS.includes(c)) {
+    } else if (SPECIALS.includes(c) || c === ')') {
+      // A ")" outside a comment is a syntax error for the parser; as a word it
+      // would be empty and the loop would never advance.
       push('special', c);
       i++;
     } else {

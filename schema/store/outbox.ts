@@ -223,3 +223,15 @@ export async function makeOutboxDue(store: Store, ownerUserId: number | null): P
 export async function listOutbox(store: Store): Promise<OutboxRow[]> {
   return rowsOf(outbox, await store.all(`SELECT * FROM outbox ORDER BY id`));
 }
+
+/** Every queue status a row can have, in the order a row moves through them. */
+export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'partial', 'failed', 'cancelled'] as const;
+
+/** Rows per status, every status present (0 when none): the console's overview and /metrics. */
+export async function countOutboxByStatus(store: Store): Promise<Record<(typeof OUTBOX_STATUSES)[number], number>> {
+  const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<(typeof OUTBOX_STATUSES)[number], number>;
+  for (const row of await store.all<{ status: string; n: number | string }>(`SELECT status, count(*) AS n FROM outbox GROUP BY status`)) {
+    if (row.status in counts) counts[row.status as keyof typeof counts] = Number(row.n);
+  }
+  return counts;
+}

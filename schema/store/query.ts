@@ -12,6 +12,7 @@ import type { Param, Store } from './store.ts';
 
 export const QUERY_TABLES = {
   user_account: t.userAccount,
+  access_token: t.accessToken,
   mail_server: t.mailServer,
   mail_account: t.mailAccount,
   mail_box: t.mailBox,
@@ -43,6 +44,7 @@ const DATE_COLUMNS = new Set([
   'next_retry_at',
   'last_attempt_at',
   'locked_until',
+  'last_used_at',
 ]);
 
 export type ColumnKind = 'text' | 'number' | 'boolean' | 'date' | 'reference';

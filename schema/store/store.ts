@@ -43,6 +43,8 @@ export interface Store extends Queryable {
 export interface StoreOptions {
   /** Milliseconds a write waits for a lock another connection holds (default 5000 on SQLite, none on PostgreSQL). */
   lockTimeoutMs?: number;
+  /** Each commit's duration and number of writes it carried (server/stats.ts exports them as metrics). */
+  onCommit?(seconds: number, writes: number): void;
 }
 
 /**

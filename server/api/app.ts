@@ -11,6 +11,7 @@ import type { HeronConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { authenticate } from './auth.ts';
 import { csrfGuard, sessionRoutes } from './console/session.ts';
+import { emailEngineRoutes } from './emailengine/index.ts';
 import { consoleFiles, securityHeaders } from './console/static.ts';
 import { errorMiddleware } from './errors.ts';
 import { jsonApiMediaType } from './media.ts';
@@ -24,7 +25,8 @@ import { autoconfigRoutes } from './routes/autoconfig.ts';
 import { configRoutes } from './routes/config.ts';
 import { dkimRoutes } from './routes/dkim.ts';
 import { dnsRoutes } from './routes/dns.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, readyRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { sendRoutes } from './routes/send.ts';
@@ -91,7 +93,7 @@ const OUTBOUND_ROUTES: RouteDoc[] = [
   { method: 'post', path: '/action/outbox/retry', summary: 'Retry a queued message now', tag: 'outbox', auth: true, bodyType: 'json', body: attributes({ outbox_id: str }, ['outbox_id']) },
   { method: 'post', path: '/action/outbox/cancel', summary: 'Cancel a queued message', tag: 'outbox', auth: true, bodyType: 'json', body: attributes({ outbox_id: str }, ['outbox_id']) },
   { method: 'post', path: '/action/mail_account/send_mail', summary: 'Send a message (Daptin mail.send, routable)', tag: 'send', auth: true, bodyType: 'json' },
-  { method: 'post', path: '/v1/account/:account/submit', summary: 'Send a message (EmailEngine-style submit)', tag: 'send', auth: true, bodyType: 'json' },
+  { method: 'post', path: '/v1/account/:account/submit', summary: 'Send a message (EmailEngine-style submit; a mail API token needs the send scope)', tag: 'send', auth: true, bodyType: 'json' },
 ];
 
 /** Every route, documented; tests compare the router with the document. */
@@ -101,6 +103,10 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   const routes = new DocumentedRoutes(router);
   healthRoutes(router, { store: deps.store, startedAt: Date.now() });
   routes.describe({ method: 'get', path: '/health', summary: 'Liveness and a database round trip', tag: 'meta', auth: false });
+  const activity = deps.activity ?? { stats: new Stats(), listeners: () => [] };
+  readyRoutes(router, { store: deps.store, listeners: () => activity.listeners() });
+  routes.describe({ method: 'get', path: '/ready', summary: 'Ready: the database answers and every listener is bound (503 with the problems otherwise)', tag: 'meta', auth: false });
+  metricsRoutes(routes, activity.stats.metrics);
   signinRoutes(router, { ...deps, stats: deps.activity?.stats });
   routes.describe({
     method: 'post',
@@ -121,6 +127,8 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   dnsRoutes(router, deps);
   autoconfigRoutes(router, deps);
   CERTIFICATE_ROUTES.forEach((doc) => routes.describe(doc));
+  // The mail API: EmailEngine's /v1 routes for Heron's own accounts.
+  emailEngineRoutes(routes, { store: deps.store });
   if (deps.outbound) {
     outboxRoutes(router, deps.outbound);
     sendRoutes(router, deps.outbound);
@@ -128,7 +136,7 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   }
   // The web console's calls (console/): who is signed in, the overview's numbers, aliases.
   sessionRoutes(routes);
-  statsRoutes(routes, { store: deps.store, hostname: config.hostname, activity: deps.activity ?? { stats: new Stats(), listeners: () => [] } });
+  statsRoutes(routes, { store: deps.store, hostname: config.hostname, activity });
   aliasRoutes(router, deps);
   ALIAS_ROUTES.forEach((doc) => routes.describe(doc));
   openapiRoute(routes);

@@ -1,6 +1,9 @@
 // JSON:API error documents (https://jsonapi.org/format/#errors). Every failure
 // the API reports goes through HttpError; anything else becomes a 500 with no
-// detail leaked.
+// detail leaked. The mail API (/v1, EmailEngine's routes) answers in
+// EmailEngine's shape instead: {statusCode, error, message} plus its `code`
+// or `fields` where it has them.
+import { STATUS_CODES } from 'node:http';
 import type { Context, Next } from 'koa';
 import { ConstraintError, StoreError } from '../../schema/index.ts';
 import type { Logger } from '../logger.ts';
@@ -10,9 +13,19 @@ export class HttpError extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
+    /** Extra members of an EmailEngine-shaped error (`code`, `fields`); JSON:API answers leave them out. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(detail ?? title);
   }
+}
+
+/** Paths that answer errors in EmailEngine's shape. */
+export const isMailApiPath = (path: string): boolean => path.startsWith('/v1/');
+
+/** EmailEngine's (Boom's) error body: `error` is the HTTP status text. */
+export function emailEngineErrorBody(status: number, title: string, detail?: string, extra?: Record<string, unknown>) {
+  return { statusCode: status, error: STATUS_CODES[status] ?? title, message: detail ?? title, ...extra };
 }
 
 const STORE_STATUS: Record<string, number> = {
@@ -44,12 +57,14 @@ export function errorMiddleware(log: Logger) {
       let status = 500;
       let title = 'Internal Server Error';
       let detail: string | undefined;
+      let extra: Record<string, unknown> | undefined;
       if (err instanceof HttpError) {
-        ({ status, title, detail } = err);
+        ({ status, title, detail, extra } = err);
       } else if (err instanceof StoreError) {
         status = STORE_STATUS[err.code] ?? 422;
         title = err.code;
         detail = err.message;
+        extra = { code: err.code };
       } else if (err instanceof ConstraintError) {
         // A constraint the store did not check first (a race between two writes): the caller's conflict, not a crash.
         status = err.unique ? 409 : 422;
@@ -64,8 +79,13 @@ export function errorMiddleware(log: Logger) {
         log.error({ err, path: ctx.path }, 'unhandled API error');
       }
       ctx.status = status;
-      ctx.type = 'application/vnd.api+json';
-      ctx.body = errorBody(status, title, detail);
+      if (isMailApiPath(ctx.path)) {
+        ctx.type = 'application/json';
+        ctx.body = emailEngineErrorBody(status, title, detail, extra);
+      } else {
+        ctx.type = 'application/vnd.api+json';
+        ctx.body = errorBody(status, title, detail);
+      }
     }
   };
 }

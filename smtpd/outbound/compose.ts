@@ -38,7 +38,8 @@ export const ReferenceSchema = z
     /** The stored message's id (mail reference_id); EmailEngine calls it `message`, `mail` is accepted too. */
     message: z.string().uuid().optional(),
     mail: z.string().uuid().optional(),
-    action: z.enum(['reply', 'forward']).default('reply'),
+    /** EmailEngine's actions; reply-all also writes to the original's To and Cc. */
+    action: z.enum(['reply', 'reply-all', 'forward']).default('reply'),
   })
   .refine((r) => (r.message ?? r.mail) !== undefined, 'reference needs the stored message id in "message"')
   .transform((r) => ({ message: (r.message ?? r.mail) as string, action: r.action }));

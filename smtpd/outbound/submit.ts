@@ -4,6 +4,10 @@
 // (reply or forward) gets \Answered or $Forwarded.
 import {
   deliverMessage,
+  type Envelope,
+  envelopeAddresses,
+  getMessages,
+  type MailReference,
   findBodyStart,
   findMailAccount,
   findMailByReferenceId,
@@ -16,7 +20,7 @@ import {
   StoreError,
   type UserAccountRow,
 } from '../../schema/index.ts';
-import { composeMessage, type ComposeInput, type ReferencedMessage } from './compose.ts';
+import { composeMessage, type ComposeInput, MailboxSchema, type MailboxValue, type ReferencedMessage } from './compose.ts';
 import type { OutboundDeps } from './deps.ts';
 import { domainOf, fileSentCopy, queueForDelivery, signMessage } from './queue.ts';
 
@@ -38,14 +42,14 @@ export async function accountForSender(deps: OutboundDeps, user: UserAccountRow,
   return account;
 }
 
-async function loadReference(deps: OutboundDeps, user: UserAccountRow, id: string, action: 'reply' | 'forward') {
+async function loadReference(deps: OutboundDeps, user: UserAccountRow, id: string, action: 'reply' | 'reply-all' | 'forward') {
   const ref = await findMailByReferenceId(deps.store, id);
   if (!ref || (!user.is_admin && ref.ownerUserId !== user.id)) throw new StoreError('NONEXISTENT', `no message ${id}`);
   const raw = await readRaw(deps.store, ref.rawId);
   const fields = parseHeaderFields(raw.subarray(0, findBodyStart(raw, 0, raw.length)));
   const referencesHeader = fields.find((f) => f.key === 'references')?.value ?? '';
   const referenced: ReferencedMessage = {
-    action,
+    action: action === 'forward' ? 'forward' : 'reply',
     messageId: ref.messageId,
     references: referencesHeader.match(/<[^<>\s]+>/g) ?? [],
     subject: ref.subject,
@@ -54,10 +58,44 @@ async function loadReference(deps: OutboundDeps, user: UserAccountRow, id: strin
   return { ref, referenced };
 }
 
+type Recipients = Pick<ComposeInput, 'to' | 'cc'>;
+
+/**
+ * EmailEngine's reply recipients: a reply goes to the original's Reply-To (its
+ * From when it has none, RFC 3501 §7.4.2's ENVELOPE default) unless `to` is
+ * given; reply-all adds the original's To and Cc (and keeps those given),
+ * without the sender's own address or repeats.
+ */
+async function replyRecipients(deps: OutboundDeps, ref: MailReference, input: ComposeInput, own: string): Promise<Recipients> {
+  const action = input.reference?.action;
+  if (action === 'forward' || (action === 'reply' && input.to)) return {};
+  const [meta] = await getMessages(deps.store, ref.mailboxId, [ref.uid]);
+  if (!meta) return {};
+  const mailboxes = (list: Envelope['to']): MailboxValue[] =>
+    envelopeAddresses(list).flatMap((a) => {
+      const parsed = MailboxSchema.safeParse(a);
+      return parsed.success ? [parsed.data] : [];
+    });
+  if (action === 'reply') return { to: mailboxes(meta.envelope.replyTo) };
+  const seen = new Set([own.toLowerCase()]);
+  const unique = (list: MailboxValue[]) =>
+    list.filter((m) => {
+      const key = m.address.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  return {
+    to: unique([...mailboxes(meta.envelope.replyTo), ...mailboxes(meta.envelope.to), ...(input.to ?? [])]),
+    cc: unique([...mailboxes(meta.envelope.cc), ...(input.cc ?? [])]),
+  };
+}
+
 export async function submitMessage(deps: OutboundDeps, user: UserAccountRow, input: ComposeInput & { from: { name: string; address: string } }): Promise<SubmitResult> {
   const account = await accountForSender(deps, user, input.from.address);
   const reference = input.reference ? await loadReference(deps, user, input.reference.message, input.reference.action) : undefined;
-  const composed = await composeMessage(input, reference?.referenced);
+  const recipients = reference ? await replyRecipients(deps, reference.ref, input, account.username) : {};
+  const composed = await composeMessage({ ...input, ...recipients }, reference?.referenced);
   if (composed.recipients.length === 0) throw new StoreError('CANNOT', 'the message needs at least one recipient (to, cc or bcc)');
 
   // Local recipients are resolved before anything is stored: an unknown local address fails the whole send.

@@ -5,17 +5,18 @@
 // flight and connections per address; and the flood of issue 10 against a
 // Heron in its own process (RSS and /health during 20 concurrent 31 MB bodies).
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { within } from '../helpers/deadline.ts';
+import { eventually, fetchWithDeadline, within } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir } from '../helpers/heron.ts';
 import { type HeronProcess, rssOf, startHeronProcess } from '../helpers/heron-process.ts';
+import { connectSocket } from '../helpers/line-socket.ts';
 import { healthProbe, rawRequest, signinFlood, statusOf } from '../helpers/raw-http.ts';
 
 const DEADLINE_MS = 20_000;
 
 async function signinToken(base: string): Promise<string> {
-  const res = await fetch(`${base}/action/user_account/signin`, {
+  const res = await fetchWithDeadline(`${base}/action/user_account/signin`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ attributes: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }),
@@ -63,7 +64,7 @@ describe('request bodies and request limits', () => {
   });
 
   test('a small sign-in still works and answers 401 for a wrong password', async () => {
-    const res = await fetch(`${base}/action/user_account/signin`, {
+    const res = await fetchWithDeadline(`${base}/action/user_account/signin`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ attributes: { email: ADMIN_EMAIL, password: 'wrong' } }),
@@ -72,12 +73,12 @@ describe('request bodies and request limits', () => {
   });
 
   test('with a token, a large JSON body is parsed (off the event loop) and used', async () => {
-    const box = (await (await fetch(`${base}/api/mail_box?page[size]=1`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { data: Array<{ id: string }> };
+    const box = (await (await fetchWithDeadline(`${base}/api/mail_box?page[size]=1`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { data: Array<{ id: string }> };
     const raw = `From: a@example.org\r\nTo: admin@heron.test\r\nSubject: big\r\n\r\n${'x'.repeat(76)}\r\n`.repeat(1) + `${'y'.repeat(76)}\r\n`.repeat(4000);
     const doc = { data: { type: 'mail', attributes: { mail: raw }, relationships: { mail_box_id: { data: { type: 'mail_box', id: box.data[0].id } } } } };
     const body = JSON.stringify(doc);
     assert.ok(body.length > 256 * 1024);
-    const res = await fetch(`${base}/api/mail`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/vnd.api+json' }, body });
+    const res = await fetchWithDeadline(`${base}/api/mail`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/vnd.api+json' }, body });
     assert.equal(res.status, 201, await res.clone().text());
     const created = (await res.json()) as { data: { attributes: { size: number } } };
     assert.equal(created.data.attributes.size, raw.length);
@@ -85,12 +86,12 @@ describe('request bodies and request limits', () => {
 
   test('with a token, too many values or too deep a document is a 400, and the caller cap is a 413', async () => {
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/vnd.api+json' };
-    const many = await fetch(`${base}/api/mail`, { method: 'POST', headers, body: `{"data":[${'1,'.repeat(150_000)}1]}` });
+    const many = await fetchWithDeadline(`${base}/api/mail`, { method: 'POST', headers, body: `{"data":[${'1,'.repeat(150_000)}1]}` });
     assert.equal(many.status, 400);
     assert.match(await many.text(), /more than 100000 values/);
-    const deep = await fetch(`${base}/api/mail`, { method: 'POST', headers, body: '['.repeat(50_000) + ']'.repeat(50_000) });
+    const deep = await fetchWithDeadline(`${base}/api/mail`, { method: 'POST', headers, body: '['.repeat(50_000) + ']'.repeat(50_000) });
     assert.equal(deep.status, 400);
-    const huge = await fetch(`${base}/api/mail`, { method: 'POST', headers, body: `"${'z'.repeat(3 * 1024 * 1024)}"` });
+    const huge = await fetchWithDeadline(`${base}/api/mail`, { method: 'POST', headers, body: `"${'z'.repeat(3 * 1024 * 1024)}"` });
     assert.equal(huge.status, 413);
     assert.match(await huge.text(), /limited to 2097152 bytes/);
   });
@@ -98,41 +99,32 @@ describe('request bodies and request limits', () => {
   test('unauthenticated requests in flight from one address are limited (429); another address is not affected', async () => {
     // Two sign-ins that declare 40 bytes and send 5: they stay in flight, reading.
     const slow = 'POST /action/user_account/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"att';
-    const holders = [net.connect(heron.ports.api, '127.0.0.1'), net.connect(heron.ports.api, '127.0.0.1')];
+    const holders: net.Socket[] = [];
     try {
-      for (const h of holders) {
+      for (let i = 0; i < 2; i++) {
+        const h = await connectSocket(heron.ports.api, false);
         h.on('error', () => undefined);
-        await new Promise<void>((r) => h.once('connect', () => r()));
+        holders.push(h);
         h.write(slow);
       }
-      let third = 0;
-      // Until both holders are in the route: a deadline, not a count, so a loaded machine only waits longer.
-      for (const until = Date.now() + DEADLINE_MS; Date.now() < until && third !== 429; ) {
-        third = (await fetch(`${base}/health`)).status; // until both holders are in the route
-        if (third !== 429) await new Promise((r) => setTimeout(r, 20));
-      }
-      assert.equal(third, 429);
+      // Until both holders are in the route (the server may not have read them yet).
+      await eventually(async () => (await fetchWithDeadline(`${base}/health`)).status === 429, 'a third unauthenticated request to be refused with 429');
       assert.equal((await within(healthProbe(heron.ports.api, '127.0.0.2'), DEADLINE_MS, 'health')).status, 200);
-      const signedIn = await fetch(`${base}/health`, { headers: { Authorization: `Bearer ${token}` } });
+      const signedIn = await fetchWithDeadline(`${base}/health`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(signedIn.status, 200, 'callers with a token are not counted');
     } finally {
       holders.forEach((h) => h.destroy());
     }
-    let after = 0;
-    for (const until = Date.now() + DEADLINE_MS; Date.now() < until && after !== 200; ) {
-      after = (await fetch(`${base}/health`)).status;
-      if (after !== 200) await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(after, 200, 'slots come back when the requests end');
+    // Slots come back when the server has seen the requests end.
+    await eventually(async () => (await fetchWithDeadline(`${base}/health`)).status === 200, 'the slots to come back when the requests end');
   });
 
   test('connections per address are limited; another address still connects', async () => {
     const open: net.Socket[] = [];
     try {
       for (let i = 0; i < 6; i++) {
-        const s = net.connect({ port: heron.ports.api, host: '127.0.0.1', localAddress: '127.0.0.3' });
+        const s = await connectSocket(heron.ports.api, false, undefined, '127.0.0.3');
         s.on('error', () => undefined);
-        await new Promise<void>((r) => s.once('connect', () => r()));
         open.push(s);
       }
       const seventh = await within(rawRequest(heron.ports.api, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', 0, { localAddress: '127.0.0.3' }), DEADLINE_MS, 'close');

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { Heron } from '../../server/heron.ts';
+import { fetchWithDeadline } from '../helpers/deadline.ts';
 import { dataTables } from '../helpers/database.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 
@@ -35,7 +36,7 @@ export class Api {
     if (payload !== undefined && options.contentType !== null) {
       headers['Content-Type'] = options.contentType ?? (path.startsWith('/api/') ? 'application/vnd.api+json' : 'application/json');
     }
-    const res = await fetch(this.base + path, { method, headers, body: payload });
+    const res = await fetchWithDeadline(this.base + path, { method, headers, body: payload });
     const text = await res.text();
     let body: unknown;
     try {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildRoutes } from '../../server/api/app.ts';
 import { openapiDocument } from '../../server/api/openapi/document.ts';
+import { fetchWithDeadline } from '../helpers/deadline.ts';
 import { useHeron, type TestHeron } from './client.ts';
 
 describe('OpenAPI document', () => {
@@ -34,7 +35,7 @@ describe('OpenAPI document', () => {
   });
 
   test('GET /openapi.json serves it without a token, with request schemas from the attribute definitions', async () => {
-    const res = await fetch(`http://127.0.0.1:${heron.ports.api}/openapi.json`);
+    const res = await fetchWithDeadline(`http://127.0.0.1:${heron.ports.api}/openapi.json`);
     assert.equal(res.status, 200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: { data: { properties: { attributes: { properties: Record<string, unknown> } } } } } }> } }>> };
     assert.equal(doc.openapi, '3.1.0');

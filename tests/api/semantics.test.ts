@@ -149,16 +149,18 @@ describe('write semantics', () => {
   });
 
   test('certificate import: checked, sealed, never returned', async () => {
-    const id = await a.create(w.admin, 'certificate', { hostname: 'import.test' });
+    // Keys first: generating one takes seconds, and a request after a long pause may meet a keep-alive socket the server just closed.
     const good = generateSelfSigned('import.test');
     const other = generateSelfSigned('import.test');
+    const elsewhere = generateSelfSigned('elsewhere.test');
+    const expired = generateSelfSigned('import.test', [], 0);
+    const id = await a.create(w.admin, 'certificate', { hostname: 'import.test' });
     const patch = (attributes: Record<string, unknown>) => a.patch(`/api/certificate/${id}`, w.admin, { data: { type: 'certificate', attributes } });
     assertError(await patch({ certificate_pem: good.certificatePem, private_key_pem: other.privateKeyPem }), 422);
     assertError(await patch({ certificate_pem: good.certificatePem }), 422);
-    assertError(await patch({ certificate_pem: generateSelfSigned('elsewhere.test').certificatePem, private_key_pem: good.privateKeyPem }), 422);
+    assertError(await patch({ certificate_pem: elsewhere.certificatePem, private_key_pem: good.privateKeyPem }), 422);
     assertError(await patch({ certificate_pem: good.certificatePem, private_key_pem: good.privateKeyPem, root_certificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }), 422);
     assertError(await patch({ certificate_pem: good.certificatePem, private_key_pem: good.privateKeyPem, root_certificate: other.certificatePem }), 422);
-    const expired = generateSelfSigned('import.test', [], 0);
     assertError(await patch({ certificate_pem: expired.certificatePem, private_key_pem: expired.privateKeyPem }), 422);
     events.length = 0;
     const ok = await patch({ certificate_pem: good.certificatePem, private_key_pem: good.privateKeyPem });

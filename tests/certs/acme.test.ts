@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import { findAcmeAccount, findCertificate } from '../../schema/index.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { call, signIn } from './api.ts';
 import { startTestDns, type TestDns } from './dns-server.ts';
@@ -44,7 +45,7 @@ async function servedCertificate(servername: string, ca?: string): Promise<{ fin
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   try {
-    return await new Promise((resolve, reject) => {
+    const served = new Promise<{ fingerprint: string; authorized: boolean; issuer: string }>((resolve, reject) => {
       const socket = tls.connect({ host: '127.0.0.1', port, servername, ca, rejectUnauthorized: false }, () => {
         const cert = socket.getPeerCertificate();
         resolve({ fingerprint: cert.fingerprint256, authorized: socket.authorized, issuer: String(cert.issuer.CN) });
@@ -52,6 +53,7 @@ async function servedCertificate(servername: string, ca?: string): Promise<{ fin
       });
       socket.on('error', reject);
     });
+    return await within(served, WAIT_MS, `TLS handshake for ${servername}`);
   } finally {
     server.close();
   }

@@ -1,4 +1,5 @@
 // Small HTTP helpers for calling Heron's admin API from tests.
+import { fetchWithDeadline, SLOW_WAIT_MS } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
 
 export interface Reply {
@@ -16,7 +17,8 @@ export async function call(base: string, method: string, path: string, options: 
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(`${base}${path}`, { method, headers, body });
+  // Generous: some actions run a whole ACME order against pebble.
+  const res = await fetchWithDeadline(`${base}${path}`, { method, headers, body }, SLOW_WAIT_MS);
   const text = await res.text();
   let json: unknown = undefined;
   try {

@@ -61,7 +61,8 @@ async function publishKeys(): Promise<void> {
 /** mailauth signs only the entries of signatureData; dkimSigningKey is one such entry. */
 function sign(raw: string, key: DkimKeyRow) {
   const entry = dkimSigningKey(key, heron.secret);
-  return dkimSign(raw, { ...entry, signatureData: [entry] });
+  // One timestamp: without signTime mailauth reads the clock twice and a second boundary between the reads breaks the signature.
+  return dkimSign(raw, { ...entry, signatureData: [entry], signTime: new Date() });
 }
 
 async function signAndVerify(raw: string, tamper = false) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { SLOW_WAIT_MS } from '../helpers/deadline.ts';
 import { TEST_ENGINE } from '../helpers/database.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME, tempDir, testEnv } from '../helpers/heron.ts';
 import { startTestDns, type TestDns } from './dns-server.ts';
@@ -29,7 +30,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     execFile(
       process.execPath,
       ['--import', 'tsx', 'scripts/dns.ts', ...args],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', ...testEnv(dataDir, env) } },
+      { cwd: root, env: { PATH: process.env.PATH ?? '', ...testEnv(dataDir, env) }, timeout: SLOW_WAIT_MS },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

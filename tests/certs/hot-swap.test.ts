@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
 import { findCertificate, saveCertificate } from '../../schema/index.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 let heron: Awaited<ReturnType<typeof startTestHeron>>;
@@ -29,19 +30,21 @@ after(async () => {
 });
 
 function connect(servername: string): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
+  const connected = new Promise<tls.TLSSocket>((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => resolve(socket));
     socket.once('error', reject);
   });
+  return within(connected, WAIT_MS, `TLS handshake for ${servername}`);
 }
 
 const fingerprintOf = (pem: string) => new crypto.X509Certificate(pem).fingerprint256;
 
 async function echo(socket: tls.TLSSocket, text: string): Promise<string> {
-  return new Promise((resolve) => {
+  const echoed = new Promise<string>((resolve) => {
     socket.once('data', (d: Buffer) => resolve(d.toString()));
     socket.write(text);
   });
+  return within(echoed, WAIT_MS, `the echo of ${JSON.stringify(text)}`);
 }
 
 test('new connections see a saved certificate at once; open ones keep theirs', async () => {

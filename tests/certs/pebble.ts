@@ -7,6 +7,7 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { generateSelfSigned } from '../../certs/self-signed.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 
 export interface Pebble {
   directoryUrl: string;
@@ -40,7 +41,7 @@ export async function preparePebble(dir: string) {
 function get(url: string, ca: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     https
-      .get(url, { ca }, (res) => {
+      .get(url, { ca, signal: AbortSignal.timeout(WAIT_MS) }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
@@ -99,7 +100,7 @@ export async function startPebble(
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        await exited;
+        await within(exited, WAIT_MS, 'pebble to exit after SIGTERM').catch(() => child.kill('SIGKILL'));
       }
     },
   };

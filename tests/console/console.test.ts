@@ -11,9 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import type { Browser, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { fetchWithDeadline, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 import { closedPort, eventually, type LoopbackDns, outboundEnv, post, signIn, startDns } from '../outbound/helpers.ts';
-import { launchChromium, openTab, overflowsSideways, screenshot, type Tab } from './browser.ts';
+import { launchChromium, openTab, overflowsSideways, screenshot, type Tab, WAIT_MS } from './browser.ts';
 
 type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
 
@@ -27,8 +28,7 @@ async function signInWithForm(page: Page, email: string, password: string): Prom
 }
 
 async function imapLogin(port: number, user: string, pass: string): Promise<boolean> {
-  const client = new ImapFlow({ host: '127.0.0.1', port, secure: true, tls: { rejectUnauthorized: false }, auth: { user, pass }, logger: false });
-  // ImapFlow's own timeouts bound the connection and the greeting.
+  const client = new ImapFlow({ host: '127.0.0.1', port, secure: true, tls: { rejectUnauthorized: false }, auth: { user, pass }, logger: false, ...IMAP_CLIENT_DEADLINES });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -182,8 +182,8 @@ describe('web console in Chromium', () => {
     // the test's compiled functions carry helpers the page does not have.
     const calls = await page.evaluate(`(async () => {
       const headers = { 'X-Requested-With': 'heron-console', 'Content-Type': 'application/vnd.api+json' };
-      const status = async (path, init = {}) => (await fetch(path, { ...init, headers })).status;
-      const json = async (path) => (await fetch(path, { headers })).json();
+      const status = async (path, init = {}) => (await fetch(path, { ...init, headers, signal: AbortSignal.timeout(${WAIT_MS}) })).status;
+      const json = async (path) => (await fetch(path, { headers, signal: AbortSignal.timeout(${WAIT_MS}) })).json();
       return {
         stats: await status('/stats'),
         createDomain: await status('/api/mail_server', { method: 'POST', body: JSON.stringify({ data: { type: 'mail_server', attributes: { hostname: 'mine.test' } } }) }),
@@ -202,7 +202,7 @@ describe('web console in Chromium', () => {
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
     const queueId = (sent.body as { queueId: string }).queueId;
     const adminToken = await signIn(heron.ports.api, ADMIN_EMAIL, ADMIN_PASSWORD);
-    const row = async () => (await fetch(`http://127.0.0.1:${heron.ports.api}/api/outbox/${queueId}`, { headers: { Authorization: `Bearer ${adminToken}` } }).then((r) => r.json())).data.attributes;
+    const row = async () => (await fetchWithDeadline(`http://127.0.0.1:${heron.ports.api}/api/outbox/${queueId}`, { headers: { Authorization: `Bearer ${adminToken}` } }).then((r) => r.json())).data.attributes;
     await eventually(async () => ((await row()).retry_count >= 1 && (await row()).status === 'queued') || undefined, 'the first (failed) attempt');
 
     const { page } = admin;
@@ -231,7 +231,7 @@ describe('web console in Chromium', () => {
     const sent = await post(heron.ports.api, '/v1/account/carol@example.test/submit', token, { to: 'erin@nullmx.test', subject: 'Bounce me', text: 'No one home.' });
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
     const queueId = (sent.body as { queueId: string }).queueId;
-    const row = async () => (await fetch(`http://127.0.0.1:${heron.ports.api}/api/outbox/${queueId}`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json())).data.attributes;
+    const row = async () => (await fetchWithDeadline(`http://127.0.0.1:${heron.ports.api}/api/outbox/${queueId}`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json())).data.attributes;
     await eventually(async () => (await row()).dsn_sent === true || undefined, 'the bounce');
     const { page } = owner;
     await page.goto('/queue?status=failed');

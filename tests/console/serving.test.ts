@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { fetchWithDeadline, IMAP_CLIENT_DEADLINES, WAIT_MS } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { RawSmtp } from '../smtp/client.ts';
 import { api, type Api, assertError, buildWorld, type TestHeron, useHeron, type World } from '../api/client.ts';
 
 const CONSOLE_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../console/src');
@@ -66,7 +67,7 @@ describe('web console serving', () => {
     assert.ok(etag);
     // node:http, not fetch: fetch adds "Cache-Control: no-cache" to a conditional request.
     assert.equal(await statusOf(`${a.base}/`, { 'If-None-Match': etag }), 304);
-    const head = await fetch(`${a.base}${assets[0]}`, { method: 'HEAD' });
+    const head = await fetchWithDeadline(`${a.base}${assets[0]}`, { method: 'HEAD' });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-length'), String(Buffer.byteLength((await a.request('GET', assets[0])).text)));
     // A missing asset is a 404, never the page.
@@ -157,9 +158,16 @@ describe('web console serving', () => {
     assertError(await a.get('/stats', w.owner), 403);
     assertError(await a.get('/stats'), 401);
     // One failed IMAP login and one SMTP rejection, counted by the services themselves.
-    const imap = new ImapFlow({ host: '127.0.0.1', port: heron.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'owner@heron.test', pass: 'wrong' }, logger: false });
+    const imap = new ImapFlow({ host: '127.0.0.1', port: heron.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'owner@heron.test', pass: 'wrong' }, logger: false, ...IMAP_CLIENT_DEADLINES });
     await assert.rejects(imap.connect());
-    await smtpRcpt(heron.ports.smtp, 'nobody@heron.test');
+    const smtp = await RawSmtp.connect(heron.ports.smtp);
+    try {
+      await smtp.hello('test.example');
+      assert.equal((await smtp.cmd('MAIL FROM:<someone@remote.example>')).code, 250);
+      assert.equal(Math.floor((await smtp.cmd('RCPT TO:<nobody@heron.test>')).code / 100), 5, 'an unknown recipient is refused');
+    } finally {
+      await smtp.quit();
+    }
     await a.post('/action/user_account/signin', undefined, { attributes: { email: 'owner@heron.test', password: 'wrong' } });
 
     const reply = await a.get('/stats', w.admin);
@@ -218,37 +226,9 @@ describe('web console serving', () => {
   });
 });
 
-/** An MX session that tries one recipient and quits; resolves on the RCPT reply. */
-function smtpRcpt(port: number, rcpt: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error('SMTP conversation timed out'))), 10_000);
-    const script = ['EHLO test.example', 'MAIL FROM:<someone@remote.example>', `RCPT TO:<${rcpt}>`];
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('error', reject);
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      const lines = buffer.split('\r\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        if (/^\d{3} /.test(line)) {
-          const next = script.shift();
-          if (next) socket.write(`${next}\r\n`);
-          else {
-            clearTimeout(timer);
-            socket.end('QUIT\r\n');
-            resolve(line);
-          }
-        }
-      }
-    });
-  });
-}
-
 function statusOf(url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers, timeout: 10_000 }, (res) => {
+    const req = http.get(url, { headers, timeout: WAIT_MS }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });

@@ -2,24 +2,17 @@
 // every TLS listener, without a restart (Daptin needs one for IMAP).
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { generateSelfSigned, selfSignedMaterial } from '../../certs/self-signed.ts';
 import { saveCertificate } from '../../schema/index.ts';
+import { presentedCertificate } from '../helpers/line-socket.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 type TestHeron = Awaited<ReturnType<typeof startTestHeron>>;
 
 /** The fingerprint of the certificate an implicit-TLS listener presents for a server name. */
-function presented(port: number, servername: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
-      const fingerprint = socket.getPeerCertificate().fingerprint256;
-      socket.destroy();
-      resolve(fingerprint);
-    });
-    socket.on('error', reject);
-  });
+async function presented(port: number, servername: string): Promise<string> {
+  return (await presentedCertificate(port, servername)).fingerprint256;
 }
 
 describe('certificate hot swap on the TLS listeners', () => {

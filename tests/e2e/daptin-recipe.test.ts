@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { SLOW_WAIT_MS } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron } from '../helpers/heron.ts';
 import { Api } from '../api/client.ts';
 
-const run = promisify(execFile);
+const run = (file: string, args: string[]) => promisify(execFile)(file, args, { timeout: SLOW_WAIT_MS });
 
 describe('Daptin guide: API set-up, swaks send, IMAP read', () => {
   let heron: Awaited<ReturnType<typeof startTestHeron>>;
@@ -71,7 +72,8 @@ describe('Daptin guide: API set-up, swaks send, IMAP read', () => {
       'c SEARCH ALL\r\n' +
       'd FETCH 1 (FLAGS BODY[HEADER.FIELDS (FROM SUBJECT)])\r\n' +
       'e LOGOUT\r\n';
-    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${heron.ports.imap}`, '-starttls', 'imap', '-quiet', '-ign_eof']);
+    // Killed if it is still running at the deadline, so the exit always comes.
+    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${heron.ports.imap}`, '-starttls', 'imap', '-quiet', '-ign_eof'], { timeout: SLOW_WAIT_MS });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stdin!.end(script);

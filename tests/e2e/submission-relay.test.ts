@@ -8,6 +8,7 @@ import { dkimVerify } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { findMailAccount, listOutbox, type MailAccountRow } from '../../schema/index.ts';
 import { RawSmtp } from '../smtp/client.ts';
+import { SMTP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ADMIN_PASSWORD } from '../helpers/heron.ts';
 import { eventually, type LoopbackDns, type RelayWorld, type SmtpSink, startRelayWorld } from '../outbound/helpers.ts';
 import { mailboxContents } from '../outbound/mailbox-reader.ts';
@@ -39,6 +40,7 @@ describe('SMTP submission → outbound queue → remote MX', () => {
       requireTLS: true,
       tls: { rejectUnauthorized: false },
       auth: { user: alice.username, pass: 'alice-password' },
+      ...SMTP_CLIENT_DEADLINES,
     });
     const info = await transport.sendMail({
       from: alice.username,
@@ -58,6 +60,8 @@ describe('SMTP submission → outbound queue → remote MX', () => {
     assert.equal(verdict.results[0]?.status.result, 'pass', 'DKIM verifies on the receiving side');
     assert.equal(verdict.results[0]?.signingDomain, 'heron.test');
 
+    // The sink has the message before it answers 250; the row is marked sent only after that answer.
+    await eventually(async () => (await listOutbox(heron.store)).some((r) => r.status === 'sent' && r.to_host === 'remote.test'), 'the relayed row to be marked sent');
     const rows = await listOutbox(heron.store);
     assert.equal(rows.filter((r) => r.status === 'sent' && r.to_host === 'remote.test').length, 1);
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../schema/index.ts';
+import { SLOW_WAIT_MS } from './deadline.ts';
 
 export const TEST_DATABASE_URL = process.env.HERON_TEST_DATABASE_URL || undefined;
 export const TEST_ENGINE: 'sqlite' | 'postgres' = TEST_DATABASE_URL ? 'postgres' : 'sqlite';
@@ -17,7 +18,8 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /** Runs one statement on the server's maintenance connection (the URL's own database). */
 async function admin(sql: string, params: unknown[] = [], serverUrl = TEST_DATABASE_URL): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: serverUrl, application_name: 'heron-test-admin' });
+  // CREATE and DROP DATABASE copy or remove files: a slow disk's deadline, not a query's.
+  const client = new pg.Client({ connectionString: serverUrl, application_name: 'heron-test-admin', connectionTimeoutMillis: SLOW_WAIT_MS, query_timeout: SLOW_WAIT_MS });
   await client.connect();
   try {
     return await client.query(sql, params);

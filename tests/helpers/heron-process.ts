@@ -29,7 +29,7 @@ export async function startHeronProcess(dataDir: string, options: { env?: Record
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + (options.startMs ?? 60_000);
   while (!/"msg":"heron started"/.test(out)) {
-    if (Date.now() > deadline || child.exitCode !== null) {
+    if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
       child.kill('SIGKILL');
       throw new Error(`heron did not start: ${out}`);
     }

@@ -3,6 +3,7 @@
 // still going out, the connection the server closes, a chosen source address
 // on 127/8.
 import net from 'node:net';
+import { WAIT_MS } from './deadline.ts';
 
 export interface RawExchange {
   /** Everything the server sent (latin1). */
@@ -14,29 +15,44 @@ export interface RawExchange {
 }
 
 const PIECE = Buffer.alloc(1024 * 1024, 0x61);
-/** After its last write the client waits this long for the server to close, then closes. */
+/** Once an answer has arrived, the client waits this long for the server to close, then closes. */
 const CLOSE_WAIT_MS = 3000;
 
 /**
  * Sends `head` as given, then up to `body` bytes (chunked when asked) with
  * backpressure, and stops sending as soon as an answer has arrived, as
- * RFC 9112 §9.3 asks of a client. Resolves when the connection is closed.
+ * RFC 9112 §9.3 asks of a client. Resolves when the connection is closed, by
+ * the server or, after a silence (see `quiet`), by the client.
  */
-export function rawRequest(port: number, head: string, body = 0, options: { localAddress?: string; chunked?: boolean } = {}): Promise<RawExchange> {
+export function rawRequest(port: number, head: string, body = 0, options: { localAddress?: string; chunked?: boolean; silenceMs?: number } = {}): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: options.localAddress });
     const out: RawExchange = { received: '', closed: false, sent: 0 };
     let answered = false;
+    let giveUp: NodeJS.Timeout | undefined;
+    // Closes the connection when nothing moves: a short wait once the server has
+    // answered, the silence deadline before that (while connecting, while a body
+    // the server does not read waits for `drain`, while the answer has not come).
+    // A busy server may take seconds; any progress restarts the clock.
+    const quiet = () => {
+      clearTimeout(giveUp);
+      giveUp = setTimeout(() => socket.destroy(), answered ? CLOSE_WAIT_MS : (options.silenceMs ?? WAIT_MS)).unref();
+    };
+    quiet();
     socket.on('data', (d: Buffer) => {
       out.received += d.toString('latin1');
       if (out.received.includes('\r\n\r\n')) answered = true;
+      quiet();
     });
+    socket.on('drain', quiet);
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      clearTimeout(giveUp);
       out.closed = true;
       resolve(out);
     });
     socket.on('connect', async () => {
+      quiet();
       socket.write(head);
       while (out.sent < body && !answered && !out.closed) {
         const n = Math.min(PIECE.length, body - out.sent);
@@ -50,7 +66,6 @@ export function rawRequest(port: number, head: string, body = 0, options: { loca
           });
         }
       }
-      setTimeout(() => socket.destroy(), CLOSE_WAIT_MS).unref();
     });
   });
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { tail, WAIT_MS, within } from '../helpers/deadline.ts';
 import { GOLDEN_DIR, GOLDEN_SECTIONS } from './golden.ts';
 
 class Conn {
@@ -19,7 +20,7 @@ class Conn {
     });
   }
   private async need(pred: () => boolean): Promise<void> {
-    while (!pred()) await new Promise<void>((r) => (this.waiting = r));
+    while (!pred()) await within(new Promise<void>((r) => (this.waiting = r)), WAIT_MS, () => `the oracle; got ${tail(this.buf.toString('latin1'))}`);
   }
   /** Reads one response line including any literals it announces. */
   async readResponse(): Promise<string> {

@@ -8,9 +8,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { descriptorBudget, parseOpenFileLimit } from '../../server/descriptor-budget.ts';
-import { within } from '../helpers/deadline.ts';
+import { eventually, fetchWithDeadline, within } from '../helpers/deadline.ts';
 import { removeDir, tempDir } from '../helpers/heron.ts';
-import { LineSocket } from '../helpers/line-socket.ts';
+import { connectSocket, LineSocket } from '../helpers/line-socket.ts';
 import { type HeronProcess, startHeronProcess } from '../helpers/heron-process.ts';
 import { PASSWORD, startImap } from './fixture.ts';
 
@@ -40,16 +40,7 @@ class Peer extends LineSocket {
 
 /** A plain TCP connection from `from` (any 127/8 address on Linux). */
 async function plain(port: number, from = '127.0.0.1'): Promise<Peer> {
-  const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
-  const peer = new Peer(socket);
-  await Promise.race([
-    new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('error', reject);
-    }),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('connect timed out')), DEADLINE_MS).unref()),
-  ]);
-  return peer;
+  return new Peer(await connectSocket(port, false, undefined, from));
 }
 
 /** Implicit TLS from `from`; resolves with the peer once the handshake is done, or null if the server closed first. */
@@ -58,13 +49,14 @@ async function secure(port: number, from = '127.0.0.1'): Promise<Peer | null> {
   tcp.on('error', () => undefined);
   const socket = tls.connect({ socket: tcp, rejectUnauthorized: false, servername: 'heron.test' });
   const peer = new Peer(socket);
-  const ok = await Promise.race([
-    new Promise<boolean>((resolve) => {
-      socket.once('secureConnect', () => resolve(true));
-      socket.once('close', () => resolve(false));
-    }),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('TLS connect timed out')), DEADLINE_MS).unref()),
-  ]);
+  const handshake = new Promise<boolean>((resolve) => {
+    socket.once('secureConnect', () => resolve(true));
+    socket.once('close', () => resolve(false));
+  });
+  const ok = await within(handshake, DEADLINE_MS, 'the TLS handshake to finish or the server to close').catch((err: unknown) => {
+    socket.destroy();
+    throw err;
+  });
   return ok ? peer : null;
 }
 
@@ -115,19 +107,16 @@ describe('connections per address and per listener', () => {
     await smtp.until((p) => p.text.includes('\r\n'), 'SMTP greeting');
     assert.match(smtp.text, /^220 /);
     smtp.close();
-    const health = await fetch(`http://127.0.0.1:${heron.ports.api}/health`, { signal: AbortSignal.timeout(DEADLINE_MS) });
+    const health = await fetchWithDeadline(`http://127.0.0.1:${heron.ports.api}/health`, {}, DEADLINE_MS);
     assert.equal(health.status, 200);
 
-    // A slot comes back when a connection ends.
+    // A slot comes back when the server has seen a connection end.
     peers.shift()!.close();
-    let again: Peer | null = null;
-    for (let i = 0; i < 50 && !again; i++) {
+    const again = await eventually(async () => {
       const p = await plain(heron.ports.imap);
       await p.until((q) => q.text.includes('\r\n'), 'answer');
-      if (greeted(p)) again = p;
-      else await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.ok(again, 'admitted again after a close');
+      return greeted(p) && p;
+    }, 'admitted again after a close');
     peers.push(again);
   });
 
@@ -251,7 +240,7 @@ describe('the descriptor budget', () => {
       await smtp.until((p) => p.text.includes('\r\n'), 'SMTP greeting');
       assert.match(smtp.text, /^220 /);
       smtp.close();
-      const health = await fetch(`http://127.0.0.1:${ports.api}/health`, { signal: AbortSignal.timeout(DEADLINE_MS) });
+      const health = await fetchWithDeadline(`http://127.0.0.1:${ports.api}/health`, {}, DEADLINE_MS);
       assert.equal(health.status, 200);
       assert.doesNotMatch(heron.output(), /EMFILE/);
       assert.equal(heron.child.exitCode, null);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
+import { eventually, IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { message, PASSWORD, startImap } from './fixture.ts';
 
 type Imap = Awaited<ReturnType<typeof startImap>>;
@@ -13,14 +14,18 @@ before(async () => {
 after(() => imap.stop());
 
 function client(user: string, options: { starttls?: boolean } = {}): ImapFlow {
-  return new ImapFlow({
+  const c = new ImapFlow({
     host: '127.0.0.1',
     port: options.starttls ? imap.heron.ports.imap : imap.heron.ports.imaps,
     secure: !options.starttls,
     tls: { rejectUnauthorized: false, servername: 'heron.test' },
     auth: { user, pass: PASSWORD },
     logger: false,
+    ...IMAP_CLIENT_DEADLINES,
   });
+  // The timeout is reported through the rejected command; without a listener the event would throw.
+  c.on('error', () => undefined);
+  return c;
 }
 
 describe('imapflow', () => {
@@ -113,16 +118,12 @@ describe('imapflow', () => {
     try {
       await watcher.mailboxOpen('INBOX');
       const events: string[] = [];
-      const seen = (kind: string) =>
-        new Promise<void>((resolve) => {
-          const check = () => (events.some((e) => e.startsWith(kind)) ? resolve() : setTimeout(check, 10));
-          check();
-        });
+      const seen = (kind: string) => eventually(() => events.some((e) => e.startsWith(kind)), () => `IDLE event ${kind}; got ${events.join(' ')}`);
       watcher.on('exists', (e: { count: number }) => events.push(`exists:${e.count}`));
       watcher.on('flags', (e: { uid?: number; flags: Set<string> }) => events.push(`flags:${[...e.flags].join(',')}`));
       watcher.on('expunge', (e: { seq: number }) => events.push(`expunge:${e.seq}`));
       void watcher.idle();
-      while (!watcher.idling) await new Promise((r) => setTimeout(r, 10));
+      await eventually(() => watcher.idling, 'the watcher to be idling');
       await imap.deliver(id, 'INBOX', message('two'));
       await seen('exists:2');
       await writer.mailboxOpen('INBOX');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { findMailbox, storeFlags } from '../../schema/index.ts';
+import { IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { DEADLINE, message, PASSWORD, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
@@ -151,7 +152,9 @@ describe('keywords are announced before a FETCH shows them', () => {
       tls: { rejectUnauthorized: false, servername: 'heron.test' },
       auth: { user, pass: PASSWORD },
       logger: false,
+      ...IMAP_CLIENT_DEADLINES,
     });
+    client.on('error', () => undefined); // a timeout rejects the pending command
     await client.connect();
     try {
       const box = await client.mailboxOpen('INBOX');

@@ -8,6 +8,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { dkimTxtValue, ensureDkimKey } from '../../certs/dkim.ts';
 import type { SecretBox } from '../../certs/secret.ts';
 import { createMailAccount, createUserAccount, findMailServerByHostname, type MailAccountRow, type Store, type UserAccountRow } from '../../schema/index.ts';
+import { fetchWithDeadline } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 
 const { Packet } = dns2;
@@ -147,16 +148,7 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Waits until `check` returns a value (not undefined/false); fails after `limitMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually } from '../helpers/deadline.ts';
 
 /** Heron settings for loopback delivery: the sink's port, the loopback DNS, fast retries. */
 export function outboundEnv(dns: LoopbackDns, port: number, extra: Record<string, string> = {}): Record<string, string> {
@@ -178,7 +170,7 @@ export async function userWithMailbox(store: Store, local: string, options: { ad
 }
 
 export async function signIn(apiPort: number, email: string, password: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${apiPort}/action/user_account/signin`, {
+  const res = await fetchWithDeadline(`http://127.0.0.1:${apiPort}/action/user_account/signin`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ attributes: { email, password } }),
@@ -192,7 +184,7 @@ export async function signIn(apiPort: number, email: string, password: string): 
 export const adminSignIn = (apiPort: number) => signIn(apiPort, ADMIN_EMAIL, ADMIN_PASSWORD);
 
 export async function post(apiPort: number, path: string, token: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
+  const res = await fetchWithDeadline(`http://127.0.0.1:${apiPort}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),

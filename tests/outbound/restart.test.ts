@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { closeStore, findMailAccount, listOutbox, openStore, type OutboxRow } from '../../schema/index.ts';
 import { engineTest } from '../helpers/database.ts';
+import { WAIT_MS, within } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, tempDir } from '../helpers/heron.ts';
 import { adminSignIn, closedPort, eventually, type LoopbackDns, outboundEnv, post, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
 
@@ -53,7 +54,7 @@ describe('outbound queue across restarts', () => {
       const token = await adminSignIn(second.ports.api);
       const processed = await post(second.ports.api, '/action/outbox/process_outbox', token, { attributes: {} });
       assert.equal(processed.status, 200);
-      await second.outbound.idle();
+      await within(second.outbound.idle(), WAIT_MS, 'the outbound worker to be idle');
       assert.equal(copies('over the restart'), 1);
     } finally {
       await second.stop();
@@ -80,7 +81,7 @@ describe('outbound queue across restarts', () => {
     const fourth = await startTestHeron({ dataDir, env: outboundEnv(dns, sink.port) });
     try {
       await eventually(async () => (await rowOf(fourth, result.queueIds[0])).status === 'sent' || undefined, 'delivery of the reclaimed row');
-      await fourth.outbound.idle();
+      await within(fourth.outbound.idle(), WAIT_MS, 'the outbound worker to be idle');
       assert.equal(copies(subject), 1);
     } finally {
       await fourth.stop();

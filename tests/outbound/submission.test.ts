@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { listOutbox, type MailAccountRow } from '../../schema/index.ts';
+import { SMTP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { eventually, type LoopbackDns, type RelayWorld, type SmtpSink, startRelayWorld, userWithMailbox } from './helpers.ts';
 import { mailboxContents } from './mailbox-reader.ts';
 
@@ -33,6 +34,7 @@ describe('SMTP submission: what leaves Heron and what is delivered', () => {
       secure: true,
       tls: { rejectUnauthorized: false },
       auth: { user: alice.username, pass: 'alice-password' },
+      ...SMTP_CLIENT_DEADLINES,
     });
     try {
       const info = await transport.sendMail({ envelope: { from: alice.username, to }, raw });

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { createMailAccount, findMailbox, findMailServerByHostname, listUids } from '../../schema/index.ts';
 import type { Heron } from '../../server/heron.ts';
 import { TEST_ENGINE } from '../helpers/database.ts';
+import { eventually, PG_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { loggedIn } from '../imap/raw-client.ts';
 import { RawSmtp } from '../smtp/client.ts';
@@ -21,13 +22,6 @@ function message(subject: string): string {
   return `From: carol@${TEST_HOSTNAME}\r\nTo: ${USER}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@heron.test>\r\n\r\nHello.\r\n`;
 }
 
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe(`a database that fails during a write (${TEST_ENGINE})`, { timeout: 120_000 }, () => {
   let heron: Heron & { dataDir: string };
@@ -56,18 +50,18 @@ describe(`a database that fails during a write (${TEST_ENGINE})`, { timeout: 120
         holder.close();
       }
     }
-    const admin = new pg.Client({ connectionString: heron.config.databaseUrl });
+    const admin = new pg.Client({ connectionString: heron.config.databaseUrl, ...PG_CLIENT_DEADLINES });
     await admin.connect();
     try {
       await admin.query('BEGIN');
       await admin.query('SELECT id FROM mail_box WHERE id = $1 FOR UPDATE', [boxId]);
       const result = write();
-      await until(async () => {
+      await eventually(async () => {
         const { rows } = await admin.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'heron' AND wait_event_type = 'Lock'`,
         );
         return rows[0].n > 0;
-      });
+      }, 'the write to wait on the row lock');
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'heron'`);
       return await result;
     } finally {

@@ -8,10 +8,11 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { countAdmins } from '../../schema/index.ts';
 import { ensureTestDatabase, TEST_ENGINE } from '../helpers/database.ts';
+import { eventually, fetchWithDeadline, nextEvent, SLOW_WAIT_MS } from '../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, testEnv } from '../helpers/heron.ts';
 
 async function signin(port: number, email: string, password: string) {
-  const res = await fetch(`http://127.0.0.1:${port}/action/user_account/signin`, {
+  const res = await fetchWithDeadline(`http://127.0.0.1:${port}/action/user_account/signin`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ attributes: { email, password } }),
@@ -70,7 +71,7 @@ describe('first run, restart and sign-in', () => {
     const base = `http://127.0.0.1:${heron.ports.api}`;
     try {
       for (const p of ['/api/user_account', '/api/mail_server']) {
-        const anon = await fetch(base + p);
+        const anon = await fetchWithDeadline(base + p);
         assert.equal(anon.status, 401);
         const body = (await anon.json()) as { errors: Array<{ status: string; detail: string }> };
         assert.equal(body.errors[0].status, '401');
@@ -79,23 +80,23 @@ describe('first run, restart and sign-in', () => {
       assert.equal(wrong.status, 401);
       assert.match(JSON.stringify(wrong.body), /invalid email or password/);
       const token = tokenFrom((await signin(heron.ports.api, ADMIN_EMAIL, ADMIN_PASSWORD)).body);
-      const servers = await fetch(base + '/api/mail_server', { headers: { Authorization: `Bearer ${token}` } });
+      const servers = await fetchWithDeadline(base + '/api/mail_server', { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(servers.status, 200);
       const doc = (await servers.json()) as { data: Array<{ type: string; id: string; attributes: Record<string, unknown> }> };
       assert.equal(doc.data[0].type, 'mail_server');
       assert.equal(doc.data[0].attributes.hostname, 'heron.test');
       assert.match(doc.data[0].id, /^[0-9a-f-]{36}$/);
-      const users = await fetch(base + '/api/user_account', { headers: { Authorization: `Bearer ${token}` } });
+      const users = await fetchWithDeadline(base + '/api/user_account', { headers: { Authorization: `Bearer ${token}` } });
       const usersDoc = (await users.json()) as { data: Array<{ attributes: Record<string, unknown> }> };
       assert.equal(usersDoc.data[0].attributes.email, ADMIN_EMAIL);
       assert.ok(!('password_hash' in usersDoc.data[0].attributes), 'hash never returned');
-      const forged = await fetch(base + '/api/mail_server', { headers: { Authorization: 'Bearer not-a-token' } });
+      const forged = await fetchWithDeadline(base + '/api/mail_server', { headers: { Authorization: 'Bearer not-a-token' } });
       assert.equal(forged.status, 401);
       for (const body of ['{bad json', '[]', '{"attributes":{"email":5}}', '']) {
-        const res = await fetch(base + '/action/user_account/signin', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+        const res = await fetchWithDeadline(base + '/action/user_account/signin', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
         assert.equal(res.status, 400, `body ${body}`);
       }
-      const health = await fetch(base + '/health');
+      const health = await fetchWithDeadline(base + '/health');
       assert.equal(((await health.json()) as { status: string }).status, 'ok');
     } finally {
       await heron.stop();
@@ -157,16 +158,15 @@ describe('npm start', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      const deadline = Date.now() + 30_000;
-      while (!out.includes('heron started') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => out.includes('heron started') || child.exitCode !== null, () => `"heron started"; output so far: ${out}`, SLOW_WAIT_MS);
       assert.match(out, /Heron is running for start\.test/);
       assert.match(out, /First admin created: admin@start\.test/);
       assert.match(out, /password: \S{12,}/);
       assert.match(out, /action\/user_account\/signin/);
       assert.match(out, new RegExp(`data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-      const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      const exit = nextEvent<number | null>(child, 'exit', 'the process to exit after SIGTERM', SLOW_WAIT_MS);
       child.kill('SIGTERM');
-      assert.equal(await exit, 0);
+      assert.equal(await exit, 0, out);
       assert.match(out, /"msg":"stopped"/);
     } finally {
       child.kill('SIGKILL');

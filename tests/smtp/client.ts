@@ -1,6 +1,6 @@
 // A raw SMTP client for transcript tests: send exact bytes, read whole replies,
 // upgrade with STARTTLS. Certificates are self-signed in tests, so not verified.
-import { connectSocket, LineSocket } from '../helpers/line-socket.ts';
+import { connectSocket, LineSocket, type WaitOptions } from '../helpers/line-socket.ts';
 
 export interface Reply {
   code: number;
@@ -17,18 +17,18 @@ export class RawSmtp extends LineSocket {
     return new RawSmtp(await connectSocket(port, options.implicitTls ?? false, undefined, options.localAddress));
   }
 
-  /** The next complete reply (possibly multi-line). Rejects when the server closes first. */
-  async reply(): Promise<Reply> {
-    await this.readUntil((b) => REPLY.test(b));
+  /** The next complete reply (possibly multi-line). Rejects when the server closes first or stays silent. */
+  async reply(options: WaitOptions = {}): Promise<Reply> {
+    await this.readUntil((b) => REPLY.test(b), { what: 'an SMTP reply', ...options });
     const [whole] = REPLY.exec(this.buffer)!;
     this.buffer = this.buffer.slice(whole.length);
     const lines = whole.split('\r\n').filter(Boolean);
     return { code: Number(lines[lines.length - 1].slice(0, 3)), lines, text: lines.join('\n') };
   }
 
-  async cmd(line: string): Promise<Reply> {
+  async cmd(line: string, options: WaitOptions = {}): Promise<Reply> {
     this.write(line + '\r\n');
-    return this.reply();
+    return this.reply({ what: `the reply to ${line.slice(0, 100)}`, ...options });
   }
 
   async starttls(): Promise<Reply> {

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createMailServer, deleteMailServer, updateMailServer } from '../../schema/index.ts';
 import type { SmtpService } from '../../smtpd/service.ts';
+import { eventually } from '../helpers/deadline.ts';
 import { ALICE, ALICE_PASSWORD, smtpHeron, stopHeron, type TestHeron } from './fixtures.ts';
 import { RawSmtp } from './client.ts';
 import { startDns, type TestDns } from './dns.ts';
@@ -123,14 +124,14 @@ describe('listeners from mail_server rows', () => {
     assert.match((await fifth.reply()).text, /^421 4\.7\.0 .*127\.0\.0\.1/);
     fifth.close();
     await open.pop()!.quit();
-    // A slot is free again once a session ends.
-    let admitted = '';
-    for (let i = 0; i < 50 && !admitted.startsWith('220'); i++) {
+    // A slot is free again once the server has seen the session end (it may see
+    // a new connection first, so ask until it is admitted).
+    const admitted = await eventually(async () => {
       const c = await RawSmtp.connect(heron.ports.smtp);
-      admitted = (await c.reply()).text;
+      const greeting = (await c.reply()).text;
       await c.quit();
-      if (!admitted.startsWith('220')) await new Promise((r) => setTimeout(r, 20));
-    }
+      return greeting.startsWith('220') && greeting;
+    }, 'a session slot to be freed');
     assert.match(admitted, /^220 /);
     for (const c of open) await c.quit();
   });

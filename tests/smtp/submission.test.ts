@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { createMailAlias, findMailAccount } from '../../schema/index.ts';
 import type { RelayRequest } from '../../smtpd/relay.ts';
+import { SMTP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { ALICE, ALICE_PASSWORD, mailboxOf, POSTMASTER, PASSWORD, smtpHeron, stopHeron, storedCounts, type TestHeron } from './fixtures.ts';
 import { message, RawSmtp } from './client.ts';
 import { startDns, type TestDns } from './dns.ts';
@@ -35,6 +36,7 @@ describe('SMTP submission without an outbound queue', () => {
       requireTLS: true,
       tls: tlsOff,
       auth: { user: ALICE, pass: ALICE_PASSWORD },
+      ...SMTP_CLIENT_DEADLINES,
     });
     const info = await transport.sendMail({ from: ALICE, to: POSTMASTER, subject: 'via 587', text: 'hello' });
     assert.match(info.response, /^250 2\.6\.0 /);
@@ -53,6 +55,7 @@ describe('SMTP submission without an outbound queue', () => {
       secure: true,
       tls: tlsOff,
       auth: { user: POSTMASTER, pass: PASSWORD },
+      ...SMTP_CLIENT_DEADLINES,
     });
     await transport.sendMail({ from: POSTMASTER, to: ALICE, subject: 'via 465', text: 'hello' });
     assert.ok((await mailboxOf(heron, ALICE)).some((m) => m.raw.includes('Subject: via 465')));
@@ -148,7 +151,7 @@ describe('SMTP submission with a RelayHandler', () => {
   after(() => stopHeron(heron));
 
   test('remote recipients go to the handler, local ones are delivered locally, in one submission', async () => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: heron.ports.submissions, secure: true, tls: tlsOff, auth: { user: ALICE, pass: ALICE_PASSWORD } });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: heron.ports.submissions, secure: true, tls: tlsOff, auth: { user: ALICE, pass: ALICE_PASSWORD }, ...SMTP_CLIENT_DEADLINES });
     const info = await transport.sendMail({ from: ALICE, to: ['friend@elsewhere.example', POSTMASTER], cc: 'other@third.example', subject: 'mixed', text: 'hi' });
     assert.match(info.response, /^250 /);
     assert.equal(received.length, 1);

@@ -22,11 +22,12 @@ import {
 } from '../../schema/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { engineTest, TEST_ENGINE } from '../helpers/database.ts';
+import { eventually, PG_CLIENT_DEADLINES, WAIT_MS } from '../helpers/deadline.ts';
 import { closedPort } from '../outbound/helpers.ts';
 import { message, type StoreFixture, storeFixture } from '../helpers/store.ts';
 
 /** Resolves with the first event `name` that satisfies `match`; rejects after `ms`. */
-function nextEvent<T>(store: Store, name: 'mailbox' | 'resync', match: (arg: T) => boolean = () => true, ms = 10_000): Promise<T> {
+function nextEvent<T>(store: Store, name: 'mailbox' | 'resync', match: (arg: T) => boolean = () => true, ms = WAIT_MS): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       store.events.off(name, listener);
@@ -107,7 +108,7 @@ describe(`engine: two stores on one ${TEST_ENGINE} database`, () => {
 
   // PostgreSQL only: the LISTEN connection is PostgreSQL's.
   engineTest('postgres', 'PostgreSQL: a lost LISTEN connection comes back by itself and announces resync', async () => {
-    const admin = new pg.Client({ connectionString: f.location });
+    const admin = new pg.Client({ connectionString: f.location, ...PG_CLIENT_DEADLINES });
     await admin.connect();
     try {
       const resync = nextEvent(other, 'resync');
@@ -247,7 +248,7 @@ describe(`engine: an unavailable database (${TEST_ENGINE})`, () => {
   engineTest('postgres', 'PostgreSQL: a connection lost during a write fails with UNAVAILABLE, nothing is half-stored, and the pool recovers', async () => {
     const f = await storeFixture();
     const box = (await findMailbox(f.store, f.account.id, 'INBOX'))!;
-    const admin = new pg.Client({ connectionString: f.location });
+    const admin = new pg.Client({ connectionString: f.location, ...PG_CLIENT_DEADLINES });
     await admin.connect();
     try {
       // Hold the mailbox row so the append stops inside its transaction, then cut the store off.
@@ -258,10 +259,10 @@ describe(`engine: an unavailable database (${TEST_ENGINE})`, () => {
         () => null,
         (err: unknown) => err,
       );
-      await waitFor(async () => {
+      await eventually(async () => {
         const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'heron' AND wait_event_type = 'Lock'`);
         return rows[0].n > 0;
-      });
+      }, 'the append to wait on the row lock');
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'heron'`);
       const err = await outcome;
       assert.ok(err instanceof StoreError && err.code === 'UNAVAILABLE', String(err));
@@ -276,11 +277,3 @@ describe(`engine: an unavailable database (${TEST_ENGINE})`, () => {
     }
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

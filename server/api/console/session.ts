@@ -38,7 +38,7 @@ function originHost(origin: string): string | null {
 
 export function csrfGuard() {
   return async (ctx: Context, next: Next) => {
-    const explicitToken = /^Bearer\s+\S+$/i.test(ctx.get('authorization')) || typeof ctx.query.token === 'string';
+    const explicitToken = /^Bearer\s+\S+$/i.test(ctx.get('authorization')) || typeof ctx.query.token === 'string' || typeof ctx.query.access_token === 'string';
     // The header alone is proof enough: a cross-origin page could only send it after a CORS
     // preflight, which Heron never grants. It also keeps working behind a proxy that rewrites Host.
     if (!SAFE_METHODS.has(ctx.method) && !explicitToken && ctx.get(CSRF_HEADER) === '') {

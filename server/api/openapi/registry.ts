@@ -5,7 +5,7 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 
-export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteDoc {
   method: HttpMethod;
@@ -20,6 +20,8 @@ export interface RouteDoc {
   /** JSON:API media type bodies (resources) or plain JSON (actions). */
   bodyType?: 'jsonapi' | 'json';
   query?: Array<{ name: string; description: string }>;
+  /** The success answer, when the route documents it (media type defaults to JSON). */
+  response?: { description: string; media?: string; schema?: Record<string, unknown> };
 }
 
 export class DocumentedRoutes {

@@ -1,5 +1,6 @@
 // Every resource type the API serves, by JSON:API type name.
 import type { QueryTable } from '../../../schema/index.ts';
+import { accessTokenResource } from './access-token.ts';
 import { certificateResource } from './certificate.ts';
 import { mailAccountResource } from './mail-account.ts';
 import { mailBoxResource } from './mail-box.ts';
@@ -11,6 +12,7 @@ import { userAccountResource } from './user-account.ts';
 
 export const RESOURCES: Readonly<Record<QueryTable, ResourceDef>> = {
   user_account: userAccountResource,
+  access_token: accessTokenResource,
   mail_server: mailServerResource,
   mail_account: mailAccountResource,
   mail_box: mailBoxResource,

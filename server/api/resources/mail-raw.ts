@@ -46,7 +46,8 @@ export async function parsedView(raw: AsyncIterable<Buffer>): Promise<ParsedView
     data.content.on('end', () => data.release());
   });
   try {
-    await pipeline(Readable.from(raw), parser);
+    // Byte mode with the default 16 KiB mark: the reader holds one store chunk ahead of the parser, not 16 (objectMode's default).
+    await pipeline(Readable.from(raw, { objectMode: false }), parser);
   } catch (err) {
     // A store failure is the request's failure; a message mailparser cannot read is still served raw, with an empty view.
     if (err instanceof StoreError) throw err;

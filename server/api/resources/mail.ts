@@ -13,8 +13,8 @@ import type { ResourceDef } from './types.ts';
 
 const MAX_MESSAGE = 25 * 1024 * 1024;
 // RFC 3501 §9 flag syntax: a system flag or an atom keyword. \Recent is session state and never stored.
-const flag = z.string().regex(/^\\?[^\s(){%*"\\\]\u0000-\u001f\u007f]+$/, 'not an IMAP flag').max(200);
-const flagList = z.union([z.array(flag).max(100), z.string().max(4000)]).transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter(Boolean)));
+export const ImapFlag = z.string().regex(/^\\?[^\s(){%*"\\\]\u0000-\u001f\u007f]+$/, 'not an IMAP flag').max(200);
+const flagList = z.union([z.array(ImapFlag).max(100), z.string().max(4000)]).transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter(Boolean)));
 const date = z.union([z.number().int().nonnegative(), z.string().refine((s) => Number.isFinite(Date.parse(s)), 'expected an ISO 8601 date')]);
 const ignored = z.unknown().optional();
 

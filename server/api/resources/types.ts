@@ -53,8 +53,11 @@ export interface ResourceDef {
   hidden?: string[];
   /** Extra or reshaped attributes; `full` for a single-row read. */
   present?(services: ApiServices, row: QueryRow, full: boolean): Promise<Record<string, unknown>>;
-  /** Returns the new row's UUID; `created: false` when an identical row already existed (answered 200, not 201). */
-  create?(caller: Caller, input: WriteInput): Promise<{ id: string; created: boolean }>;
+  /**
+   * Returns the new row's UUID; `created: false` when an identical row already existed (answered 200, not 201).
+   * `once`: attributes shown in this answer only (a secret made for the row and never stored).
+   */
+  create?(caller: Caller, input: WriteInput): Promise<{ id: string; created: boolean; once?: Record<string, unknown> }>;
   update?(caller: Caller, row: QueryRow, input: WriteInput): Promise<void>;
   remove?(caller: Caller, row: QueryRow): Promise<void>;
 }

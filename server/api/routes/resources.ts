@@ -62,9 +62,11 @@ function typeRoutes(routes: DocumentedRoutes, services: ApiServices, def: Resour
     const user = currentUser(ctx);
     const input = await readWriteInput(services, user, def, await readJson(ctx, MAX_WRITE_BODY), { create: true });
     if (!def.create) throw new HttpError(405, 'Method Not Allowed', 'this resource is read-only');
-    const { id, created } = await def.create({ ...services, user }, input);
+    const { id, created, once } = await def.create({ ...services, user }, input);
     ctx.set('Location', `${base}/${id}`);
-    send(ctx, created ? 201 : 200, await singleDocument(services, ctx, def, id));
+    const document = await singleDocument(services, ctx, def, id);
+    if (once) Object.assign(document.data.attributes, once);
+    send(ctx, created ? 201 : 200, document);
   });
 
   routes.add({ method: 'get', path: `${base}/:id`, summary: `Read one ${def.type}`, tag, auth: true }, async (ctx) => {

@@ -2,13 +2,17 @@
 //  - POST /action/mail_account/send_mail: Daptin's mail.send made routable,
 //    {"attributes":{from, to, cc, bcc, subject, body|text, html, reply_to, attachments, reference}}.
 //  - POST /v1/account/<address>/submit: EmailEngine's submit, the body is the
-//    message itself ({from?, to, cc, bcc, replyTo, subject, text, html, attachments, reference}).
+//    message itself ({from?, to, cc, bcc, replyTo, subject, text, html, attachments, reference});
+//    who may call is the mail API's rule (a mail API token needs the send scope).
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { OutboundDeps } from '../../../smtpd/outbound/deps.ts';
 import { ComposeSchema, MailboxSchema } from '../../../smtpd/outbound/compose.ts';
-import { accountForSender, submitMessage } from '../../../smtpd/outbound/submit.ts';
+import { findMailAccount, findMailByReferenceId } from '../../../schema/index.ts';
+import { submitMessage } from '../../../smtpd/outbound/submit.ts';
 import { currentUser } from '../auth.ts';
+import { accountFor, mayUseAccount } from '../emailengine/access.ts';
+import { messageNotFound } from '../emailengine/messages.ts';
 import { readJson } from '../body.ts';
 import { HttpError } from '../errors.ts';
 
@@ -54,12 +58,17 @@ export function sendRoutes(router: Router, deps: OutboundDeps): void {
   });
 
   router.post('/v1/account/:account/submit', async (ctx) => {
-    const user = currentUser(ctx);
+    // The mail API's rules (emailengine/access.ts): a mail API token needs the send scope and its accounts.
+    const { caller, account } = await accountFor(ctx, deps.store, 'send');
     const parsed = ComposeSchema.safeParse(await readJson(ctx));
     if (!parsed.success) throw badRequest(parsed.error);
-    const account = await accountForSender(deps, user, ctx.params.account);
     const from = parsed.data.from ?? { name: '', address: account.username };
-    const result = await submitMessage(deps, user, { ...parsed.data, from });
+    const sender = parsed.data.from ? await findMailAccount(deps.store, parsed.data.from.address) : account;
+    if (!sender || !mayUseAccount(caller, sender)) throw new HttpError(403, 'Forbidden', `you may not send as ${from.address}`);
+    // As in EmailEngine, the referenced message is one of the account's own.
+    const referenced = parsed.data.reference ? await findMailByReferenceId(deps.store, parsed.data.reference.message) : undefined;
+    if (parsed.data.reference && referenced?.accountId !== account.id) throw messageNotFound();
+    const result = await submitMessage(deps, caller.user, { ...parsed.data, from });
     ctx.body = {
       response: 'Queued for delivery',
       messageId: result.messageId,

@@ -2,7 +2,7 @@
 // they are bound, with the TLS mode and the default certificate's expiry; the
 // outbound queue by status; counters and recent events from server/stats.ts
 // (the numbers issue 15's /metrics will export).
-import { listCertificates, queryRows, type Store } from '../../../schema/index.ts';
+import { countOutboxByStatus, listCertificates, type Store } from '../../../schema/index.ts';
 import type { ListenerState } from '../../service.ts';
 import type { Stats } from '../../stats.ts';
 import { requireAdmin } from '../auth.ts';
@@ -14,7 +14,6 @@ export interface ActivitySources {
   listeners(): ListenerState[];
 }
 
-const QUEUE_STATUSES = ['queued', 'sending', 'sent', 'partial', 'failed', 'cancelled'] as const;
 const iso = (at: number | null | undefined) => (typeof at === 'number' ? new Date(at).toISOString() : null);
 
 export function statsRoutes(routes: DocumentedRoutes, deps: { store: Store; hostname: string; activity: ActivitySources }): void {
@@ -28,10 +27,7 @@ export function statsRoutes(routes: DocumentedRoutes, deps: { store: Store; host
         certificate: cert ? { hostname: cert.hostname, source: cert.source, issuer: cert.issuer, expires_at: iso(cert.expires_at) } : null,
       };
     });
-    const queue: Record<string, number> = {};
-    for (const status of QUEUE_STATUSES) {
-      queue[status] = (await queryRows(deps.store, { table: 'outbox', conditions: [{ column: 'status', operator: 'is', value: status }], limit: 0 })).total;
-    }
+    const queue = await countOutboxByStatus(deps.store);
     const snapshot = deps.activity.stats.snapshot();
     const stamp = <T extends { at: number }>(events: T[]) => events.map(({ at, ...rest }) => ({ at: iso(at), ...rest }));
     ctx.body = {
