@@ -17,6 +17,7 @@ import {
   type AuthThrottle,
   changesSince,
   type FlagSet,
+  type JournalEntry,
   type MailAccountRow,
   type MailBoxRow,
   type MailboxView,
@@ -30,12 +31,15 @@ import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagSetList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
+import { chunkedSets, toRanges } from './render/sequence-set.ts';
+import { lowerBound } from './sorted.ts';
 import type { CommandSpec, Completion } from './commands/command.ts';
 import { commandFor } from './commands/index.ts';
-import { Args, type SequenceSet } from './parser/args.ts';
+import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
 import { type CommandLine, parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
 import { ImapResponse } from './response.ts';
+import { SearchContexts } from './search/contexts.ts';
 import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
@@ -110,11 +114,17 @@ export interface SelectedMailbox {
   lastModseq: number;
   /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
   pendingExpunge: Set<number>;
+  /** Lowest MODSEQ among pendingExpunge's expunges (Infinity when none), for RFC 7162 §3.2's HIGHESTMODSEQ rule. */
+  pendingExpungeModseq: number;
   /** MODSEQs of flag changes this session reported itself. */
   ownModseqs: Set<number>;
   dirty: boolean;
   /** New messages arrived that the client has not been told of. */
   existsPending: boolean;
+  /** RFC 5182: the last SEARCH RETURN (SAVE) result as UIDs, ascending, which "$" names; empty on each SELECT. */
+  savedResult: number[];
+  /** RFC 5267: searches with RETURN (UPDATE), kept up to date while this mailbox is selected. */
+  contexts: SearchContexts;
 }
 
 export const BASE_CAPABILITIES = [
@@ -131,7 +141,20 @@ export const BASE_CAPABILITIES = [
   'CHILDREN',
   'SPECIAL-USE',
   'CONDSTORE',
+  'ESEARCH',
+  'SEARCHRES',
+  'CONTEXT=SEARCH',
+  'WITHIN',
+  'MULTISEARCH',
+  'QRESYNC',
+  'OBJECTID',
+  'SAVEDATE',
+  'STATUS=SIZE',
+  'PREVIEW',
 ];
+
+/** Longest sequence set in one VANISHED response; a longer list goes out as several. */
+const MAX_VANISHED_SET = 4000;
 
 export class Session implements ViewWatcher {
   state: State = 'notauth';
@@ -141,6 +164,8 @@ export class Session implements ViewWatcher {
   selected: SelectedMailbox | null = null;
   /** RFC 7162 §3.1: once enabled, FETCH responses carry MODSEQ. */
   condstore = false;
+  /** RFC 7162 §3.2.3: ENABLE QRESYNC (implies condstore); expunges are then reported as VANISHED. */
+  qresync = false;
   secure: boolean;
   readonly writer: Writer;
   private socket: net.Socket | tls.TLSSocket;
@@ -539,10 +564,13 @@ export class Session implements ViewWatcher {
         keywords,
         lastModseq,
         pendingExpunge: new Set(),
+        pendingExpungeModseq: Infinity,
         ownModseqs: new Set(),
         // Changes the view took in while this was being set up are reported by the next pull.
         dirty: view.modseq > lastModseq,
         existsPending: false,
+        savedResult: [],
+        contexts: new SearchContexts(),
       };
     } catch (err) {
       this.deps.views.release(view, this);
@@ -595,7 +623,13 @@ export class Session implements ViewWatcher {
   resolveSpans(set: SequenceSet, byUid: boolean): Array<[number, number]> {
     const uids = this.selected?.uids ?? NO_UIDS;
     const spans: Array<[number, number]> = [];
-    if (!byUid) {
+    // RFC 5182 §2.1: "$" is the saved result, kept as UIDs, so it serves numbers and UIDs alike; expunged messages have left it.
+    if (set === SAVED_RESULT) {
+      for (const uid of this.selected?.savedResult ?? []) {
+        const i = lowerBound(uids, uid);
+        if (i < uids.length && uids[i] === uid) spans.push([i, i]);
+      }
+    } else if (!byUid) {
       for (const r of set) {
         const to = r.to === Infinity ? uids.length : r.to;
         const from = r.from === Infinity ? uids.length : r.from;
@@ -671,6 +705,7 @@ export class Session implements ViewWatcher {
   async sendUpdates(allowExpunge: boolean): Promise<void> {
     const sel = this.selected;
     if (!sel) return;
+    let changes: readonly JournalEntry[] = [];
     // Also when the view moved on without telling (a command's refresh found another node's commit).
     if (sel.dirty || sel.view.modseq > sel.lastModseq) {
       sel.dirty = false;
@@ -679,7 +714,7 @@ export class Session implements ViewWatcher {
       if (view.gone) return this.bye('Selected mailbox was deleted');
       const upTo = view.modseq;
       // From the view's log; a session further behind than it reaches reads the journal (never past the view).
-      const changes =
+      changes =
         view.changesSince(sel.lastModseq) ?? (await changesSince(this.deps.store, sel.mailbox.id, sel.lastModseq)).filter((c) => c.modseq <= upTo);
       if (this.selected !== sel) return;
       const flagUids = new Set<number>();
@@ -694,7 +729,10 @@ export class Session implements ViewWatcher {
             added = true;
           }
         } else if (c.kind === 'expunge') {
-          if (this.seqOf(c.uid)) sel.pendingExpunge.add(c.uid);
+          if (this.seqOf(c.uid)) {
+            sel.pendingExpunge.add(c.uid);
+            sel.pendingExpungeModseq = Math.min(sel.pendingExpungeModseq, c.modseq);
+          }
           flagUids.delete(c.uid);
         } else if (!sel.ownModseqs.has(c.modseq) && c.uid <= known && this.seqOf(c.uid)) {
           flagUids.add(c.uid);
@@ -727,12 +765,21 @@ export class Session implements ViewWatcher {
         sel.existsPending = true;
       }
     }
+    // RFC 5267 §4.3.3–4: live searches send REMOVEFROM now, before the EXPUNGEs, and ADDTO after EXISTS.
+    const finishContexts = sel.contexts.size > 0 ? await sel.contexts.refresh(this, changes) : null;
+    const expunging = allowExpunge && sel.pendingExpunge.size > 0;
     // EXPUNGE before EXISTS: the count then matches the list after removals.
-    if (allowExpunge && sel.pendingExpunge.size > 0) this.flushExpunges();
+    if (expunging) this.flushExpunges();
+    // RFC 7162 §3.2 (errata 1810): while expunges wait, the MODSEQs this command
+    // reported may be above theirs; a client that stored the highest MODSEQ it saw
+    // and then lost the connection would never learn of them. Tell it a
+    // HIGHESTMODSEQ below the first waiting expunge.
+    if (this.qresync && sel.pendingExpunge.size > 0) this.writer.untagged(`OK [HIGHESTMODSEQ ${sel.pendingExpungeModseq - 1}] Expunges pending`);
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
     }
+    await finishContexts?.(expunging);
   }
 
   private reportExists(): void {
@@ -741,15 +788,26 @@ export class Session implements ViewWatcher {
     this.writer.untagged(`${sel.recent.size} RECENT`);
   }
 
-  /** Sends EXPUNGE for every pending removal, highest sequence first so numbers stay valid. */
+  /**
+   * Reports every pending removal: EXPUNGE, highest sequence first so numbers
+   * stay valid, or once QRESYNC is enabled VANISHED with their UIDs (RFC 7162
+   * §3.2.10: VANISHED without EARLIER replaces EXPUNGE, and like it removes the
+   * messages from the sequence). Every expunge a session reports goes through here.
+   */
   flushExpunges(): void {
     const sel = this.selected!;
-    const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
-    for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    if (this.qresync) {
+      const uids = [...sel.pendingExpunge].filter((uid) => this.seqOf(uid) > 0).sort((a, b) => a - b);
+      for (const set of chunkedSets(toRanges(uids), MAX_VANISHED_SET)) this.writer.untagged(`VANISHED ${set}`);
+    } else {
+      const seqs = [...sel.pendingExpunge].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+      for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
+    }
     const gone = sel.pendingExpunge;
     sel.uids = sel.uids.filter((uid) => !gone.has(uid));
     for (const uid of gone) sel.recent.delete(uid);
     sel.pendingExpunge = new Set();
+    sel.pendingExpungeModseq = Infinity;
   }
 }
 
@@ -763,18 +821,6 @@ function learnKeywords(known: Map<string, string>, flags: Iterable<string>): boo
     added = true;
   }
   return added;
-}
-
-/** First index whose value is >= `value` in an ascending list. */
-export function lowerBound(sorted: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 const NO_UIDS = new Uint32Array(0);

@@ -37,3 +37,7 @@ export { decodeTransferChunks } from './mime/transfer-stream.ts';
 export * from './store/access-tokens.ts';
 export * from './store/mail-api.ts';
 export { envelopeAddresses } from './mime/envelope-addresses.ts';
+export * from './store/object-ids.ts';
+export * from './store/object-reads.ts';
+export * from './store/journal.ts';
+export { threadKeys, messageIds } from './store/threads.ts';

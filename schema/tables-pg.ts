@@ -122,6 +122,7 @@ export const mailBox = table('mail_box');
 export const mailRaw = table('mail_raw');
 export const mail = table('mail');
 export const mailChange = table('mail_change');
+export const mailThreadRef = table('mail_thread_ref');
 export const outbox = table('outbox');
 export const certificate = table('certificate');
 export const mailDomain = table('mail_domain');

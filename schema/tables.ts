@@ -124,6 +124,10 @@ export const mailBox = sqliteTable(
     noselect: integer('noselect', { mode: 'boolean' }).notNull().default(false),
     // Highest UID that some session has already been told is \Recent (RFC 3501 §2.3.2).
     recent_uid: integer('recent_uid').notNull().default(0),
+    // Highest MODSEQ of an expunge removed from mail_change by the retention policy
+    // (schema/store/journal.ts): QRESYNC from a MODSEQ below it cannot be answered
+    // from the journal alone (RFC 7162 §3.2.5.2).
+    pruned_expunge_modseq: integer('pruned_expunge_modseq').notNull().default(0),
     // Daptin's optional descriptive columns, kept for API compatibility.
     attributes: text('attributes').notNull().default(''),
     flags: text('flags').notNull().default(''),
@@ -184,6 +188,15 @@ export const mail = sqliteTable(
     // JSON, computed once at delivery from the stored bytes (see schema/mime).
     envelope: text('envelope').notNull(),
     bodystructure: text('bodystructure').notNull(),
+    // The conversation this message belongs to within its account, assigned at
+    // delivery from Message-ID/In-Reply-To/References (schema/store/threads.ts);
+    // copies keep it. RFC 8474 THREADID is "T" + this.
+    thread_id: text('thread_id').notNull().default(''),
+    // RFC 8970 PREVIEW: up to 200 characters of the first text part, computed at
+    // delivery; null on rows stored before it existed (computed on first FETCH).
+    preview: text('preview'),
+    // created_at is when the message was saved in this mailbox: RFC 8514 SAVEDATE
+    // (COPY and MOVE insert a new row, so the target mailbox's time).
     ...timestamps,
   },
   (t) => [
@@ -194,11 +207,32 @@ export const mail = sqliteTable(
     index('mail_box_modseq_idx').on(t.mail_box_id, t.modseq),
     index('mail_account_idx').on(t.mail_account_id),
     index('mail_raw_idx').on(t.mail_raw_id),
+    index('mail_account_thread_idx').on(t.mail_account_id, t.thread_id),
   ],
 );
 
+// Which conversation a Message-ID belongs to, per account: every message's own
+// Message-ID and the IDs it refers to (In-Reply-To, References) point to its
+// thread_id, so a reply joins its parent's thread whichever arrives first
+// (schema/store/threads.ts).
+export const mailThreadRef = sqliteTable(
+  'mail_thread_ref',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    // A msg-id without its angle brackets: "1234@example.org".
+    message_id: text('message_id').notNull(),
+    thread_id: text('thread_id').notNull(),
+    created_at: integer('created_at').notNull().default(NOW_MS),
+  },
+  (t) => [uniqueIndex('mail_thread_ref_account_msgid_idx').on(t.mail_account_id, t.message_id), index('mail_thread_ref_created_idx').on(t.created_at)],
+);
+
 // Per-mailbox change journal keyed by MODSEQ. Expunges stay here so that a
-// later QRESYNC (RFC 7162 §3.2.5) can report VANISHED.
+// later QRESYNC (RFC 7162 §3.2.5) can report VANISHED, for the retention
+// HERON_IMAP_EXPUNGE_RETENTION_DAYS (schema/store/journal.ts prunes older rows).
 export const mailChange = sqliteTable(
   'mail_change',
   {
@@ -209,8 +243,10 @@ export const mailChange = sqliteTable(
     modseq: integer('modseq').notNull(),
     uid: integer('uid').notNull(),
     kind: text('kind', { enum: ['new', 'flags', 'expunge'] }).notNull(),
+    // Epoch ms of the change, for the retention policy (0 on rows older than the column).
+    created_at: integer('created_at').notNull().default(0),
   },
-  (t) => [index('mail_change_box_modseq_idx').on(t.mail_box_id, t.modseq)],
+  (t) => [index('mail_change_box_modseq_idx').on(t.mail_box_id, t.modseq), index('mail_change_created_idx').on(t.created_at)],
 );
 
 export const outbox = sqliteTable(

@@ -9,7 +9,7 @@
 //   on 127.0.0.1 (implicit TLS) for comparison; that user's INBOX is emptied and filled first.
 import os from 'node:os';
 import { appendMessage, copyMessages, createMailAccount, findMailbox, findMailServerByHostname } from '../schema/index.ts';
-import { type ChildHeron, sampleRss, startChildHeron } from '../tests/helpers/child-heron.ts';
+import { type HeronProcess, sampleRss, startHeronProcess } from '../tests/helpers/heron-process.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
 import { largeMessage, onTheWire } from '../tests/imap/messages.ts';
 import { median, noopsUntil, sha256, StreamingClient } from '../tests/imap/streaming-client.ts';
@@ -38,7 +38,7 @@ interface Run {
 }
 
 /** FETCH 1:* BODY[] on `reader` while `other` sends NOOPs; checks every literal. */
-async function fetchAll(reader: StreamingClient, other: StreamingClient, expected: string, server?: ChildHeron): Promise<Run> {
+async function fetchAll(reader: StreamingClient, other: StreamingClient, expected: string, server?: HeronProcess): Promise<Run> {
   await reader.command('S', 'SELECT INBOX');
   await reader.command('W', 'FETCH 1 (UID RFC822.SIZE)');
   const rss = server ? sampleRss(server) : undefined;
@@ -74,7 +74,7 @@ async function heron(raw: Buffer, expected: string): Promise<void> {
     const { uid } = await appendMessage(setup.store, { mailboxId: inbox, raw });
     for (let i = 1; i < MESSAGES; i++) await copyMessages(setup.store, { sourceMailboxId: inbox, uids: [uid], targetMailboxId: inbox });
     await setup.stop();
-    const child = await startChildHeron(dataDir);
+    const child = await startHeronProcess(dataDir);
     try {
       const reader = await login(child.ports.imaps, `big@${TEST_HOSTNAME}`, PASSWORD);
       const other = await login(child.ports.imaps, `other@${TEST_HOSTNAME}`, PASSWORD);

@@ -1,181 +1,148 @@
-// IMAP benchmark (prints figures; not a test). Fills a mailbox through the
-// store, starts Heron as its own process, and measures:
-//   - mixed commands/s with 10 concurrent sessions (login, select, fetch,
-//     store, append, expunge, logout), over implicit TLS;
-//   - SELECT and `UID FETCH 1:* (FLAGS)` on a 100,000-message mailbox;
-//   - the server's resident memory.
-// Usage: node --import tsx scripts/bench-imap.ts [--messages 100000] [--seconds 20] [--clients 10]
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { appendMessage, createMailAccount, findMailbox, findMailServerByHostname } from '../schema/index.ts';
-import { scratchDatabase } from '../tests/helpers/database.ts';
-import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME, testEnv } from '../tests/helpers/heron.ts';
-import { RawClient } from '../tests/imap/raw-client.ts';
+// IMAP benchmark (prints figures; not a test). Fills mailboxes through the
+// store, starts Heron as its own process, and measures over implicit TLS:
+//   - the large-mailbox operations on a --messages mailbox: SELECT, UID FETCH
+//     1:* (FLAGS), UID SEARCH UNSEEN/FLAGGED/SUBJECT/BODY, pipelined APPEND,
+//     the server's memory with it selected;
+//   - the mixed load: --clients sessions logging in, selecting, fetching,
+//     storing, appending, expunging and logging out for --seconds;
+//   - --idle sessions (default 10,000) logged in with INBOX selected and in
+//     IDLE, on a fresh server process: memory per idle session, and the time
+//     until one new message's EXISTS reached every session.
+//
+//   npm run bench:imap -- [--messages 100000] [--seconds 20] [--clients 10]
+//     [--rounds 5] [--appends 1000] [--idle 10000] [--profile]
+//
+// With HERON_DATABASE_URL set, Heron runs on a fresh database on that
+// PostgreSQL server (dropped at the end); on SQLite otherwise.
+//
+// The idle sessions need descriptors on both sides: this process needs
+// sessions + 1,000 (Node raises its soft limit to the hard one, `ulimit -Hn`),
+// and the server is started under `ulimit -n` as high as that (at most
+// 2 × sessions + 4,000). Raise the hard limit first if it is lower (as root:
+// `ulimit -Hn 30000` in the shell that runs the bench; systemd LimitNOFILE;
+// /etc/security/limits.conf); a VM may cap it for root too. The sessions come from 100
+// loopback addresses (127.0.0.2–101) and the run raises the per-account,
+// per-address and per-listener IMAP connection limits to fit them.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { openFileLimit } from '../server/descriptor-budget.ts';
+import { rssOf } from '../tests/helpers/heron-process.ts';
+import { removeDir, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
+import { withCleanup, onCleanup } from './bench/cleanup.ts';
+import { benchDatabase, type BenchDatabase } from './bench/database.ts';
+import { fillHeron } from './bench/heron-fill.ts';
+import { startBenchHeron, type BenchHeron } from './bench/heron.ts';
+import { idleSessions, inboxState, largeMailbox, mixedLoad, sample, sampleFlags, type Account } from './bench/imap-load.ts';
+import { formatNumber, machineLine } from './bench/report.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const BIG = opt('messages', 100_000);
-const SECONDS = opt('seconds', 20);
-const CLIENTS = opt('clients', 10);
-const ROUNDS = opt('rounds', 5);
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '20' },
+    clients: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
+    appends: { type: 'string', default: '1000' },
+    idle: { type: 'string', default: '10000' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const BIG = Number(values.messages);
+const SECONDS = Number(values.seconds);
+const CLIENTS = Number(values.clients);
+const ROUNDS = Number(values.rounds);
+const APPENDS = Number(values.appends);
+const IDLE = Number(values.idle);
+const IDLE_ADDRESSES = 100;
 const PASSWORD = 'bench password';
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-// With HERON_DATABASE_URL, the run uses a fresh database on that PostgreSQL server (dropped afterwards).
-const database = process.env.HERON_DATABASE_URL ? await scratchDatabase(process.env.HERON_DATABASE_URL) : null;
-const databaseEnv: Record<string, string> = database ? { HERON_DATABASE_URL: database.url } : {};
+const MIXED_MESSAGES = 1000;
+const mib = (pid: number) => rssOf(pid) / 2 ** 20;
+const cpuProfileDir = values.profile ? '/tmp/heron-prof' : undefined;
 
-function sample(i: number): string {
-  return (
-    `From: Sender ${i} <sender${i % 97}@example.org>\r\nTo: bench@heron.test\r\nSubject: Benchmark message ${i}\r\n` +
-    `Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <${i}@bench.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n` +
-    `Hello, this is message number ${i}.\r\n${'Lorem ipsum dolor sit amet. '.repeat(20)}\r\n`
+async function largeAndMixed(heron: BenchHeron): Promise<void> {
+  const port = heron.ports.imaps;
+  console.log(`server RSS after start: ${formatNumber(mib(heron.pid))} MiB`);
+  const big: Account = { port, user: `big@${TEST_HOSTNAME}`, password: PASSWORD };
+  const r = await largeMailbox(big, { appends: APPENDS, memory: () => mib(heron.pid), subjectWord: '4242', bodyWord: 'number 4242.' });
+  console.log(`large mailbox (${formatNumber(r.messages)} messages):`);
+  console.log(`  SELECT INBOX ${formatNumber(r.firstSelectMs)} ms, again ${formatNumber(r.selectAgainMs)} ms`);
+  console.log(`  UID FETCH 1:* (FLAGS) ${formatNumber(r.fetchFlagsMs)} ms, ${formatNumber(r.fetchFlagsBytes / 1e6)} MB of responses`);
+  console.log(`  UID SEARCH UNSEEN ${formatNumber(r.searchUnseenMs)} ms (${r.hits.unseen} hits), FLAGGED ${formatNumber(r.searchFlaggedMs)} ms (${r.hits.flagged})`);
+  console.log(`  UID SEARCH SUBJECT "4242" ${formatNumber(r.searchSubjectMs)} ms (${r.hits.subject}), BODY "number 4242." ${formatNumber(r.searchBodyMs)} ms (${r.hits.body})`);
+  console.log(`  APPEND, ${APPENDS} pipelined on one connection (LITERAL+): ${formatNumber(r.appendPerSecond)} messages/s`);
+  console.log(`  server RSS with the mailbox selected: ${formatNumber(r.memoryMiB)} MiB`);
+
+  const mixed: Account = { port, user: `mixed@${TEST_HOSTNAME}`, password: PASSWORD };
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, mib(heron.pid))), 500);
+  const m = await mixedLoad(mixed, { clients: CLIENTS, seconds: SECONDS, rounds: ROUNDS });
+  clearInterval(sampler);
+  const state = await inboxState(mixed);
+  console.log(
+    `mixed load: ${CLIENTS} sessions over TLS, ${ROUNDS} rounds of 6 commands per login: ${m.commands} commands, ${m.logins} logins in ${formatNumber(m.seconds)} s = ${formatNumber(m.perSecond)} commands/s`,
   );
+  console.log(`  mailbox after: ${state.messages} messages, ${state.deleted} \\Deleted ${state.messages === MIXED_MESSAGES && state.deleted === 0 ? '(as before: ok)' : `(EXPECTED ${MIXED_MESSAGES} and 0)`}`);
+  console.log(`  server RSS peak during the mixed load: ${formatNumber(peak)} MiB`);
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function fill(): Promise<string> {
-  const dataDir = tempDir('heron-bench-');
-  const heron = await startTestHeron({ dataDir, env: databaseEnv });
-  const server = await findMailServerByHostname(heron.store, TEST_HOSTNAME);
-  const make = async (user: string) => {
-    const account = await createMailAccount(heron.store, { username: user, password: PASSWORD, mailServerId: server!.id });
-    return (await findMailbox(heron.store, account.id, 'INBOX'))!.id;
-  };
-  const big = await make('big@heron.test');
-  const mixed = await make('mixed@heron.test');
-  const started = Date.now();
-  const BATCH = 500;
-  for (let i = 0; i < BIG; i += BATCH) {
-    // Appends requested in one tick share one commit (the store's group commit).
-    await Promise.all(
-      Array.from({ length: Math.min(BATCH, BIG - i) }, (_, j) =>
-        appendMessage(heron.store, { mailboxId: big, raw: Buffer.from(sample(i + j)), flags: (i + j) % 3 === 0 ? ['\\Seen'] : [] }),
-      ),
-    );
+async function idle(dataDir: string, database: BenchDatabase): Promise<void> {
+  // Node raised this process's soft limit to the hard one; the server gets as much, up to what it can use.
+  const own = openFileLimit();
+  const serverFiles = Math.min(own, 2 * IDLE + 4000);
+  if (own < IDLE + 1000) {
+    console.log(`idle sessions skipped: the open-file limit is ${own}, ${IDLE} sessions need ${IDLE + 1000} on each side (raise the hard limit: ulimit -Hn, LimitNOFILE, limits.conf)`);
+    return;
   }
-  const fillSeconds = (Date.now() - started) / 1000;
-  await Promise.all(Array.from({ length: 1000 }, (_, j) => appendMessage(heron.store, { mailboxId: mixed, raw: Buffer.from(sample(j)) })));
-  await heron.stop();
-  console.log(`filled ${BIG} messages in ${fillSeconds.toFixed(1)} s (${Math.round(BIG / fillSeconds)} messages/s)`);
-  return dataDir;
-}
-
-async function startServer(dataDir: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const env = { ...process.env, ...testEnv(dataDir, { ...databaseEnv, HERON_IMAPS_PORT: String(port), HERON_IMAP_PORT: String(await freePort()), HERON_API_PORT: String(await freePort()) }) };
-  const profile = args.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir', '/tmp/heron-prof'] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'server/main.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  const heron = await startBenchHeron(dataDir, {
+    openFiles: serverFiles,
+    cpuProfileDir,
+    env: {
+      ...database.env,
+      HERON_IMAP_MAX_CONNECTIONS_PER_USER: String(IDLE + 100),
+      HERON_IMAP_MAX_PER_CLIENT: String(Math.ceil(IDLE / IDLE_ADDRESSES) + 10),
+      HERON_IMAP_MAX_CONNECTIONS: String(IDLE + 100),
+    },
+  }).catch((err: Error) => {
+    console.log(`idle sessions skipped: Heron did not start under ulimit -n ${serverFiles} (${err.message.split('\n')[0]})`);
+    return null;
   });
-  child.stdout.resume();
-  return {
-    port,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = process.hrtime.bigint();
-  const out = await fn();
-  return [out, Number(process.hrtime.bigint() - t) / 1e6];
-}
-
-async function mixedWorker(port: number, deadline: number, counter: { n: number }, id: number): Promise<void> {
-  const msg = sample(100000 + id);
-  let tag = 0;
-  const cmd = async (c: RawClient, text: string) => {
-    const t = `w${id}x${tag++}`;
-    const r = await c.command(t, text);
-    if (!new RegExp(`${t} OK`).test(r)) throw new Error(`${text}: ${r.slice(-200)}`);
-    counter.n++;
-    // The session's message count follows EXISTS and EXPUNGE, whoever caused them.
-    for (const m of r.matchAll(/^\* (\d+) (EXISTS|EXPUNGE)\r$/gm)) exists = m[2] === 'EXISTS' ? Number(m[1]) : exists - 1;
-    return r;
-  };
-  let exists = 0;
-  while (Date.now() < deadline) {
-    const c = await RawClient.connect(port, { tls: true });
-    await cmd(c, `LOGIN mixed@heron.test "${PASSWORD}"`);
-    await cmd(c, 'SELECT INBOX');
-    for (let round = 0; round < ROUNDS && Date.now() < deadline; round++) {
-      const seq = 1 + Math.floor(Math.random() * Math.max(1, exists - 10));
-      await cmd(c, `FETCH ${seq}:${seq + 9} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM DATE)])`);
-      await cmd(c, `STORE ${seq} +FLAGS (\\Seen)`);
-      const appended = await cmd(c, `APPEND INBOX {${msg.length}+}\r\n${msg}`);
-      const uid = /APPENDUID \d+ (\d+)/.exec(appended)![1];
-      await cmd(c, `UID STORE ${uid} +FLAGS.SILENT (\\Deleted)`);
-      await cmd(c, `UID EXPUNGE ${uid}`);
-      await cmd(c, 'NOOP');
-    }
-    await cmd(c, 'LOGOUT');
-    c.close();
+  if (!heron) return;
+  try {
+    const account: Account = { port: heron.ports.imaps, user: `idle@${TEST_HOSTNAME}`, password: PASSWORD };
+    const r = await idleSessions(account, {
+      sessions: IDLE,
+      addresses: IDLE_ADDRESSES,
+      concurrency: 100,
+      memoryMiB: () => mib(heron.pid),
+      progress: (n) => console.log(`  ${n} sessions idle…`),
+    });
+    console.log(`idle sessions: ${r.sessions} over implicit TLS from ${IDLE_ADDRESSES} addresses, logged in, INBOX selected, in IDLE (set up in ${formatNumber(r.setupSeconds)} s)`);
+    console.log(
+      `  server RSS ${formatNumber(r.memoryBeforeMiB)} MiB before, ${formatNumber(r.memoryIdleMiB)} MiB with all idle: ${formatNumber(r.perSessionKiB)} KiB per idle session`,
+    );
+    console.log(`  one APPEND → EXISTS in every session: half after ${formatNumber(r.pushMedianMs)} ms, all after ${formatNumber(r.pushAllMs)} ms (measured by this client, which reads them one by one)`);
+  } finally {
+    await heron.stop();
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`Heron IMAP benchmark (${database ? 'PostgreSQL' : 'SQLite'}) — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
-  const dataDir = await fill();
-  const server = await startServer(dataDir);
+  const dataDir = tempDir('heron-bench-');
+  onCleanup(`data folder ${dataDir}`, () => removeDir(dataDir));
+  const database = await benchDatabase();
+  console.log(`Heron IMAP benchmark (${database.engine}) — ${machineLine()}`);
+  const fillRate = await fillHeron(dataDir, PASSWORD, database.env, [
+    { user: `big@${TEST_HOSTNAME}`, count: BIG, message: (i) => ({ raw: sample(i), flags: sampleFlags(i) }) },
+    { user: `mixed@${TEST_HOSTNAME}`, count: MIXED_MESSAGES, message: (i) => ({ raw: sample(i), flags: [] }) },
+    { user: `idle@${TEST_HOSTNAME}`, count: 10, message: (i) => ({ raw: sample(i), flags: [] }) },
+  ]);
+  console.log(`filled ${formatNumber(BIG + MIXED_MESSAGES + 10)} messages through the store: ${formatNumber(fillRate)} messages/s (${os.availableParallelism()} cores)`);
+  const heron = await startBenchHeron(dataDir, { cpuProfileDir, env: database.env });
   try {
-    console.log(`server RSS after start: ${rssMb(server.pid).toFixed(0)} MB`);
-    // Large mailbox.
-    const c = await RawClient.connect(server.port, { tls: true });
-    await c.command('a', `LOGIN big@heron.test "${PASSWORD}"`);
-    const [sel, selectMs] = await timed(() => c.command('b', 'SELECT INBOX'));
-    console.log(`SELECT INBOX (${/\* (\d+) EXISTS/.exec(sel)![1]} messages): ${selectMs.toFixed(0)} ms`);
-    const [, reselectMs] = await timed(() => c.command('b2', 'SELECT INBOX'));
-    console.log(`SELECT again: ${reselectMs.toFixed(0)} ms`);
-    const [fetched, fetchMs] = await timed(() => c.command('c', 'UID FETCH 1:* (FLAGS)'));
-    console.log(`UID FETCH 1:* (FLAGS): ${fetchMs.toFixed(0)} ms, ${(fetched.length / 1e6).toFixed(1)} MB of responses`);
-    const [, searchMs] = await timed(() => c.command('d', 'UID SEARCH UNSEEN'));
-    console.log(`UID SEARCH UNSEEN: ${searchMs.toFixed(0)} ms`);
-    const [, textMs] = await timed(() => c.command('e', 'UID SEARCH BODY "message number 4242."'));
-    console.log(`UID SEARCH BODY (full-text index): ${textMs.toFixed(0)} ms`);
-    console.log(`server RSS after large mailbox: ${rssMb(server.pid).toFixed(0)} MB`);
-    await c.command('z', 'LOGOUT');
-    c.close();
-
-    // Mixed load.
-    const counter = { n: 0 };
-    const deadline = Date.now() + SECONDS * 1000;
-    const started = Date.now();
-    let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 500);
-    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => mixedWorker(server.port, deadline, counter, i)));
-    clearInterval(sampler);
-    const secs = (Date.now() - started) / 1000;
-    console.log(`mixed load: ${CLIENTS} sessions over TLS, ${ROUNDS} rounds of 6 commands per login, ${counter.n} commands in ${secs.toFixed(1)} s = ${Math.round(counter.n / secs)} commands/s`);
-    console.log(`server RSS peak during mixed load: ${peak.toFixed(0)} MB`);
+    await largeAndMixed(heron);
   } finally {
-    await server.stop();
-    removeDir(dataDir);
+    await heron.stop();
   }
+  if (IDLE > 0) await idle(dataDir, database);
 }
 
-// The scratch database goes whatever happens (a failed fill included).
-await main().finally(() => database?.drop());
+await withCleanup(main);

@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     );
     console.log(`  signed-in POST /api/mail, ${(big.length / MB).toFixed(0)} MB JSON (a ${(raw.length / MB).toFixed(0)} MB message) → ${bodyRun.result}; RSS peak ${(bodyRun.peak / MB).toFixed(0)} MB; /health during: ${summary(bodyRun.health)}`);
   } finally {
-    heron.stop();
+    heron.kill();
     removeDir(dataDir);
   }
 }

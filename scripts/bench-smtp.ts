@@ -10,14 +10,14 @@
 // SPF/DKIM/DMARC scoring against a loopback DNS server. --submission sends
 // over the implicit-TLS submission port with AUTH instead (no scoring).
 // BENCH_PROF=1 writes a CPU profile of the server process to /tmp/heron-prof.
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import tls from 'node:tls';
 import { ImapFlow } from 'imapflow';
-import { scratchDatabase } from '../tests/helpers/database.ts';
-import { removeDir, tempDir, testEnv } from '../tests/helpers/heron.ts';
+import { removeDir, tempDir } from '../tests/helpers/heron.ts';
 import { startDns } from '../tests/smtp/dns.ts';
+import { onCleanup, withCleanup } from './bench/cleanup.ts';
+import { benchDatabase } from './bench/database.ts';
+import { startBenchHeron } from './bench/heron.ts';
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 2000);
 const submission = process.argv.includes('--submission');
@@ -83,27 +83,16 @@ async function run(port: number, next: () => number | null): Promise<void> {
 
 async function main(): Promise<void> {
   const dns = await startDns({ 'sender.bench': ['v=spf1 ip4:127.0.0.1 -all'] });
+  onCleanup('loopback DNS', () => dns.close());
   const dataDir = tempDir('heron-bench-');
-  // With HERON_DATABASE_URL, the run uses a fresh database on that PostgreSQL server (dropped afterwards).
-  const database = process.env.HERON_DATABASE_URL ? await scratchDatabase(process.env.HERON_DATABASE_URL) : null;
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/heron-prof'] : []), '--import', 'tsx', path.join(import.meta.dirname, '../server/main.ts')], {
-    env: {
-      ...process.env,
-      ...testEnv(dataDir, { ...(database ? { HERON_DATABASE_URL: database.url } : {}), HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address, HERON_LOG_LEVEL: 'warn' }),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  onCleanup(`data folder ${dataDir}`, () => removeDir(dataDir));
+  const database = await benchDatabase();
+  const heron = await startBenchHeron(dataDir, {
+    env: { ...database.env, HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address },
+    cpuProfileDir: process.env.BENCH_PROF ? '/tmp/heron-prof' : undefined,
   });
-  let banner = '';
-  const [port, imapsPort] = await new Promise<[number, number]>((resolve, reject) => {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      banner += d;
-      const smtp = new RegExp(`^\\s*${submission ? 'submissions' : 'smtp'}\\s+smtp://[^:]+:(\\d+)`, 'm').exec(banner);
-      const imaps = /^\s*imaps\s+[^:]+:(\d+)/m.exec(banner);
-      if (smtp && imaps) resolve([Number(smtp[1]), Number(imaps[1])]);
-    });
-    child.once('exit', (code) => reject(new Error(`heron exited with ${code}`)));
-  });
+  const port = submission ? heron.ports.submissions : heron.ports.smtp;
+  const imapsPort = heron.ports.imaps;
 
   const imap = new ImapFlow({ host: '127.0.0.1', port: imapsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: RCPT, pass: PASSWORD }, logger: false });
   await imap.connect();
@@ -126,11 +115,6 @@ async function main(): Promise<void> {
   console.log(`  in mailbox: ${visible} messages after ${visibleMs.toFixed(0)} ms = ${(N / (visibleMs / 1000)).toFixed(0)} msg/s (IMAP STATUS INBOX)`);
 
   await imap.logout();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  await dns.close();
-  removeDir(dataDir);
-  await database?.drop();
 }
 
-await main();
+await withCleanup(main);

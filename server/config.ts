@@ -61,6 +61,7 @@ const schema = z.object({
   HERON_ALLOW_SIGNUP: bool(false),
   HERON_IMAP_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(50),
   HERON_IMAP_LOGIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+  HERON_IMAP_EXPUNGE_RETENTION_DAYS: z.coerce.number().positive().default(90),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Outbound queue (smtpd/outbound).
   HERON_OUTBOUND_PORT: port(25).refine((p) => p > 0, 'must be a port number'),
@@ -131,6 +132,8 @@ export interface HeronConfig {
   allowSignup: boolean;
   imapMaxConnectionsPerUser: number;
   imapLoginTimeoutMs: number;
+  /** How long expunges stay in the change journal for QRESYNC (schema/store/journal.ts). */
+  expungeRetentionMs: number;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
   outbound: OutboundSettings;
   limits: ConnectionLimits;
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     allowSignup: c.HERON_ALLOW_SIGNUP,
     imapMaxConnectionsPerUser: c.HERON_IMAP_MAX_CONNECTIONS_PER_USER,
     imapLoginTimeoutMs: c.HERON_IMAP_LOGIN_TIMEOUT_SECONDS * 1000,
+    expungeRetentionMs: Math.round(c.HERON_IMAP_EXPUNGE_RETENTION_DAYS * 86_400_000),
     logLevel: c.HERON_LOG_LEVEL,
     outbound: {
       port: c.HERON_OUTBOUND_PORT,

@@ -22,6 +22,7 @@ import { apiService } from './api/service.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { HeronConfig } from './config.ts';
 import { describeBudget } from './descriptor-budget.ts';
+import { journalRetentionService } from './journal-retention.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
 import { metricsHttpService } from './metrics-http.ts';
@@ -45,6 +46,8 @@ export interface Heron {
   /** Queues relayed mail (what the SMTP submission listener calls for non-local recipients). */
   relay: RelayHandler;
   outbound: OutboundWorker;
+  /** Prunes the IMAP change journal; runOnce(at) prunes now as if the clock read `at`. */
+  journalRetention: ReturnType<typeof journalRetentionService>;
   /** Actual bound ports (differ from config when it asked for port 0). */
   ports: { api: number; imap: number; imaps: number; smtp: number; submission: number; submissions: number; acmeHttp?: number; metrics?: number };
   stop(): Promise<void>;
@@ -113,7 +116,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
-    services = [outbound, api, imap, smtp, renewal];
+    const journalRetention = journalRetentionService({ store, log, expungeRetentionMs: config.expungeRetentionMs });
+    services = [outbound, api, imap, smtp, renewal, journalRetention];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     const metricsHttp = config.metrics.port === undefined ? null : metricsHttpService(stats.metrics, config.metrics.bind, config.metrics.port, log);
@@ -137,6 +141,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       renewal,
       relay,
       outbound,
+      journalRetention,
       ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}), ...(metricsHttp ? { metrics: metricsHttp.port() } : {}) },
       stop() {
         stopping ??= (async () => {

@@ -3,13 +3,14 @@
 // checks in data-guard.ts, storage in delivery.ts; this file connects them to
 // smtp-server's hooks.
 import type { TLSSocket } from 'node:tls';
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServer, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import { type AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import { listen } from '../server/listen.ts';
 import type { Stats } from '../server/stats.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { DataGuard } from './data-guard.ts';
+import { PromptGreetingSMTPServer } from './prompt-greeting.ts';
 import { deliver, type DeliveryDeps } from './delivery.ts';
 import { smtpError } from './enhanced-codes.ts';
 import { applyErrorLimits, type SmtpErrorLimits } from './error-limits.ts';
@@ -72,7 +73,7 @@ export class Listener {
   async start(): Promise<void> {
     const { spec, deps } = this;
     const material = await deps.tls.defaultMaterial();
-    const server = new SMTPServer({
+    const server = new PromptGreetingSMTPServer({
       name: spec.hostname,
       banner: 'Heron',
       secure: spec.implicitTls,

@@ -1,6 +1,7 @@
 // Shared by COPY (RFC 3501 §6.4.7) and MOVE (RFC 6851), with COPYUID (RFC 4315 §3).
 import { copyMessages, findMailbox, moveMessages } from '../../schema/index.ts';
 import type { Args, SequenceSet } from '../parser/args.ts';
+import { compactSet } from '../render/sequence-set.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
 import type { Completion } from './command.ts';
@@ -10,17 +11,6 @@ export function parseCopy(args: Args): { set: SequenceSet; target: string } {
   const target = args.mailbox();
   args.end();
   return { set, target };
-}
-
-/** "1:3,7" from sorted numbers. */
-export function compactSet(nums: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < nums.length; i++) {
-    const start = nums[i];
-    while (i + 1 < nums.length && nums[i + 1] === nums[i] + 1) i++;
-    out.push(start === nums[i] ? `${start}` : `${start}:${nums[i]}`);
-  }
-  return out.join(',');
 }
 
 export async function copyOrMove(session: Session, set: SequenceSet, target: string, byUid: boolean, move: boolean): Promise<Completion> {
@@ -37,7 +27,12 @@ export async function copyOrMove(session: Session, set: SequenceSet, target: str
   if (move) {
     // RFC 6851 §4.3: COPYUID goes in an untagged OK before the EXPUNGEs.
     session.writer.untagged(`OK [${code}] Moved`);
-    return { text: 'MOVE completed' };
+    if (!session.qresync) return { text: 'MOVE completed' };
+    // RFC 6851 §4.4 with QRESYNC: the removals go out as VANISHED, then the tagged
+    // OK carries the HIGHESTMODSEQ they bring the client to (as EXPUNGE does).
+    sel.dirty = true;
+    await session.sendUpdates(true);
+    return { code: `HIGHESTMODSEQ ${sel.lastModseq}`, text: 'MOVE completed' };
   }
   return { code, text: 'COPY completed' };
 }

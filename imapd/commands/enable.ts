@@ -1,4 +1,4 @@
-// ENABLE (RFC 5161): only CONDSTORE can be enabled.
+// ENABLE (RFC 5161): CONDSTORE and QRESYNC (RFC 7162 §3.1.1, §3.2.3) can be enabled.
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
 export default defineCommand({
@@ -11,11 +11,19 @@ export default defineCommand({
     return { names };
   },
   async run(session, { names }) {
-    const enabled: string[] = [];
-    if (names.includes('CONDSTORE')) {
-      session.condstore = true;
-      enabled.push('CONDSTORE');
+    // RFC 5161 §3.1: ENABLED lists what this command enabled, each once, and nothing it was not asked for.
+    const enabled = new Set<string>();
+    for (const name of names) {
+      if (name === 'CONDSTORE') {
+        session.condstore = true;
+        enabled.add(name);
+      } else if (name === 'QRESYNC') {
+        // RFC 7162 §3.2.3: enabling QRESYNC enables CONDSTORE too.
+        session.qresync = true;
+        session.condstore = true;
+        enabled.add(name);
+      }
     }
-    session.writer.untagged(`ENABLED${enabled.map((n) => ' ' + n).join('')}`);
+    session.writer.untagged(`ENABLED${[...enabled].map((n) => ' ' + n).join('')}`);
   },
 });

@@ -6,5 +6,5 @@ export default defineCommand({
   name: 'EXAMINE',
   states: AUTHENTICATED,
   parse: parseSelect,
-  run: (session, { name, condstore }) => selectMailbox(session, name, true, condstore),
+  run: (session, params) => selectMailbox(session, params, true),
 });

@@ -1,14 +1,18 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §7.4.2), with CHANGEDSINCE and MODSEQ
-// (RFC 7162 §3.1.4–5). Metadata is read in batches so a FETCH 1:* on a large
+// (RFC 7162 §3.1.4–5), VANISHED (RFC 7162 §3.2.6), EMAILID/THREADID (RFC 8474),
+// SAVEDATE (RFC 8514) and PREVIEW (RFC 8970). Metadata is read in batches so a FETCH 1:* on a large
 // mailbox streams instead of loading everything; message bytes are read from
 // the store a chunk at a time, only when the socket can take them (the writer
 // pulls them), so a FETCH 1:* BODY[] of 25 MB messages holds about one chunk.
 // UID, FLAGS and MODSEQ alone come from the selected mailbox's shared view,
 // without reading the database.
 import {
+  computePreviews,
   type FlagSet,
+  getMessageObjects,
   getMessageRowsFor,
   getMessages,
+  type MessageObjects,
   type MessageMeta,
   type MessageRow,
   rawChunkSize,
@@ -20,11 +24,14 @@ import {
   StoreError,
   storeFlags,
 } from '../../schema/index.ts';
-import { type FetchItem, parseFetchItems, type SectionItem } from '../parser/fetch-items.ts';
+import { type FetchItem, isPreviewModifiers, parseFetchItems, type SectionItem } from '../parser/fetch-items.ts';
+import { reportVanishedEarlier } from '../qresync/resync.ts';
+import { nstring } from '../render/quote.ts';
+import { ImapResponse } from '../response.ts';
 import { renderBodyStructure } from '../mime/bodystructure.ts';
 import { renderEnvelope } from '../mime/envelope.ts';
 import { filterHeader, locateSection } from '../mime/section.ts';
-import { formatDateTime, type SequenceSet } from '../parser/args.ts';
+import { type Args, formatDateTime, type SequenceSet } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
 import type { Session } from '../session.ts';
 import type { Literal, ResponsePiece } from '../writer.ts';
@@ -42,32 +49,44 @@ export default defineCommand({
   uid: true,
   parse(args, line) {
     const set: SequenceSet = args.sequenceSet();
-    // An item named twice is answered once: repeats would only make one response larger.
-    const items = uniqueItems(parseFetchItems(args.next('FETCH items')));
-    let changedSince: number | null = null;
-    if (args.more) {
-      const mods = args.list('FETCH modifiers');
-      if (mods.length !== 2 || mods[0].t !== 'atom' || mods[0].v.toUpperCase() !== 'CHANGEDSINCE' || mods[1].t !== 'atom' || !/^\d+$/.test(mods[1].v)) {
-        throw new ParseError('invalid FETCH modifier');
-      }
-      changedSince = Number(mods[1].v);
+    const itemsToken = args.next('FETCH items');
+    const parsed = parseFetchItems(itemsToken);
+    // A lone PREVIEW may take its modifiers as the next token: FETCH 1 PREVIEW (LAZY) (RFC 8970 §6).
+    if (itemsToken.t === 'atom' && parsed[0]?.kind === 'PREVIEW' && isPreviewModifiers(args.peek())) {
+      args.next('PREVIEW modifiers');
+      parsed[0] = { kind: 'PREVIEW', lazy: true };
     }
+    // An item named twice is answered once: repeats would only make one response larger.
+    const items = uniqueItems(parsed);
+    const { changedSince, vanished } = parseModifiers(args);
     args.end();
+    // RFC 7162 §3.2.6: VANISHED only in UID FETCH, and only with CHANGEDSINCE.
+    if (vanished && !line.uid) throw new ParseError('VANISHED needs UID FETCH');
+    if (vanished && changedSince === null) throw new ParseError('VANISHED needs CHANGEDSINCE');
     // RFC 3501 §6.4.8: UID FETCH always returns UID; CHANGEDSINCE implies MODSEQ.
     if (line.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
     if (changedSince !== null && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
-    return { set, items, changedSince };
+    return { set, items, changedSince, vanished };
   },
-  async run(session, { set, items, changedSince }, line) {
+  async run(session, { set, items, changedSince, vanished }, line) {
     const sel = session.selected!;
     const store = session.deps.store;
+    if (vanished && !session.qresync) throw new ImapResponse('BAD', 'VANISHED needs ENABLE QRESYNC');
     if (changedSince !== null || items.some((i) => i.kind === 'MODSEQ')) session.condstore = true;
-    if (items.every((i) => VIEW_ITEMS.has(i.kind))) return fetchFromView(session, set, line.uid, items, changedSince);
-    const uids = session.resolve(set, line.uid);
+    // RFC 7162 §3.2.4: once QRESYNC is enabled, UID FETCH responses carry MODSEQ.
+    if (session.qresync && line.uid && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
+    const withModseq = items.some((i) => i.kind === 'MODSEQ');
+    const fromView = items.every((i) => VIEW_ITEMS.has(i.kind));
+    // Message numbers are checked before anything is written (VANISHED needs UID FETCH, whose sets never fail).
+    const uids = fromView ? null : session.resolve(set, line.uid);
+    // RFC 7162 §3.2.6: the expunged UIDs of the set go first, as VANISHED (EARLIER).
+    if (vanished) await reportVanishedEarlier(session, { since: changedSince!, until: Number.MAX_SAFE_INTEGER, within: set, aboveUid: 0 });
+    if (!uids) return fetchFromView(session, set, line.uid, items, changedSince);
     const needMeta = items.some((i) => i.kind === 'ENVELOPE' || i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE' || (i.kind === 'section' && i.spec !== null));
     const needRaw = items.some((i) => i.kind === 'section');
     const setsSeen = !sel.readOnly && items.some((i) => i.kind === 'section' && i.setsSeen);
     const withFlags = items.some((i) => i.kind === 'FLAGS');
+    const needObjects = items.some((i) => i.kind === 'EMAILID' || i.kind === 'THREADID' || i.kind === 'SAVEDATE' || i.kind === 'PREVIEW');
     const batchSize = needRaw ? BATCH.raw : needMeta ? BATCH.meta : BATCH.light;
     for (let i = 0; i < uids.length; i += batchSize) {
       const batch = uids.slice(i, i + batchSize);
@@ -81,8 +100,13 @@ export default defineCommand({
         ? await getMessages(store, sel.mailbox.id, batch)
         : await getMessageRowsFor(store, sel.mailbox.id, batch);
       if (withFlags || seenNow.size > 0) session.announceKeywords(rows.flatMap((r) => r.flags));
+      const objects = needObjects ? await getMessageObjects(store, sel.mailbox.id, batch) : null;
+      if (objects && items.some((i) => i.kind === 'PREVIEW' && !i.lazy)) await fillPreviews(store, sel.mailbox.id, objects);
       for (const row of rows) {
         if (changedSince !== null && row.modseq <= changedSince) continue;
+        const object = objects?.get(row.uid);
+        // Gone since the batch was read (RFC 2180 §4.1.3).
+        if (objects && !object) continue;
         const stored = needRaw ? await storedBytes(store, row) : null;
         // Expunged by another session since the batch was read: nothing to send (RFC 2180 §4.1.3).
         if (needRaw && !stored) continue;
@@ -90,10 +114,14 @@ export default defineCommand({
         for (const [n, item] of items.entries()) {
           if (n > 0) pieces.push(' ');
           if (item.kind === 'section') pieces.push(`${item.responseName} `, { literal: () => sectionLiteral(store, item, row, stored!) });
-          else pieces.push(renderItem(session, item, row));
+          // RFC 8970 §3: with LAZY, NIL for a preview not computed yet.
+          else if (item.kind === 'PREVIEW') pieces.push(`PREVIEW ${nstring(object!.preview)}`);
+          else pieces.push(renderItem(session, item, row, object));
         }
-        // RFC 3501 §6.4.5: when \Seen gets set, the new FLAGS are reported too.
+        // RFC 3501 §6.4.5: when \Seen gets set, the new FLAGS are reported too,
+        // and with QRESYNC the new MODSEQ (RFC 7162 §3.2.4).
         if (seenNow.has(row.uid) && !withFlags) pieces.push(` FLAGS ${session.flagsOf(row.uid, row.flags)}`);
+        if (seenNow.has(row.uid) && session.qresync && !withModseq) pieces.push(` MODSEQ (${row.modseq})`);
         pieces.push(')');
         if (needRaw) await session.writer.respond(pieces);
         else {
@@ -172,7 +200,7 @@ const VIEW_RENDER: Record<ViewItem, (session: Session, uid: number, i: number) =
   MODSEQ: (session, _uid, i) => `MODSEQ (${session.selected!.view.modseqAt(i)})`,
 };
 
-/** Each item once; BODY[x] and BODY.PEEK[x] are one response item, which sets \Seen if either does. */
+/** Each item once; BODY[x] and BODY.PEEK[x] are one response item, which sets \Seen if either does; PREVIEW is lazy only if every request for it is. */
 function uniqueItems(items: FetchItem[]): FetchItem[] {
   const seen = new Map<string, FetchItem>();
   for (const item of items) {
@@ -180,11 +208,44 @@ function uniqueItems(items: FetchItem[]): FetchItem[] {
     const first = seen.get(key);
     if (!first) seen.set(key, item);
     else if (first.kind === 'section' && item.kind === 'section' && item.setsSeen) seen.set(key, { ...first, setsSeen: true });
+    else if (first.kind === 'PREVIEW' && item.kind === 'PREVIEW' && !item.lazy) seen.set(key, item);
   }
   return [...seen.values()];
 }
 
-function renderItem(session: Session, item: Exclude<FetchItem, SectionItem>, row: MessageRow & Partial<MessageMeta>): string {
+/** FETCH modifiers (RFC 4466 §2.4): CHANGEDSINCE (RFC 7162 §3.1.4) and VANISHED (§3.2.6), each at most once. */
+function parseModifiers(args: Args): { changedSince: number | null; vanished: boolean } {
+  let changedSince: number | null = null;
+  let vanished = false;
+  if (!args.more) return { changedSince, vanished };
+  const mods = args.list('FETCH modifiers');
+  if (mods.length === 0) throw new ParseError('empty FETCH modifier list');
+  for (let i = 0; i < mods.length; i++) {
+    const mod = mods[i];
+    const name = mod.t === 'atom' ? mod.v.toUpperCase() : '';
+    if (name === 'CHANGEDSINCE' && changedSince === null) {
+      const value = mods[++i];
+      // mod-sequence-value (RFC 7162 §7) is up to 2^63-1; one above 2^53 is above every Heron MODSEQ anyway.
+      if (!value || value.t !== 'atom' || !/^\d{1,19}$/.test(value.v) || BigInt(value.v) >= 2n ** 63n) throw new ParseError('invalid CHANGEDSINCE value');
+      changedSince = Math.min(Number(value.v), Number.MAX_SAFE_INTEGER);
+    } else if (name === 'VANISHED' && !vanished) vanished = true;
+    else throw new ParseError('invalid FETCH modifier');
+  }
+  return { changedSince, vanished };
+}
+
+/** Previews of messages stored before previews were computed at delivery: computed (and kept) now. */
+async function fillPreviews(store: Store, mailboxId: number, objects: Map<number, MessageObjects>): Promise<void> {
+  const missing = [...objects.values()].filter((o) => o.preview === null).map((o) => o.uid);
+  for (const [uid, preview] of await computePreviews(store, mailboxId, missing)) objects.get(uid)!.preview = preview;
+}
+
+function renderItem(
+  session: Session,
+  item: Exclude<FetchItem, SectionItem | { kind: 'PREVIEW' }>,
+  row: MessageRow & Partial<MessageMeta>,
+  object: MessageObjects | undefined,
+): string {
   switch (item.kind) {
     case 'UID':
       return `UID ${row.uid}`;
@@ -202,6 +263,12 @@ function renderItem(session: Session, item: Exclude<FetchItem, SectionItem>, row
       return `BODY ${renderBodyStructure(row.root!, false)}`;
     case 'BODYSTRUCTURE':
       return `BODYSTRUCTURE ${renderBodyStructure(row.root!, true)}`;
+    case 'EMAILID':
+      return `EMAILID (${object!.emailId})`;
+    case 'THREADID':
+      return `THREADID ${object!.threadId ? `(${object!.threadId})` : 'NIL'}`;
+    case 'SAVEDATE':
+      return `SAVEDATE "${formatDateTime(object!.savedAt)}"`;
   }
 }
 

@@ -1,6 +1,7 @@
 // Every command by name.
 import append from './append.ts';
 import authenticate from './authenticate.ts';
+import cancelupdate from './cancelupdate.ts';
 import capability from './capability.ts';
 import check from './check.ts';
 import close from './close.ts';
@@ -9,6 +10,7 @@ import copy from './copy.ts';
 import create from './create.ts';
 import del from './delete.ts';
 import enable from './enable.ts';
+import esearch from './esearch.ts';
 import examine from './examine.ts';
 import expunge from './expunge.ts';
 import fetch from './fetch.ts';
@@ -33,7 +35,7 @@ import unsubscribe from './unsubscribe.ts';
 
 const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
-    append, authenticate, capability, check, close, copy, create, del, enable, examine, expunge, fetch, id, idle, list, login, logout,
+    append, authenticate, cancelupdate, capability, check, close, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
     lsub, move, namespace, noop, rename, search, select, starttls, status, store, subscribe, unselect, unsubscribe,
   ].map((c) => [c.name, c]),
 );

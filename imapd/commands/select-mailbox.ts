@@ -1,31 +1,53 @@
-// Shared by SELECT and EXAMINE (RFC 3501 §6.3.1–2, RFC 7162 §3.1.8 CONDSTORE parameter).
-import { findMailbox, findMailboxById } from '../../schema/index.ts';
+// Shared by SELECT and EXAMINE (RFC 3501 §6.3.1–2), with the CONDSTORE and
+// QRESYNC parameters (RFC 7162 §3.1.8, §3.2.5), [CLOSED] (RFC 7162 §3.2.11,
+// RFC 9051 §7.1) and [MAILBOXID] (RFC 8474 §4).
+import { findMailbox, findMailboxById, mailboxObjectId } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
+import { parseQresync, matchedUid, type QresyncParams } from '../qresync/params.ts';
+import { reportChangedMessages, reportVanishedEarlier } from '../qresync/resync.ts';
 import { flagsResponse, permanentFlagsResponse } from '../render/flags.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
 import type { Completion } from './command.ts';
 
-export function parseSelect(args: Args): { name: string | null; condstore: boolean } {
+export interface SelectParams {
+  name: string | null;
+  condstore: boolean;
+  qresync: QresyncParams | null;
+}
+
+export function parseSelect(args: Args): SelectParams {
   const name = args.mailboxToFind();
   let condstore = false;
+  let qresync: QresyncParams | null = null;
   if (args.more) {
-    for (const p of args.list('select parameters')) {
-      if (p.t !== 'atom' || p.v.toUpperCase() !== 'CONDSTORE') throw new ParseError('unknown SELECT parameter');
-      condstore = true;
+    const params = args.list('select parameters');
+    if (params.length === 0) throw new ParseError('empty SELECT parameter list');
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const word = p.t === 'atom' ? p.v.toUpperCase() : '';
+      if (word === 'CONDSTORE' && !condstore) condstore = true;
+      else if (word === 'QRESYNC' && !qresync) qresync = parseQresync(params[++i]);
+      else throw new ParseError(word ? `duplicate SELECT parameter ${word}` : 'unknown SELECT parameter');
     }
   }
   args.end();
-  return { name, condstore };
+  return { name, condstore, qresync };
 }
 
-export async function selectMailbox(session: Session, name: string | null, readOnly: boolean, condstore: boolean): Promise<Completion> {
+export async function selectMailbox(session: Session, params: SelectParams, readOnly: boolean): Promise<Completion> {
   const store = session.deps.store;
+  const w = session.writer;
+  // RFC 7162 §3.2.5: the QRESYNC parameter needs ENABLE QRESYNC first; BAD, and nothing changes.
+  if (params.qresync && !session.qresync) throw new ImapResponse('BAD', 'QRESYNC parameter without ENABLE QRESYNC');
+  // RFC 7162 §3.2.11, RFC 9051 §7.1: the mailbox selected so far is closed, whether
+  // or not the new one can be selected; [CLOSED] marks where its responses end.
+  if (session.state === 'selected') w.untagged('OK [CLOSED] Previous mailbox is now closed');
   // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected.
   session.unselect();
-  if (condstore) session.condstore = true;
-  const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
+  if (params.condstore) session.condstore = true;
+  const mailbox = params.name === null ? undefined : await findMailbox(store, session.account!.id, params.name);
   if (!mailbox) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
   if (mailbox.noselect) throw new ImapResponse('NO', 'Mailbox cannot be selected', 'CANNOT');
   const sel = await session.select(mailbox, readOnly);
@@ -35,7 +57,6 @@ export async function selectMailbox(session: Session, name: string | null, readO
     session.unselect();
     throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
   }
-  const w = session.writer;
   // RFC 3501 §7.2.6: the keywords in use, so no FETCH shows one the client was not told of.
   w.untagged(flagsResponse(sel.keywords.values()));
   w.untagged(`${sel.uids.length} EXISTS`);
@@ -45,7 +66,17 @@ export async function selectMailbox(session: Session, name: string | null, readO
   w.untagged(`OK [UIDVALIDITY ${status.uidvalidity}] UIDs valid`);
   w.untagged(`OK [UIDNEXT ${status.uidnext}] Predicted next UID`);
   w.untagged(permanentFlagsResponse(sel.keywords.values(), readOnly));
+  // Every Heron mailbox keeps MODSEQs, so never [NOMODSEQ] (RFC 7162 §3.1.2.2).
   w.untagged(`OK [HIGHESTMODSEQ ${sel.lastModseq}] Highest`);
+  w.untagged(`OK [MAILBOXID (${mailboxObjectId(mailbox.reference_id)})] Ok`);
+  const q = params.qresync;
+  // RFC 7162 §3.2.5: with another UIDVALIDITY the client's state is void; it gets a plain SELECT.
+  if (q && q.uidvalidity === status.uidvalidity && q.modseq < sel.lastModseq) {
+    // The RFC's examples send VANISHED (EARLIER) before the FETCHes.
+    const aboveUid = q.seqMatch ? matchedUid(q.seqMatch, sel.uids) : 0;
+    await reportVanishedEarlier(session, { since: q.modseq, until: sel.lastModseq, within: q.knownUids, aboveUid });
+    await reportChangedMessages(session, q.modseq, q.knownUids);
+  }
   return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
 }
 

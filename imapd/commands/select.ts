@@ -1,4 +1,4 @@
-// SELECT (RFC 3501 §6.3.1).
+// SELECT (RFC 3501 §6.3.1), with CONDSTORE and QRESYNC parameters (select-mailbox.ts).
 import { AUTHENTICATED, defineCommand } from './command.ts';
 import { parseSelect, selectMailbox } from './select-mailbox.ts';
 
@@ -6,5 +6,5 @@ export default defineCommand({
   name: 'SELECT',
   states: AUTHENTICATED,
   parse: parseSelect,
-  run: (session, { name, condstore }) => selectMailbox(session, name, false, condstore),
+  run: (session, params) => selectMailbox(session, params, false),
 });

@@ -1,12 +1,13 @@
-// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9).
-import { findMailbox, mailboxStatus } from '../../schema/index.ts';
+// STATUS (RFC 3501 §6.3.10; HIGHESTMODSEQ from RFC 7162 §3.1.9; SIZE from
+// RFC 8438, the sum of the messages' RFC822.SIZE; MAILBOXID from RFC 8474 §4).
+import { findMailbox, mailboxObjectId, mailboxStatus } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { string } from '../render/quote.ts';
 import { ImapResponse } from '../response.ts';
 import { encodeMailboxName } from '../utf7.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
-const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'] as const;
+const ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'MAILBOXID'] as const;
 type Item = (typeof ITEMS)[number];
 
 export default defineCommand({
@@ -28,7 +29,7 @@ export default defineCommand({
     const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
     if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
     const s = await mailboxStatus(store, mailbox.id);
-    const values: Record<Item, number> = {
+    const values: Record<Item, number | string> = {
       MESSAGES: s.messages,
       RECENT: s.recent,
       UIDNEXT: s.uidnext,
@@ -36,6 +37,7 @@ export default defineCommand({
       UNSEEN: s.unseen,
       HIGHESTMODSEQ: s.highestmodseq,
       SIZE: s.size,
+      MAILBOXID: `(${mailboxObjectId(mailbox.reference_id)})`,
     };
     session.writer.untagged(`STATUS ${string(encodeMailboxName(mailbox.name))} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
   },

@@ -3,8 +3,8 @@
 import { getMessageRowsFor, storeFlags } from '../../schema/index.ts';
 import { flagsFrom, type SequenceSet } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
+import { compactSet } from '../render/sequence-set.ts';
 import { ImapResponse } from '../response.ts';
-import { compactSet } from './copy-move.ts';
 import { defineCommand, SELECTED } from './command.ts';
 
 export default defineCommand({

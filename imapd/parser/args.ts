@@ -9,8 +9,14 @@ export interface SeqRange {
 }
 export type SequenceSet = SeqRange[];
 
+/**
+ * RFC 5182 §2.1 "$": the last saved search result. It has no ranges of its own
+ * (iterated, it names nothing); the session resolves it (Session.resolve).
+ */
+export const SAVED_RESULT: SequenceSet = Object.freeze([]) as unknown as SequenceSet;
+
 export function parseSequenceSet(text: string): SequenceSet {
-  if (text === '$') throw new ParseError('SEARCHRES is not supported');
+  if (text === '$') return SAVED_RESULT;
   const ranges: SequenceSet = [];
   for (const part of text.split(',')) {
     const m = /^(\d+|\*)(?::(\d+|\*))?$/.exec(part);

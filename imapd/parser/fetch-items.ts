@@ -1,8 +1,26 @@
-// FETCH data items (RFC 3501 §6.4.5), parsed from tokens into a typed list.
+// FETCH data items (RFC 3501 §6.4.5; MODSEQ RFC 7162; EMAILID, THREADID RFC 8474;
+// SAVEDATE RFC 8514; PREVIEW RFC 8970), parsed from tokens into a typed list.
 import type { SectionSpec } from '../mime/section.ts';
 import { ParseError, type Token } from './tokens.ts';
 
-export type SimpleItem = 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'UID' | 'MODSEQ';
+export type SimpleItem =
+  | 'FLAGS'
+  | 'INTERNALDATE'
+  | 'RFC822.SIZE'
+  | 'ENVELOPE'
+  | 'BODY'
+  | 'BODYSTRUCTURE'
+  | 'UID'
+  | 'MODSEQ'
+  | 'EMAILID'
+  | 'THREADID'
+  | 'SAVEDATE';
+
+/** RFC 8970 PREVIEW; `lazy`: the (LAZY) modifier, NIL rather than computing a preview not stored yet. */
+export interface PreviewItem {
+  kind: 'PREVIEW';
+  lazy: boolean;
+}
 
 export interface SectionItem {
   kind: 'section';
@@ -15,9 +33,9 @@ export interface SectionItem {
   partial: { start: number; length: number } | null;
 }
 
-export type FetchItem = { kind: SimpleItem } | SectionItem;
+export type FetchItem = { kind: SimpleItem } | SectionItem | PreviewItem;
 
-const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ']);
+const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'EMAILID', 'THREADID', 'SAVEDATE']);
 const MACROS: Record<string, SimpleItem[]> = {
   ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
   FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
@@ -79,10 +97,30 @@ function parseItem(tok: Token): FetchItem[] {
   ];
 }
 
+/** RFC 8970 §6: preview-mod = "LAZY"; true when `tok` is such a list ("(LAZY)"). */
+export function isPreviewModifiers(tok: Token | undefined): tok is Extract<Token, { t: 'list' }> {
+  return tok?.t === 'list' && tok.v.length > 0 && tok.v.every((m) => m.t === 'atom' && m.v.toUpperCase() === 'LAZY');
+}
+
+const isPreview = (tok: Token) => tok.t === 'atom' && tok.v.toUpperCase() === 'PREVIEW';
+
 /** The items of a FETCH: a macro, one item, or a parenthesised list. */
 export function parseFetchItems(tok: Token): FetchItem[] {
   if (tok.t === 'atom' && MACROS[tok.v.toUpperCase()]) return MACROS[tok.v.toUpperCase()].map((kind) => ({ kind }));
-  const items = tok.t === 'list' ? tok.v.flatMap(parseItem) : parseItem(tok);
+  const tokens = tok.t === 'list' ? tok.v : [tok];
+  const items: FetchItem[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isPreview(tokens[i])) {
+      items.push(...parseItem(tokens[i]));
+      continue;
+    }
+    // "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"] (RFC 8970 §6).
+    const mods = tokens[i + 1];
+    const lazy = mods?.t === 'list';
+    if (lazy && !isPreviewModifiers(mods)) throw new ParseError('unknown PREVIEW modifier');
+    if (lazy) i++;
+    items.push({ kind: 'PREVIEW', lazy });
+  }
   if (items.length === 0) throw new ParseError('empty FETCH item list');
   return items;
 }

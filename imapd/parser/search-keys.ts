@@ -1,5 +1,9 @@
-// SEARCH criteria (RFC 3501 §6.4.4, MODSEQ from RFC 7162 §3.1.5) → a typed tree.
-import { type Args, parseDate, parseSequenceSet, type SequenceSet } from './args.ts';
+// SEARCH criteria (RFC 3501 §6.4.4, MODSEQ from RFC 7162 §3.1.5, OLDER/YOUNGER
+// from RFC 5032, "$" from RFC 5182, EMAILID and THREADID from RFC 8474 §6,
+// SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED from RFC 8514 §4) → a typed
+// tree. A new key is a member of SearchKey, a case in KeyReader.key() and a
+// case in search/evaluate.ts matches().
+import { type Args, parseDate, parseSequenceSet, SAVED_RESULT, type SequenceSet } from './args.ts';
 import { ParseError, type Token } from './tokens.ts';
 
 export type SearchKey =
@@ -15,6 +19,12 @@ export type SearchKey =
   | { k: 'header'; field: string; value: string }
   | { k: 'text'; field: 'body' | 'text'; value: string }
   | { k: 'modseq'; n: number }
+  /** RFC 5182 §2.1: "$" (or "UID $"), the messages of the last saved result. */
+  | { k: 'saved' }
+  /** RFC 5032 §2: internal date at least (YOUNGER) or at most (OLDER) `seconds` before now. */
+  | { k: 'within'; older: boolean; seconds: number }
+  | { k: 'objectid'; kind: 'email' | 'thread'; id: string }
+  | { k: 'savedate'; op: 'before' | 'on' | 'since'; day: number }
   | { k: 'not'; key: SearchKey }
   | { k: 'or'; a: SearchKey; b: SearchKey }
   | { k: 'and'; keys: SearchKey[] };
@@ -39,6 +49,7 @@ const DATE_KEYS: Record<string, [boolean, 'before' | 'on' | 'since']> = {
   SENTON: [true, 'on'],
   SENTSINCE: [true, 'since'],
 };
+const SAVEDATE_KEYS: Record<string, 'before' | 'on' | 'since'> = { SAVEDBEFORE: 'before', SAVEDON: 'on', SAVEDSINCE: 'since' };
 const COLUMNS = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT']);
 const MAX_DEPTH = 64;
 
@@ -90,6 +101,7 @@ class KeyReader {
       return { k: 'date', sent, op, day: parseDate(this.str('date')) };
     }
     if (COLUMNS.has(name)) return { k: 'column', column: name.toLowerCase() as 'from', value: this.str('search string') };
+    if (SAVEDATE_KEYS[name]) return { k: 'savedate', op: SAVEDATE_KEYS[name], day: parseDate(this.str('date')) };
     switch (name) {
       case 'ALL':
         return { k: 'all' };
@@ -112,12 +124,29 @@ class KeyReader {
       case 'BODY':
       case 'TEXT':
         return { k: 'text', field: name === 'BODY' ? 'body' : 'text', value: this.str('search string') };
-      case 'UID':
-        return { k: 'uid', set: parseSequenceSet(this.atom('UID set')) };
+      case 'UID': {
+        const set = parseSequenceSet(this.atom('UID set'));
+        return set === SAVED_RESULT ? { k: 'saved' } : { k: 'uid', set };
+      }
+      case '$':
+        return { k: 'saved' };
+      case 'OLDER':
+      case 'YOUNGER': {
+        // RFC 5032 §3: nz-number seconds.
+        const seconds = this.atom('interval');
+        if (!/^[1-9]\d{0,9}$/.test(seconds) || Number(seconds) > 0xffffffff) throw new ParseError('expected a number of seconds');
+        return { k: 'within', older: name === 'OLDER', seconds: Number(seconds) };
+      }
       case 'NOT':
         return { k: 'not', key: this.key(depth + 1) };
       case 'OR':
         return { k: 'or', a: this.key(depth + 1), b: this.key(depth + 1) };
+      case 'EMAILID':
+      case 'THREADID':
+        return { k: 'objectid', kind: name === 'EMAILID' ? 'email' : 'thread', id: this.atom('object id') };
+      // RFC 8514 §4: every Heron mailbox keeps the save date, so this matches every message.
+      case 'SAVEDATESUPPORTED':
+        return { k: 'all' };
       case 'MODSEQ': {
         // RFC 7162 §3.1.5: MODSEQ [entry-name entry-type-req] mod-sequence-valzer.
         const first = this.next('mod-sequence');

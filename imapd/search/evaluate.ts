@@ -6,8 +6,8 @@
 // index (searchText, searchSubject); the message rows are read only when a
 // key needs their columns (dates, sizes, addresses), the index cannot answer
 // (strings under 3 characters, HEADER on a given field, which is checked
-// against the stored bytes) or there is no view. It needs only a SearchScope
-// (a session is one), so the mail API's search (server/api/emailengine) uses it too.
+// against the stored bytes) or there is no view. It needs only a SearchView
+// (a session is one; MULTISEARCH makes one for any mailbox), so the mail API's search (server/api/emailengine) uses it too.
 //
 // Keys are tested against a Candidate: one object, reused for every message,
 // that says what is known of the message being tested. A new key reads the
@@ -27,8 +27,12 @@ import {
   type MailboxView,
   type SearchRow,
   type Store,
+  uidsBySaveDate,
+  uidsWithEmailId,
+  uidsWithThreadId,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
+import { lowerBound } from '../sorted.ts';
 import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
 
 /** Messages whose ENVELOPE is read at once when an address key needs it. */
@@ -50,20 +54,36 @@ interface Candidate {
   row: SearchRow | null;
 }
 
-/** What evaluation reads: the store, and a mailbox as seen by its reader (its UIDs, for sequence numbers, which are \Recent, and its shared view if it has one). */
-export interface SearchScope {
+/**
+ * What a search runs over: a session's selected mailbox as its client sees it
+ * (a Session is one), or any mailbox of the account for MULTISEARCH
+ * (mailboxView() in search/mailbox-sources.ts) or the mail API: its messages
+ * in sequence order, which of them are \Recent, the saved result "$" names
+ * (RFC 5182), and the mailbox's shared view if it has one.
+ */
+export interface SearchView {
   deps: { store: Store };
-  selected: { mailbox: { id: number }; uids: ArrayLike<number>; recent: ReadonlySet<number>; view?: MailboxView } | null;
+  selected: {
+    mailbox: { id: number };
+    uids: ArrayLike<number>;
+    recent: ReadonlySet<number>;
+    savedResult?: readonly number[];
+    view?: MailboxView;
+  } | null;
 }
 
 interface Context {
-  session: SearchScope;
+  session: SearchView;
   /** The rows (ascending UID) when a key needs them or there is no view; empty otherwise. */
   rows: SearchRow[];
   maxSeq: number;
   maxUid: number;
   /** Matching UIDs of each text/header/address key ('all': every message), computed before evaluation. */
   textMatches: Map<SearchKey, Set<number> | 'all'>;
+  /** The saved result "$" names (RFC 5182), when the key uses it. */
+  saved: ReadonlySet<number>;
+  /** The time OLDER/YOUNGER count back from, in whole seconds (RFC 5032 §2). */
+  nowSeconds: number;
 }
 
 /** Whether a key reads the message's database row (its columns, or its bytes through rawId). */
@@ -72,6 +92,7 @@ function needsRow(key: SearchKey): boolean {
     case 'date':
     case 'size':
     case 'header':
+    case 'within':
       return true;
     case 'column':
       return key.column !== 'subject' || (key.value !== '' && [...key.value].length < 3);
@@ -171,6 +192,12 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
       );
       return;
     }
+    case 'objectid':
+      ctx.textMatches.set(key, await (key.kind === 'email' ? uidsWithEmailId : uidsWithThreadId)(store, mailboxId, key.id));
+      return;
+    case 'savedate':
+      ctx.textMatches.set(key, await uidsBySaveDate(store, mailboxId, key.op, key.day));
+      return;
     default:
       return;
   }
@@ -209,12 +236,21 @@ function matches(ctx: Context, key: SearchKey, m: Candidate): boolean {
       return key.larger ? m.row!.size > key.n : m.row!.size < key.n;
     case 'column':
     case 'header':
-    case 'text': {
+    case 'text':
+    case 'objectid':
+    case 'savedate': {
       const found = ctx.textMatches.get(key);
       return found === 'all' || (found?.has(m.uid) ?? false);
     }
     case 'modseq':
       return m.modseq >= key.n;
+    case 'saved':
+      return ctx.saved.has(m.uid);
+    case 'within': {
+      // RFC 5032 §2: to the second; OLDER at or before now − n, YOUNGER at or after.
+      const at = Math.floor(m.row!.internalDate / 1000);
+      return key.older ? at <= ctx.nowSeconds - key.seconds : at >= ctx.nowSeconds - key.seconds;
+    }
     case 'not':
       return !matches(ctx, key.key, m);
     case 'or':
@@ -227,7 +263,7 @@ function matches(ctx: Context, key: SearchKey, m: Candidate): boolean {
 const NO_FLAGS = new FlagSet(-1, []);
 
 /** Whether any key in the tree passes `test`. */
-function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
+export function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
   switch (key.k) {
     case 'not':
       return anyKey(key.key, test);
@@ -240,8 +276,11 @@ function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
   }
 }
 
-/** UIDs (ascending) of the session's messages that match, and the highest MODSEQ among them. */
-export async function evaluateSearch(session: SearchScope, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
+/**
+ * UIDs (ascending) of the session's messages that match, and the highest
+ * MODSEQ among them; with `only` (UIDs the view holds), of those messages alone.
+ */
+export async function evaluateSearch(session: SearchView, key: SearchKey, only?: readonly number[]): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
   const view = sel.view;
   await view?.refresh();
@@ -252,7 +291,7 @@ export async function evaluateSearch(session: SearchScope, key: SearchKey): Prom
   if (withRows) {
     const withText = anyKey(key, (k) => k.k === 'column');
     const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
-    rows = await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate);
+    rows = await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate, only);
   }
   const ctx: Context = {
     session,
@@ -260,6 +299,8 @@ export async function evaluateSearch(session: SearchScope, key: SearchKey): Prom
     maxSeq: uids.length,
     maxUid: uids.length ? uids[uids.length - 1] : 0,
     textMatches: new Map(),
+    saved: anyKey(key, (k) => k.k === 'saved') ? new Set(sel.savedResult) : new Set(),
+    nowSeconds: Math.floor(Date.now() / 1000),
   };
   await prepare(ctx, key);
   // From here on nothing is awaited: the view cannot change under the loop.
@@ -270,7 +311,11 @@ export async function evaluateSearch(session: SearchScope, key: SearchKey): Prom
   let r = 0;
   let highestModseq = 0;
   const out: number[] = [];
-  for (let k = 0; k < uids.length; k++) {
+  // Every message, or (a live search checking what changed) those of `only` found in the list.
+  const count = only ? only.length : uids.length;
+  for (let n = 0; n < count; n++) {
+    const k = only ? lowerBound(uids, only[n]) : n;
+    if (only && uids[k] !== only[n]) continue;
     const uid = uids[k];
     const i = cursor ? cursor.find(uid) : 0;
     // Expunged since (the view no longer has it, or its row is gone): not a match.

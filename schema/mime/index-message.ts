@@ -1,10 +1,12 @@
 // One parse of a message at delivery: the MIME tree, the ENVELOPE, the decoded
-// header values for metadata columns, and the text for the full-text index.
+// header values for metadata columns, the text for the full-text index, and the
+// RFC 8970 preview.
 import iconv from 'iconv-lite';
 import libmime from 'libmime';
 import libqp from 'libqp';
 import { decodeHeaderBytes, type HeaderField, headerValue, headerValues, parseHeaderFields } from './headers.ts';
 import { buildEnvelope } from './envelope.ts';
+import { htmlToText, previewFromText, previewPart, previewSource } from './preview.ts';
 import { parseEntity, walkParts } from './structure.ts';
 import type { IndexedMessage, MimePart } from './types.ts';
 
@@ -23,8 +25,11 @@ export function decodeWords(value: string | null): string {
 
 /** Decodes a part body's transfer encoding to bytes. */
 export function decodeTransfer(raw: Buffer, part: MimePart): Buffer {
-  const body = raw.subarray(part.bodyStart, part.bodyEnd);
-  switch (part.encoding) {
+  return decodeEncoded(raw.subarray(part.bodyStart, part.bodyEnd), part.encoding);
+}
+
+function decodeEncoded(body: Buffer, encoding: string): Buffer {
+  switch (encoding) {
     case 'BASE64':
       return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
     case 'QUOTED-PRINTABLE':
@@ -43,15 +48,21 @@ export function decodeCharset(bytes: Buffer, charset: string | undefined): strin
   return decodeHeaderBytes(bytes);
 }
 
-function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
+/**
+ * The RFC 8970 preview of a message from its preview part's body bytes as
+ * stored (encoded), or only their start (previewSource): decoded, HTML reduced to text.
+ */
+export function previewFromBody(part: MimePart, encoded: Buffer): string {
+  const text = decodeCharset(decodeEncoded(encoded, part.encoding), part.params.charset);
+  return previewFromText(part.subtype === 'html' ? htmlToText(text) : text);
+}
+
+/** The preview of a whole stored message ('' when it has no text part). */
+export function previewOf(raw: Buffer, root: MimePart): string {
+  const part = previewPart(root);
+  if (!part) return '';
+  const { start, end } = previewSource(part);
+  return previewFromBody(part, raw.subarray(start, end));
 }
 
 function isAttachment(part: MimePart): boolean {
@@ -92,6 +103,7 @@ export function indexMessage(raw: Buffer): IndexedMessage {
     subject: decodeWords(headerValue(fields, 'subject')),
     messageId: (headerValue(fields, 'message-id') || '').trim(),
     inReplyTo: (headerValue(fields, 'in-reply-to') || '').trim(),
+    references: headerValues(fields, 'references') ?? '',
     dateHeader: parseDate(headerValue(fields, 'date')),
     from: decodeWords(headerValues(fields, 'from')),
     to: decodeWords(headerValues(fields, 'to')),
@@ -103,5 +115,6 @@ export function indexMessage(raw: Buffer): IndexedMessage {
     hasAttachment,
     headerText: headerText(fields).slice(0, MAX_INDEXED_TEXT),
     bodyText: texts.join('\n').slice(0, MAX_INDEXED_TEXT),
+    preview: previewOf(raw, root),
   };
 }

@@ -87,6 +87,8 @@ export interface IndexedMessage {
   subject: string;
   messageId: string;
   inReplyTo: string;
+  /** The References header(s) as written (RFC 5322 §3.6.4), '' when absent. */
+  references: string;
   dateHeader: number | null;
   from: string;
   to: string;
@@ -99,4 +101,6 @@ export interface IndexedMessage {
   /** Decoded header lines and text bodies for the full-text index. */
   headerText: string;
   bodyText: string;
+  /** RFC 8970 preview ('' when the message has no text part). */
+  preview: string;
 }

@@ -71,18 +71,22 @@ export async function getMessageRowsFor(store: Store, mailboxId: number, uids: r
 }
 
 /**
- * Every message of a mailbox with the columns SEARCH keys test, in UID order.
+ * Every message of a mailbox with the columns SEARCH keys test, in UID order
+ * (or only the UIDs in `only`: a live search checks the messages that changed).
  * The subject and address columns are read only `withText`, the Date: text
  * only `withSentDate` (they live in the wide row; everything else comes from
  * the covering index).
  */
-export async function getSearchRows(store: Store, mailboxId: number, withText: boolean, withSentDate = false): Promise<SearchRow[]> {
+export async function getSearchRows(store: Store, mailboxId: number, withText: boolean, withSentDate = false, only?: readonly number[]): Promise<SearchRow[]> {
   const text =
     (withText ? ', subject, from_address, to_address, cc_address, bcc_address' : '') +
     (withSentDate ? `, ${store.dialect.jsonMember('envelope', 'date')} AS sent_date` : '');
   const rows = await store.all<
     RawRow & { subject?: string; from_address?: string; to_address?: string; cc_address?: string; bcc_address?: string; sent_date?: string | null }
-  >(`SELECT uid, modseq, flags, internal_date, size, mail_raw_id${text} FROM mail WHERE mail_box_id = ? ORDER BY uid`, mailboxId);
+  >(
+    `SELECT uid, modseq, flags, internal_date, size, mail_raw_id${text} FROM mail WHERE mail_box_id = ?${only ? ` AND uid IN ${store.dialect.intList}` : ''} ORDER BY uid`,
+    ...(only ? [mailboxId, JSON.stringify(only)] : [mailboxId]),
+  );
   return rows.map((r) =>
     Object.assign(toRow(r), {
       subject: r.subject ?? '',

@@ -104,13 +104,16 @@ export async function createMailbox(
     }
     let row: MailBoxRow;
     if (existing) {
-      // A \Noselect name left by DELETE becomes a real mailbox again, with a new UIDVALIDITY.
+      // A \Noselect name left by DELETE becomes a real mailbox again, with a new
+      // UIDVALIDITY and a new reference_id: its RFC 8474 MAILBOXID is derived from
+      // it and must not name the deleted mailbox's successor (§4.1).
       const uidvalidity = await nextUidValidity(tx);
       row = rowOf(
         mailBox,
         await tx.get(
-          `UPDATE mail_box SET noselect = 0, uidvalidity = ?, special_use = ?, updated_at = ? WHERE id = ? RETURNING *`,
+          `UPDATE mail_box SET noselect = 0, uidvalidity = ?, reference_id = ?, special_use = ?, updated_at = ? WHERE id = ? RETURNING *`,
           uidvalidity,
+          crypto.randomUUID(),
           options.specialUse ?? null,
           now(),
           existing.id,

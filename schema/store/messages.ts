@@ -8,6 +8,7 @@ import { StoreError } from './errors.ts';
 import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
+import { assignThread, type ThreadKeys, threadKeys } from './threads.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -96,7 +97,8 @@ export async function lockMailboxes(tx: WriteContext, mailboxIds: readonly numbe
 }
 
 export async function journal(tx: WriteContext, mailboxId: number, modseq: number, uid: number, kind: ChangeKind): Promise<void> {
-  await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind) VALUES (?, ?, ?, ?)`, mailboxId, modseq, uid, kind);
+  // created_at: the retention policy's clock (schema/store/journal.ts).
+  await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) VALUES (?, ?, ?, ?, ?)`, mailboxId, modseq, uid, kind, now());
 }
 
 async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
@@ -121,7 +123,7 @@ const MAIL_COLUMNS = [
   'reference_id', 'mail_box_id', 'mail_account_id', 'mail_raw_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'hash',
   'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
   'sender_address', 'content_type', 'has_attachment', 'recipient', 'return_path', 'ip_addr', 'is_tls', 'spam_score', 'spam',
-  'envelope', 'bodystructure', 'created_at', 'updated_at',
+  'envelope', 'bodystructure', 'thread_id', 'preview', 'created_at', 'updated_at',
 ] as const;
 /** What a copy gets anew (bound in this order); every other column comes from the source row. */
 const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account_id', 'uid', 'modseq', 'created_at', 'updated_at']);
@@ -140,9 +142,10 @@ interface MailInsert {
   hash: string;
   recipient: string;
   meta: DeliveryMeta;
+  threadId: string;
   indexed: Pick<
     IndexedMessage,
-    'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment'
+    'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment' | 'preview'
   > & { envelopeJson: string; structureJson: string };
 }
 
@@ -181,6 +184,8 @@ async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number
     m.meta.spam ? 1 : 0,
     m.indexed.envelopeJson,
     m.indexed.structureJson,
+    m.threadId,
+    m.indexed.preview,
     t,
     t,
   ))!;
@@ -203,6 +208,8 @@ interface PreparedDelivery {
   indexed: IndexedMessage;
   envelopeJson: string;
   structureJson: string;
+  /** What the message's thread is found by (threads.ts). */
+  threadKeys: ThreadKeys;
 }
 
 function prepareDelivery(input: { raw: Buffer; copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta }): PreparedDelivery {
@@ -216,6 +223,7 @@ function prepareDelivery(input: { raw: Buffer; copies: DeliveryCopy[]; internalD
     indexed,
     envelopeJson: JSON.stringify(indexed.envelope),
     structureJson: JSON.stringify(indexed.root),
+    threadKeys: threadKeys(indexed),
   };
 }
 
@@ -225,9 +233,16 @@ async function deliverInWrite(tx: WriteContext, p: PreparedDelivery): Promise<Ap
   // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
   const order = p.copies.map((_, i) => i).sort((a, b) => p.copies[a].mailboxId - p.copies[b].mailboxId);
   const appended: AppendedMessage[] = new Array(p.copies.length);
+  // One thread per account, however many of its mailboxes get a copy.
+  const threads = new Map<number, string>();
   for (const i of order) {
     const copy = p.copies[i];
     const alloc = await allocate(tx, copy.mailboxId, 1);
+    let threadId = threads.get(alloc.accountId);
+    if (threadId === undefined) {
+      threadId = await assignThread(tx, alloc.accountId, p.threadKeys);
+      threads.set(alloc.accountId, threadId);
+    }
     const { id, referenceId } = await insertMail(tx, {
       mailboxId: copy.mailboxId,
       accountId: alloc.accountId,
@@ -240,6 +255,7 @@ async function deliverInWrite(tx: WriteContext, p: PreparedDelivery): Promise<Ap
       hash: p.sha256,
       recipient: copy.recipient ?? '',
       meta: p.meta,
+      threadId,
       indexed: { ...p.indexed, envelopeJson: p.envelopeJson, structureJson: p.structureJson },
     });
     await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');

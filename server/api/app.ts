@@ -27,6 +27,7 @@ import { dkimRoutes } from './routes/dkim.ts';
 import { dnsRoutes } from './routes/dns.ts';
 import { healthRoutes, readyRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { sendRoutes } from './routes/send.ts';
@@ -140,6 +141,10 @@ export function buildRoutes(deps: ApiDeps): DocumentedRoutes {
   aliasRoutes(router, deps);
   ALIAS_ROUTES.forEach((doc) => routes.describe(doc));
   openapiRoute(routes);
+  docsRoutes(router);
+  routes.describe({ method: 'get', path: '/docs', summary: 'This document, browsable (Swagger UI)', tag: 'meta', auth: false });
+  routes.describe({ method: 'get', path: '/docs/start.js', summary: 'The reference page\'s start script', tag: 'meta', auth: false });
+  routes.describe({ method: 'get', path: '/docs/:file', summary: 'Swagger UI\'s own files (swagger-ui-dist)', tag: 'meta', auth: false });
   return routes;
 }
 

@@ -144,7 +144,7 @@ describe('the sign-in flood of issue 10, against Heron in its own process', () =
     heron = await startHeronProcess(dataDir);
   });
   after(() => {
-    heron.stop();
+    heron.kill();
     removeDir(dataDir);
   });
 

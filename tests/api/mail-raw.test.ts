@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { appendMessage, createMailAccount, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
-import { type ChildHeron, sampleRss, startChildHeron } from '../helpers/child-heron.ts';
+import { type HeronProcess, sampleRss, startHeronProcess } from '../helpers/heron-process.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { largeMessage } from '../imap/messages.ts';
 import { Api } from './client.ts';
@@ -18,7 +18,7 @@ describe('a 24 MB message read through the API', () => {
   const dataDir = tempDir();
   const raw = largeMessage(SIZE, 'Large over the API');
   const rawHash = crypto.createHash('sha256').update(raw).digest('hex');
-  let heron: ChildHeron;
+  let heron: HeronProcess;
   let mailId = '';
 
   before(async () => {
@@ -28,7 +28,7 @@ describe('a 24 MB message read through the API', () => {
     const inbox = (await findMailbox(setup.store, account.id, 'INBOX'))!.id;
     mailId = (await appendMessage(setup.store, { mailboxId: inbox, raw })).referenceId;
     await setup.stop();
-    heron = await startChildHeron(dataDir);
+    heron = await startHeronProcess(dataDir);
   });
 
   after(async () => {

@@ -122,7 +122,8 @@ describe('mailboxes', () => {
     assert.match(ex, /c OK \[READ-ONLY\]/);
     assert.match(await c.command('c2', 'STORE 1 +FLAGS (x)'), /^c2 NO \[READ-ONLY\]/);
     const sel = await c.command('d', 'SELECT INBOX (CONDSTORE)');
-    assert.match(sel, /^\* FLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft\)\r\n\* 2 EXISTS\r\n\* 2 RECENT\r\n/);
+    // [CLOSED] ends the EXAMINEd mailbox's responses (RFC 7162 §3.2.11).
+    assert.match(sel, /^\* OK \[CLOSED\] [^\r]*\r\n\* FLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft\)\r\n\* 2 EXISTS\r\n\* 2 RECENT\r\n/);
     assert.match(sel, /\* OK \[PERMANENTFLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft \\\*\)\]/);
     assert.match(sel, /\* OK \[UIDNEXT 3\]/);
     assert.match(sel, /\* OK \[HIGHESTMODSEQ \d+\]/);
@@ -130,7 +131,7 @@ describe('mailboxes', () => {
     // \Recent belongs to the first session only (RFC 3501 §2.3.2).
     const other = await imap.login(user);
     assert.match(await other.command('e', 'SELECT INBOX'), /\* 0 RECENT/);
-    assert.match(await c.command('f', 'SELECT Nope'), /^f NO \[NONEXISTENT\]/);
+    assert.match(await c.command('f', 'SELECT Nope'), /^\* OK \[CLOSED\][^\r]*\r\nf NO \[NONEXISTENT\]/);
     // A failed SELECT leaves the authenticated state.
     assert.match(await c.command('g', 'FETCH 1 FLAGS'), /^g BAD FETCH is not allowed without a selected mailbox/);
   });

@@ -216,7 +216,7 @@ describe('the descriptor budget', () => {
     });
     after(() => {
       flood.forEach((p) => p.close());
-      heron.stop();
+      heron.kill();
       removeDir(dataDir);
     });
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { appendMessage, copyMessages, createMailAccount, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
-import { type ChildHeron, sampleRss, startChildHeron } from '../helpers/child-heron.ts';
+import { type HeronProcess, sampleRss, startHeronProcess } from '../helpers/heron-process.ts';
 import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { PASSWORD, startImap } from './fixture.ts';
 import { largeMessage, onTheWire, sectionedMessage } from './messages.ts';
@@ -30,7 +30,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
   const expected = sha256(onTheWire(raw));
   const user = `big@${TEST_HOSTNAME}`;
   const watcher = `watcher@${TEST_HOSTNAME}`;
-  let heron: ChildHeron;
+  let heron: HeronProcess;
 
   before(async () => {
     // One stored message and 23 copies of it: the copies share the raw bytes, as COPY does.
@@ -42,7 +42,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
     const appended = await appendMessage(setup.store, { mailboxId: inbox, raw });
     for (let i = 1; i < COPIES; i++) await copyMessages(setup.store, { sourceMailboxId: inbox, uids: [appended.uid], targetMailboxId: inbox });
     await setup.stop();
-    heron = await startChildHeron(dataDir);
+    heron = await startHeronProcess(dataDir);
   });
 
   after(async () => {

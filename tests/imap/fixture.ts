@@ -1,6 +1,9 @@
 // A running Heron with helpers to make accounts and messages for IMAP tests.
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
+import { IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { loggedIn, RawClient } from './raw-client.ts';
 
@@ -32,6 +35,18 @@ export async function startImap(env: Record<string, string> = {}) {
       clients.push(c);
       return c;
     },
+    /** An imapflow client (not connected yet) for an account, over implicit TLS. */
+    imapflow(user: string, options: Partial<ImapFlowOptions> = {}): ImapFlow {
+      return new ImapFlow({
+        host: '127.0.0.1',
+        port: heron.ports.imaps,
+        secure: true,
+        tls: { rejectUnauthorized: false, servername: 'heron.test' },
+        auth: { user, pass: PASSWORD },
+        logger: false,
+        ...options,
+      });
+    },
     async connect(options: { tls?: boolean } = {}): Promise<RawClient> {
       const c = await RawClient.connect(options.tls ? heron.ports.imaps : heron.ports.imap, options);
       clients.push(c);
@@ -47,6 +62,11 @@ export async function startImap(env: Record<string, string> = {}) {
 
 export function message(subject: string, body = 'Hello world', extra = ''): string {
   return `From: Alice Example <alice@example.org>\r\nTo: Bob <bob@heron.test>\r\nSubject: ${subject}\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.org>\r\n${extra}\r\n${body}\r\n`;
+}
+
+/** A message from "Smith", as the RFC 4731 and 5182 search examples exclude. */
+export function smithMessage(subject: string): string {
+  return message(subject).replace('From: Alice Example <alice@example.org>', 'From: John Smith <smith@example.org>');
 }
 
 /** The untagged lines of a response, without the tagged one. */
@@ -67,4 +87,33 @@ export function useImap(env: Record<string, string> = {}): () => Imap {
   });
   after(() => imap?.stop());
   return () => imap!;
+}
+
+/** Runs a command that must answer OK; returns its untagged lines. */
+export async function untaggedOk(c: RawClient, command: string, tag = 't'): Promise<string[]> {
+  const r = await c.command(tag, command);
+  assert.match(r, new RegExp(`(^|\\r\\n)${tag} OK `), command);
+  return untagged(r);
+}
+
+/** Each command must answer BAD, with no untagged response before it. */
+export async function expectBad(c: RawClient, commands: readonly string[]): Promise<void> {
+  for (const command of commands) {
+    const r = await c.command('b', command);
+    assert.match(r, /^b BAD /m, command);
+    assert.deepEqual(untagged(r), [], command);
+  }
+}
+
+/** imapflow logged in to Heron over implicit TLS (not yet connected). */
+export function flowClient(imap: Imap, user: string): ImapFlow {
+  return new ImapFlow({
+    host: '127.0.0.1',
+    port: imap.heron.ports.imaps,
+    secure: true,
+    tls: { rejectUnauthorized: false, servername: 'heron.test' },
+    auth: { user, pass: PASSWORD },
+    logger: false,
+    ...IMAP_CLIENT_DEADLINES,
+  });
 }

@@ -3,10 +3,8 @@
 // its own STORE or APPEND, another session, delivery or another store writer.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ImapFlow } from 'imapflow';
 import { findMailbox, storeFlags } from '../../schema/index.ts';
-import { IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
-import { DEADLINE, message, PASSWORD, untagged, useImap } from './fixture.ts';
+import { DEADLINE, flowClient, message, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
 
 const imap = useImap();
@@ -145,16 +143,7 @@ describe('keywords are announced before a FETCH shows them', () => {
   test('imapflow sees the keywords in use when it opens a mailbox', DEADLINE, async () => {
     const { user, id } = await imap().account();
     await imap().deliver(id, 'INBOX', message('tagged'), ['$Important']);
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: imap().heron.ports.imaps,
-      secure: true,
-      tls: { rejectUnauthorized: false, servername: 'heron.test' },
-      auth: { user, pass: PASSWORD },
-      logger: false,
-      ...IMAP_CLIENT_DEADLINES,
-    });
-    client.on('error', () => undefined); // a timeout rejects the pending command
+    const client = flowClient(imap(), user);
     await client.connect();
     try {
       const box = await client.mailboxOpen('INBOX');

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../../schema/index.ts';
-import { type ChildHeron, sampleRss, startChildHeron } from '../../helpers/child-heron.ts';
+import { type HeronProcess, sampleRss, startHeronProcess } from '../../helpers/heron-process.ts';
 import { within } from '../../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../../helpers/heron.ts';
 import { largeMessage } from '../../imap/messages.ts';
@@ -24,7 +24,7 @@ describe('a 24 MB message through the mail API', () => {
   const raw = largeMessage(SIZE, 'Large over the mail API');
   // The attachment as its sender had it: the base64 body of the second part, decoded.
   const attachmentBytes = Buffer.from(raw.toString('latin1').split('Content-Disposition: attachment; filename="data.bin"\r\n\r\n')[1].split('\r\n--=_large_boundary--')[0], 'base64');
-  let heron: ChildHeron;
+  let heron: HeronProcess;
   let api: Api;
   let token = '';
   let messageId = '';
@@ -36,7 +36,7 @@ describe('a 24 MB message through the mail API', () => {
     const inbox = (await findMailbox(setup.store, account.id, 'INBOX'))!.id;
     [{ referenceId: messageId }] = await deliverMessage(setup.store, { raw, copies: [{ mailboxId: inbox }] });
     await setup.stop();
-    heron = await startChildHeron(dataDir);
+    heron = await startHeronProcess(dataDir);
     api = new Api(`http://127.0.0.1:${heron.ports.api}`);
     token = await api.signin(ADMIN_EMAIL, ADMIN_PASSWORD);
   });

@@ -1,0 +1,106 @@
+// What SEARCH/UID SEARCH with RETURN options and ESEARCH (MULTISEARCH) share
+// once their criteria are parsed: the charset check, the ESEARCH response
+// for one mailbox (RFC 4731 §3, with MODSEQ per §3.2), saving "$" (RFC 5182
+// §2.1, §2.4) and keeping a search up to date (RFC 5267 §4.3).
+//
+// A SORT with RETURN options (ESORT, CONTEXT=SORT) uses the same pieces with
+// its sorted UIDs: mayKeepUpdated() before sorting, saveResult() and
+// forgetSavedOnFailure() for SAVE, esearchData()/esearchResponse() from
+// return-options.ts for the response, and contexts.add() (search/contexts.ts)
+// with a recompute that sorts, no matchingAmong, for UPDATE.
+import { getMessageRowsFor } from '../../schema/index.ts';
+import { type SearchKey, SUPPORTED_CHARSETS, usesModseq } from '../parser/search-keys.ts';
+import { string } from '../render/quote.ts';
+import { ImapResponse } from '../response.ts';
+import type { Session } from '../session.ts';
+import { anyKey, evaluateSearch, type SearchView } from './evaluate.ts';
+import { esearchData, esearchResponse, reportedResults, type ReturnOptions, sendsEsearch } from './return-options.ts';
+
+export interface ExtendedSearch {
+  tag: string;
+  /** UIDs (UID SEARCH, ESEARCH) or message numbers (SEARCH) in the response and in updates. */
+  byUid: boolean;
+  /** search/return-options.ts correlator(). */
+  correlator: string;
+  options: ReturnOptions;
+  key: SearchKey;
+}
+
+/** RFC 3501 §6.4.4: an unknown charset is NO [BADCHARSET (…)]. */
+export function requireCharset(charset: string | null): void {
+  if (charset !== null && !SUPPORTED_CHARSETS.includes(charset)) {
+    throw new ImapResponse('NO', 'Unsupported charset', `BADCHARSET (${SUPPORTED_CHARSETS.join(' ')})`);
+  }
+}
+
+/**
+ * Before evaluating a search with RETURN (UPDATE): BAD when a live search
+ * already uses the tag (RFC 5267 §4.3), an untagged NO [NOUPDATE] and false
+ * when the session has as many as it may (§4.3.1; the other options are still
+ * answered), else true.
+ */
+export function mayKeepUpdated(session: Session, tag: string, searchesSelected = true): boolean {
+  const contexts = session.selected!.contexts;
+  if (contexts.has(tag)) throw new ImapResponse('BAD', 'Tag reuse: a live search already has this tag');
+  // RFC 7377 §2.2: an ESEARCH is kept up to date only in the selected mailbox.
+  const refusal = !searchesSelected ? 'Updates cover only the selected mailbox, which this search does not include' : contexts.full ? 'Too many live searches; this one will not be updated' : null;
+  if (refusal) session.writer.untagged(`NO [NOUPDATE ${string(tag)}] ${refusal}`);
+  return refusal === null;
+}
+
+/** RFC 5182 §2.1: a search that was to SAVE and answers NO leaves "$" empty; one that answers BAD leaves it alone. */
+export function forgetSavedOnFailure(session: Session, options: ReturnOptions | null, err: unknown): void {
+  if (options?.save && session.selected && !(err instanceof ImapResponse && err.status === 'BAD')) session.selected.savedResult = [];
+}
+
+/** Makes the search a live context of the selected mailbox, holding `uids` (RFC 5267 §4.3). */
+export function keepUpdated(session: Session, search: ExtendedSearch, uids: number[]): void {
+  const { key } = search;
+  const numbered = anyKey(key, (k) => k.k === 'seq' || (k.k === 'uid' && k.set.some((r) => r.to === Infinity)));
+  const timeDependent = anyKey(key, (k) => k.k === 'within');
+  // Message numbers, "*" (the last message), "$" and the clock make a message's match depend on more than itself.
+  const eachOnItsOwn = !numbered && !timeDependent && !anyKey(key, (k) => k.k === 'saved');
+  session.selected!.contexts.add(
+    session,
+    {
+      tag: search.tag,
+      byUid: search.byUid,
+      correlator: search.correlator,
+      recompute: async () => (await evaluateSearch(session, key)).uids,
+      matchingAmong: eachOnItsOwn ? async (among) => (among.length ? (await evaluateSearch(session, key, among)).uids : []) : undefined,
+      timeDependent,
+      dependsOnNumbers: numbered,
+    },
+    uids,
+  );
+}
+
+/** RFC 5182 §2.4: what SAVE keeps of a result (UIDs in the requested order; "$" keeps them ascending). */
+export function saveResult(session: Session, options: ReturnOptions, uids: readonly number[]): void {
+  session.selected!.savedResult = reportedResults(options, uids).sort((a, b) => a - b);
+}
+
+/** Writes the ESEARCH response for one mailbox's result (UIDs ascending), unless SAVE alone suppresses it. */
+export async function writeEsearch(session: Session, view: SearchView, search: ExtendedSearch, result: { uids: number[]; highestModseq: number }): Promise<void> {
+  if (!sendsEsearch(search.options)) return;
+  const ids = search.byUid ? result.uids : result.uids.map((uid) => session.seqOf(uid));
+  const modseq = usesModseq(search.key) ? await modseqOf(view, search.options, result) : null;
+  session.writer.untagged(esearchResponse(search.correlator, search.byUid, esearchData(search.options, ids, modseq)));
+}
+
+/** RFC 4731 §3.2: the highest MODSEQ among the messages the response reports (MIN/MAX/PARTIAL alone, or all). */
+async function modseqOf(view: SearchView, options: ReturnOptions, result: { uids: number[]; highestModseq: number }): Promise<number> {
+  const reported = reportedResults(options, result.uids);
+  if (reported.length === result.uids.length) return result.highestModseq;
+  const rows = await getMessageRowsFor(view.deps.store, view.selected!.mailbox.id, reported);
+  return rows.reduce((max, row) => Math.max(max, row.modseq), 0);
+}
+
+/** SEARCH / UID SEARCH with RETURN options, in the selected mailbox. */
+export async function extendedSearch(session: Session, search: ExtendedSearch): Promise<void> {
+  const live = search.options.update && mayKeepUpdated(session, search.tag);
+  const result = await evaluateSearch(session, search.key);
+  await writeEsearch(session, session, search, result);
+  if (search.options.save) saveResult(session, search.options, result.uids);
+  if (live) keepUpdated(session, search, result.uids);
+}
