@@ -141,6 +141,11 @@ export const BASE_CAPABILITIES = [
   'CHILDREN',
   'SPECIAL-USE',
   'CONDSTORE',
+  'SORT',
+  'SORT=DISPLAY',
+  'THREAD=ORDEREDSUBJECT',
+  'THREAD=REFERENCES',
+  'THREAD=REFS',
   'ESEARCH',
   'SEARCHRES',
   'CONTEXT=SEARCH',
@@ -485,8 +490,9 @@ export class Session implements ViewWatcher {
 
   /** A command ran: the updates it may carry, then its tagged OK. */
   private async completed(cmd: Parsed, result: Completion | void): Promise<void> {
-    // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may).
-    if (this.selected && !this.closed) await this.sendUpdates(cmd.line.uid || !['FETCH', 'STORE', 'SEARCH'].includes(cmd.line.name));
+    // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may); SORT and THREAD
+    // answer with sequence numbers as SEARCH does.
+    if (this.selected && !this.closed) await this.sendUpdates(cmd.line.uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(cmd.line.name));
     if (!this.closed) this.writer.tagged(cmd.tag, 'OK', result?.text ?? `${cmd.line.name} completed`, result?.code);
     result?.after?.();
   }

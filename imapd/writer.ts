@@ -98,17 +98,22 @@ export class Writer {
 
   /**
    * Writes one response made of text and literals, then CRLF. Literal bytes
-   * are pulled from their source only when the socket has room. If the source
+   * (and the next pieces, which may be produced lazily) are pulled only when
+   * the socket has room. If the source
    * fails or the connection closes midway the response cannot be completed,
    * and the writer refuses all further output (the session must end).
    */
-  async respond(pieces: readonly ResponsePiece[]): Promise<void> {
+  async respond(pieces: Iterable<ResponsePiece>): Promise<void> {
     if (this.closed) throw new WriterClosed();
     this.held = [];
     try {
       for (const piece of pieces) {
-        if (typeof piece === 'string') this.push(piece);
-        else {
+        if (typeof piece === 'string') {
+          this.push(piece);
+          // A long line made of many pieces (SORT, THREAD) is made only as the socket takes it.
+          const full = this.waitForRoom();
+          if (full) await full;
+        } else {
           // Small in-memory literals are written at once; only a source or a large literal waits.
           const waiting = this.literal(typeof piece.literal === 'function' ? piece.literal() : piece.literal);
           if (waiting) await waiting;

@@ -188,6 +188,23 @@ export const mail = sqliteTable(
     // JSON, computed once at delivery from the stored bytes (see schema/mime).
     envelope: text('envelope').notNull(),
     bodystructure: text('bodystructure').notNull(),
+    // SORT and THREAD keys (RFC 5256, RFC 5957), computed once at delivery (schema/mime/sort-keys.ts):
+    // strings in i;unicode-casemap form, so they order byte-wise; rows stored before these
+    // columns existed have sort_keys_version 0 until they are computed (schema/store/sort-keys.ts).
+    // The sent date: the Date: header, else the internal date (RFC 5256 §2.2).
+    sort_date: integer('sort_date').notNull().default(0),
+    sort_subject: text('sort_subject').notNull().default(''),
+    subject_is_reply: integer('subject_is_reply', { mode: 'boolean' }).notNull().default(false),
+    sort_from: text('sort_from').notNull().default(''),
+    sort_to: text('sort_to').notNull().default(''),
+    sort_cc: text('sort_cc').notNull().default(''),
+    sort_display_from: text('sort_display_from').notNull().default(''),
+    sort_display_to: text('sort_display_to').notNull().default(''),
+    // THREAD (RFC 5256 §4): the normalized Message ID, and those of References (else
+    // In-Reply-To's first) one per line, nearest last, bounded (schema/mime/message-ids.ts).
+    thread_message_id: text('thread_message_id').notNull().default(''),
+    thread_references: text('thread_references').notNull().default(''),
+    sort_keys_version: integer('sort_keys_version').notNull().default(0),
     // The conversation this message belongs to within its account, assigned at
     // delivery from Message-ID/In-Reply-To/References (schema/store/threads.ts);
     // copies keep it. RFC 8474 THREADID is "T" + this.
@@ -205,6 +222,16 @@ export const mail = sqliteTable(
     // flags, dates and sizes): they never touch the wide row with its JSON columns.
     index('mail_box_summary_idx').on(t.mail_box_id, t.uid, t.modseq, t.flags, t.internal_date, t.size, t.mail_raw_id, t.date_header),
     index('mail_box_modseq_idx').on(t.mail_box_id, t.modseq),
+    // SORT: (DATE) is a scan of this index in order; every other sort reads only this
+    // index (every key is in it) and sorts it, never the wide rows.
+    index('mail_box_sort_idx').on(
+      t.mail_box_id, t.sort_date, t.uid, t.internal_date, t.size,
+      t.sort_subject, t.sort_from, t.sort_to, t.sort_cc, t.sort_display_from, t.sort_display_to,
+    ),
+    // THREAD reads these columns of a whole mailbox: from this index, never the wide rows.
+    index('mail_box_thread_idx').on(
+      t.mail_box_id, t.uid, t.sort_date, t.subject_is_reply, t.sort_subject, t.thread_message_id, t.thread_references,
+    ),
     index('mail_account_idx').on(t.mail_account_id),
     index('mail_raw_idx').on(t.mail_raw_id),
     index('mail_account_thread_idx').on(t.mail_account_id, t.thread_id),

@@ -25,6 +25,7 @@ import { describeBudget } from './descriptor-budget.ts';
 import { journalRetentionService } from './journal-retention.ts';
 import type { Logger } from './logger.ts';
 import type { Service } from './service.ts';
+import { sortKeysBackfill } from './sort-keys-backfill.ts';
 import { metricsHttpService } from './metrics-http.ts';
 import { Stats } from './stats.ts';
 import { zoneSettings } from './zone-settings.ts';
@@ -117,7 +118,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
     const journalRetention = journalRetentionService({ store, log, expungeRetentionMs: config.expungeRetentionMs });
-    services = [outbound, api, imap, smtp, renewal, journalRetention];
+    services = [outbound, api, imap, smtp, renewal, journalRetention, sortKeysBackfill({ store, log })];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     const metricsHttp = config.metrics.port === undefined ? null : metricsHttpService(stats.metrics, config.metrics.bind, config.metrics.port, log);

@@ -151,3 +151,15 @@ export interface StatsAttributes {
     auth_failures: Array<{ at: string; protocol: string; client: string; username: string; throttled: boolean }>;
   };
 }
+
+export interface AccessToken {
+  description: string;
+  scopes: Array<'read' | 'write' | 'send' | 'metrics'>;
+  /** Addresses the token may reach; null: every account of its owner. */
+  accounts: string[] | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+  /** Only in the answer that made it. */
+  token?: string;
+}

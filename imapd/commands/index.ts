@@ -26,17 +26,19 @@ import noop from './noop.ts';
 import rename from './rename.ts';
 import search from './search.ts';
 import select from './select.ts';
+import sort from './sort.ts';
 import starttls from './starttls.ts';
 import status from './status.ts';
 import store from './store.ts';
 import subscribe from './subscribe.ts';
+import thread from './thread.ts';
 import unselect from './unselect.ts';
 import unsubscribe from './unsubscribe.ts';
 
 const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
     append, authenticate, cancelupdate, capability, check, close, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
-    lsub, move, namespace, noop, rename, search, select, starttls, status, store, subscribe, unselect, unsubscribe,
+    lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
   ].map((c) => [c.name, c]),
 );
 

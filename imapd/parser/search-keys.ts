@@ -181,11 +181,16 @@ export function parseSearch(args: Args): SearchCommand {
     charset = (cs.t === 'atom' ? cs.v : cs.v.toString('latin1')).toUpperCase();
     tokens.splice(0, 2);
   }
+  return { charset, key: parseCriteria(tokens, charset) };
+}
+
+/** Search criteria, 1*search-key (RFC 3501 §9), whose strings are in `charset`; SORT and THREAD use it too. */
+export function parseCriteria(tokens: Token[], charset: string | null): SearchKey {
   const reader = new KeyReader(tokens, (b) => b.toString(charset === 'US-ASCII' ? 'latin1' : 'utf8'));
   const keys: SearchKey[] = [];
   while (reader.more) keys.push(reader.key(0));
   if (keys.length === 0) throw new ParseError('missing search criteria');
-  return { charset, key: keys.length === 1 ? keys[0] : { k: 'and', keys } };
+  return keys.length === 1 ? keys[0] : { k: 'and', keys };
 }
 
 export function usesModseq(key: SearchKey): boolean {

@@ -2,10 +2,11 @@
 // header values for metadata columns, the text for the full-text index, and the
 // RFC 8970 preview.
 import iconv from 'iconv-lite';
-import libmime from 'libmime';
 import libqp from 'libqp';
-import { decodeHeaderBytes, type HeaderField, headerValue, headerValues, parseHeaderFields } from './headers.ts';
+import { decodeHeaderBytes, findBodyStart, type HeaderField, headerValue, headerValues, parseHeaderFields } from './headers.ts';
+import { decodeWords } from './encoded-words.ts';
 import { buildEnvelope } from './envelope.ts';
+import { type SortKeys, sortKeys } from './sort-keys.ts';
 import { htmlToText, previewFromText, previewPart, previewSource } from './preview.ts';
 import { parseEntity, walkParts } from './structure.ts';
 import type { IndexedMessage, MimePart } from './types.ts';
@@ -13,15 +14,7 @@ import type { IndexedMessage, MimePart } from './types.ts';
 /** Text indexed per message is capped so one huge message cannot bloat the index. */
 const MAX_INDEXED_TEXT = 1024 * 1024;
 
-/** Decodes RFC 2047 encoded words; text that does not decode stays as written. */
-export function decodeWords(value: string | null): string {
-  if (!value) return '';
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
-}
+export { decodeWords };
 
 /** Decodes a part body's transfer encoding to bytes. */
 export function decodeTransfer(raw: Buffer, part: MimePart): Buffer {
@@ -76,9 +69,15 @@ function headerText(fields: HeaderField[]): string {
   return fields.map((f) => `${f.name}: ${decodeWords(f.value)}`).join('\n');
 }
 
+/** RFC 5322 §3.3 date-time, as far as [day-of-week ","] day month year hour ":" minute. */
+const DATE_SHAPE = /^(?:[a-z]{3}\s*,\s*)?\d{1,2}\s+[a-z]{3}\s+\d{2,4}\s+\d{1,2}\s*:\s*\d\d/i;
+
+/** The Date: header as epoch ms (its zone applied); null when absent or not a date (V8's Date.parse alone takes "foo 3" for a date). */
 function parseDate(value: string | null): number | null {
   if (!value) return null;
-  const ms = Date.parse(value.replace(/\s*\([^)]*\)\s*$/, ''));
+  const text = value.replace(/\([^()]*\)/g, ' ').trim();
+  if (!DATE_SHAPE.test(text)) return null;
+  const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : null;
 }
 
@@ -97,8 +96,9 @@ export function indexMessage(raw: Buffer): IndexedMessage {
     textLength += text.length;
   }
   const contentType = headerValue(fields, 'content-type');
+  const envelope = buildEnvelope(fields);
   return {
-    envelope: buildEnvelope(fields),
+    envelope,
     root,
     subject: decodeWords(headerValue(fields, 'subject')),
     messageId: (headerValue(fields, 'message-id') || '').trim(),
@@ -115,6 +115,13 @@ export function indexMessage(raw: Buffer): IndexedMessage {
     hasAttachment,
     headerText: headerText(fields).slice(0, MAX_INDEXED_TEXT),
     bodyText: texts.join('\n').slice(0, MAX_INDEXED_TEXT),
+    sortKeys: sortKeys(fields, envelope),
     preview: previewOf(raw, root),
   };
+}
+
+/** What SORT and THREAD keep of a message, from its header alone (the backfill of rows stored before the keys existed). */
+export function indexHeaderKeys(raw: Buffer): { sortKeys: SortKeys; dateHeader: number | null } {
+  const fields = parseHeaderFields(raw, 0, findBodyStart(raw, 0, raw.length));
+  return { sortKeys: sortKeys(fields, buildEnvelope(fields)), dateHeader: parseDate(headerValue(fields, 'date')) };
 }

@@ -1,6 +1,7 @@
 // The shapes the MIME indexer produces at delivery and stores as JSON on the
 // `mail` row. IMAP renders ENVELOPE and BODYSTRUCTURE from these and uses the
 // byte offsets to serve BODY[section] without re-parsing the message.
+import type { SortKeys } from './sort-keys.ts';
 
 /** RFC 3501 §7.4.2 address structure: (name adl mailbox host). Strings are raw header text. */
 export interface EnvelopeAddress {
@@ -101,6 +102,8 @@ export interface IndexedMessage {
   /** Decoded header lines and text bodies for the full-text index. */
   headerText: string;
   bodyText: string;
+  /** What SORT and THREAD order and link by. */
+  sortKeys: SortKeys;
   /** RFC 8970 preview ('' when the message has no text part). */
   preview: string;
 }

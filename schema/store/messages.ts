@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
+import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
 import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
@@ -124,6 +125,7 @@ const MAIL_COLUMNS = [
   'message_id', 'in_reply_to', 'subject', 'date_header', 'from_address', 'to_address', 'cc_address', 'bcc_address', 'reply_to_address',
   'sender_address', 'content_type', 'has_attachment', 'recipient', 'return_path', 'ip_addr', 'is_tls', 'spam_score', 'spam',
   'envelope', 'bodystructure', 'thread_id', 'preview', 'created_at', 'updated_at',
+  ...SORT_KEY_COLUMNS,
 ] as const;
 /** What a copy gets anew (bound in this order); every other column comes from the source row. */
 const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account_id', 'uid', 'modseq', 'created_at', 'updated_at']);
@@ -146,6 +148,7 @@ interface MailInsert {
   indexed: Pick<
     IndexedMessage,
     'messageId' | 'inReplyTo' | 'subject' | 'dateHeader' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'sender' | 'contentType' | 'hasAttachment' | 'preview'
+    | 'sortKeys'
   > & { envelopeJson: string; structureJson: string };
 }
 
@@ -188,6 +191,7 @@ async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number
     m.indexed.preview,
     t,
     t,
+    ...sortKeyValues(m.indexed.sortKeys, m.indexed.dateHeader ?? m.internalDate),
   ))!;
   return { id, referenceId };
 }

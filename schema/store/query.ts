@@ -8,6 +8,7 @@ import * as t from '../tables.ts';
 import type { Dialect } from '../engine/engine.ts';
 import { StoreError } from './errors.ts';
 import { rowOf } from './row-codec.ts';
+import { SORT_KEY_COLUMNS } from './sort-keys.ts';
 import type { Param, Store } from './store.ts';
 
 export const QUERY_TABLES = {
@@ -31,7 +32,10 @@ export const FOREIGN_KEYS: Readonly<Record<string, QueryTable>> = {
 };
 
 /** Columns that are never filtered, sorted on or returned by a query. */
-const NEVER = new Set(['id', 'password_hash', 'private_key_pem', 'token_hash', 'mail', 'envelope', 'bodystructure', 'mail_raw_id', 'recent_uid']);
+const NEVER = new Set<string>([
+  'id', 'password_hash', 'private_key_pem', 'token_hash', 'mail', 'envelope', 'bodystructure', 'mail_raw_id', 'recent_uid',
+  ...SORT_KEY_COLUMNS,
+]);
 
 /** Columns holding epoch milliseconds; conditions accept ISO 8601 text for them. */
 const DATE_COLUMNS = new Set([

@@ -10,6 +10,7 @@ import { type HeronProcess, sampleRss, startHeronProcess } from '../helpers/hero
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { largeMessage } from '../imap/messages.ts';
 import { Api } from './client.ts';
+import { fetchWithDeadline } from '../helpers/deadline.ts';
 
 const SIZE = 24_000_000;
 const PARALLEL = 4;
@@ -49,7 +50,7 @@ describe('a 24 MB message read through the API', () => {
     const rss = sampleRss(heron);
     const replies = await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
-        const res = await fetch(`${a.base}/api/mail/${mailId}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+        const res = await fetchWithDeadline(`${a.base}/api/mail/${mailId}`, { headers: { Authorization: `Bearer ${token}` } }, 120_000);
         return { status: res.status, headers: res.headers, text: await res.text() };
       }),
     );

@@ -92,6 +92,15 @@ describe('metrics and readiness', () => {
     const user = await api.signin('plain@heron.test', 'plain password 1');
     assert.equal((await within(api.get('/metrics', user), DEADLINE_MS, '/metrics')).status, 403);
 
+    const token = async (signIn: string, scopes: string[]) => {
+      const made = await within(api.post('/api/access_token', signIn, { data: { type: 'access_token', attributes: { description: 'scraper', scopes } } }), DEADLINE_MS, 'token');
+      assert.equal(made.status, 201, made.text);
+      return made.body.data.attributes.token as string;
+    };
+    assert.equal((await within(api.get('/metrics', await token(admin, ['metrics'])), DEADLINE_MS, '/metrics')).status, 200, "an administrator's metrics token");
+    assert.equal((await within(api.get('/metrics', await token(admin, ['read'])), DEADLINE_MS, '/metrics')).status, 403, 'a token without the scope');
+    assert.equal((await within(api.get('/metrics', await token(user, ['metrics'])), DEADLINE_MS, '/metrics')).status, 403, "a user's metrics token");
+
     assert.ok(heron.ports.metrics, 'the metrics listener is bound');
     const open = await fetch(`http://127.0.0.1:${heron.ports.metrics}/metrics`, { signal: AbortSignal.timeout(DEADLINE_MS) });
     assert.equal(open.status, 200);

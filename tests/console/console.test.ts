@@ -151,7 +151,7 @@ describe('web console in Chromium', () => {
     await signInWithForm(page, 'carol@example.test', carolPassword);
     await heading(page, 'My account').waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Queue', 'My account']);
+    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Queue', 'API tokens', 'My account']);
     await page.getByRole('table', { name: 'Servers for carol@example.test' }).getByRole('cell', { name: 'IMAP' }).first().waitFor();
     await page.getByText('Also receives mail for: sales@example.test').waitFor();
 
@@ -194,6 +194,32 @@ describe('web console in Chromium', () => {
       };
     })()`);
     assert.deepEqual(calls, { stats: 403, createDomain: 403, dnsRecords: 403, certificates: 0, users: ['carol@example.test'], alias: 403 });
+  });
+
+  test('the owner makes an API token for the mail API, sees it once, uses it, and revokes it', async () => {
+    const { page } = owner;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API tokens' }).click();
+    await heading(page, 'API tokens').waitFor();
+    await page.getByLabel('What it is for').fill('helpdesk app');
+    await page.getByLabel(/^write:/).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('status').filter({ hasText: 'Created “helpdesk app”' }).locator('code');
+    await shown.waitFor();
+    const token = (await shown.textContent()) ?? '';
+    assert.match(token, /^\S{20,}$/);
+    await page.getByRole('cell', { name: 'read, write' }).waitFor();
+    await screenshot(page, '08-api-token');
+    const mailboxes = () =>
+      fetchWithDeadline(`http://127.0.0.1:${heron.ports.api}/v1/account/${encodeURIComponent('carol@example.test')}/mailboxes`, { headers: { Authorization: `Bearer ${token}` } });
+    const allowed = await mailboxes();
+    assert.equal(allowed.status, 200, await allowed.text());
+
+    await page.getByRole('button', { name: 'Revoke helpdesk app' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Revoked “helpdesk app”.').waitFor();
+    await page.getByText('No tokens yet.').waitFor();
+    const refused = await mailboxes();
+    assert.equal(refused.status, 401, await refused.text());
   });
 
   test('a message to an unreachable domain is in the queue with its error, and the administrator cancels it', async () => {
@@ -284,6 +310,7 @@ describe('web console in Chromium', () => {
       ['/accounts', 'Accounts'],
       ['/queue', 'Queue'],
       ['/certificates', 'Certificates'],
+      ['/tokens', 'API tokens'],
       ['/me', 'My account'],
     ];
     for (const [path, title] of pages) {

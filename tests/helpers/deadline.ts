@@ -76,8 +76,17 @@ export const PG_CLIENT_DEADLINES = { connectionTimeoutMillis: WAIT_MS, query_tim
 export async function fetchWithDeadline(url: string, init: RequestInit = {}, ms = WAIT_MS * 3): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set('connection', 'close');
+  const method = (init.method ?? 'GET').toUpperCase();
   try {
-    return await fetch(url, { ...init, headers, signal: AbortSignal.timeout(ms) });
+    try {
+      return await fetch(url, { ...init, headers, signal: AbortSignal.timeout(ms) });
+    } catch (err) {
+      // A connection closed before any answer, on a request that changes nothing: try once more, as a
+      // browser does (a loaded machine can stall the server past a timeout between accept and read).
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if ((method !== 'GET' && method !== 'HEAD') || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw err;
+      return await fetch(url, { ...init, headers, signal: AbortSignal.timeout(ms) });
+    }
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`${init.method ?? 'GET'} ${url}: ${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`, { cause: err });

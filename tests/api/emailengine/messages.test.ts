@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import { assertMailApiError, type MailWorld, OTHER, OWNER, plain, useMailWorld } from './world.ts';
+import { fetchWithDeadline } from '../../helpers/deadline.ts';
 
 const wrap76 = (s: string) => s.replace(/.{1,76}/g, '$&\r\n');
 /** Quoted-printable of arbitrary bytes, lines under 76 characters with soft breaks. */
@@ -66,7 +67,7 @@ function richMessage(): Buffer {
 }
 
 async function download(w: MailWorld, path: string, token: string) {
-  const res = await fetch(`http://127.0.0.1:${w.heron.ports.api}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  const res = await fetchWithDeadline(`http://127.0.0.1:${w.heron.ports.api}${path}`, { headers: { Authorization: `Bearer ${token}` } });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../../schema/index.ts';
 import { type HeronProcess, sampleRss, startHeronProcess } from '../../helpers/heron-process.ts';
-import { within } from '../../helpers/deadline.ts';
+import { fetchWithDeadline, within } from '../../helpers/deadline.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../../helpers/heron.ts';
 import { largeMessage } from '../../imap/messages.ts';
 import { Api } from '../client.ts';
@@ -47,7 +47,7 @@ describe('a 24 MB message through the mail API', () => {
   });
 
   const get = async (path: string) => {
-    const res = await fetch(`${api.base}${path}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+    const res = await fetchWithDeadline(`${api.base}${path}`, { headers: { Authorization: `Bearer ${token}` } }, 120_000);
     return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
   };
 
