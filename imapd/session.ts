@@ -11,6 +11,7 @@
 // listens to nothing itself: the view tells it (mailboxChanged) when its
 // mailbox changes, so a delivery wakes the sessions of that mailbox only.
 import type net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import tls from 'node:tls';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import {
@@ -29,6 +30,7 @@ import {
 import type { Logger } from '../server/logger.ts';
 import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
+import { DeflateLayer } from './compress.ts';
 import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagSetList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { chunkedSets, toRanges } from './render/sequence-set.ts';
@@ -57,6 +59,13 @@ interface CommandOutcome {
   command: string;
   result: string;
 }
+
+/** Commands whose literals are messages (APPEND, MULTIAPPEND, REPLACE): capped by the max message size, not maxLiteral. */
+const UPLOAD_COMMAND = /^\S+ (?:APPEND|(?:UID )?REPLACE) /i;
+/** Literals in one command, so at most this many messages in one MULTIAPPEND. */
+const MAX_LITERALS = 64;
+/** RFC 7888 §4: under LITERAL- a non-synchronising literal holds at most 4096 bytes. */
+const LITERAL_MINUS_MAX = 4096;
 
 /** Commands read ahead of the one running; past this the session stops reading the socket. */
 const MAX_QUEUED_COMMANDS = 32;
@@ -156,6 +165,15 @@ export const BASE_CAPABILITIES = [
   'SAVEDATE',
   'STATUS=SIZE',
   'PREVIEW',
+  'MULTIAPPEND',
+  'UNAUTHENTICATE',
+  'REPLACE',
+  'QUOTA',
+  'QUOTA=RES-STORAGE',
+  'QUOTA=RES-MESSAGE',
+  'LIST-EXTENDED',
+  'LIST-STATUS',
+  'CREATE-SPECIAL-USE',
 ];
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */
@@ -172,8 +190,13 @@ export class Session implements ViewWatcher {
   /** RFC 7162 §3.2.3: ENABLE QRESYNC (implies condstore); expunges are then reported as VANISHED. */
   qresync = false;
   secure: boolean;
+  /** RFC 4978: COMPRESS=DEFLATE is on (it stays on until the connection ends). */
+  compressed = false;
   readonly writer: Writer;
   private socket: net.Socket | tls.TLSSocket;
+  /** Where commands are read from and responses go: the socket, or the DEFLATE layer over it. */
+  private input: Readable;
+  private output: Writable;
   private framer: Framer;
   private queue: Frame[] = [];
   /** Reading is paused while too many commands wait (a client that sends but does not read). */
@@ -191,6 +214,8 @@ export class Session implements ViewWatcher {
     readonly remoteAddress: string,
   ) {
     this.socket = socket;
+    this.input = socket;
+    this.output = socket;
     this.secure = socket instanceof tls.TLSSocket;
     this.writer = new Writer(socket);
     this.framer = this.newFramer();
@@ -223,8 +248,11 @@ export class Session implements ViewWatcher {
     const limits = this.deps.limits;
     return new Framer({
       maxLineLength: limits.maxLineLength,
-      maxLiterals: 64,
-      literalLimit: (line) => (this.state !== 'notauth' && /^\S+ APPEND /i.test(line) ? this.maxMessageSize : limits.maxLiteral),
+      maxLiterals: MAX_LITERALS,
+      // RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND.
+      literalLimit: (line, literalBytes) => (this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : limits.maxLiteral),
+      // Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked.
+      nonSyncLimit: () => (this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity),
     });
   }
 
@@ -245,10 +273,16 @@ export class Session implements ViewWatcher {
 
   get capabilities(): string[] {
     const caps = [...BASE_CAPABILITIES];
+    if (this.state !== 'notauth') caps.push('COMPRESS=DEFLATE');
     if (this.state === 'notauth') {
+      // RFC 7888 §4: LITERAL- (non-synchronising literals up to 4096 bytes) before login, LITERAL+ after.
+      caps[caps.indexOf('LITERAL+')] = 'LITERAL-';
       if (!this.secure) caps.push('STARTTLS');
       if (this.secure || this.deps.allowPlaintextAuth) caps.push('AUTH=PLAIN');
       else caps.push('LOGINDISABLED');
+    } else {
+      // RFC 7889 §3: the limit is the account's (its server's max message size), known once logged in.
+      caps.push(`APPENDLIMIT=${this.maxMessageSize}`);
     }
     return caps;
   }
@@ -299,7 +333,9 @@ export class Session implements ViewWatcher {
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
     this.writer.flush();
-    this.socket.end();
+    // Through the DEFLATE layer when on: its last bytes (a BYE) are flushed before the socket ends.
+    this.output.end();
+    if (this.input !== this.socket) this.input.destroy();
     setTimeout(() => this.socket.destroy(), 1000).unref();
     const waiter = this.waiting;
     this.waiting = null;
@@ -322,11 +358,21 @@ export class Session implements ViewWatcher {
   private takeFrames(chunk: Buffer): void {
     for (const event of this.framer.push(chunk)) {
       if (event.kind === 'continue') this.writer.continuation();
-      else if (event.kind === 'fatal') return this.bye(`Protocol error: ${event.reason}`);
-      else if (event.kind === 'refused') {
+      else if (event.kind === 'fatal') {
+        // RFC 7888 §4: an oversized non-synchronising literal gets BAD [TOOBIG]; its bytes cannot be skipped safely, so the connection closes.
+        if (event.line !== undefined) {
+          const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
+          if (event.reason === 'literal too big') this.writer.tagged(tag, 'BAD', 'Literal too big', 'TOOBIG');
+          else this.writer.tagged(tag, 'BAD', 'Too many literals in one command', 'LIMIT');
+        }
+        return this.bye(`Protocol error: ${event.reason}`);
+      } else if (event.kind === 'refused') {
         const tag = peekTag({ segments: [event.line], literals: [] }) ?? '*';
-        if (event.reason === 'toobig' && /^\S+ APPEND /i.test(event.line) && this.state !== 'notauth') {
+        const upload = UPLOAD_COMMAND.test(event.line) && this.state !== 'notauth';
+        if (event.reason === 'toobig' && upload) {
           this.writer.tagged(tag, 'NO', 'Message too big', 'TOOBIG');
+        } else if (upload) {
+          this.writer.tagged(tag, 'NO', `At most ${MAX_LITERALS} literals (messages and mailbox name) in one command`, 'LIMIT');
         } else {
           this.countBad();
           this.writer.tagged(tag, 'BAD', 'Literal too big');
@@ -354,8 +400,8 @@ export class Session implements ViewWatcher {
     const full = this.queue.length >= MAX_QUEUED_COMMANDS;
     if (full === this.readingPaused || this.closed) return;
     this.readingPaused = full;
-    if (full) this.socket.pause();
-    else this.socket.resume();
+    if (full) this.input.pause();
+    else this.input.resume();
   }
 
   /** The next frame from the client (AUTHENTICATE responses, IDLE's DONE); null when closed. */
@@ -541,9 +587,33 @@ export class Session implements ViewWatcher {
       SNICallback: (name, cb) => this.deps.tls.sniCallback(name, cb),
     });
     this.socket = secure;
+    this.input = secure;
+    this.output = secure;
     this.secure = true;
     this.writer.replace(secure);
     this.attach(secure);
+  }
+
+  // ------------------------------------------------------------ COMPRESS
+
+  /**
+   * RFC 4978 §3: after the tagged OK (sent uncompressed) both directions are
+   * DEFLATE. The client may send nothing between COMPRESS and its result, so
+   * input read before the switch is dropped, as after STARTTLS.
+   */
+  startCompression(): void {
+    this.writer.flush();
+    this.socket.off('data', this.onSocketData);
+    this.framer.reset();
+    this.queue = [];
+    this.pauseReadingIfFull();
+    // A corrupt stream cannot be framed any further: the session ends.
+    const layer = new DeflateLayer(this.socket, () => this.bye('Invalid compressed data'));
+    this.input = layer.input;
+    this.output = layer.output;
+    this.compressed = true;
+    this.writer.replace(layer.output);
+    this.input.on('data', this.onSocketData);
   }
 
   // ------------------------------------------------------------ selected mailbox
@@ -600,6 +670,19 @@ export class Session implements ViewWatcher {
     if (this.selected) this.deps.views.release(this.selected.view, this);
     this.selected = null;
     if (this.state === 'selected') this.state = 'auth';
+  }
+
+  /** UNAUTHENTICATE (RFC 8437): back to the greeting's state; the account's connection slot is released. */
+  unauthenticate(): void {
+    if (this.account) this.deps.releaseAccount(this.account.id);
+    // Through unselect: the shared view is released too.
+    this.unselect();
+    this.account = null;
+    this.maxMessageSize = 0;
+    this.condstore = false;
+    this.qresync = false;
+    this.state = 'notauth';
+    this.armTimer();
   }
 
   /** Sequence number (1-based) of a UID in the session's view, or 0. */

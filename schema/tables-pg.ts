@@ -119,6 +119,7 @@ export const accessToken = table('access_token');
 export const mailServer = table('mail_server');
 export const mailAccount = table('mail_account');
 export const mailBox = table('mail_box');
+export const mailSubscription = table('mail_subscription');
 export const mailRaw = table('mail_raw');
 export const mail = table('mail');
 export const mailChange = table('mail_change');
@@ -130,6 +131,8 @@ export const mailAlias = table('mail_alias');
 export const dkimKey = table('dkim_key');
 export const acmeAccount = table('acme_account');
 export const heronMeta = table('heron_meta');
+export const webhookSetting = table('webhook_setting');
+export const webhookEvent = table('webhook_event');
 
 /** Every derived table by name (tests compare them with the SQLite ones). */
 export const pgTables: ReadonlyMap<string, AnyPgTable> = derived;

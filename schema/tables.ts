@@ -99,6 +99,13 @@ export const mailAccount = sqliteTable(
       .notNull()
       .references(() => mailServer.id, { onDelete: 'cascade' }),
     user_account_id: integer('user_account_id').references(() => userAccount.id, { onDelete: 'set null' }),
+    // RFC 9208 limits (STORAGE in bytes here, reported in KiB; MESSAGE); null = unlimited.
+    quota_storage_bytes: integer('quota_storage_bytes'),
+    quota_messages: integer('quota_messages'),
+    // Usage, kept by the store in the same transaction as every mail insert and
+    // delete (schema/store/quota.ts); every copy counts its full size.
+    used_storage_bytes: integer('used_storage_bytes').notNull().default(0),
+    used_messages: integer('used_messages').notNull().default(0),
     ...timestamps,
   },
   (t) => [index('mail_account_server_idx').on(t.mail_server_id), index('mail_account_owner_idx').on(t.user_account_id)],
@@ -135,6 +142,22 @@ export const mailBox = sqliteTable(
     ...timestamps,
   },
   (t) => [uniqueIndex('mail_box_account_name_idx').on(t.mail_account_id, t.name)],
+);
+
+// Subscriptions to names that have no mailbox (RFC 3501 §6.3.6: deleting a
+// mailbox does not unsubscribe it); LIST (SUBSCRIBED) shows them \NonExistent
+// (RFC 5258 §3). Existing mailboxes keep their subscription in mail_box.subscribed.
+export const mailSubscription = sqliteTable(
+  'mail_subscription',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    created_at: integer('created_at').notNull().default(NOW_MS),
+  },
+  (t) => [uniqueIndex('mail_subscription_account_name_idx').on(t.mail_account_id, t.name)],
 );
 
 // The raw bytes of a message, exactly as received. Copies share one row.
@@ -399,3 +422,48 @@ export const heronMeta = sqliteTable('heron_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+// Webhook settings (EmailEngine's /v1/settings `webhooksEnabled`, `webhooks`,
+// `webhookEvents`, `serviceSecret`): one row, id 1.
+export const webhookSetting = sqliteTable('webhook_setting', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
+  url: text('url').notNull().default(''),
+  // JSON array of EmailEngine event names; ["*"] means every event.
+  events: text('events').notNull().default('["*"]'),
+  // HMAC-SHA256 key of the X-EE-Wh-Signature header.
+  secret: text('secret').notNull(),
+  updated_at: integer('updated_at').notNull().default(NOW_MS),
+});
+
+// The webhook queue and its delivery history: a row is written in the same
+// transaction as the change it reports, and the worker POSTs it (at least once;
+// reference_id is the event id a receiver de-duplicates on).
+export const webhookEvent = sqliteTable(
+  'webhook_event',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference_id: referenceId(),
+    event: text('event').notNull(),
+    // Events with one key are delivered one at a time in id order (a mailbox's id, or "account:<id>").
+    order_key: text('order_key').notNull(),
+    account: text('account').notNull(),
+    path: text('path'),
+    // JSON: the event's data as known in the transaction.
+    data: text('data').notNull(),
+    // The JSON body as POSTed; fixed at the first attempt so every retry sends (and signs) the same bytes.
+    body: text('body'),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    next_attempt_at: integer('next_attempt_at').notNull(),
+    // A worker's claim: a pending row is not taken again before this time (a crash leaves it to be retried).
+    locked_until: integer('locked_until').notNull().default(0),
+    response_code: integer('response_code'),
+    last_error: text('last_error').notNull().default(''),
+    delivered_at: integer('delivered_at'),
+    ...timestamps,
+  },
+  (t) => [index('webhook_event_status_due_idx').on(t.status, t.next_attempt_at), index('webhook_event_order_idx').on(t.order_key, t.status, t.id)],
+);

@@ -93,6 +93,14 @@ const schema = z.object({
   HERON_SMTP_SOFT_ERROR_LIMIT: z.coerce.number().int().min(0).default(10),
   HERON_SMTP_HARD_ERROR_LIMIT: z.coerce.number().int().min(1).default(20),
   HERON_SMTP_ERROR_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  // Webhooks (server/webhooks/): the URL turns them on at a first start; /v1/settings changes them later.
+  HERON_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  HERON_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
+  HERON_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  HERON_WEBHOOK_RETRY_MIN_SECONDS: z.coerce.number().positive().default(10),
+  HERON_WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().positive().default(3600),
+  HERON_WEBHOOK_LIFETIME_HOURS: z.coerce.number().positive().default(24),
+  HERON_WEBHOOK_HISTORY_DAYS: z.coerce.number().positive().default(7),
 });
 
 export interface HeronConfig {
@@ -139,6 +147,22 @@ export interface HeronConfig {
   limits: ConnectionLimits;
   authThrottle: AuthThrottleSettings;
   smtpErrors: SmtpErrorLimits;
+  webhooks: WebhookSettings;
+}
+
+/** The HERON_WEBHOOK_* settings (server/webhooks/worker.ts). */
+export interface WebhookSettings {
+  /** Webhook URL for a first start (when no settings are stored yet). */
+  firstUrl: string | undefined;
+  timeoutMs: number;
+  /** POSTs in flight at once. */
+  concurrency: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How long an event is retried before it is marked failed. */
+  lifetimeMs: number;
+  /** How long delivered and failed events stay readable as history. */
+  historyMs: number;
 }
 
 /** Connections per address and in total, and API request limits. */
@@ -274,6 +298,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
       soft: c.HERON_SMTP_SOFT_ERROR_LIMIT,
       hard: c.HERON_SMTP_HARD_ERROR_LIMIT,
       delayMs: c.HERON_SMTP_ERROR_DELAY_MS,
+    },
+    webhooks: {
+      firstUrl: c.HERON_WEBHOOK_URL,
+      timeoutMs: c.HERON_WEBHOOK_TIMEOUT_SECONDS * 1000,
+      concurrency: c.HERON_WEBHOOK_CONCURRENCY,
+      retryMinMs: c.HERON_WEBHOOK_RETRY_MIN_SECONDS * 1000,
+      retryMaxMs: Math.max(c.HERON_WEBHOOK_RETRY_MAX_SECONDS, c.HERON_WEBHOOK_RETRY_MIN_SECONDS) * 1000,
+      lifetimeMs: c.HERON_WEBHOOK_LIFETIME_HOURS * 3600 * 1000,
+      historyMs: c.HERON_WEBHOOK_HISTORY_DAYS * 86400 * 1000,
     },
   };
 }

@@ -9,7 +9,7 @@ import { renewalService } from '../certs/acme/renewal.ts';
 import { domainZone } from '../certs/dns/records.ts';
 import { loadSecret, type SecretBox } from '../certs/secret.ts';
 import { createTlsContexts, type TlsContexts } from '../certs/tls-contexts.ts';
-import { AuthThrottle, closeStore, openStore, type Store } from '../schema/index.ts';
+import { AuthThrottle, closeStore, ensureWebhookSettings, openStore, type Store } from '../schema/index.ts';
 import type { OutboundDeps } from '../smtpd/outbound/deps.ts';
 import { createRelayHandler } from '../smtpd/outbound/relay-handler.ts';
 import { createOutboundWorker, type OutboundWorker } from '../smtpd/outbound/worker.ts';
@@ -29,6 +29,7 @@ import { sortKeysBackfill } from './sort-keys-backfill.ts';
 import { metricsHttpService } from './metrics-http.ts';
 import { Stats } from './stats.ts';
 import { zoneSettings } from './zone-settings.ts';
+import { createWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
 
 export interface Heron {
   config: HeronConfig;
@@ -47,6 +48,7 @@ export interface Heron {
   /** Queues relayed mail (what the SMTP submission listener calls for non-local recipients). */
   relay: RelayHandler;
   outbound: OutboundWorker;
+  webhooks: WebhookWorker;
   /** Prunes the IMAP change journal; runOnce(at) prunes now as if the clock read `at`. */
   journalRetention: ReturnType<typeof journalRetentionService>;
   /** Actual bound ports (differ from config when it asked for port 0). */
@@ -86,6 +88,8 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
   try {
     const secret = loadSecret(config.dataDir);
     const boot = await bootstrap(store, config, secret);
+    await ensureWebhookSettings(store, config.webhooks.firstUrl);
+    const webhooks = createWebhookWorker({ store, settings: config.webhooks, log });
     const tls = createTlsContexts(store, secret, config.hostname);
     // Also creates the domain's first DKIM key, so outbound mail can be signed at once.
     const firstStartZone = boot.adminCreated ? (await domainZone(store, secret, zoneSettings(config), config.hostname)).text : null;
@@ -118,7 +122,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
     });
     const journalRetention = journalRetentionService({ store, log, expungeRetentionMs: config.expungeRetentionMs });
-    services = [outbound, api, imap, smtp, renewal, journalRetention, sortKeysBackfill({ store, log })];
+    services = [outbound, webhooks, api, imap, smtp, renewal, journalRetention, sortKeysBackfill({ store, log })];
     const acmeHttp = config.acme.httpPort === undefined ? null : acmeHttpService(challenges, config.bind, config.acme.httpPort);
     if (acmeHttp) services.push(acmeHttp);
     const metricsHttp = config.metrics.port === undefined ? null : metricsHttpService(stats.metrics, config.metrics.bind, config.metrics.port, log);
@@ -142,6 +146,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       renewal,
       relay,
       outbound,
+      webhooks,
       journalRetention,
       ports: { api: api.port(), ...imap.ports(), ...smtp.ports(), ...(acmeHttp ? { acmeHttp: acmeHttp.port() } : {}), ...(metricsHttp ? { metrics: metricsHttp.port() } : {}) },
       stop() {

@@ -7,7 +7,7 @@
 // one case where a retry can duplicate the remote copy).
 import crypto from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
-import { deliverMessage, findSpecialMailbox, type DeliveryCopy, parseHeaderFields, type Store } from '../schema/index.ts';
+import { accountQuota, deliverMessage, findSpecialMailbox, type DeliveryCopy, parseHeaderFields, quotaHasRoom, type Store, StoreError } from '../schema/index.ts';
 import type { SpamWeights } from '../server/config.ts';
 import { withoutBcc } from './bcc.ts';
 import type { RelayHandler } from './relay.ts';
@@ -44,6 +44,14 @@ export interface DeliveryOutcome {
   spamScore: number;
   localCopies: number;
   relayQueueIds: string[];
+}
+
+/**
+ * RFC 3463 X.2.2 / RFC 5321 §4.2.3 552: the DATA reply covers every recipient
+ * of the transaction, so a message one full mailbox cannot take is refused whole.
+ */
+function overQuota(recipient: string | undefined): Error {
+  return smtpError(552, '5.2.2', `<${recipient ?? ''}>: mailbox full (quota exceeded); nothing was stored`);
 }
 
 /** RFC 3848 "with" keywords. */
@@ -103,6 +111,9 @@ export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryO
     seen.add(accountId);
     const box = await findSpecialMailbox(deps.store, accountId, destination === 'junk' ? '\\Junk' : 'INBOX');
     copies.push({ mailboxId: box.id, recipient: address, flags: destination === 'inbox' ? [] : ['$Junk'] });
+    // Checked before the relay hand-off so that a full mailbox queues nothing remote;
+    // the binding check is the store's, in the delivering transaction (caught below).
+    if (!quotaHasRoom(await accountQuota(deps.store, accountId), raw.length)) throw overQuota(address);
   }
   // Relay first: the handler may refuse (no DKIM key, bad address) and then nothing is stored.
   let relayQueueIds: string[] = [];
@@ -133,6 +144,7 @@ export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryO
         meta: { returnPath: a.envelopeFrom, ipAddr: a.clientAddress, isTls: a.secure, spamScore: score, spam: score > deps.spam.flagAbove },
       });
     } catch (err) {
+      if (err instanceof StoreError && err.code === 'OVERQUOTA') throw Object.assign(overQuota(copies.map((c) => c.recipient).join('>, <')), { cause: err });
       throw Object.assign(smtpError(451, '4.3.0', 'Local storage failed; nothing was stored, try again later'), { cause: err });
     }
   }

@@ -17,7 +17,7 @@ import { applyErrorLimits, type SmtpErrorLimits } from './error-limits.ts';
 import { admit, ConnectionCounter } from './policy/concurrency.ts';
 import { acceptRecipient } from './policy/recipients.ts';
 import { checkSender } from './policy/sender.ts';
-import { newTransaction, sessionUser, type SessionUser, type Transaction } from './session-state.ts';
+import { declaredSize, newTransaction, sessionUser, type SessionUser, type Transaction } from './session-state.ts';
 
 export interface ListenerSpec {
   /** "smtp", "submission", "submissions" or "mail_server <hostname>". */
@@ -198,6 +198,7 @@ export class Listener {
         maxRecipients: this.deps.maxRecipients,
         hostname: this.spec.hostname,
         smtpUtf8: session.envelope.smtpUtf8 === true,
+        declaredSize: declaredSize(session),
       },
       tx,
       address,

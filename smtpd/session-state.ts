@@ -21,3 +21,10 @@ export function sessionUser(session: SMTPServerSession): SessionUser | null {
   const user = session.user as SessionUser | undefined;
   return user && typeof user.accountId === 'number' ? user : null;
 }
+
+/** MAIL FROM's SIZE= (RFC 1870 §5), 0 when absent or not a number. */
+export function declaredSize(session: SMTPServerSession): number {
+  const args = session.envelope.mailFrom ? session.envelope.mailFrom.args : false;
+  const size = args ? Number((args as Record<string, string | undefined>).SIZE) : 0;
+  return Number.isSafeInteger(size) && size > 0 ? size : 0;
+}

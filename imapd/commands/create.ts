@@ -1,18 +1,51 @@
 // CREATE (RFC 3501 §6.3.3); a trailing delimiter only declares intent (§6.3.3).
 // The tagged OK names the new mailbox's MAILBOXID (RFC 8474 §4.1).
-import { createMailbox, mailboxObjectId } from '../../schema/index.ts';
+// CREATE-SPECIAL-USE (RFC 6154 §3): CREATE name (USE (\Archive)).
+import { createMailbox, mailboxObjectId, type SpecialUse } from '../../schema/index.ts';
+import { ParseError } from '../parser/tokens.ts';
+import { ImapResponse } from '../response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
+
+/**
+ * The uses a plain mailbox can carry. \All and \Flagged describe virtual
+ * mailboxes (every message, every flagged message) that Heron does not make:
+ * marking an ordinary mailbox with them would mislead clients.
+ */
+const CREATABLE_USES = new Map<string, SpecialUse>(['\\Archive', '\\Drafts', '\\Junk', '\\Sent', '\\Trash'].map((u) => [u.toLowerCase(), u as SpecialUse]));
+/** RFC 6154 §6 use-attr-ext = "\" atom. */
+const USE_ATTR = /^\\[^\s(){%*"\\\]]+$/;
 
 export default defineCommand({
   name: 'CREATE',
   states: AUTHENTICATED,
   parse(args) {
     const name = args.mailbox().replace(/\/+$/, '');
+    let uses: string[] = [];
+    // RFC 4466 §2.2: CREATE mailbox [SP "(" create-param *(SP create-param) ")"].
+    if (args.more) {
+      const params = args.list('CREATE parameters');
+      if (params.length === 0) throw new ParseError('empty CREATE parameter list');
+      for (let i = 0; i < params.length; i++) {
+        const param = params[i];
+        // RFC 4466 §2.2: a parameter the server does not know is a BAD.
+        if (param.t !== 'atom' || param.v.toUpperCase() !== 'USE') throw new ParseError('unknown CREATE parameter');
+        const value = params[++i];
+        if (value?.t !== 'list') throw new ParseError('USE needs a list of special-use attributes');
+        uses = value.v.map((tok) => {
+          if (tok.t !== 'atom' || !USE_ATTR.test(tok.v)) throw new ParseError('invalid special-use attribute');
+          return tok.v;
+        });
+      }
+    }
     args.end();
-    return { name };
+    return { name, uses };
   },
-  async run(session, { name }) {
-    const mailbox = await createMailbox(session.deps.store, session.account!.id, name);
+  async run(session, { name, uses }) {
+    // RFC 6154 §3: a use that cannot be given refuses the whole CREATE, with [USEATTR].
+    if (uses.length > 1) throw new ImapResponse('NO', 'A mailbox can have one special use', 'USEATTR');
+    const specialUse = uses.length === 0 ? null : CREATABLE_USES.get(uses[0].toLowerCase());
+    if (specialUse === undefined) throw new ImapResponse('NO', `Special use ${uses[0]} is not supported`, 'USEATTR');
+    const mailbox = await createMailbox(session.deps.store, session.account!.id, name, { specialUse });
     return { code: `MAILBOXID (${mailboxObjectId(mailbox.reference_id)})`, text: 'CREATE completed' };
   },
 });

@@ -6,6 +6,7 @@ import capability from './capability.ts';
 import check from './check.ts';
 import close from './close.ts';
 import type { CommandSpec } from './command.ts';
+import compress from './compress.ts';
 import copy from './copy.ts';
 import create from './create.ts';
 import del from './delete.ts';
@@ -14,6 +15,8 @@ import esearch from './esearch.ts';
 import examine from './examine.ts';
 import expunge from './expunge.ts';
 import fetch from './fetch.ts';
+import getquota from './getquota.ts';
+import getquotaroot from './getquotaroot.ts';
 import id from './id.ts';
 import idle from './idle.ts';
 import list from './list.ts';
@@ -24,21 +27,26 @@ import move from './move.ts';
 import namespace from './namespace.ts';
 import noop from './noop.ts';
 import rename from './rename.ts';
+import replace from './replace.ts';
 import search from './search.ts';
 import select from './select.ts';
+import setquota from './setquota.ts';
 import sort from './sort.ts';
 import starttls from './starttls.ts';
 import status from './status.ts';
 import store from './store.ts';
 import subscribe from './subscribe.ts';
 import thread from './thread.ts';
+import unauthenticate from './unauthenticate.ts';
 import unselect from './unselect.ts';
 import unsubscribe from './unsubscribe.ts';
 
 const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
-    append, authenticate, cancelupdate, capability, check, close, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
+    append, authenticate, cancelupdate, capability, check, close, compress, copy, create, del, enable, esearch, examine, expunge, fetch, id, idle, list, login, logout,
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
+    replace, unauthenticate,
+    getquota, getquotaroot, setquota,
   ].map((c) => [c.name, c]),
 );
 

@@ -1,10 +1,10 @@
 // LSUB (RFC 3501 §6.3.9).
 import { AUTHENTICATED, defineCommand } from './command.ts';
-import { listCommand, parseList } from './list-mailboxes.ts';
+import { lsubCommand, parseList } from './list-mailboxes.ts';
 
 export default defineCommand({
   name: 'LSUB',
   states: AUTHENTICATED,
   parse: parseList,
-  run: (session, { reference, pattern }) => listCommand(session, reference, pattern, true),
+  run: (session, { reference, pattern }) => lsubCommand(session, reference, pattern),
 });

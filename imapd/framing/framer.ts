@@ -14,13 +14,22 @@ export type FrameEvent =
   | { kind: 'continue' }
   /** A synchronising literal was refused; the client will not send it. `line` is the text so far. */
   | { kind: 'refused'; line: string; reason: 'toobig' | 'limit' }
-  /** Unrecoverable: the stream can no longer be framed (line too long, oversized non-synchronising literal). */
-  | { kind: 'fatal'; reason: string };
+  /**
+   * Unrecoverable: the stream can no longer be framed (line too long, oversized
+   * non-synchronising literal). `line` is the command's text so far when it has
+   * a tag worth answering (an oversized non-synchronising literal).
+   */
+  | { kind: 'fatal'; reason: string; line?: string };
 
 export interface FramerOptions {
   maxLineLength: number;
-  /** Largest literal accepted for a command whose text so far is `line`. */
-  literalLimit(line: string): number;
+  /**
+   * Largest literal accepted for a command whose text so far is `line` and
+   * whose earlier literals hold `literalBytes` bytes (a MULTIAPPEND's total).
+   */
+  literalLimit(line: string, literalBytes: number): number;
+  /** Largest non-synchronising literal (RFC 7888 §4: 4096 under LITERAL-); unset means only literalLimit applies. */
+  nonSyncLimit?(): number;
   /** Most literals in one command. */
   maxLiterals: number;
 }
@@ -31,6 +40,8 @@ export class Framer {
   private buffer: Buffer = Buffer.alloc(0);
   private segments: string[] = [];
   private literals: Buffer[] = [];
+  /** Bytes in `literals` and the one being read: what this command holds in memory. */
+  private literalBytes = 0;
   /** While reading a literal: bytes still expected and the chunks so far. */
   private literalRemaining = 0;
   private literalChunks: Buffer[] = [];
@@ -43,6 +54,7 @@ export class Framer {
     this.buffer = Buffer.alloc(0);
     this.segments = [];
     this.literals = [];
+    this.literalBytes = 0;
     this.literalRemaining = 0;
     this.literalChunks = [];
   }
@@ -78,20 +90,25 @@ export class Framer {
         events.push({ kind: 'frame', frame: { segments: this.segments, literals: this.literals } });
         this.segments = [];
         this.literals = [];
+        this.literalBytes = 0;
         continue;
       }
       const size = Number(marker[1]);
       const sync = marker[2] !== '+';
       const soFar = this.segments.join('') + line;
       const tooMany = this.literals.length >= this.options.maxLiterals;
-      if (tooMany || size > this.options.literalLimit(soFar)) {
-        if (!sync) return this.fail(events, tooMany ? 'too many literals' : 'literal too big');
-        // The client waits for "+", so it will not send the bytes: drop the command.
+      const nonSyncTooBig = !sync && size > (this.options.nonSyncLimit?.() ?? Infinity);
+      if (tooMany || nonSyncTooBig || size > this.options.literalLimit(soFar, this.literalBytes)) {
+        // The bytes are on their way and cannot be told apart from commands: stop reading.
+        if (!sync) return this.fail(events, tooMany ? 'too many literals' : 'literal too big', soFar);
+        // The client waits for "+", so it will not send the bytes: drop the command (and every literal it had).
         events.push({ kind: 'refused', line: soFar, reason: tooMany ? 'limit' : 'toobig' });
         this.segments = [];
         this.literals = [];
+        this.literalBytes = 0;
         continue;
       }
+      this.literalBytes += size;
       this.segments.push(line);
       if (sync) events.push({ kind: 'continue' });
       if (size === 0) this.literals.push(Buffer.alloc(0));
@@ -100,10 +117,10 @@ export class Framer {
     return events;
   }
 
-  private fail(events: FrameEvent[], reason: string): FrameEvent[] {
+  private fail(events: FrameEvent[], reason: string, line?: string): FrameEvent[] {
     this.dead = true;
     this.reset();
-    events.push({ kind: 'fatal', reason });
+    events.push(line === undefined ? { kind: 'fatal', reason } : { kind: 'fatal', reason, line });
     return events;
   }
 }

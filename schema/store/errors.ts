@@ -8,6 +8,8 @@ export type StoreErrorCode =
   | 'NOPERM'
   | 'LIMIT'
   | 'TOOBIG'
+  /** RFC 9208 §4.3: the account's quota would be exceeded (SMTP 552 5.2.2). */
+  | 'OVERQUOTA'
   | 'AUTHENTICATIONFAILED'
   /** The database cannot be reached or used right now (SMTP 451 4.3.0, IMAP NO [UNAVAILABLE], HTTP 503). */
   | 'UNAVAILABLE';

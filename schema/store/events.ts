@@ -25,6 +25,8 @@ export interface StoreEventMap {
   certificate: [{ hostname: string }];
   /** Outbox rows were queued or made due (the delivery worker wakes up). */
   outbox: [];
+  /** Webhook events were queued or the webhook settings changed (the webhook worker wakes up). */
+  webhook: [];
   /**
    * Notifications may have been missed (PostgreSQL: the LISTEN connection was
    * lost and is back): whoever keeps state from notifications reads it again.

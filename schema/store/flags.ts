@@ -38,3 +38,12 @@ export function applyFlags(current: readonly string[], op: FlagOperation, flags:
   const remove = new Set(normalizeFlags(flags).map((f) => f.toLowerCase()));
   return current.filter((f) => !remove.has(f.toLowerCase()));
 }
+
+/** What a flag change did, as EmailEngine's messageUpdated `changes.flags`: added and removed only when not empty, and the new value. */
+export function flagChanges(before: readonly string[], after: readonly string[]): { added?: string[]; removed?: string[]; value: string[] } {
+  const had = new Set(before.map((f) => f.toLowerCase()));
+  const has = new Set(after.map((f) => f.toLowerCase()));
+  const added = after.filter((f) => !had.has(f.toLowerCase()));
+  const removed = before.filter((f) => !has.has(f.toLowerCase()));
+  return { ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}), value: [...after] };
+}

@@ -4,7 +4,7 @@
 // the API ids (reference_id) on both sides. Changes go through the same
 // in-write functions IMAP uses, so sessions hear of them the same way.
 import { mailAccount } from '../tables.ts';
-import { copyInWrite, expungeInWrite } from './messages.ts';
+import { lockMailboxes, moveInWrite } from './messages.ts';
 import { rowOrUndefined } from './row-codec.ts';
 import type { MailAccountRow } from './rows.ts';
 import type { Store } from './store.ts';
@@ -79,15 +79,14 @@ export async function moveMessagesWithIds(
   input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
 ): Promise<{ uidvalidity: number; moved: MovedMessage[] }> {
   return write(store, async (tx) => {
-    const copied = await copyInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId);
-    const sourceUids = copied.mapping.map((m) => m.sourceUid);
-    const before = await referenceIds(tx, input.sourceMailboxId, sourceUids);
+    await lockMailboxes(tx, [input.sourceMailboxId, input.targetMailboxId]);
+    const before = await referenceIds(tx, input.sourceMailboxId, input.uids);
+    const copied = await moveInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId);
     const after = await referenceIds(
       tx,
       input.targetMailboxId,
       copied.mapping.map((m) => m.targetUid),
     );
-    await expungeInWrite(tx, input.sourceMailboxId, sourceUids);
     return {
       uidvalidity: copied.uidvalidity,
       moved: copied.mapping.map((m) => ({ ...m, sourceId: before.get(m.sourceUid)!, targetId: after.get(m.targetUid)! })),

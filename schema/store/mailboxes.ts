@@ -3,13 +3,14 @@
 // RENAME moves children along, and renaming INBOX moves its messages out.
 import crypto from 'node:crypto';
 import { StoreError } from './errors.ts';
-import { copyInWrite, expungeInWrite, lockMailboxes } from './messages.ts';
+import { expungeInWrite, lockMailboxes, moveInWrite } from './messages.ts';
 import { nextUidValidity } from './meta.ts';
 import { HIERARCHY_DELIMITER, normalizeMailboxName, parentNames, validMailboxName } from './mailbox-names.ts';
 import { rowOf, rowOrUndefined, rowsOf } from './row-codec.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
 import { mailBox } from '../tables.ts';
+import { queueWebhookEvent } from './webhooks.ts';
 
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
 
@@ -30,6 +31,9 @@ export interface MailboxStatus {
   uidvalidity: number;
   highestmodseq: number;
   size: number;
+  /** RFC 9051 / RFC 9208 §4.3: messages with \Deleted, and the sum of their sizes in bytes. */
+  deleted: number;
+  deletedSize: number;
   /** Sequence number of the first message without \Seen, or null. */
   firstUnseenSeq: number | null;
 }
@@ -47,6 +51,7 @@ export async function insertMailbox(
 ): Promise<MailBoxRow> {
   const t = now();
   const uidvalidity = await nextUidValidity(tx);
+  await dropKeptSubscription(tx, accountId, name);
   const row = await tx.get(
     `INSERT INTO mail_box (reference_id, mail_account_id, name, subscribed, uidvalidity, special_use, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -122,9 +127,16 @@ export async function createMailbox(
     } else {
       row = await insertMailbox(tx, accountId, normalized, { specialUse: options.specialUse });
     }
+    await queueWebhookEvent(tx, row.id, 'mailboxNew', mailboxEventData(row));
     tx.notify('mailboxes', { accountId });
     return row;
   });
+}
+
+/** EmailEngine's mailboxNew/mailboxDeleted data. */
+function mailboxEventData(mailbox: MailBoxRow): { path: string; name: string; mailboxId: string; specialUse?: string } {
+  const name = mailbox.name.split(HIERARCHY_DELIMITER).pop()!;
+  return { path: mailbox.name, name, mailboxId: mailbox.reference_id, ...(mailbox.special_use ? { specialUse: mailbox.special_use } : {}) };
 }
 
 async function childrenOf(tx: WriteContext, accountId: number, name: string): Promise<MailBoxRow[]> {
@@ -142,6 +154,18 @@ async function allUids(tx: WriteContext, mailboxId: number): Promise<number[]> {
 async function deleteMailboxRow(tx: WriteContext, mailbox: MailBoxRow): Promise<void> {
   await expungeInWrite(tx, mailbox.id, await allUids(tx, mailbox.id));
   await tx.run(`DELETE FROM mail_box WHERE id = ?`, mailbox.id);
+  // RFC 3501 §6.3.6: the server does not unsubscribe a name because its mailbox went away.
+  if (mailbox.subscribed) await tx.run(`INSERT INTO mail_subscription (mail_account_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING`, mailbox.mail_account_id, mailbox.name);
+}
+
+/** A subscription kept for a name without a mailbox is folded into the mailbox that now has the name. */
+async function dropKeptSubscription(tx: WriteContext, accountId: number, name: string): Promise<void> {
+  await tx.run(`DELETE FROM mail_subscription WHERE mail_account_id = ? AND name = ?`, accountId, name);
+}
+
+/** Subscribed names that have no mailbox (RFC 5258 §3: listed \NonExistent), sorted. */
+export async function listKeptSubscriptions(store: Store, accountId: number): Promise<string[]> {
+  return store.column<string>(`SELECT name FROM mail_subscription WHERE mail_account_id = ? ORDER BY name`, accountId);
 }
 
 /** DELETE (RFC 3501 §6.3.4). */
@@ -152,6 +176,7 @@ export async function deleteMailbox(store: Store, accountId: number, name: strin
     const mailbox = await findIn(tx, accountId, normalized);
     if (!mailbox) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
     await lockMailboxes(tx, [mailbox.id]);
+    await queueWebhookEvent(tx, mailbox.id, 'mailboxDeleted', mailboxEventData(mailbox));
     const children = await childrenOf(tx, accountId, normalized);
     if (children.length > 0) {
       if (mailbox.noselect) throw new StoreError('INUSE', 'mailbox has children and is already \\Noselect');
@@ -185,14 +210,15 @@ export async function renameMailbox(store: Store, accountId: number, from: strin
       // Renaming INBOX moves its messages to a new mailbox and leaves INBOX empty;
       // INBOX's inferior names stay where they are.
       result = await insertMailbox(tx, accountId, target, { subscribed: mailbox.subscribed });
-      const uids = await allUids(tx, mailbox.id);
-      await copyInWrite(tx, mailbox.id, uids, result.id);
-      await expungeInWrite(tx, mailbox.id, uids);
+      await moveInWrite(tx, mailbox.id, await allUids(tx, mailbox.id), result.id);
     } else {
       const t = now();
       for (const child of await childrenOf(tx, accountId, source)) {
-        await tx.run(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ?`, target + child.name.slice(source.length), t, child.id);
+        const name = target + child.name.slice(source.length);
+        await dropKeptSubscription(tx, accountId, name);
+        await tx.run(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ?`, name, t, child.id);
       }
+      await dropKeptSubscription(tx, accountId, target);
       result = rowOf(mailBox, await tx.get(`UPDATE mail_box SET name = ?, updated_at = ? WHERE id = ? RETURNING *`, target, t, mailbox.id));
     }
     tx.notify('mailboxes', { accountId });
@@ -203,7 +229,14 @@ export async function renameMailbox(store: Store, accountId: number, from: strin
 export async function setSubscribed(store: Store, accountId: number, name: string, subscribed: boolean): Promise<void> {
   return write(store, async (tx) => {
     const mailbox = await findIn(tx, accountId, name);
-    if (!mailbox) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+    if (!mailbox) {
+      // Only a kept subscription (its mailbox was deleted) can be dropped without a mailbox.
+      const normalized = normalizeMailboxName(name);
+      const { changes } = subscribed ? { changes: 0 } : await tx.run(`DELETE FROM mail_subscription WHERE mail_account_id = ? AND name = ?`, accountId, normalized);
+      if (changes === 0) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      tx.notify('mailboxes', { accountId });
+      return;
+    }
     await tx.run(`UPDATE mail_box SET subscribed = ?, updated_at = ? WHERE id = ?`, subscribed ? 1 : 0, now(), mailbox.id);
     tx.notify('mailboxes', { accountId });
   });
@@ -217,11 +250,13 @@ export async function mailboxStatus(store: Store, mailboxId: number): Promise<Ma
   );
   if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
   const instr = store.dialect.instr;
-  const counts = (await store.get<{ messages: number; unseen: number; recent: number; size: number }>(
+  const counts = (await store.get<{ messages: number; unseen: number; recent: number; size: number; deleted: number; deletedSize: number }>(
     `SELECT count(*) AS messages,
             coalesce(sum(CASE WHEN ${instr}(flags, '"\\\\Seen"') = 0 THEN 1 ELSE 0 END), 0) AS unseen,
             coalesce(sum(CASE WHEN uid > ? THEN 1 ELSE 0 END), 0) AS recent,
-            coalesce(sum(size), 0) AS size
+            coalesce(sum(size), 0) AS size,
+            coalesce(sum(CASE WHEN ${instr}(flags, '"\\\\Deleted"') > 0 THEN 1 ELSE 0 END), 0) AS deleted,
+            coalesce(sum(CASE WHEN ${instr}(flags, '"\\\\Deleted"') > 0 THEN size ELSE 0 END), 0) AS "deletedSize"
      FROM mail WHERE mail_box_id = ?`,
     box.recent_uid,
     mailboxId,

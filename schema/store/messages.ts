@@ -6,10 +6,12 @@ import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
 import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
-import { applyFlags, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
+import { applyFlags, flagChanges, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
+import { QuotaLedger, settleQuota } from './quota.ts';
 import type { MailBoxRow } from './rows.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
-import { assignThread, type ThreadKeys, threadKeys } from './threads.ts';
+import { assignThread, threadKeys } from './threads.ts';
+import { queueWebhookEvent } from './webhooks.ts';
 
 export type ChangeKind = 'new' | 'flags' | 'expunge';
 
@@ -102,7 +104,7 @@ export async function journal(tx: WriteContext, mailboxId: number, modseq: numbe
   await tx.run(`INSERT INTO mail_change (mail_box_id, modseq, uid, kind, created_at) VALUES (?, ?, ?, ?, ?)`, mailboxId, modseq, uid, kind, now());
 }
 
-async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
+export async function insertRaw(tx: WriteContext, raw: Buffer, sha256: string, indexed: IndexedMessage): Promise<number> {
   const { id } = (await tx.get<{ id: number }>(`INSERT INTO mail_raw (sha256, data) VALUES (?, ?) RETURNING id`, sha256, raw))!;
   const text = tx.dialect.textIndex;
   await tx.run(text.insert, id, text.prepare(indexed.headerText), text.prepare(indexed.bodyText));
@@ -132,7 +134,7 @@ const COPY_BINDS = new Set<string>(['reference_id', 'mail_box_id', 'mail_account
 const INSERT_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) VALUES (${MAIL_COLUMNS.map(() => '?').join(', ')}) RETURNING id`;
 const COPY_MAIL = `INSERT INTO mail (${MAIL_COLUMNS.join(', ')}) SELECT ${MAIL_COLUMNS.map((c) => (COPY_BINDS.has(c) ? '?' : c)).join(', ')} FROM mail WHERE id = ?`;
 
-interface MailInsert {
+export interface MailInsert {
   mailboxId: number;
   accountId: number;
   rawId: number;
@@ -152,7 +154,7 @@ interface MailInsert {
   > & { envelopeJson: string; structureJson: string };
 }
 
-async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
+export async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number; referenceId: string }> {
   const referenceId = crypto.randomUUID();
   const t = now();
   const { id } = (await tx.get<{ id: number }>(
@@ -196,77 +198,21 @@ async function insertMail(tx: WriteContext, m: MailInsert): Promise<{ id: number
   return { id, referenceId };
 }
 
-function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
+export function notifyMailbox(ctx: WriteContext, accountId: number, mailboxId: number, highestModseq: number): void {
   ctx.notify('mailbox', { accountId, mailboxId, highestModseq });
 }
 
 // ---------------------------------------------------------------- append
 
-/** A message parsed and hashed, ready to be stored (the expensive part, done outside any transaction). */
-interface PreparedDelivery {
-  raw: Buffer;
-  copies: DeliveryCopy[];
-  internalDate: number;
-  meta: DeliveryMeta;
-  sha256: string;
-  indexed: IndexedMessage;
-  envelopeJson: string;
-  structureJson: string;
-  /** What the message's thread is found by (threads.ts). */
-  threadKeys: ThreadKeys;
-}
-
-function prepareDelivery(input: { raw: Buffer; copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta }): PreparedDelivery {
-  const indexed = indexMessage(input.raw);
+/** What storing a message needs from its bytes: parse it before the transaction (the expensive part, needing no lock). */
+export function prepareMessage(raw: Buffer): { indexed: IndexedMessage; sha256: string; envelopeJson: string; structureJson: string } {
+  const indexed = indexMessage(raw);
   return {
-    raw: input.raw,
-    copies: input.copies,
-    internalDate: input.internalDate ?? now(),
-    meta: input.meta ?? {},
-    sha256: crypto.createHash('sha256').update(input.raw).digest('hex'),
     indexed,
+    sha256: crypto.createHash('sha256').update(raw).digest('hex'),
     envelopeJson: JSON.stringify(indexed.envelope),
     structureJson: JSON.stringify(indexed.root),
-    threadKeys: threadKeys(indexed),
   };
-}
-
-/** Stores a prepared message inside a write: the raw bytes once, a row per copy. */
-async function deliverInWrite(tx: WriteContext, p: PreparedDelivery): Promise<AppendedMessage[]> {
-  const rawId = await insertRaw(tx, p.raw, p.sha256, p.indexed);
-  // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
-  const order = p.copies.map((_, i) => i).sort((a, b) => p.copies[a].mailboxId - p.copies[b].mailboxId);
-  const appended: AppendedMessage[] = new Array(p.copies.length);
-  // One thread per account, however many of its mailboxes get a copy.
-  const threads = new Map<number, string>();
-  for (const i of order) {
-    const copy = p.copies[i];
-    const alloc = await allocate(tx, copy.mailboxId, 1);
-    let threadId = threads.get(alloc.accountId);
-    if (threadId === undefined) {
-      threadId = await assignThread(tx, alloc.accountId, p.threadKeys);
-      threads.set(alloc.accountId, threadId);
-    }
-    const { id, referenceId } = await insertMail(tx, {
-      mailboxId: copy.mailboxId,
-      accountId: alloc.accountId,
-      rawId,
-      uid: alloc.firstUid,
-      modseq: alloc.modseq,
-      flags: normalizeFlags(copy.flags ?? []),
-      internalDate: p.internalDate,
-      size: p.raw.length,
-      hash: p.sha256,
-      recipient: copy.recipient ?? '',
-      meta: p.meta,
-      threadId,
-      indexed: { ...p.indexed, envelopeJson: p.envelopeJson, structureJson: p.structureJson },
-    });
-    await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
-    notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
-    appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
-  }
-  return appended;
 }
 
 /**
@@ -275,71 +221,73 @@ async function deliverInWrite(tx: WriteContext, p: PreparedDelivery): Promise<Ap
  */
 export async function deliverMessage(
   store: Store,
-  input: { raw: Buffer; copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta },
+  input: {
+    raw: Buffer;
+    copies: DeliveryCopy[];
+    internalDate?: number;
+    meta?: DeliveryMeta;
+    /** False for the server's own filings (DSNs, Sent copies of mail already sent): counted, never refused. */
+    enforceQuota?: boolean;
+  },
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
-  const prepared = prepareDelivery(input);
-  return write(store, (tx) => deliverInWrite(tx, prepared));
-}
-
-export interface AppendInput {
-  mailboxId: number;
-  raw: Buffer;
-  flags?: string[];
-  internalDate?: number;
+  const { indexed, sha256, envelopeJson, structureJson } = prepareMessage(input.raw);
+  const internalDate = input.internalDate ?? now();
+  const keys = threadKeys(indexed);
+  return write(store, async (tx) => {
+    const rawId = await insertRaw(tx, input.raw, sha256, indexed);
+    // Mailboxes are locked in id order (see lockMailboxes); results keep the copies' order.
+    const order = input.copies.map((_, i) => i).sort((a, b) => input.copies[a].mailboxId - input.copies[b].mailboxId);
+    const appended: AppendedMessage[] = new Array(input.copies.length);
+    // One thread per account, however many of its mailboxes get a copy.
+    const threads = new Map<number, string>();
+    const ledger = new QuotaLedger();
+    for (const i of order) {
+      const copy = input.copies[i];
+      const alloc = await allocate(tx, copy.mailboxId, 1);
+      let threadId = threads.get(alloc.accountId);
+      if (threadId === undefined) {
+        threadId = await assignThread(tx, alloc.accountId, keys);
+        threads.set(alloc.accountId, threadId);
+      }
+      const { id, referenceId } = await insertMail(tx, {
+        mailboxId: copy.mailboxId,
+        accountId: alloc.accountId,
+        rawId,
+        uid: alloc.firstUid,
+        modseq: alloc.modseq,
+        flags: normalizeFlags(copy.flags ?? []),
+        internalDate,
+        size: input.raw.length,
+        hash: sha256,
+        recipient: copy.recipient ?? '',
+        meta: input.meta ?? {},
+        threadId,
+        indexed: { ...indexed, envelopeJson, structureJson },
+      });
+      await journal(tx, copy.mailboxId, alloc.modseq, alloc.firstUid, 'new');
+      ledger.add(alloc.accountId, 1, input.raw.length);
+      await queueWebhookEvent(tx, copy.mailboxId, 'messageNew', { id: referenceId, uid: alloc.firstUid });
+      notifyMailbox(tx, alloc.accountId, copy.mailboxId, alloc.modseq);
+      appended[i] = { id, referenceId, mailboxId: copy.mailboxId, uid: alloc.firstUid, uidvalidity: alloc.uidvalidity, modseq: alloc.modseq };
+    }
+    await settleQuota(tx, ledger, input.enforceQuota ?? true);
+    return appended;
+  });
 }
 
 /** IMAP APPEND: one message into one mailbox, with flags and internal date. */
-export async function appendMessage(store: Store, input: AppendInput): Promise<AppendedMessage> {
+export async function appendMessage(
+  store: Store,
+  input: { mailboxId: number; raw: Buffer; flags?: string[]; internalDate?: number },
+): Promise<AppendedMessage> {
   const [appended] = await deliverMessage(store, {
     raw: input.raw,
     copies: [{ mailboxId: input.mailboxId, flags: input.flags }],
     internalDate: input.internalDate,
   });
   return appended;
-}
-
-/**
- * Several APPENDs (a client's pipelined ones) in one transaction, so in one
- * commit: their UIDs ascend in the order given, on either engine. If the
- * transaction fails, each is stored alone, in order, so that one message's
- * failure is its own. Results are in input order.
- */
-export async function appendMessages(store: Store, inputs: readonly AppendInput[]): Promise<Array<PromiseSettledResult<AppendedMessage>>> {
-  const prepared = inputs.map((input): PromiseSettledResult<PreparedDelivery> => {
-    try {
-      return { status: 'fulfilled', value: prepareDelivery({ raw: input.raw, copies: [{ mailboxId: input.mailboxId, flags: input.flags }], internalDate: input.internalDate }) };
-    } catch (reason) {
-      return { status: 'rejected', reason };
-    }
-  });
-  const ready = prepared.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
-  if (ready.length > 1) {
-    try {
-      const stored = await write(store, async (tx) => {
-        const out: AppendedMessage[] = [];
-        for (const p of ready) out.push((await deliverInWrite(tx, p))[0]);
-        return out;
-      });
-      let next = 0;
-      return prepared.map((p) => (p.status === 'fulfilled' ? { status: 'fulfilled', value: stored[next++] } : p));
-    } catch {
-      // Some message was refused: each on its own below.
-    }
-  }
-  const out: Array<PromiseSettledResult<AppendedMessage>> = [];
-  for (const p of prepared) {
-    if (p.status === 'rejected') out.push(p);
-    else {
-      try {
-        out.push({ status: 'fulfilled', value: (await write(store, (tx) => deliverInWrite(tx, p.value)))[0] });
-      } catch (reason) {
-        out.push({ status: 'rejected', reason });
-      }
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------- reads
@@ -467,13 +415,13 @@ export async function storeFlags(
 ): Promise<FlagChangeResult> {
   return write(store, async (tx) => {
     await lockMailboxes(tx, [input.mailboxId]);
-    const rows = await tx.all<{ id: number; uid: number; modseq: number; flags: string }>(
-      `SELECT id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+    const rows = await tx.all<{ id: number; reference_id: string; uid: number; modseq: number; flags: string }>(
+      `SELECT id, reference_id, uid, modseq, flags FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
       input.mailboxId,
       JSON.stringify(input.uids),
     );
     const modified: number[] = [];
-    const updates: Array<{ id: number; uid: number; flags: string[] }> = [];
+    const updates: Array<{ id: number; referenceId: string; uid: number; before: string[]; flags: string[] }> = [];
     for (const row of rows) {
       if (input.unchangedSince !== undefined && row.modseq > input.unchangedSince) {
         modified.push(row.uid);
@@ -481,7 +429,7 @@ export async function storeFlags(
       }
       const before = parseFlags(row.flags);
       const after = applyFlags(before, input.op, input.flags);
-      if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, uid: row.uid, flags: after });
+      if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, referenceId: row.reference_id, uid: row.uid, before, flags: after });
     }
     if (updates.length === 0) return { changed: [], modified };
     const alloc = await allocate(tx, input.mailboxId, 0);
@@ -489,17 +437,22 @@ export async function storeFlags(
     for (const u of updates) {
       await tx.run(`UPDATE mail SET flags = ?, modseq = ?, updated_at = ? WHERE id = ?`, JSON.stringify(u.flags), alloc.modseq, t, u.id);
       await journal(tx, input.mailboxId, alloc.modseq, u.uid, 'flags');
+      await queueWebhookEvent(tx, input.mailboxId, 'messageUpdated', { id: u.referenceId, uid: u.uid, changes: { flags: flagChanges(u.before, u.flags) } });
     }
     notifyMailbox(tx, alloc.accountId, input.mailboxId, alloc.modseq);
     return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
   });
 }
 
-/** Removes messages inside a write (the caller has locked the mailbox); returns the UIDs removed. */
-export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[]): Promise<number[]> {
+/**
+ * Removes messages inside a write (the caller has locked the mailbox); returns
+ * the UIDs removed. Their usage is given back at once, or through `ledger`
+ * when the caller settles several changes together (MOVE).
+ */
+export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: readonly number[], ledger?: QuotaLedger): Promise<number[]> {
   if (uids.length === 0) return [];
-  const rows = await tx.all<{ id: number; uid: number; mail_raw_id: number }>(
-    `SELECT id, uid, mail_raw_id FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+  const rows = await tx.all<{ id: number; reference_id: string; uid: number; mail_raw_id: number; size: number }>(
+    `SELECT id, reference_id, uid, mail_raw_id, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
     mailboxId,
     JSON.stringify(uids),
   );
@@ -509,11 +462,15 @@ export async function expungeInWrite(tx: WriteContext, mailboxId: number, uids: 
     await tx.run(`DELETE FROM mail WHERE id = ?`, row.id);
     // RFC 7162 §3.2.5: expunges stay in the journal so QRESYNC can report VANISHED.
     await journal(tx, mailboxId, alloc.modseq, row.uid, 'expunge');
+    await queueWebhookEvent(tx, mailboxId, 'messageDeleted', { id: row.reference_id, uid: row.uid });
   }
   await deleteOrphanRaw(
     tx,
     rows.map((r) => r.mail_raw_id),
   );
+  const refund = ledger ?? new QuotaLedger();
+  refund.add(alloc.accountId, -rows.length, -rows.reduce((sum, r) => sum + r.size, 0));
+  if (!ledger) await settleQuota(tx, refund);
   notifyMailbox(tx, alloc.accountId, mailboxId, alloc.modseq);
   return rows.map((r) => r.uid);
 }
@@ -547,11 +504,21 @@ export interface CopyResult {
   mapping: Array<{ sourceUid: number; targetUid: number }>;
 }
 
-/** Copies messages inside a write: same raw bytes, flags and internal date; new UIDs. */
-export async function copyInWrite(tx: WriteContext, sourceMailboxId: number, uids: readonly number[], targetMailboxId: number): Promise<CopyResult> {
+/**
+ * Copies messages inside a write: same raw bytes, flags and internal date; new
+ * UIDs. The target account is charged at once (OVERQUOTA when it would pass a
+ * limit), or through `ledger` when the caller settles several changes together.
+ */
+export async function copyInWrite(
+  tx: WriteContext,
+  sourceMailboxId: number,
+  uids: readonly number[],
+  targetMailboxId: number,
+  ledger?: QuotaLedger,
+): Promise<CopyResult> {
   await lockMailboxes(tx, [sourceMailboxId, targetMailboxId]);
-  const rows = await tx.all<{ uid: number; id: number }>(
-    `SELECT id, uid FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
+  const rows = await tx.all<{ uid: number; id: number; size: number }>(
+    `SELECT id, uid, size FROM mail WHERE mail_box_id = ? AND uid IN ${tx.dialect.intList} ORDER BY uid`,
     sourceMailboxId,
     JSON.stringify(uids),
   );
@@ -563,10 +530,15 @@ export async function copyInWrite(tx: WriteContext, sourceMailboxId: number, uid
   const mapping: CopyResult['mapping'] = [];
   for (const [i, row] of rows.entries()) {
     const targetUid = alloc.firstUid + i;
-    await tx.run(COPY_MAIL, crypto.randomUUID(), targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
+    const referenceId = crypto.randomUUID();
+    await tx.run(COPY_MAIL, referenceId, targetMailboxId, alloc.accountId, targetUid, alloc.modseq, t, t, row.id);
     await journal(tx, targetMailboxId, alloc.modseq, targetUid, 'new');
+    await queueWebhookEvent(tx, targetMailboxId, 'messageNew', { id: referenceId, uid: targetUid });
     mapping.push({ sourceUid: row.uid, targetUid });
   }
+  const charge = ledger ?? new QuotaLedger();
+  charge.add(alloc.accountId, rows.length, rows.reduce((sum, r) => sum + r.size, 0));
+  if (!ledger) await settleQuota(tx, charge);
   notifyMailbox(tx, alloc.accountId, targetMailboxId, alloc.modseq);
   return { uidvalidity: alloc.uidvalidity, mapping };
 }
@@ -584,15 +556,27 @@ export async function moveMessages(
   store: Store,
   input: { sourceMailboxId: number; uids: readonly number[]; targetMailboxId: number },
 ): Promise<CopyResult & { expunged: number[] }> {
-  return write(store, async (tx) => {
-    const result = await copyInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId);
-    const expunged = await expungeInWrite(
-      tx,
-      input.sourceMailboxId,
-      result.mapping.map((m) => m.sourceUid),
-    );
-    return { ...result, expunged };
-  });
+  return write(store, (tx) => moveInWrite(tx, input.sourceMailboxId, input.uids, input.targetMailboxId));
+}
+
+/** Copies, then expunges the originals, inside a write (MOVE, the API's move, RENAME of INBOX). */
+export async function moveInWrite(
+  tx: WriteContext,
+  sourceMailboxId: number,
+  uids: readonly number[],
+  targetMailboxId: number,
+): Promise<CopyResult & { expunged: number[] }> {
+  // RFC 9208 §4.3: a MOVE is refused only when the target root would pass its limit; inside one account it nets to zero.
+  const ledger = new QuotaLedger();
+  const result = await copyInWrite(tx, sourceMailboxId, uids, targetMailboxId, ledger);
+  const expunged = await expungeInWrite(
+    tx,
+    sourceMailboxId,
+    result.mapping.map((m) => m.sourceUid),
+    ledger,
+  );
+  await settleQuota(tx, ledger);
+  return { ...result, expunged };
 }
 
 /**

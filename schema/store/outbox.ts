@@ -9,6 +9,7 @@ import { StoreError } from './errors.ts';
 import { insertRow, rowOf, rowOrUndefined, rowsOf, updateRows } from './row-codec.ts';
 import type { OutboxRow } from './rows.ts';
 import { now, type Store, write } from './store.ts';
+import { queueOutboundWebhookEvents } from './webhooks.ts';
 
 /** Where one recipient of a row stands after the last attempt. */
 export interface RecipientState {
@@ -125,6 +126,7 @@ export interface OutboxAttempt {
 /** Records an attempt's outcome and releases the claim. */
 export async function finishOutboxAttempt(store: Store, id: number, attempt: OutboxAttempt): Promise<void> {
   await write(store, async (tx) => {
+    await queueOutboundWebhookEvents(tx, id, attempt);
     await updateRows(
       tx,
       outbox,

@@ -63,6 +63,7 @@ export async function openStore(location: string, options: StoreOptions = {}): P
       if (note.event === 'resync') {
         emit('mail_server');
         emit('outbox');
+        emit('webhook');
         emit('certificate', { hostname: '*' });
       }
     },

@@ -36,6 +36,7 @@ const STORE_STATUS: Record<string, number> = {
   NOPERM: 403,
   LIMIT: 422,
   TOOBIG: 413,
+  OVERQUOTA: 507,
   AUTHENTICATIONFAILED: 401,
   UNAVAILABLE: 503,
 };

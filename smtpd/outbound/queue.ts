@@ -117,5 +117,6 @@ export async function queueForDelivery(deps: OutboundDeps, input: QueueInput): P
 /** Files what was sent in the account's \Sent mailbox, marked \Seen. */
 export async function fileSentCopy(deps: OutboundDeps, accountId: number, raw: Buffer): Promise<void> {
   const sent = await findSpecialMailbox(deps.store, accountId, '\\Sent');
-  await deliverMessage(deps.store, { raw, copies: [{ mailboxId: sent.id, flags: ['\\Seen'] }] });
+  // Counted, never refused: the mail has gone already.
+  await deliverMessage(deps.store, { raw, copies: [{ mailboxId: sent.id, flags: ['\\Seen'] }], enforceQuota: false });
 }

@@ -219,7 +219,8 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
         recipients: recipients.map((r): DsnRecipient => dsnRecipient(r, statuses[r], action)),
       });
       const inbox = await findSpecialMailbox(store, row.mail_account_id, 'INBOX');
-      await deliverMessage(store, { raw, copies: [{ mailboxId: inbox.id }], meta: { returnPath: '' } });
+      // Counted, never refused: a full mailbox must still learn that its mail bounced.
+      await deliverMessage(store, { raw, copies: [{ mailboxId: inbox.id }], meta: { returnPath: '' }, enforceQuota: false });
       return true;
     } catch (err) {
       log.error({ err, outbox: row.reference_id }, 'could not deliver the DSN');

@@ -4,7 +4,7 @@
 // authenticated sender (554 5.7.1 otherwise, from every address including
 // loopback) and an outbound queue (451 4.3.2 until one is wired in).
 // Addresses follow the one address rule (envelope-address.ts).
-import { findHostingServer, resolveLocalAddress, type Store } from '../../schema/index.ts';
+import { accountQuota, findHostingServer, quotaHasRoom, resolveLocalAddress, type Store } from '../../schema/index.ts';
 import { smtpError } from '../enhanced-codes.ts';
 import type { SessionUser, Transaction } from '../session-state.ts';
 import { parseEnvelopeAddress } from './envelope-address.ts';
@@ -18,6 +18,8 @@ export interface RecipientContext {
   hostname: string;
   /** MAIL FROM carried SMTPUTF8 (RFC 6531). */
   smtpUtf8: boolean;
+  /** MAIL FROM's SIZE= (RFC 1870), 0 when not declared. */
+  declaredSize: number;
 }
 
 export async function acceptRecipient(ctx: RecipientContext, tx: Transaction, address: string): Promise<void> {
@@ -29,6 +31,10 @@ export async function acceptRecipient(ctx: RecipientContext, tx: Transaction, ad
   if (await findHostingServer(ctx.store, rcpt.domain)) {
     const account = await resolveLocalAddress(ctx.store, rcpt.key);
     if (!account) throw smtpError(550, '5.1.1', `<${address}>: no such user here`);
+    // RFC 9208 §4.3 / RFC 3463 X.2.2: refuse only this recipient when it is full already (or SIZE= does not fit).
+    if (!quotaHasRoom(await accountQuota(ctx.store, account.id), ctx.declaredSize)) {
+      throw smtpError(552, '5.2.2', `<${address}>: mailbox full (quota exceeded)`);
+    }
     tx.local.set(rcpt.key, account.id);
     return;
   }

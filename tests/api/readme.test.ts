@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
 import { useHeron, type TestHeron } from './client.ts';
 
 const README = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');
@@ -24,16 +25,17 @@ function readmeBlock(heading: string): string {
 }
 const adminApiBlock = () => readmeBlock('## The admin API');
 const mailApiBlock = () => readmeBlock("## The mail API (EmailEngine's /v1 routes)");
+const webhooksBlock = () => readmeBlock('## Webhooks');
 
 /** Runs `script` with bash against `heron`; any HTTP error fails it (curl --fail-with-body, set -e, pipefail). */
-function runBlock(heron: TestHeron, script: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function runBlock(heron: TestHeron, script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const prelude = 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; }\n';
   // Asynchronous: the server under test runs in this process.
   return new Promise((resolve) => {
     execFile(
       'bash',
       ['-c', prelude + script],
-      { env: { ...process.env, HERON: `http://127.0.0.1:${heron.ports.api}`, ADMIN_EMAIL, ADMIN_PASSWORD }, encoding: 'utf8', timeout: 60_000 },
+      { env: { ...process.env, HERON: `http://127.0.0.1:${heron.ports.api}`, ADMIN_EMAIL, ADMIN_PASSWORD, ...env }, encoding: 'utf8', timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -75,5 +77,26 @@ describe('README mail API examples', () => {
     // The message is in Archive now, flagged and seen, and the token reaches no other account.
     const archived = await heron.store.all<{ name: string }>(`SELECT b.name FROM mail m JOIN mail_box b ON b.id = m.mail_box_id WHERE m.subject = ?`, 'Hello');
     assert.deepEqual(archived, [{ name: 'Archive' }]);
+  });
+});
+
+describe('README webhook examples', () => {
+  let heron: TestHeron;
+  useHeron(async (h) => {
+    heron = h;
+  });
+
+  test('after the admin API block, the webhooks block turns webhooks on and the receiver gets the signed event', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const run = await runBlock(heron, `${adminApiBlock()}\n${webhooksBlock()}`, { RECEIVER: receiver.url });
+      assert.equal(run.code, 0, `stderr: ${run.stderr}\nstdout: ${run.stdout}`);
+      const out = run.stdout.slice(run.stdout.indexOf('Signed out'));
+      assert.match(out, /\{"updated":\["webhooksEnabled","webhooks","webhookEvents"\]\}\n\{"flags":\{"add":true\}\}\n\{"event":"messageUpdated","account":"alice@example\.com","path":"INBOX"\}\n$/);
+      const hook = await receiver.waitFor((h) => h.body.event === 'messageUpdated', 'the messageUpdated webhook');
+      assert.deepEqual(hook.body.data.changes.flags.added, ['\\Flagged']);
+    } finally {
+      await receiver.close();
+    }
   });
 });

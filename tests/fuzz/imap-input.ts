@@ -31,6 +31,7 @@ const ATOMS = [
   'FLAGS.SILENT', '+FLAGS.SILENT', 'INBOX', 'inbox', 'a/b', '&AOk-', '&Jjo!', '&-', '&', '&AGEAYgBj-', '%', 'Sent', 'NIL',
   'MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'CHANGEDSINCE', 'UNCHANGEDSINCE', 'CONDSTORE',
   'QRESYNC', 'IMAP4rev2', 'PLAIN', 'LOGIN', '=', 'DONE', 'priv', 'shared', 'RETURN', 'SUBSCRIBED', 'CHILDREN',
+  'RECURSIVEMATCH', 'REMOTE', 'SPECIAL-USE', 'STATUS', 'USE', '\\Archive', '\\All', 'SIZE',
 ];
 
 const ATOM_CHARS = 'abcXYZ019!#$&\'+,-./:;<=>?@^_`|}~%*\\[]';

@@ -6,9 +6,10 @@
 // ends that session, never the process.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { appendMessage, copyMessages, createMailAccount, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
-import { type HeronProcess, sampleRss, startHeronProcess } from '../helpers/heron-process.ts';
-import { removeDir, startTestHeron, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
+import { appendMessage, findMailbox } from '../../schema/index.ts';
+import { type HeronProcess, sampleRss } from '../helpers/heron-process.ts';
+import { removeDir, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
+import { startHeronWithCopies } from './big-mailbox.ts';
 import { PASSWORD, startImap } from './fixture.ts';
 import { largeMessage, onTheWire, sectionedMessage } from './messages.ts';
 import { median, noopsUntil, sha256, StreamingClient } from './streaming-client.ts';
@@ -34,15 +35,7 @@ describe('a 24 × 24 MB mailbox, served by Heron in its own process', () => {
 
   before(async () => {
     // One stored message and 23 copies of it: the copies share the raw bytes, as COPY does.
-    const setup = await startTestHeron({ dataDir });
-    const server = await findMailServerByHostname(setup.store, TEST_HOSTNAME);
-    const account = await createMailAccount(setup.store, { username: user, password: PASSWORD, mailServerId: server!.id });
-    await createMailAccount(setup.store, { username: watcher, password: PASSWORD, mailServerId: server!.id });
-    const inbox = (await findMailbox(setup.store, account.id, 'INBOX'))!.id;
-    const appended = await appendMessage(setup.store, { mailboxId: inbox, raw });
-    for (let i = 1; i < COPIES; i++) await copyMessages(setup.store, { sourceMailboxId: inbox, uids: [appended.uid], targetMailboxId: inbox });
-    await setup.stop();
-    heron = await startHeronProcess(dataDir);
+    heron = await startHeronWithCopies(dataDir, { user, others: [watcher], raw, copies: COPIES });
   });
 
   after(async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname } from '../../schema/index.ts';
+import { createMailAccount, deliverMessage, findMailbox, findMailServerByHostname, updateMailServer } from '../../schema/index.ts';
 import { IMAP_CLIENT_DEADLINES } from '../helpers/deadline.ts';
 import { removeDir, startTestHeron, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { loggedIn, RawClient } from './raw-client.ts';
@@ -51,6 +51,16 @@ export async function startImap(env: Record<string, string> = {}) {
       const c = await RawClient.connect(options.tls ? heron.ports.imaps : heron.ports.imap, options);
       clients.push(c);
       return c;
+    },
+    /** Runs `fn` with the test server's max message size (the APPEND limit) set to `bytes`, then puts it back. */
+    async withMaxSize<T>(bytes: number, fn: () => Promise<T>): Promise<T> {
+      const server = (await findMailServerByHostname(heron.store, TEST_HOSTNAME))!;
+      await updateMailServer(heron.store, server.id, { max_size: bytes });
+      try {
+        return await fn();
+      } finally {
+        await updateMailServer(heron.store, server.id, { max_size: server.max_size });
+      }
     },
     async stop() {
       for (const c of clients) c.close();

@@ -45,7 +45,8 @@ describe('QRESYNC', () => {
   test('advertised; ENABLE QRESYNC enables CONDSTORE; the parameter without it, and bad parameters, are BAD', DEADLINE, async () => {
     const { user } = await imap().account();
     let c = await imap().login(user);
-    assert.match(await c.command('c', 'CAPABILITY'), /^\* CAPABILITY (?=[^\r]* CONDSTORE )(?=[^\r]* QRESYNC )/);
+    const caps = (await c.command('c', 'CAPABILITY')).split('\r\n')[0].split(' ');
+    assert.ok(caps.includes('CONDSTORE') && caps.includes('QRESYNC'), caps.join(' '));
     // RFC 7162 §3.2.5: BAD before ENABLE QRESYNC; so is VANISHED in UID FETCH (§3.2.6).
     assert.match(await c.command('s0', 'SELECT INBOX (QRESYNC (1 1))'), /^s0 BAD /);
     assert.match(await c.command('s1', 'SELECT INBOX (CONDSTORE)'), /s1 OK/);

@@ -2,8 +2,10 @@
 // arrives and keeps each literal only as its size and SHA-256 (optionally its
 // bytes, for small ones), so a 576 MB FETCH never sits in the test's memory.
 // Every wait has a silence deadline: no bytes for `silenceMs` fails the wait.
+// After `compress()` (RFC 4978) it deflates what it sends and inflates what it reads.
 import crypto from 'node:crypto';
-import type tls from 'node:tls';
+import type net from 'node:net';
+import zlib from 'node:zlib';
 import { connectSocket } from '../helpers/line-socket.ts';
 
 export interface LiteralSummary {
@@ -23,8 +25,10 @@ export interface ParsedResponse {
 
 export class StreamingClient {
   readonly responses: ParsedResponse[] = [];
-  /** Bytes received so far. */
+  /** Bytes received so far (inflated, once compressed). */
   received = 0;
+  /** Bytes that came over the wire (compressed, once compressed). */
+  wireBytes = 0;
   closed = false;
   private line: Buffer[] = [];
   private text = '';
@@ -33,29 +37,66 @@ export class StreamingClient {
   private hash: crypto.Hash | null = null;
   private kept: Buffer[] = [];
   private waiters: Array<() => void> = [];
+  /** While COMPRESS runs: its tag, so the bytes after its tagged OK go to the inflater. */
+  private compressTag: string | null = null;
+  private inflate: zlib.InflateRaw | null = null;
+  private deflate: zlib.DeflateRaw | null = null;
 
   private constructor(
-    readonly socket: tls.TLSSocket,
+    readonly socket: net.Socket,
     private keepLiterals: boolean,
   ) {
-    socket.on('data', (chunk: Buffer) => this.take(chunk));
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
+    socket.on('data', (chunk: Buffer) => {
+      this.wireBytes += chunk.length;
+      if (this.inflate) this.inflate.write(chunk);
+      else this.take(chunk);
     });
+    // Once compressed, the connection counts as closed only when the inflater has given out every byte.
+    socket.on('close', () => (this.inflate ? this.inflate.end() : this.markClosed()));
     socket.on('error', () => undefined);
   }
 
-  /** Connects over implicit TLS and reads the greeting. */
-  static async connect(port: number, options: { keepLiterals?: boolean } = {}): Promise<StreamingClient> {
-    const socket = (await connectSocket(port, true)) as tls.TLSSocket;
+  /** Connects (over implicit TLS unless `tls` is false) and reads the greeting. */
+  static async connect(port: number, options: { keepLiterals?: boolean; tls?: boolean } = {}): Promise<StreamingClient> {
+    const socket = await connectSocket(port, options.tls ?? true);
     const client = new StreamingClient(socket, options.keepLiterals ?? false);
     await client.nextResponse();
     return client;
   }
 
-  send(text: string): void {
-    this.socket.write(Buffer.from(text, 'latin1'));
+  /** Sends bytes as one burst (deflated and flushed at once when compressed). */
+  send(text: string | Buffer): void {
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+    if (this.deflate) this.deflate.write(bytes);
+    else this.socket.write(bytes);
+  }
+
+  /**
+   * RFC 4978: `COMPRESS DEFLATE`; on OK both directions are raw DEFLATE from the
+   * byte after the tagged line. Returns the tagged response.
+   */
+  async compress(tag = 'Z'): Promise<ParsedResponse> {
+    this.compressTag = tag;
+    const r = await this.command(tag, 'COMPRESS DEFLATE');
+    this.compressTag = null;
+    return r.at(-1)!;
+  }
+
+  /** The deflater the client writes through (null before COMPRESS): a test may write into it unflushed. */
+  get deflater(): zlib.DeflateRaw | null {
+    return this.deflate;
+  }
+
+  private startCompression(rest: Buffer): void {
+    // Z_SYNC_FLUSH on every write: each command leaves at once, as a real client's does.
+    this.deflate = zlib.createDeflateRaw({ flush: zlib.constants.Z_SYNC_FLUSH });
+    this.deflate.pipe(this.socket);
+    this.deflate.on('error', () => undefined);
+    this.inflate = zlib.createInflateRaw();
+    this.inflate.on('data', (chunk: Buffer) => this.take(chunk));
+    this.inflate.on('error', () => this.socket.destroy());
+    this.inflate.on('close', () => this.markClosed());
+    if (rest.length > 0) this.inflate.write(rest);
   }
 
   /** Sends a command and returns every response up to its tagged one; the tagged one is last. */
@@ -126,6 +167,11 @@ export class StreamingClient {
     this.socket.destroy();
   }
 
+  private markClosed(): void {
+    this.closed = true;
+    this.wake();
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];
@@ -163,8 +209,14 @@ export class StreamingClient {
         if (this.literalLeft === 0) this.endLiteral();
       } else {
         this.responses.push({ text: this.text, literals: this.literals, at: performance.now() });
+        const switching = this.compressTag !== null && this.text.startsWith(`${this.compressTag} OK`);
         this.text = '';
         this.literals = [];
+        if (switching) {
+          this.compressTag = null;
+          this.startCompression(chunk.subarray(at));
+          break;
+        }
       }
     }
     this.wake();

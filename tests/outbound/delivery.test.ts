@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth';
 import { simpleParser } from 'mailparser';
-import { listOutbox, type MailAccountRow, type OutboxRow, parseRecipientStatus } from '../../schema/index.ts';
+import { accountQuota, listOutbox, type MailAccountRow, type OutboxRow, parseRecipientStatus, setAccountQuota } from '../../schema/index.ts';
 import { removeDir, startTestHeron } from '../helpers/heron.ts';
 import { eventually, type LoopbackDns, outboundEnv, publishDkimKey, type SmtpSink, startDns, startSink, userWithMailbox } from './helpers.ts';
 import { mailboxContents } from './mailbox-reader.ts';
@@ -155,6 +155,27 @@ describe('outbound delivery', () => {
     assert.match(dsn.raw, /Content-Type: text\/rfc822-headers[\s\S]*Subject: partly wrong/);
     assert.doesNotMatch(dsn.raw, /Final-Recipient: rfc822; helen@remote\.test/);
     sink.rcptPolicy = () => null;
+  });
+
+  it("a remote 552 5.2.2 bounces with a DSN, and the DSN and Sent copy reach a sender whose own account is full", async () => {
+    sink.rcptPolicy = (address) => (address.startsWith('full') ? { code: 552, message: '5.2.2 mailbox full' } : null);
+    const used = await accountQuota(heron.store, alice.id);
+    await setAccountQuota(heron.store, alice.id, { messages: used.messagesUsed });
+    try {
+      const result = await relay(['full@remote.test'], 'over their quota');
+      await settled(result.queueIds[0], 'failed');
+      const [dsn] = await dsns('full@remote.test');
+      assert.ok(dsn, 'the DSN arrived although the INBOX is over quota');
+      assert.match(dsn.raw, /^Status: 5\.2\.2\r$/m);
+      assert.match(dsn.raw, /^Diagnostic-Code: smtp; 552 5\.2\.2 mailbox full\r$/m);
+      const sentFolder = await mailboxContents(heron.store, alice.id, '\\Sent');
+      assert.equal(sentFolder.filter((m) => m.raw.includes('Subject: over their quota')).length, 1, 'Sent copy filed');
+      // Counted all the same: the account is now past its limit, so it takes no new mail.
+      assert.equal((await accountQuota(heron.store, alice.id)).messagesUsed, used.messagesUsed + 2);
+    } finally {
+      await setAccountQuota(heron.store, alice.id, { messages: null });
+      sink.rcptPolicy = () => null;
+    }
   });
 
   it('bounces mail for a domain with a null MX without connecting anywhere', async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
   appendMessage,
-  appendMessages,
+  appendPipelined,
   changesSince,
   closeStore,
   copyMessages,
@@ -21,6 +21,8 @@ import {
   type MailBoxRow,
   moveMessages,
   openStore,
+  setAccountQuota,
+  updateWebhookSettings,
   type Store,
   storeFlags,
 } from '../../schema/index.ts';
@@ -214,20 +216,22 @@ describe('pipelined APPENDs in one transaction', () => {
 
   test('UIDs ascend in the order given; a refused message is refused alone, the others are stored', async () => {
     const box = (await findMailbox(f.store, f.account.id, 'INBOX'))!;
-    const first = await appendMessages(
-      f.store,
-      ['a', 'b', 'c'].map((s) => ({ mailboxId: box.id, raw: message(s), flags: ['\\Seen'] })),
-    );
-    const uids = first.map((r) => (r.status === 'fulfilled' ? r.value.uid : -1));
-    assert.deepEqual(uids, [uids[0], uids[0] + 1, uids[0] + 2]);
+    await updateWebhookSettings(f.store, { enabled: true, url: 'http://127.0.0.1:9/hooks' });
+    const first = await appendPipelined(f.store, [
+      ...['a', 'b'].map((s) => ({ mailboxId: box.id, messages: [{ raw: message(s), flags: ['\\Seen'] }] })),
+      // A MULTIAPPEND among them: its messages get consecutive UIDs.
+      { mailboxId: box.id, messages: [{ raw: message('c') }, { raw: message('d') }] },
+    ]);
+    const uids = first.flatMap((r) => (r.status === 'fulfilled' ? r.value.uids : [-1]));
+    assert.deepEqual(uids, [uids[0], uids[0] + 1, uids[0] + 2, uids[0] + 3]);
 
     const undo = await failInserts(f.store, 'mail', `NEW.subject = 'refused'`);
     try {
-      const mixed = await appendMessages(f.store, [
-        { mailboxId: box.id, raw: message('kept 1') },
-        { mailboxId: box.id, raw: message('refused') },
-        { mailboxId: 999_999, raw: message('no such mailbox') },
-        { mailboxId: box.id, raw: message('kept 2') },
+      const mixed = await appendPipelined(f.store, [
+        { mailboxId: box.id, messages: [{ raw: message('kept 1') }] },
+        { mailboxId: box.id, messages: [{ raw: message('refused') }] },
+        { mailboxId: 999_999, messages: [{ raw: message('no such mailbox') }] },
+        { mailboxId: box.id, messages: [{ raw: message('kept 2') }] },
       ]);
       assert.deepEqual(
         mixed.map((r) => r.status),
@@ -236,7 +240,33 @@ describe('pipelined APPENDs in one transaction', () => {
     } finally {
       await undo();
     }
+    // RFC 9208 §4.2: over the quota, the commands that still fit are stored and the rest refused, as if each ran alone.
+    const held = await f.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM mail WHERE mail_account_id = ?`, f.account.id);
+    await setAccountQuota(f.store, f.account.id, { messages: Number(held!.n) + 2 });
+    try {
+      const quota = await appendPipelined(f.store, [
+        { mailboxId: box.id, messages: [{ raw: message('fits 1') }] },
+        { mailboxId: box.id, messages: [{ raw: message('over 1') }, { raw: message('over 2') }] },
+        { mailboxId: box.id, messages: [{ raw: message('fits 2') }] },
+        { mailboxId: box.id, messages: [{ raw: message('over 3') }] },
+      ]);
+      assert.deepEqual(
+        quota.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'stored')),
+        ['stored', 'OVERQUOTA', 'stored', 'OVERQUOTA'],
+      );
+    } finally {
+      await setAccountQuota(f.store, f.account.id, { messages: null });
+    }
     const subjects = await f.store.column<string>(`SELECT subject FROM mail WHERE mail_box_id = ? ORDER BY uid`, box.id);
-    assert.deepEqual(subjects, ['a', 'b', 'c', 'kept 1', 'kept 2']);
+    assert.deepEqual(subjects, ['a', 'b', 'c', 'd', 'kept 1', 'kept 2', 'fits 1', 'fits 2']);
+    // A messageNew webhook for each message stored, none for those refused.
+    const queued = await f.store.column<string>(`SELECT data FROM webhook_event WHERE event = 'messageNew' ORDER BY id`);
+    assert.equal(queued.length, subjects.length);
+    // The ledger charged exactly the messages stored.
+    const used = await f.store.get<{ used_messages: number; n: number }>(
+      `SELECT used_messages, (SELECT COUNT(*) FROM mail WHERE mail_account_id = a.id) AS n FROM mail_account a WHERE a.id = ?`,
+      f.account.id,
+    );
+    assert.equal(Number(used!.used_messages), Number(used!.n));
   });
 });

@@ -8,10 +8,12 @@ import { changeRoutes } from './change-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { messageRoutes } from './message-routes.ts';
 import { tokenRoutes } from './tokens.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 export function emailEngineRoutes(routes: DocumentedRoutes, deps: { store: Store }): void {
   mailboxRoutes(routes, deps.store);
   messageRoutes(routes, deps.store);
   changeRoutes(routes, deps.store);
   tokenRoutes(routes, deps.store);
+  webhookRoutes(routes, deps.store);
 }

@@ -1,13 +1,16 @@
 // mail_account: an address that signs in over IMAP/SMTP. The password is hashed
 // (scrypt) and never returned; Daptin's password_md5 is accepted and ignored.
 // Creating an account creates its special-use mailboxes; deleting it removes
-// its mailboxes and mail.
+// its mailboxes and mail. Quotas (RFC 9208, served over IMAP by GETQUOTA):
+// quota_storage_bytes and quota_messages (null = unlimited) are set by an
+// administrator; used_storage_bytes and used_messages are read-only.
 import { z } from 'zod';
 import {
   addressKeySchema,
   createMailAccount,
   deleteMailAccount,
   findMailServerByHostname,
+  setAccountQuota,
   setMailAccountPassword,
   updateMailAccount,
 } from '../../../schema/index.ts';
@@ -17,8 +20,16 @@ import { ownerOf, type ResourceDef } from './types.ts';
 const username = addressKeySchema();
 const password = z.string().min(1).max(1024);
 
-const Create = z.strictObject({ username, password, password_md5: z.string().max(1024).optional() });
-const Update = z.strictObject({ username: username.optional(), password: password.optional(), password_md5: z.string().max(1024).optional() });
+/** A limit: a whole number up to 2^53 - 1, or null for unlimited. */
+const limit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional();
+const quotas = { quota_storage_bytes: limit, quota_messages: limit };
+
+const Create = z.strictObject({ username, password, password_md5: z.string().max(1024).optional(), ...quotas });
+const Update = z.strictObject({ username: username.optional(), password: password.optional(), password_md5: z.string().max(1024).optional(), ...quotas });
+
+/** The quota attributes given in a body, as setAccountQuota takes them. */
+const quotaChanges = (a: { quota_storage_bytes?: number | null; quota_messages?: number | null }) => ({ storageBytes: a.quota_storage_bytes, messages: a.quota_messages });
+const hasQuota = (a: { quota_storage_bytes?: number | null; quota_messages?: number | null }) => a.quota_storage_bytes !== undefined || a.quota_messages !== undefined;
 
 export const mailAccountResource: ResourceDef = {
   type: 'mail_account',
@@ -46,12 +57,14 @@ export const mailAccountResource: ResourceDef = {
     }
     const owner = ownerOf(caller, relationships);
     const row = await createMailAccount(caller.store, { username: a.username, password: a.password, mailServerId: serverId, userAccountId: owner });
+    if (hasQuota(a)) await setAccountQuota(caller.store, row.id, quotaChanges(a));
     return { id: row.reference_id, created: true };
   },
   async update(caller, row, { attributes, relationships }) {
     const a = attributes as z.infer<typeof Update>;
     const moves = a.username !== undefined || Object.keys(relationships).length > 0;
     if (moves && !caller.user.is_admin) throw new HttpError(403, 'Forbidden', 'only an administrator can change the address, server or owner');
+    if (hasQuota(a) && !caller.user.is_admin) throw new HttpError(403, 'Forbidden', 'only an administrator can change the quota');
     if (relationships.mail_server_id === null) throw new HttpError(422, 'Unprocessable Entity', 'a mail account needs a mail_server');
     if (moves) {
       await updateMailAccount(caller.store, row.id, {
@@ -61,6 +74,7 @@ export const mailAccountResource: ResourceDef = {
       });
     }
     if (a.password !== undefined) await setMailAccountPassword(caller.store, row.id, a.password);
+    if (hasQuota(a)) await setAccountQuota(caller.store, row.id, quotaChanges(a));
   },
   async remove(caller, row) {
     await deleteMailAccount(caller.store, row.id);
