@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
-import type { AuthThrottle, Store } from '../schema/index.ts';
+import { type AuthThrottle, MailboxViews, type Store } from '../schema/index.ts';
 import { clientAddress, listen } from '../server/listen.ts';
 import type { Logger } from '../server/logger.ts';
 import type { ListenerState, Service, SessionCount } from '../server/service.ts';
@@ -68,6 +68,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
 
   const deps = {
     store: options.store,
+    views: new MailboxViews(options.store),
     tls: options.tls,
     throttle: options.throttle,
     loginCache: new LoginCache(),
@@ -196,6 +197,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
       await Promise.all(closing);
       servers.length = 0;
       if (perAccount instanceof SharedAccountSessions) perAccount.stop();
+      deps.views.close();
     },
     describe: () => [`imap        ${options.bind}:${bound.imap} (STARTTLS)`, `imaps       ${options.bind}:${bound.imaps} (TLS)`],
     ports: () => bound,

@@ -1,6 +1,15 @@
 // One IMAP connection: its state (RFC 3501 §3), the selected mailbox's view
 // (ordered UID list, \Recent set, last reported MODSEQ), the command loop that
 // answers pipelined commands in order, and the untagged updates other writers cause.
+//
+// The selected mailbox's messages (UID, MODSEQ, flags) live in a MailboxView
+// (schema/store/mailbox-views.ts) shared by every session that has that
+// mailbox selected: FETCH FLAGS, flag searches and the updates below read it
+// instead of the database. The session keeps only what is its own: the UIDs
+// in the order it told the client of them (a Uint32Array), its \Recent
+// UIDs, and the MODSEQ up to which it has taken in the view's changes. It
+// listens to nothing itself: the view tells it (mailboxChanged) when its
+// mailbox changes, so a delivery wakes the sessions of that mailbox only.
 import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import tls from 'node:tls';
@@ -8,37 +17,48 @@ import type { TlsContexts } from '../certs/tls-contexts.ts';
 import {
   type AuthThrottle,
   changesSince,
-  claimRecent,
-  findMailboxById,
-  getHighestModseq,
-  getMessageRowsFor,
+  type FlagSet,
   type JournalEntry,
-  listKeywords,
-  listUids,
   type MailAccountRow,
   type MailBoxRow,
-  type MailboxChanged,
-  type MailboxListChanged,
+  type MailboxView,
+  type MailboxViews,
   type Store,
   StoreError,
+  type ViewWatcher,
 } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Stats } from '../server/stats.ts';
 import type { LoginCache } from './auth-cache.ts';
 import { DeflateLayer } from './compress.ts';
 import { type Frame, Framer } from './framing/framer.ts';
-import { flagList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
+import { flagList, flagSetList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { chunkedSets, toRanges } from './render/sequence-set.ts';
 import { lowerBound } from './sorted.ts';
+import type { CommandSpec, Completion } from './commands/command.ts';
 import { commandFor } from './commands/index.ts';
 import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
-import { parseCommandLine, peekTag } from './parser/command-line.ts';
+import { type CommandLine, parseCommandLine, peekTag } from './parser/command-line.ts';
 import { ParseError } from './parser/tokens.ts';
 import { ImapResponse } from './response.ts';
 import { SearchContexts } from './search/contexts.ts';
 import { Writer, WriterClosed } from './writer.ts';
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
+
+/** A command that parsed and may run in the current state. */
+interface Parsed {
+  tag: string;
+  line: CommandLine;
+  spec: CommandSpec<unknown>;
+  args: unknown;
+}
+
+/** Which command ran (a known name, or 'unknown') and how it ended, for the stats. */
+interface CommandOutcome {
+  command: string;
+  result: string;
+}
 
 /** Commands whose literals are messages (APPEND, MULTIAPPEND, REPLACE): capped by the max message size, not maxLiteral. */
 const UPLOAD_COMMAND = /^\S+ (?:APPEND|(?:UID )?REPLACE) /i;
@@ -63,6 +83,8 @@ export interface ImapLimits {
 
 export interface SessionDeps {
   store: Store;
+  /** The shared views of selected mailboxes (one per IMAP service). */
+  views: MailboxViews;
   tls: TlsContexts;
   throttle: AuthThrottle;
   loginCache: LoginCache;
@@ -80,8 +102,14 @@ export interface SessionDeps {
 export interface SelectedMailbox {
   mailbox: MailBoxRow;
   readOnly: boolean;
-  /** UIDs in the order the client knows them: sequence number = index + 1. */
-  uids: number[];
+  /** The mailbox's messages as they are now, shared with the other sessions that have it selected. */
+  view: MailboxView;
+  /**
+   * UIDs in the order the client knows them: sequence number = index + 1.
+   * Ascending. A Uint32Array (4 bytes a message); when it is replaced the old
+   * one stays valid, so a command may keep it across awaits.
+   */
+  uids: Uint32Array;
   recent: Set<number>;
   /**
    * The UIDs this session last claimed as \Recent (read-write only). A claim
@@ -91,7 +119,7 @@ export interface SelectedMailbox {
   recentClaim: { from: number; to: number } | null;
   /** Keywords the client was told of in FLAGS, by lower-case name (RFC 3501 §7.2.6). */
   keywords: Map<string, string>;
-  /** Highest MODSEQ whose journal rows this session has taken in. */
+  /** Highest MODSEQ whose journal rows this session has taken in (never above view.modseq). */
   lastModseq: number;
   /** Expunged in the store but not yet reported (RFC 3501 §7.4.1). */
   pendingExpunge: Set<number>;
@@ -153,7 +181,7 @@ export const BASE_CAPABILITIES = [
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */
 const MAX_VANISHED_SET = 4000;
 
-export class Session {
+export class Session implements ViewWatcher {
   state: State = 'notauth';
   account: MailAccountRow | null = null;
   /** The account's max message size: the APPEND literal cap. */
@@ -181,26 +209,6 @@ export class Session {
   private closed = false;
   /** Set while IDLE runs: pushes updates at once. */
   idleNotify: (() => void) | null = null;
-  private readonly onMailbox = (change: MailboxChanged) => {
-    if (!this.selected || change.mailboxId !== this.selected.mailbox.id) return;
-    if (change.highestModseq <= this.selected.lastModseq) return;
-    this.selected.dirty = true;
-    this.idleNotify?.();
-  };
-
-  /** Notifications may have been missed (the store's change feed reconnected): pull the journal again. */
-  private readonly onResync = () => {
-    if (!this.selected) return;
-    this.selected.dirty = true;
-    this.idleNotify?.();
-  };
-
-  /** A mailbox of this account was renamed or deleted: check the selected one still exists. */
-  private readonly onMailboxes = (change: MailboxListChanged) => {
-    if (!this.selected || change.accountId !== this.account?.id) return;
-    this.selected.dirty = true;
-    this.idleNotify?.();
-  };
 
   constructor(
     readonly deps: SessionDeps,
@@ -214,9 +222,28 @@ export class Session {
     this.writer = new Writer(socket);
     this.framer = this.newFramer();
     this.attach(socket);
-    deps.store.events.on('mailbox', this.onMailbox);
-    deps.store.events.on('mailboxes', this.onMailboxes);
-    deps.store.events.on('resync', this.onResync);
+  }
+
+  /**
+   * NOOP, CHECK: the updates after this command read the journal even if no
+   * notification came (RFC 3501 §6.1.2: NOOP is the client's poll; a commit
+   * by another process on the same SQLite file notifies nobody).
+   */
+  poll(): void {
+    if (this.selected) this.selected.dirty = true;
+  }
+
+  /**
+   * The selected mailbox's view says it changed (a commit, a mailbox of the
+   * account renamed or deleted, or missed notifications: Infinity). The
+   * journal is read at the next chance: at once while IDLE, else after the
+   * next command.
+   */
+  mailboxChanged(highestModseq: number): void {
+    const sel = this.selected;
+    if (!sel || highestModseq <= sel.lastModseq) return;
+    sel.dirty = true;
+    this.idleNotify?.();
   }
 
   private newFramer(): Framer {
@@ -304,9 +331,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.deps.store.events.off('mailbox', this.onMailbox);
-    this.deps.store.events.off('mailboxes', this.onMailboxes);
-    this.deps.store.events.off('resync', this.onResync);
+    this.unselect();
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
     this.writer.flush();
@@ -368,7 +393,8 @@ export class Session {
     const idle = this.queue.length === 0 && !this.running;
     this.queue.push(frame);
     this.pauseReadingIfFull();
-    if (idle) this.run().catch((err: unknown) => this.fail(err));
+    // Started once the rest of this read is framed too: pipelined commands that came together are queued together (runBatch).
+    if (idle) queueMicrotask(() => this.run().catch((err: unknown) => this.fail(err)));
   }
 
   /** Stops reading while MAX_QUEUED_COMMANDS wait, so a client that never reads cannot grow the queue. */
@@ -392,19 +418,49 @@ export class Session {
   private running = false;
 
   private async run(): Promise<void> {
+    if (this.running) return;
     this.running = true;
     try {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
+        const batch = this.batchFrom(frame);
         this.pauseReadingIfFull();
         this.armTimer();
-        const started = performance.now();
-        const outcome = await this.execute(frame);
-        this.deps.stats?.imapCommand(outcome.command, outcome.result, (performance.now() - started) / 1000);
+        if (batch) await this.executeBatch(batch);
+        else {
+          const started = performance.now();
+          const outcome = await this.execute(frame);
+          this.deps.stats?.imapCommand(outcome.command, outcome.result, (performance.now() - started) / 1000);
+        }
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * `first` and the queued commands right after it, when they are all of one
+   * command that runs in batches (runBatch) and more than one is waiting;
+   * else null. Taken off the queue.
+   */
+  private batchFrom(first: Frame): Array<{ frame: Frame; line: CommandLine }> | null {
+    if (this.queue.length === 0) return null;
+    const lineOf = (frame: Frame): CommandLine | null => {
+      try {
+        return parseCommandLine(frame);
+      } catch {
+        return null;
+      }
+    };
+    const line = lineOf(first);
+    if (!line || line.uid || !commandFor(line.name)?.runBatch) return null;
+    const batch = [{ frame: first, line }];
+    while (this.queue.length > 0) {
+      const next = lineOf(this.queue[0]);
+      if (!next || next.uid || next.name !== line.name) break;
+      batch.push({ frame: this.queue.shift()!, line: next });
+    }
+    return batch.length > 1 ? batch : null;
   }
 
   countBad(): void {
@@ -412,52 +468,108 @@ export class Session {
     if (this.badCommands >= this.deps.limits.maxBadCommands) this.bye('Too many invalid commands');
   }
 
-  /** Runs one command; says which (a known name only: metrics labels stay bounded) and how it ended. */
-  private async execute(frame: Frame): Promise<{ command: string; result: string }> {
+  /** Parses and checks one command: its spec and arguments; throws what it answers with otherwise (BAD). Names it in `outcome` once known. */
+  private parse(frame: Frame, outcome: CommandOutcome, parsed?: CommandLine): Parsed {
+    const line = parsed ?? parseCommandLine(frame);
+    const spec = commandFor(line.name);
+    if (!spec || (line.uid && !spec.uid)) throw new ImapResponse('BAD', `Unknown command ${line.uid ? 'UID ' : ''}${line.name}`);
+    // A known name only: metrics labels stay bounded.
+    outcome.command = line.uid ? `UID ${line.name}` : line.name;
+    if (!spec.states.includes(this.state)) {
+      throw new ImapResponse('BAD', `${line.name} is not allowed ${this.state === 'notauth' ? 'before login' : this.state === 'auth' ? 'without a selected mailbox' : 'now'}`);
+    }
+    return { tag: line.tag, line, spec, args: spec.parse(new Args(line.args), line) };
+  }
+
+  /** Runs one command; says which and how it ended. */
+  private async execute(frame: Frame): Promise<CommandOutcome> {
     let tag = peekTag(frame) ?? '*';
-    const outcome = { command: 'unknown', result: 'OK' };
+    const outcome: CommandOutcome = { command: 'unknown', result: 'OK' };
     try {
-      const line = parseCommandLine(frame);
-      tag = line.tag;
-      const spec = commandFor(line.name);
-      if (!spec || (line.uid && !spec.uid)) throw new ImapResponse('BAD', `Unknown command ${line.uid ? 'UID ' : ''}${line.name}`);
-      outcome.command = line.uid ? `UID ${line.name}` : line.name;
-      if (!spec.states.includes(this.state)) {
-        throw new ImapResponse('BAD', `${line.name} is not allowed ${this.state === 'notauth' ? 'before login' : this.state === 'auth' ? 'without a selected mailbox' : 'now'}`);
-      }
-      const args = spec.parse(new Args(line.args), line);
-      const result = await spec.run(this, args, line);
-      // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may); SORT and THREAD
-      // answer with sequence numbers as SEARCH does.
-      if (this.selected && !this.closed) await this.sendUpdates(line.uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(line.name));
-      if (!this.closed) this.writer.tagged(tag, 'OK', result?.text ?? `${line.name} completed`, result?.code);
-      result?.after?.();
+      const cmd = this.parse(frame, outcome);
+      tag = cmd.tag;
+      await this.completed(cmd, await cmd.spec.run(this, cmd.args, cmd.line));
     } catch (err) {
-      if (this.closed && !(err instanceof ImapResponse)) return { ...outcome, result: 'BYE' };
-      // A response was cut midway (its bytes could not be read, or the socket went): no tagged reply can follow.
-      if (this.writer.closed) {
-        this.fail(err);
-        return { ...outcome, result: 'BYE' };
-      }
-      if (err instanceof ParseError) {
-        this.countBad();
-        this.writer.tagged(tag, 'BAD', err.message);
-        outcome.result = 'BAD';
-      } else if (err instanceof ImapResponse) {
-        if (err.status === 'BAD') this.countBad();
-        if (err.status !== 'BAD' && this.selected && !this.closed) await this.sendUpdates(false).catch(() => undefined);
-        this.writer.tagged(tag, err.status, err.message, err.code);
-        outcome.result = err.status;
-      } else if (err instanceof StoreError) {
-        this.writer.tagged(tag, 'NO', err.message, err.code);
-        outcome.result = 'NO';
-      } else {
-        this.fail(err);
-        outcome.result = 'BYE';
-      }
+      outcome.result = await this.failed(tag, err);
     }
     await this.writer.drain();
     return outcome;
+  }
+
+  /**
+   * Pipelined commands of one kind run together (runBatch), then are answered
+   * one by one, in order, exactly as if each had run alone: a command that
+   * does not parse gets its BAD in its turn. Each is counted in the stats with
+   * the time from the batch's start to its answer.
+   */
+  private async executeBatch(batch: Array<{ frame: Frame; line: CommandLine }>): Promise<void> {
+    const started = performance.now();
+    const parsed = batch.map(({ frame, line }): { tag: string; outcome: CommandOutcome; cmd?: Parsed; error?: unknown } => {
+      const outcome: CommandOutcome = { command: 'unknown', result: 'OK' };
+      try {
+        return { tag: line.tag, outcome, cmd: this.parse(frame, outcome, line) };
+      } catch (error) {
+        return { tag: line.tag, outcome, error };
+      }
+    });
+    const runnable = parsed.flatMap((p) => (p.cmd ? [p.cmd] : []));
+    let outcomes: Array<PromiseSettledResult<Completion | void>> = [];
+    if (runnable.length > 0) {
+      try {
+        outcomes = await runnable[0].spec.runBatch!(this, runnable.map(({ args, line }) => ({ args, line })));
+      } catch (reason) {
+        outcomes = runnable.map(() => ({ status: 'rejected', reason }));
+      }
+    }
+    let next = 0;
+    for (const p of parsed) {
+      try {
+        if (!p.cmd) throw p.error;
+        const outcome = outcomes[next++];
+        if (outcome.status === 'rejected') throw outcome.reason;
+        await this.completed(p.cmd, outcome.value);
+      } catch (err) {
+        p.outcome.result = await this.failed(p.tag, err);
+      }
+      this.deps.stats?.imapCommand(p.outcome.command, p.outcome.result, (performance.now() - started) / 1000);
+    }
+    await this.writer.drain();
+  }
+
+  /** A command ran: the updates it may carry, then its tagged OK. */
+  private async completed(cmd: Parsed, result: Completion | void): Promise<void> {
+    // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may); SORT and THREAD
+    // answer with sequence numbers as SEARCH does.
+    if (this.selected && !this.closed) await this.sendUpdates(cmd.line.uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(cmd.line.name));
+    if (!this.closed) this.writer.tagged(cmd.tag, 'OK', result?.text ?? `${cmd.line.name} completed`, result?.code);
+    result?.after?.();
+  }
+
+  /** A command failed (or did not parse): its tagged NO or BAD, or the end of the session. Returns how it ended. */
+  private async failed(tag: string, err: unknown): Promise<CommandOutcome['result']> {
+    if (this.closed && !(err instanceof ImapResponse)) return 'BYE';
+    // A response was cut midway (its bytes could not be read, or the socket went): no tagged reply can follow.
+    if (this.writer.closed) {
+      this.fail(err);
+      return 'BYE';
+    }
+    if (err instanceof ParseError) {
+      this.countBad();
+      this.writer.tagged(tag, 'BAD', err.message);
+      return 'BAD';
+    }
+    if (err instanceof ImapResponse) {
+      if (err.status === 'BAD') this.countBad();
+      if (err.status !== 'BAD' && this.selected && !this.closed) await this.sendUpdates(false).catch(() => undefined);
+      this.writer.tagged(tag, err.status, err.message, err.code);
+      return err.status;
+    }
+    if (err instanceof StoreError) {
+      this.writer.tagged(tag, 'NO', err.message, err.code);
+      return 'NO';
+    }
+    this.fail(err);
+    return 'BYE';
   }
 
   // ------------------------------------------------------------ TLS
@@ -509,34 +621,40 @@ export class Session {
   // ------------------------------------------------------------ selected mailbox
 
   async select(mailbox: MailBoxRow, readOnly: boolean): Promise<SelectedMailbox> {
-    const store = this.deps.store;
-    const lastModseq = await getHighestModseq(store, mailbox.id);
-    const uids = await listUids(store, mailbox.id);
-    const recent = new Set<number>();
-    const claimed = await this.recentRange(mailbox.id, readOnly);
-    if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
-    const keywords = new Map<string, string>();
-    learnKeywords(keywords, await listKeywords(store, mailbox.id));
-    this.selected = {
-      mailbox,
-      readOnly,
-      uids,
-      recent,
-      recentClaim: readOnly ? null : claimed,
-      keywords,
-      lastModseq,
-      pendingExpunge: new Set(),
-      pendingExpungeModseq: Infinity,
-      ownModseqs: new Set(),
-      dirty: false,
-      existsPending: false,
-      savedResult: [],
-      contexts: new SearchContexts(),
-    };
+    const view = await this.deps.views.open(mailbox, this);
+    try {
+      // Taken together: the view's messages and the MODSEQ they are current to.
+      const uids = view.uids();
+      const lastModseq = view.modseq;
+      const recent = new Set<number>();
+      const claimed = await this.recentRange(view, readOnly, uids.length ? uids[uids.length - 1] : 0);
+      if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
+      const keywords = new Map<string, string>();
+      learnKeywords(keywords, view.keywordsInUse());
+      if (this.closed) throw new ImapResponse('BAD', 'Connection closed');
+      this.selected = {
+        mailbox,
+        readOnly,
+        view,
+        uids,
+        recent,
+        recentClaim: readOnly ? null : claimed,
+        keywords,
+        lastModseq,
+        pendingExpunge: new Set(),
+        pendingExpungeModseq: Infinity,
+        ownModseqs: new Set(),
+        // Changes the view took in while this was being set up are reported by the next pull.
+        dirty: view.modseq > lastModseq,
+        existsPending: false,
+        savedResult: [],
+        contexts: new SearchContexts(),
+      };
+    } catch (err) {
+      this.deps.views.release(view, this);
+      throw err;
+    }
     this.state = 'selected';
-    // Changes committed between the reads above are caught by the next pull.
-    const now = await getHighestModseq(store, mailbox.id);
-    if (now > lastModseq) this.selected.dirty = true;
     return this.selected;
   }
 
@@ -545,21 +663,22 @@ export class Session {
    * read-write session claims the UIDs no session has claimed; a read-only one
    * (EXAMINE, §6.3.2) shows them as \Recent and leaves them for the next SELECT.
    */
-  private async recentRange(mailboxId: number, readOnly: boolean): Promise<{ from: number; to: number } | null> {
-    if (!readOnly) return claimRecent(this.deps.store, mailboxId);
-    const box = await findMailboxById(this.deps.store, mailboxId);
-    return box ? { from: box.recent_uid + 1, to: Infinity } : null;
+  private async recentRange(view: MailboxView, readOnly: boolean, upTo: number): Promise<{ from: number; to: number } | null> {
+    if (!readOnly) return view.claimRecent(upTo);
+    return { from: (await view.recentUid()) + 1, to: Infinity };
   }
 
   unselect(): void {
+    if (this.selected) this.deps.views.release(this.selected.view, this);
     this.selected = null;
-    this.state = 'auth';
+    if (this.state === 'selected') this.state = 'auth';
   }
 
   /** UNAUTHENTICATE (RFC 8437): back to the greeting's state; the account's connection slot is released. */
   unauthenticate(): void {
     if (this.account) this.deps.releaseAccount(this.account.id);
-    this.selected = null;
+    // Through unselect: the shared view is released too.
+    this.unselect();
     this.account = null;
     this.maxMessageSize = 0;
     this.condstore = false;
@@ -570,16 +689,9 @@ export class Session {
 
   /** Sequence number (1-based) of a UID in the session's view, or 0. */
   seqOf(uid: number): number {
-    const uids = this.selected?.uids ?? [];
-    let lo = 0;
-    let hi = uids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (uids[mid] === uid) return mid + 1;
-      if (uids[mid] < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    const uids = this.selected?.uids ?? NO_UIDS;
+    const i = lowerBound(uids, uid);
+    return i < uids.length && uids[i] === uid ? i + 1 : 0;
   }
 
   /**
@@ -588,31 +700,70 @@ export class Session {
    * exist are skipped (§6.4.8).
    */
   resolve(set: SequenceSet, byUid: boolean): number[] {
+    const uids = this.selected?.uids ?? NO_UIDS;
+    const out: number[] = [];
+    for (const [first, last] of this.resolveSpans(set, byUid)) for (let i = first; i <= last; i++) out.push(uids[i]);
+    return out;
+  }
+
+  /**
+   * What a sequence set names, as ascending, disjoint runs of positions in the
+   * session's UID list ([first, last], 0-based): no per-message set or sort,
+   * so `1:*` on 100,000 messages costs one run. Errors as resolve().
+   */
+  resolveSpans(set: SequenceSet, byUid: boolean): Array<[number, number]> {
+    const uids = this.selected?.uids ?? NO_UIDS;
+    const spans: Array<[number, number]> = [];
     // RFC 5182 §2.1: "$" is the saved result, kept as UIDs, so it serves numbers and UIDs alike; expunged messages have left it.
-    if (set === SAVED_RESULT) return (this.selected?.savedResult ?? []).filter((uid) => this.seqOf(uid) > 0);
-    const uids = this.selected?.uids ?? [];
-    const out = new Set<number>();
-    if (!byUid) {
+    if (set === SAVED_RESULT) {
+      for (const uid of this.selected?.savedResult ?? []) {
+        const i = lowerBound(uids, uid);
+        if (i < uids.length && uids[i] === uid) spans.push([i, i]);
+      }
+    } else if (!byUid) {
       for (const r of set) {
         const to = r.to === Infinity ? uids.length : r.to;
         const from = r.from === Infinity ? uids.length : r.from;
         if (uids.length === 0 || Math.max(from, to) > uids.length || Math.min(from, to) < 1) {
           throw new ImapResponse('BAD', 'Invalid message sequence number');
         }
-        for (let i = Math.min(from, to); i <= Math.max(from, to); i++) out.add(uids[i - 1]);
+        spans.push([Math.min(from, to) - 1, Math.max(from, to) - 1]);
       }
     } else {
       const max = uids.length ? uids[uids.length - 1] : 0;
       for (const r of set) {
         const a = r.from === Infinity ? max : r.from;
         const b = r.to === Infinity ? max : r.to;
-        const lo = Math.min(a, b);
-        const hi = Math.max(a, b);
-        let i = lowerBound(uids, lo);
-        for (; i < uids.length && uids[i] <= hi; i++) out.add(uids[i]);
+        const first = lowerBound(uids, Math.min(a, b));
+        const last = lowerBound(uids, Math.max(a, b) + 1) - 1;
+        if (first <= last) spans.push([first, last]);
       }
     }
-    return [...out].sort((x, y) => x - y);
+    spans.sort((x, y) => x[0] - y[0]);
+    const merged: Array<[number, number]> = [];
+    for (const span of spans) {
+      const prev = merged[merged.length - 1];
+      if (prev && span[0] <= prev[1] + 1) prev[1] = Math.max(prev[1], span[1]);
+      else merged.push([span[0], span[1]]);
+    }
+    return merged;
+  }
+
+  /**
+   * The UIDs among `uids` (ascending) whose message carries `flag` now: read
+   * from the view, current as of the call. EXPUNGE and CLOSE name only these,
+   * so removing two \Deleted messages from 100,000 reads two rows, not all.
+   */
+  async withFlag(uids: ArrayLike<number>, flag: string): Promise<number[]> {
+    const view = this.selected!.view;
+    await view.refresh();
+    const cursor = view.cursor();
+    const out: number[] = [];
+    for (let k = 0; k < uids.length; k++) {
+      const i = cursor.find(uids[k]);
+      if (i >= 0 && view.flagsAt(i).has(flag)) out.push(uids[k]);
+    }
+    return out;
   }
 
   /**
@@ -632,6 +783,11 @@ export class Session {
     return flagList(this.selected?.recent.has(uid) ? [...flags, '\\Recent'] : flags);
   }
 
+  /** flagsOf for a flag set of the view (its rendering is cached). */
+  flagSetOf(uid: number, set: FlagSet): string {
+    return flagSetList(set, this.selected?.recent.has(uid) ?? false);
+  }
+
   /**
    * Pulls journal rows newer than what this session has taken in and reports
    * them: FETCH for flag changes, EXPUNGE (only when `allowExpunge`), EXISTS
@@ -640,27 +796,32 @@ export class Session {
   async sendUpdates(allowExpunge: boolean): Promise<void> {
     const sel = this.selected;
     if (!sel) return;
-    const store = this.deps.store;
-    let changes: JournalEntry[] = [];
-    if (sel.dirty) {
+    let changes: readonly JournalEntry[] = [];
+    // Also when the view moved on without telling (a command's refresh found another node's commit).
+    if (sel.dirty || sel.view.modseq > sel.lastModseq) {
       sel.dirty = false;
+      const view = sel.view;
       // A read that fails (the database is away) leaves the news to be pulled next time.
-      changes = await changesSince(store, sel.mailbox.id, sel.lastModseq).catch((err: unknown) => {
+      const pullAgain = (err: unknown): never => {
         sel.dirty = true;
         throw err;
-      });
-      if (changes.length === 0 && !(await findMailboxById(store, sel.mailbox.id))) {
-        return this.bye('Selected mailbox was deleted');
-      }
+      };
+      await view.refresh().catch(pullAgain);
+      if (view.gone) return this.bye('Selected mailbox was deleted');
+      const upTo = view.modseq;
+      // From the view's log; a session further behind than it reaches reads the journal (never past the view).
+      changes =
+        view.changesSince(sel.lastModseq) ?? (await changesSince(this.deps.store, sel.mailbox.id, sel.lastModseq).catch(pullAgain)).filter((c) => c.modseq <= upTo);
+      if (this.selected !== sel) return;
       const flagUids = new Set<number>();
       const before = sel.uids.length;
+      const known = before ? sel.uids[before - 1] : 0;
       let added = false;
       for (const c of changes) {
-        sel.lastModseq = Math.max(sel.lastModseq, c.modseq);
         if (c.kind === 'new') {
           const last = sel.uids.length ? sel.uids[sel.uids.length - 1] : 0;
           if (c.uid > last) {
-            sel.uids.push(c.uid);
+            sel.uids = appendUid(sel.uids, c.uid);
             added = true;
           }
         } else if (c.kind === 'expunge') {
@@ -669,29 +830,36 @@ export class Session {
             sel.pendingExpungeModseq = Math.min(sel.pendingExpungeModseq, c.modseq);
           }
           flagUids.delete(c.uid);
-        } else if (!sel.ownModseqs.has(c.modseq) && this.seqOf(c.uid) && c.uid <= (sel.uids[before - 1] ?? 0)) {
+        } else if (!sel.ownModseqs.has(c.modseq) && c.uid <= known && this.seqOf(c.uid)) {
           flagUids.add(c.uid);
         }
       }
+      sel.lastModseq = Math.max(sel.lastModseq, upTo);
       sel.ownModseqs.clear();
       if (flagUids.size > 0) {
-        const rows = await getMessageRowsFor(store, sel.mailbox.id, [...flagUids]);
-        this.announceKeywords(rows.flatMap((r) => r.flags));
-        for (const row of rows) {
-          const modseq = this.condstore ? ` MODSEQ (${row.modseq})` : '';
-          this.writer.untagged(`${this.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS ${this.flagsOf(row.uid, row.flags)}${modseq})`);
+        // The flags as they are now (the view may be past upTo: newer is right, RFC 3501 §7.4.2).
+        const changed: Array<[number, number]> = [];
+        for (const uid of [...flagUids].sort((a, b) => a - b)) {
+          const i = view.indexOf(uid);
+          if (i >= 0) changed.push([uid, i]);
+        }
+        this.announceKeywords(changed.flatMap(([, i]) => view.flagsAt(i).keywords));
+        for (const [uid, i] of changed) {
+          const modseq = this.condstore ? ` MODSEQ (${view.modseqAt(i)})` : '';
+          this.writer.untagged(`${this.seqOf(uid)} FETCH (UID ${uid} FLAGS ${this.flagSetOf(uid, view.flagsAt(i))}${modseq})`);
         }
       }
       if (added) {
         const claims = sel.recentClaim ? [sel.recentClaim] : [];
-        if (!sel.recentClaim || sel.uids[sel.uids.length - 1] > sel.recentClaim.to) {
-          const claimed = await this.recentRange(sel.mailbox.id, sel.readOnly);
+        const newest = sel.uids[sel.uids.length - 1];
+        if (!sel.recentClaim || newest > sel.recentClaim.to) {
+          const claimed = await this.recentRange(view, sel.readOnly, newest);
           if (claimed) claims.push(claimed);
           if (claimed && !sel.readOnly) sel.recentClaim = claimed;
         }
         for (let i = before; i < sel.uids.length; i++) if (claims.some((c) => sel.uids[i] >= c.from && sel.uids[i] <= c.to)) sel.recent.add(sel.uids[i]);
+        sel.existsPending = true;
       }
-      if (added) sel.existsPending = true;
     }
     // RFC 5267 §4.3.3–4: live searches send REMOVEFROM now, before the EXPUNGEs, and ADDTO after EXISTS.
     const finishContexts = sel.contexts.size > 0 ? await sel.contexts.refresh(this, changes) : null;
@@ -751,3 +919,22 @@ function learnKeywords(known: Map<string, string>, flags: Iterable<string>): boo
   return added;
 }
 
+const NO_UIDS = new Uint32Array(0);
+
+/**
+ * `list` with `uid` added at the end. The list is the first `length` entries
+ * of its buffer, which grows by doubling: appending mail one message at a
+ * time copies the list only now and then. The list given stays valid.
+ */
+export function appendUid(list: Uint32Array, uid: number): Uint32Array {
+  const capacity = list.buffer.byteLength / Uint32Array.BYTES_PER_ELEMENT;
+  if (list.byteOffset === 0 && list.length < capacity) {
+    const out = new Uint32Array(list.buffer, 0, list.length + 1);
+    out[list.length] = uid;
+    return out;
+  }
+  const out = new Uint32Array(new ArrayBuffer(Math.max(8, capacity * 2) * Uint32Array.BYTES_PER_ELEMENT), 0, list.length + 1);
+  out.set(list);
+  out[list.length] = uid;
+  return out;
+}

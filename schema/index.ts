@@ -33,6 +33,7 @@ export * from './store/mailbox-edits.ts';
 export * from './store/certificate-edits.ts';
 export * from './store/server-reload.ts';
 export * from './store/imap-reads.ts';
+export * from './store/mailbox-views.ts';
 export * from './address.ts';
 export * from './auth-throttle-state.ts';
 export * from './store/auth-failures.ts';

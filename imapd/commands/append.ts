@@ -3,12 +3,16 @@
 // naming their UIDs as a set. The framer caps the literals together at the
 // account's max message size ([TOOBIG]) and drops the whole command when one
 // is refused, so nothing is stored from a command cut short.
-import { appendMessage, appendMessages, findMailbox } from '../../schema/index.ts';
+//
+// Pipelined APPENDs (LITERAL+, RFC 7888) already received are stored in one
+// transaction: one commit (one fsync) for all of them instead of one each;
+// each is still answered as if it had run alone (appendPipelined).
+import { type AppendCommand, appendPipelined, findMailbox } from '../../schema/index.ts';
 import { type AppendMessageArgs, parseAppendMessage } from '../parser/append-message.ts';
 import { compactSet } from '../render/sequence-set.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
-import { AUTHENTICATED, defineCommand } from './command.ts';
+import { AUTHENTICATED, type Completion, defineCommand } from './command.ts';
 
 /** The checks every appended message passes (APPEND, REPLACE). */
 export function checkAppendable(session: Session, messages: readonly AppendMessageArgs[]): void {
@@ -25,18 +29,38 @@ export default defineCommand({
     while (args.more) messages.push(parseAppendMessage(args));
     return { name, messages };
   },
-  async run(session, { name, messages }) {
+  async run(session, args, line) {
+    const [outcome] = await this.runBatch!(session, [{ args, line }]);
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  },
+  /** Pipelined APPENDs: checked one by one, stored in one transaction, answered in order after its commit. */
+  async runBatch(session, batch) {
     const store = session.deps.store;
-    const mailbox = await findMailbox(store, session.account!.id, name);
-    // RFC 3501 §6.3.11: [TRYCREATE] when the mailbox does not exist.
-    if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'TRYCREATE');
-    checkAppendable(session, messages);
-    if (messages.length === 1) {
-      const appended = await appendMessage(store, { mailboxId: mailbox.id, ...messages[0] });
-      return { code: `APPENDUID ${appended.uidvalidity} ${appended.uid}`, text: 'APPEND completed' };
-    }
-    const appended = await appendMessages(store, { mailboxId: mailbox.id, messages });
-    // RFC 4315 §3: for MULTIAPPEND the UIDs form a set, in the order the messages were given.
-    return { code: `APPENDUID ${appended.uidvalidity} ${compactSet(appended.uids)}`, text: 'APPEND completed' };
+    // One lookup per mailbox name: a client appends to one mailbox, over and over.
+    const boxes = new Map<string, ReturnType<typeof findMailbox>>();
+    const checked = await Promise.allSettled(
+      batch.map(async ({ args: { name, messages } }): Promise<AppendCommand> => {
+        let lookup = boxes.get(name);
+        if (!lookup) boxes.set(name, (lookup = findMailbox(store, session.account!.id, name)));
+        const mailbox = await lookup;
+        // RFC 3501 §6.3.11: [TRYCREATE] when the mailbox does not exist.
+        if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'TRYCREATE');
+        checkAppendable(session, messages);
+        return { mailboxId: mailbox.id, messages };
+      }),
+    );
+    const stored = await appendPipelined(
+      store,
+      checked.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : [])),
+    );
+    let next = 0;
+    return checked.map((c): PromiseSettledResult<Completion> => {
+      if (c.status === 'rejected') return c;
+      const result = stored[next++];
+      if (result.status === 'rejected') return result;
+      // RFC 4315 §3: for MULTIAPPEND the UIDs form a set, in the order the messages were given.
+      return { status: 'fulfilled', value: { code: `APPENDUID ${result.value.uidvalidity} ${compactSet(result.value.uids)}`, text: 'APPEND completed' } };
+    });
   },
 });

@@ -9,7 +9,7 @@ export default defineCommand({
   async run(session) {
     const sel = session.selected!;
     // Only messages this session knows of: mail that arrived unseen is not removed.
-    if (!sel.readOnly) await expungeMessages(session.deps.store, { mailboxId: sel.mailbox.id, uids: sel.uids });
+    if (!sel.readOnly) await expungeMessages(session.deps.store, { mailboxId: sel.mailbox.id, uids: await session.withFlag(sel.uids, '\\Deleted') });
     session.unselect();
   },
 });

@@ -18,6 +18,13 @@ export interface CommandSpec<A> {
   uid?: boolean;
   parse(args: Args, line: CommandLine): A;
   run(session: Session, args: A, line: CommandLine): Promise<Completion | void>;
+  /**
+   * Optional: runs consecutive pipelined commands of this kind together (the
+   * session collects the ones already received, APPEND shares one commit).
+   * Returns each command's outcome in order: what `run` would have returned
+   * or thrown. The session then answers them one by one, in order.
+   */
+  runBatch?(session: Session, batch: ReadonlyArray<{ args: A; line: CommandLine }>): Promise<Array<PromiseSettledResult<Completion | void>>>;
 }
 
 export const ANY: readonly State[] = ['notauth', 'auth', 'selected'];

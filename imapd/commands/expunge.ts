@@ -17,7 +17,8 @@ export default defineCommand({
   async run(session, { set }) {
     const sel = session.selected!;
     if (sel.readOnly) throw new ImapResponse('NO', 'Mailbox is read-only', 'READ-ONLY');
-    const uids = set ? session.resolve(set, true) : sel.uids;
+    // The store checks \Deleted again in its transaction; the view only narrows what it reads.
+    const uids = await session.withFlag(set ? session.resolve(set, true) : sel.uids, '\\Deleted');
     await expungeMessages(session.deps.store, { mailboxId: sel.mailbox.id, uids });
     if (!session.condstore) return;
     // RFC 7162 §3.2.7: with CONDSTORE the tagged OK carries the HIGHESTMODSEQ the

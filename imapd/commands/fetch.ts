@@ -4,8 +4,11 @@
 // mailbox streams instead of loading everything; message bytes are read from
 // the store a chunk at a time, only when the socket can take them (the writer
 // pulls them), so a FETCH 1:* BODY[] of 25 MB messages holds about one chunk.
+// UID, FLAGS and MODSEQ alone come from the selected mailbox's shared view,
+// without reading the database.
 import {
   computePreviews,
+  type FlagSet,
   getMessageObjects,
   getMessageRowsFor,
   getMessages,
@@ -73,9 +76,12 @@ export default defineCommand({
     // RFC 7162 §3.2.4: once QRESYNC is enabled, UID FETCH responses carry MODSEQ.
     if (session.qresync && line.uid && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
     const withModseq = items.some((i) => i.kind === 'MODSEQ');
-    const uids = session.resolve(set, line.uid);
+    const fromView = items.every((i) => VIEW_ITEMS.has(i.kind));
+    // Message numbers are checked before anything is written (VANISHED needs UID FETCH, whose sets never fail).
+    const uids = fromView ? null : session.resolve(set, line.uid);
     // RFC 7162 §3.2.6: the expunged UIDs of the set go first, as VANISHED (EARLIER).
     if (vanished) await reportVanishedEarlier(session, { since: changedSince!, until: Number.MAX_SAFE_INTEGER, within: set, aboveUid: 0 });
+    if (!uids) return fetchFromView(session, set, line.uid, items, changedSince);
     const needMeta = items.some((i) => i.kind === 'ENVELOPE' || i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE' || (i.kind === 'section' && i.spec !== null));
     const needRaw = items.some((i) => i.kind === 'section');
     const setsSeen = !sel.readOnly && items.some((i) => i.kind === 'section' && i.setsSeen);
@@ -129,6 +135,70 @@ export default defineCommand({
     }
   },
 });
+
+/** Items the shared view answers alone. */
+const VIEW_ITEMS = new Set<FetchItem['kind']>(['UID', 'FLAGS', 'MODSEQ'] satisfies ViewItem[]);
+/** Response lines written to the socket at once from the view. */
+const VIEW_LINES = 1000;
+
+/**
+ * FETCH of UID, FLAGS and MODSEQ only (a client's resync: `UID FETCH 1:*
+ * (FLAGS)`): from the view, current as of the command, a thousand lines per
+ * write; the next thousand wait while the socket is full.
+ */
+async function fetchFromView(session: Session, set: SequenceSet, byUid: boolean, items: FetchItem[], changedSince: number | null): Promise<void> {
+  const sel = session.selected!;
+  const view = sel.view;
+  await view.refresh();
+  // This command's list: it stays valid if updates replace the session's meanwhile.
+  const uids = sel.uids;
+  const spans = session.resolveSpans(set, byUid);
+  if (items.some((i) => i.kind === 'FLAGS')) {
+    // RFC 3501 §7.2.6: any keyword the client was not told of goes out in FLAGS first.
+    const sets = new Set<FlagSet>();
+    const cursor = view.cursor();
+    for (const [first, last] of spans) {
+      for (let k = first; k <= last; k++) {
+        const i = cursor.find(uids[k]);
+        if (i >= 0) sets.add(view.flagsAt(i));
+      }
+    }
+    session.announceKeywords([...sets].flatMap((s) => s.keywords));
+  }
+  const render = items.map((item) => VIEW_RENDER[item.kind as ViewItem]);
+  const cursor = view.cursor();
+  let chunk = '';
+  let lines = 0;
+  for (const [first, last] of spans) {
+    for (let k = first; k <= last; k++) {
+      const uid = uids[k];
+      const i = cursor.find(uid);
+      // Expunged by another session since: nothing to send (RFC 2180 §4.1.3).
+      if (i < 0) continue;
+      if (changedSince !== null && view.modseqAt(i) <= changedSince) continue;
+      let text = `* ${k + 1} FETCH (${render[0](session, uid, i)}`;
+      for (let n = 1; n < render.length; n++) text += ' ' + render[n](session, uid, i);
+      chunk += lines++ === 0 ? text + ')' : '\r\n' + text + ')';
+      if (lines >= VIEW_LINES) {
+        session.writer.line(chunk);
+        chunk = '';
+        lines = 0;
+        const full = session.writer.waitForRoom();
+        if (full) await full;
+      }
+    }
+  }
+  if (lines > 0) session.writer.line(chunk);
+  await session.writer.drain();
+}
+
+type ViewItem = 'UID' | 'FLAGS' | 'MODSEQ';
+/** How each item is written from the view, for the message at index `i`. */
+const VIEW_RENDER: Record<ViewItem, (session: Session, uid: number, i: number) => string> = {
+  UID: (_session, uid) => `UID ${uid}`,
+  FLAGS: (session, uid, i) => `FLAGS ${session.flagSetOf(uid, session.selected!.view.flagsAt(i))}`,
+  MODSEQ: (session, _uid, i) => `MODSEQ (${session.selected!.view.modseqAt(i)})`,
+};
 
 /** Each item once; BODY[x] and BODY.PEEK[x] are one response item, which sets \Seen if either does; PREVIEW is lazy only if every request for it is. */
 function uniqueItems(items: FetchItem[]): FetchItem[] {

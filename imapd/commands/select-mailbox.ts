@@ -1,7 +1,7 @@
 // Shared by SELECT and EXAMINE (RFC 3501 §6.3.1–2), with the CONDSTORE and
 // QRESYNC parameters (RFC 7162 §3.1.8, §3.2.5), [CLOSED] (RFC 7162 §3.2.11,
 // RFC 9051 §7.1) and [MAILBOXID] (RFC 8474 §4).
-import { findMailbox, mailboxObjectId, mailboxStatus } from '../../schema/index.ts';
+import { findMailbox, findMailboxById, mailboxObjectId } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
 import { parseQresync, matchedUid, type QresyncParams } from '../qresync/params.ts';
@@ -51,12 +51,17 @@ export async function selectMailbox(session: Session, params: SelectParams, read
   if (!mailbox) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
   if (mailbox.noselect) throw new ImapResponse('NO', 'Mailbox cannot be selected', 'CANNOT');
   const sel = await session.select(mailbox, readOnly);
-  const status = await mailboxStatus(store, mailbox.id);
+  // Read after the view: UIDNEXT is above every UID the session was given.
+  const status = await findMailboxById(store, mailbox.id);
+  if (!status) {
+    session.unselect();
+    throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
+  }
   // RFC 3501 §7.2.6: the keywords in use, so no FETCH shows one the client was not told of.
   w.untagged(flagsResponse(sel.keywords.values()));
   w.untagged(`${sel.uids.length} EXISTS`);
   w.untagged(`${sel.recent.size} RECENT`);
-  const firstUnseen = status.firstUnseenSeq;
+  const firstUnseen = firstUnseenSeq(session);
   if (firstUnseen !== null) w.untagged(`OK [UNSEEN ${firstUnseen}] First unseen`);
   w.untagged(`OK [UIDVALIDITY ${status.uidvalidity}] UIDs valid`);
   w.untagged(`OK [UIDNEXT ${status.uidnext}] Predicted next UID`);
@@ -73,4 +78,15 @@ export async function selectMailbox(session: Session, params: SelectParams, read
     await reportChangedMessages(session, q.modseq, q.knownUids);
   }
   return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
+}
+
+/** RFC 3501 §6.3.1: the sequence number of the first message without \Seen, from the view; null when all are seen. */
+function firstUnseenSeq(session: Session): number | null {
+  const { uids, view } = session.selected!;
+  const cursor = view.cursor();
+  for (let k = 0; k < uids.length; k++) {
+    const i = cursor.find(uids[k]);
+    if (i >= 0 && !view.flagsAt(i).has('\\Seen')) return k + 1;
+  }
+  return null;
 }

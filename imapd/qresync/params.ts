@@ -82,7 +82,7 @@ export function* members(set: SequenceSet): Generator<number> {
  * every expunge at or below it, so VANISHED (EARLIER) leaves those UIDs out.
  * 0 when no pair matches. `uids` is the mailbox's UID list (number n at n-1).
  */
-export function matchedUid(seqMatch: NonNullable<QresyncParams['seqMatch']>, uids: readonly number[]): number {
+export function matchedUid(seqMatch: NonNullable<QresyncParams['seqMatch']>, uids: ArrayLike<number>): number {
   let last = 0;
   const uidIter = members(seqMatch.uids);
   for (const seq of members(seqMatch.seqs)) {

@@ -1,9 +1,21 @@
 // Flag lists as IMAP writes them: "(\Seen $Junk)", and the mailbox's FLAGS and
 // PERMANENTFLAGS responses.
-import { SYSTEM_FLAGS } from '../../schema/index.ts';
+import { type FlagSet, SYSTEM_FLAGS } from '../../schema/index.ts';
 
 export function flagList(flags: readonly string[]): string {
   return `(${flags.join(' ')})`;
+}
+
+/** Rendered flag lists of a view's flag sets, without and with \Recent: FETCH FLAGS of 100,000 messages renders a handful. */
+const rendered = new WeakMap<FlagSet, [string, string]>();
+
+export function flagSetList(set: FlagSet, recent: boolean): string {
+  let both = rendered.get(set);
+  if (!both) {
+    both = [flagList(set.flags), flagList([...set.flags, '\\Recent'])];
+    rendered.set(set, both);
+  }
+  return both[recent ? 1 : 0];
 }
 
 /** RFC 3501 §7.2.6 FLAGS: the system flags and the keywords the client may see in FETCH. */

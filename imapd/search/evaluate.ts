@@ -1,18 +1,30 @@
 // SEARCH evaluation over every message of the selected mailbox, no result
-// caps. Text keys are answered by the store's full-text index (searchText);
-// what the index cannot answer (strings under 3 characters, HEADER on a given
-// field) is checked against the stored bytes. It needs only a SearchView (a
-// session is one), so the mail API's search (server/api/emailengine) uses it too.
+// caps. Flags, \Recent, sequence numbers, UIDs and MODSEQ come from the
+// selected mailbox's shared view when the scope has one (an IMAP session: no
+// database read, UNSEEN on 100,000 messages is a pass over an array), else
+// from the message rows. Text keys are answered by the store's full-text
+// index (searchText, searchSubject); the message rows are read only when a
+// key needs their columns (dates, sizes, addresses), the index cannot answer
+// (strings under 3 characters, HEADER on a given field, which is checked
+// against the stored bytes) or there is no view. It needs only a SearchView
+// (a session is one; MULTISEARCH makes one for any mailbox), so the mail API's search (server/api/emailengine) uses it too.
+//
+// Keys are tested against a Candidate: one object, reused for every message,
+// that says what is known of the message being tested. A new key reads the
+// view's fields (flags, modseq) or, if it needs a database column, adds it to
+// SearchRow (schema/store/imap-reads.ts) and says so in needsRow().
 import {
   decodeHeaderBytes,
   decodeWords,
   findBodyStart,
+  FlagSet,
   getMessages,
   getSearchRows,
-  hasFlag,
   parseHeaderFields,
   readRaw,
+  searchSubject,
   searchText,
+  type MailboxView,
   type SearchRow,
   type Store,
   uidsBySaveDate,
@@ -20,23 +32,8 @@ import {
   uidsWithThreadId,
 } from '../../schema/index.ts';
 import type { SearchKey } from '../parser/search-keys.ts';
+import { lowerBound } from '../sorted.ts';
 import { addressTexts, mayMatchAddress, sentDay } from './envelope-keys.ts';
-
-/**
- * What a search runs over: a session's selected mailbox as its client sees it
- * (a Session is one), or any mailbox of the account for MULTISEARCH
- * (mailboxView() in search/mailbox-sources.ts): its messages in sequence order, which of them are
- * \Recent, and the saved result "$" names (RFC 5182).
- */
-export interface SearchView {
-  deps: { store: Store };
-  selected: {
-    mailbox: { id: number };
-    uids: readonly number[];
-    recent: ReadonlySet<number>;
-    savedResult?: readonly number[];
-  } | null;
-}
 
 /** Messages whose ENVELOPE is read at once when an address key needs it. */
 const ENVELOPE_BATCH = 500;
@@ -46,18 +43,64 @@ const dayOf = (ms: number): number => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 };
 
+/** The message a key is tested against. */
+interface Candidate {
+  uid: number;
+  /** Sequence number in the reader's list (RFC 3501 §2.3.1.2). */
+  seq: number;
+  modseq: number;
+  flags: FlagSet;
+  /** Its database row; read only when needsRow() says a key needs it, or when there is no view. */
+  row: SearchRow | null;
+}
+
+/**
+ * What a search runs over: a session's selected mailbox as its client sees it
+ * (a Session is one), or any mailbox of the account for MULTISEARCH
+ * (mailboxView() in search/mailbox-sources.ts) or the mail API: its messages
+ * in sequence order, which of them are \Recent, the saved result "$" names
+ * (RFC 5182), and the mailbox's shared view if it has one.
+ */
+export interface SearchView {
+  deps: { store: Store };
+  selected: {
+    mailbox: { id: number };
+    uids: ArrayLike<number>;
+    recent: ReadonlySet<number>;
+    savedResult?: readonly number[];
+    view?: MailboxView;
+  } | null;
+}
+
 interface Context {
   session: SearchView;
+  /** The rows (ascending UID) when a key needs them or there is no view; empty otherwise. */
   rows: SearchRow[];
-  seqs: Map<number, number>;
   maxSeq: number;
   maxUid: number;
-  /** Matching UIDs of each key the store answers (text, header, object IDs, save dates), computed before evaluation. */
-  textMatches: Map<SearchKey, Set<number>>;
+  /** Matching UIDs of each text/header/address key ('all': every message), computed before evaluation. */
+  textMatches: Map<SearchKey, Set<number> | 'all'>;
   /** The saved result "$" names (RFC 5182), when the key uses it. */
   saved: ReadonlySet<number>;
   /** The time OLDER/YOUNGER count back from, in whole seconds (RFC 5032 §2). */
   nowSeconds: number;
+}
+
+/** Whether a key reads the message's database row (its columns, or its bytes through rawId). */
+function needsRow(key: SearchKey): boolean {
+  switch (key.k) {
+    case 'date':
+    case 'size':
+    case 'header':
+    case 'within':
+      return true;
+    case 'column':
+      return key.column !== 'subject' || (key.value !== '' && [...key.value].length < 3);
+    case 'text':
+      return key.value !== '' && [...key.value].length < 3;
+    default:
+      return false;
+  }
 }
 
 async function rawMatches(ctx: Context, test: (raw: Buffer) => boolean, among: Set<number> | null): Promise<Set<number>> {
@@ -84,7 +127,7 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
     case 'text': {
       const needle = key.value.toLowerCase();
       if (needle === '') {
-        ctx.textMatches.set(key, new Set(ctx.rows.map((r) => r.uid)));
+        ctx.textMatches.set(key, 'all');
         return;
       }
       const indexed = await searchText(store, mailboxId, key.field, key.value);
@@ -106,12 +149,19 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
       return;
     }
     case 'column': {
-      if (key.column === 'subject') return;
+      const needle = key.value.toLowerCase();
+      if (key.column === 'subject') {
+        if (needle === '') ctx.textMatches.set(key, 'all');
+        else {
+          const indexed = await searchSubject(store, mailboxId, key.value);
+          ctx.textMatches.set(key, indexed ?? new Set(ctx.rows.filter((r) => r.subject.toLowerCase().includes(needle)).map((r) => r.uid)));
+        }
+        return;
+      }
       // RFC 3501 §6.4.4: FROM/TO/CC/BCC look in the envelope's address structures,
       // so an address written with comments or quoting matches its plain form
       // too; the decoded header text still matches as before.
       const field = key.column;
-      const needle = key.value.toLowerCase();
       const found = new Set<number>();
       const unsure: number[] = [];
       for (const row of ctx.rows) {
@@ -153,64 +203,64 @@ async function prepare(ctx: Context, key: SearchKey): Promise<void> {
   }
 }
 
-function matches(ctx: Context, key: SearchKey, row: SearchRow): boolean {
+function matches(ctx: Context, key: SearchKey, m: Candidate): boolean {
   const sel = ctx.session.selected!;
   switch (key.k) {
     case 'all':
       return true;
     case 'flag':
-      return hasFlag(row.flags, key.flag) === key.present;
+      return m.flags.has(key.flag) === key.present;
     case 'recent':
-      return sel.recent.has(row.uid) === key.present;
+      return sel.recent.has(m.uid) === key.present;
     case 'new':
-      return sel.recent.has(row.uid) && !hasFlag(row.flags, '\\Seen');
-    case 'seq': {
-      const seq = ctx.seqs.get(row.uid) ?? 0;
+      return sel.recent.has(m.uid) && !m.flags.has('\\Seen');
+    case 'seq':
       return key.set.some((r) => {
         const from = r.from === Infinity ? ctx.maxSeq : r.from;
         const to = r.to === Infinity ? ctx.maxSeq : r.to;
-        return seq >= Math.min(from, to) && seq <= Math.max(from, to);
+        return m.seq >= Math.min(from, to) && m.seq <= Math.max(from, to);
       });
-    }
     case 'uid':
       return key.set.some((r) => {
         const from = r.from === Infinity ? ctx.maxUid : r.from;
         const to = r.to === Infinity ? ctx.maxUid : r.to;
-        return row.uid >= Math.min(from, to) && row.uid <= Math.max(from, to);
+        return m.uid >= Math.min(from, to) && m.uid <= Math.max(from, to);
       });
     case 'date': {
       // RFC 3501 §6.4.4: SENT* take the day the Date: header names in its own zone.
-      const day = key.sent ? sentDay(row.sentDate) : dayOf(row.internalDate);
+      const day = key.sent ? sentDay(m.row!.sentDate) : dayOf(m.row!.internalDate);
       if (day === null) return false;
       return key.op === 'before' ? day < key.day : key.op === 'on' ? day === key.day : day >= key.day;
     }
     case 'size':
-      return key.larger ? row.size > key.n : row.size < key.n;
+      return key.larger ? m.row!.size > key.n : m.row!.size < key.n;
     case 'column':
-      if (key.column !== 'subject') return ctx.textMatches.get(key)?.has(row.uid) ?? false;
-      return row.subject.toLowerCase().includes(key.value.toLowerCase());
     case 'header':
     case 'text':
     case 'objectid':
-    case 'savedate':
-      return ctx.textMatches.get(key)?.has(row.uid) ?? false;
+    case 'savedate': {
+      const found = ctx.textMatches.get(key);
+      return found === 'all' || (found?.has(m.uid) ?? false);
+    }
     case 'modseq':
-      return row.modseq >= key.n;
+      return m.modseq >= key.n;
     case 'saved':
-      return ctx.saved.has(row.uid);
+      return ctx.saved.has(m.uid);
     case 'within': {
       // RFC 5032 §2: to the second; OLDER at or before now − n, YOUNGER at or after.
-      const at = Math.floor(row.internalDate / 1000);
+      const at = Math.floor(m.row!.internalDate / 1000);
       return key.older ? at <= ctx.nowSeconds - key.seconds : at >= ctx.nowSeconds - key.seconds;
     }
     case 'not':
-      return !matches(ctx, key.key, row);
+      return !matches(ctx, key.key, m);
     case 'or':
-      return matches(ctx, key.a, row) || matches(ctx, key.b, row);
+      return matches(ctx, key.a, m) || matches(ctx, key.b, m);
     case 'and':
-      return key.keys.every((k) => matches(ctx, k, row));
+      return key.keys.every((k) => matches(ctx, k, m));
   }
 }
+
+const NO_FLAGS = new FlagSet(-1, []);
 
 /** Whether any key in the tree passes `test`. */
 export function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
@@ -232,30 +282,65 @@ export function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boole
  */
 export async function evaluateSearch(session: SearchView, key: SearchKey, only?: readonly number[]): Promise<{ uids: number[]; highestModseq: number }> {
   const sel = session.selected!;
-  const known = new Set(only ?? sel.uids);
-  const withText = anyKey(key, (k) => k.k === 'column');
-  const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
-  const rows = (await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate, only)).filter((r) => known.has(r.uid));
-  // Message numbers only when a key asks for them: a live search checking one changed message skips the map.
-  const seqs = new Map<number, number>();
-  if (anyKey(key, (k) => k.k === 'seq')) sel.uids.forEach((uid, i) => seqs.set(uid, i + 1));
+  const view = sel.view;
+  await view?.refresh();
+  // This command's list: it stays valid if updates replace the session's meanwhile.
+  const uids = sel.uids;
+  const withRows = !view || anyKey(key, needsRow);
+  let rows: SearchRow[] = [];
+  if (withRows) {
+    const withText = anyKey(key, (k) => k.k === 'column');
+    const withSentDate = anyKey(key, (k) => k.k === 'date' && k.sent);
+    rows = await getSearchRows(session.deps.store, sel.mailbox.id, withText, withSentDate, only);
+  }
   const ctx: Context = {
     session,
     rows,
-    seqs,
-    maxSeq: sel.uids.length,
-    maxUid: sel.uids.length ? sel.uids[sel.uids.length - 1] : 0,
+    maxSeq: uids.length,
+    maxUid: uids.length ? uids[uids.length - 1] : 0,
     textMatches: new Map(),
     saved: anyKey(key, (k) => k.k === 'saved') ? new Set(sel.savedResult) : new Set(),
     nowSeconds: Math.floor(Date.now() / 1000),
   };
   await prepare(ctx, key);
+  // From here on nothing is awaited: the view cannot change under the loop.
+  const cursor = view?.cursor();
+  /** Without a view, each distinct flag list of the rows becomes one FlagSet. */
+  const rowSets = new Map<string, FlagSet>();
+  const m: Candidate = { uid: 0, seq: 0, modseq: 0, flags: NO_FLAGS, row: null };
+  let r = 0;
   let highestModseq = 0;
-  const uids: number[] = [];
-  for (const row of rows) {
-    if (!matches(ctx, key, row)) continue;
-    uids.push(row.uid);
-    highestModseq = Math.max(highestModseq, row.modseq);
+  const out: number[] = [];
+  // Every message, or (a live search checking what changed) those of `only` found in the list.
+  const count = only ? only.length : uids.length;
+  for (let n = 0; n < count; n++) {
+    const k = only ? lowerBound(uids, only[n]) : n;
+    if (only && uids[k] !== only[n]) continue;
+    const uid = uids[k];
+    const i = cursor ? cursor.find(uid) : 0;
+    // Expunged since (the view no longer has it, or its row is gone): not a match.
+    if (i < 0) continue;
+    if (withRows) {
+      while (r < rows.length && rows[r].uid < uid) r++;
+      if (r >= rows.length || rows[r].uid !== uid) continue;
+      m.row = rows[r];
+    }
+    m.uid = uid;
+    m.seq = k + 1;
+    if (view) {
+      m.modseq = view.modseqAt(i);
+      m.flags = view.flagsAt(i);
+    } else {
+      const row = m.row!;
+      m.modseq = row.modseq;
+      const name = row.flags.join(' ');
+      let set = rowSets.get(name);
+      if (!set) rowSets.set(name, (set = new FlagSet(rowSets.size, row.flags)));
+      m.flags = set;
+    }
+    if (!matches(ctx, key, m)) continue;
+    out.push(uid);
+    highestModseq = Math.max(highestModseq, m.modseq);
   }
-  return { uids, highestModseq };
+  return { uids: out, highestModseq };
 }

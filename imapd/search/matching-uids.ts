@@ -8,6 +8,6 @@ import { evaluateSearch } from './evaluate.ts';
 /** UIDs (ascending) among the session's messages that match, and the highest MODSEQ among them when the criteria ask for it. */
 export async function matchingUids(session: Session, key: SearchKey): Promise<{ uids: number[]; highestModseq: number }> {
   // Expunged messages not yet reported stay in the list; the store's reads skip them.
-  if (key.k === 'all') return { uids: session.selected!.uids.slice(), highestModseq: 0 };
+  if (key.k === 'all') return { uids: Array.from(session.selected!.uids), highestModseq: 0 };
   return evaluateSearch(session, key);
 }

@@ -7,6 +7,7 @@ import { QuotaLedger, settleQuota } from './quota.ts';
 import { allocate, expungeInWrite, insertMail, insertRaw, journal, lockMailboxes, notifyMailbox, prepareMessage } from './messages.ts';
 import { now, type Store, type WriteContext, write } from './store.ts';
 import { assignThread, threadKeys } from './threads.ts';
+import { queueWebhookEvent } from './webhooks.ts';
 
 export interface NewMessage {
   raw: Buffer;
@@ -36,7 +37,7 @@ async function appendInWrite(tx: WriteContext, mailboxId: number, messages: read
   for (const [i, m] of messages.entries()) {
     const uid = alloc.firstUid + i;
     const rawId = await insertRaw(tx, m.raw, m.sha256, m.indexed);
-    await insertMail(tx, {
+    const { referenceId } = await insertMail(tx, {
       mailboxId,
       accountId: alloc.accountId,
       rawId,
@@ -54,6 +55,7 @@ async function appendInWrite(tx: WriteContext, mailboxId: number, messages: read
     });
     await journal(tx, mailboxId, alloc.modseq, uid, 'new');
     ledger.add(alloc.accountId, 1, m.raw.length);
+    await queueWebhookEvent(tx, mailboxId, 'messageNew', { id: referenceId, uid });
     uids.push(uid);
   }
   notifyMailbox(tx, alloc.accountId, mailboxId, alloc.modseq);
@@ -62,14 +64,70 @@ async function appendInWrite(tx: WriteContext, mailboxId: number, messages: read
 
 /** MULTIAPPEND: every message is committed or none is. */
 export async function appendMessages(store: Store, input: { mailboxId: number; messages: readonly NewMessage[] }): Promise<AppendedBatch> {
-  const prepared = prepareAll(input.messages);
+  return appendPrepared(store, input.mailboxId, prepareAll(input.messages));
+}
+
+function appendPrepared(store: Store, mailboxId: number, messages: readonly Prepared[]): Promise<AppendedBatch> {
   return write(store, async (tx) => {
     const ledger = new QuotaLedger();
-    const appended = await appendInWrite(tx, input.mailboxId, prepared, ledger);
+    const appended = await appendInWrite(tx, mailboxId, messages, ledger);
     // RFC 9208 §4.2: over a limit the whole batch is refused ([OVERQUOTA]).
     await settleQuota(tx, ledger);
     return appended;
   });
+}
+
+export interface AppendCommand {
+  mailboxId: number;
+  messages: readonly NewMessage[];
+}
+
+/**
+ * Several APPEND commands (a client's pipelined ones, each one message or a
+ * MULTIAPPEND) in one transaction, so in one commit: their UIDs ascend in the
+ * order given, on either engine, and the quota is settled for them together.
+ * If that transaction fails (one is over quota, a mailbox went away), each is
+ * stored alone, in order, so that one command's failure is its own, exactly
+ * as if they had not been pipelined. Results are in input order.
+ */
+export async function appendPipelined(store: Store, commands: readonly AppendCommand[]): Promise<Array<PromiseSettledResult<AppendedBatch>>> {
+  const prepared = commands.map((c): PromiseSettledResult<{ mailboxId: number; messages: Prepared[] }> => {
+    try {
+      return { status: 'fulfilled', value: { mailboxId: c.mailboxId, messages: prepareAll(c.messages) } };
+    } catch (reason) {
+      return { status: 'rejected', reason };
+    }
+  });
+  const ready = prepared.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+  if (ready.length > 1) {
+    try {
+      const stored = await write(store, async (tx) => {
+        // Every mailbox locked up front, in id order: two batches never wait for each other in a circle.
+        await lockMailboxes(tx, ready.map((c) => c.mailboxId));
+        const ledger = new QuotaLedger();
+        const out: AppendedBatch[] = [];
+        for (const c of ready) out.push(await appendInWrite(tx, c.mailboxId, c.messages, ledger));
+        await settleQuota(tx, ledger);
+        return out;
+      });
+      let next = 0;
+      return prepared.map((p) => (p.status === 'fulfilled' ? { status: 'fulfilled', value: stored[next++] } : p));
+    } catch {
+      // Some command was refused: each on its own below.
+    }
+  }
+  const out: Array<PromiseSettledResult<AppendedBatch>> = [];
+  for (const p of prepared) {
+    if (p.status === 'rejected') out.push(p);
+    else {
+      try {
+        out.push({ status: 'fulfilled', value: await appendPrepared(store, p.value.mailboxId, p.value.messages) });
+      } catch (reason) {
+        out.push({ status: 'rejected', reason });
+      }
+    }
+  }
+  return out;
 }
 
 /**

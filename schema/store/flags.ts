@@ -3,6 +3,9 @@
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'] as const;
 const CANONICAL = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
 
+/** One bit per system flag (in SYSTEM_FLAGS order), for compact flag sets: \Answered 1, \Flagged 2, \Deleted 4, \Seen 8, \Draft 16. */
+export const SYSTEM_FLAG_BITS: ReadonlyMap<string, number> = new Map(SYSTEM_FLAGS.map((f, i) => [f, 1 << i]));
+
 /** Canonical spelling of one flag, or null for \Recent (session state, never stored) and unknown system flags. */
 export function canonicalFlag(flag: string): string | null {
   if (flag.startsWith('\\')) return CANONICAL.get(flag.toLowerCase()) ?? null;

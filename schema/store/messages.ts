@@ -477,6 +477,27 @@ export async function searchText(
   return new Set(uids);
 }
 
+/**
+ * UIDs of messages whose decoded Subject contains `text` (case-insensitive):
+ * the header text index narrows the messages to those with `text` in some
+ * header line, and only their subjects are read and checked. Null when the
+ * index cannot answer (fewer than 3 characters); the caller then reads every
+ * subject itself. The indexed header text holds each decoded Subject line
+ * whole, so the index misses no match (headers past the 1 MiB that is
+ * indexed of a message excepted, as for HEADER).
+ */
+export async function searchSubject(store: Store, mailboxId: number, text: string): Promise<Set<number> | null> {
+  if ([...text].length < 3) return null;
+  const match = store.dialect.textIndex.match('headers', text);
+  const rows = await store.all<{ uid: number; subject: string }>(
+    `SELECT uid, subject FROM mail WHERE mail_box_id = ? AND mail_raw_id IN ${match.sql}`,
+    mailboxId,
+    ...match.params,
+  );
+  const needle = text.toLowerCase();
+  return new Set(rows.filter((r) => r.subject.toLowerCase().includes(needle)).map((r) => r.uid));
+}
+
 // ---------------------------------------------------------------- changes
 
 export interface FlagChangeResult {
@@ -720,12 +741,22 @@ export async function moveInWrite(
  * Returns the UIDs this caller may report as \Recent and marks them claimed.
  */
 export async function claimRecent(store: Store, mailboxId: number): Promise<{ from: number; to: number } | null> {
+  return (await claimRecentRange(store, mailboxId)).claim;
+}
+
+/**
+ * claimRecent, also saying how far mail_box.recent_uid now reaches (it only
+ * grows, so a caller may remember it and skip claims that cannot succeed).
+ */
+export async function claimRecentRange(store: Store, mailboxId: number): Promise<{ claim: { from: number; to: number } | null; recentUid: number }> {
   return write(store, async (tx) => {
+    // Pipelined on PostgreSQL: the read and the claim go out together (the UPDATE's own condition decides).
     const [[row]] = (await tx.finish([
       { sql: `SELECT recent_uid, uidnext FROM mail_box WHERE id = ?${tx.dialect.forUpdate}`, params: [mailboxId] },
       { sql: `UPDATE mail_box SET recent_uid = uidnext - 1 WHERE id = ? AND recent_uid < uidnext - 1`, params: [mailboxId] },
     ])) as unknown as Array<Array<Pick<MailBoxRow, 'recent_uid' | 'uidnext'>>>;
-    if (!row || row.recent_uid >= row.uidnext - 1) return null;
-    return { from: row.recent_uid + 1, to: row.uidnext - 1 };
+    if (!row) return { claim: null, recentUid: 0 };
+    if (row.recent_uid >= row.uidnext - 1) return { claim: null, recentUid: row.recent_uid };
+    return { claim: { from: row.recent_uid + 1, to: row.uidnext - 1 }, recentUid: row.uidnext - 1 };
   });
 }

@@ -3,7 +3,7 @@
 // [OVERQUOTA] on APPEND, COPY and MOVE with nothing stored; usage given back by
 // EXPUNGE and DELETE and kept exact (compared with a SUM over the mail rows);
 // concurrent APPENDs racing the limit never take an account past it; STATUS
-// DELETED and DELETED-STORAGE; bad input.
+// DELETED and DELETED-STORAGE; pipelined APPENDs answered one by one; bad input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { accountQuota, setAccountQuota } from '../../schema/index.ts';
@@ -209,6 +209,40 @@ describe('QUOTA', () => {
     const second = await Promise.all(clients.map((c, i) => c.waitTagged(`s${i}`)));
     assert.equal(second.filter((r) => /^s\d+ OK /m.test(r)).length, 1, second.join(''));
     assert.deepEqual(await assertExact(id), { messages: 5, bytes: 5000 });
+  });
+
+  test('pipelined APPENDs (stored in one transaction when they arrive together) are each answered as if alone', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    await setAccountQuota(imap().heron.store, id, { messages: 3 });
+    const c = await imap().login(user);
+    const lit = (subject: string) => {
+      const raw = message(subject, subject);
+      return `{${Buffer.byteLength(raw)}+}\r\n${raw}`;
+    };
+    // One write: a single APPEND, a MULTIAPPEND that does not fit, two that fit, one past the limit.
+    c.write(
+      [
+        `p1 APPEND INBOX ${lit('one')}`,
+        `p2 APPEND INBOX ${lit('two')} ${lit('three')} ${lit('four')}`,
+        `p3 APPEND Drafts ${lit('five')}`,
+        `p4 APPEND INBOX ${lit('six')}`,
+        `p5 APPEND INBOX ${lit('seven')}`,
+      ].join('\r\n') + '\r\n',
+    );
+    // p5 is answered last: everything up to it holds the other four.
+    const text = await c.waitTagged('p5');
+    assert.match(text, /^p1 OK \[APPENDUID \d+ 1\] /m);
+    assert.match(text, /^p2 NO \[OVERQUOTA\] /m);
+    assert.match(text, /^p3 OK \[APPENDUID \d+ 1\] /m);
+    // The refused MULTIAPPEND took no UIDs.
+    assert.match(text, /^p4 OK \[APPENDUID \d+ 2\] /m);
+    assert.match(text, /^p5 NO \[OVERQUOTA\] /m);
+    // Answered in the order sent.
+    const order = [...text.matchAll(/^(p\d) /gm)].map((m) => m[1]);
+    assert.deepEqual(order, ['p1', 'p2', 'p3', 'p4', 'p5']);
+    assert.equal((await assertExact(id)).messages, 3);
+    const subjects = await imap().heron.store.column<string>(`SELECT subject FROM mail WHERE mail_account_id = ? ORDER BY id`, id);
+    assert.deepEqual(subjects, ['one', 'five', 'six']);
   });
 
   test('STATUS DELETED and DELETED-STORAGE (RFC 9208 §4.3; KiB like STORAGE)', DEADLINE, async () => {

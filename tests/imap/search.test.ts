@@ -1,11 +1,13 @@
 // SEARCH (RFC 3501 §6.4.4) keys answered from the ENVELOPE: SENTBEFORE /
 // SENTON / SENTSINCE take the day Date: names in its own time zone, and
-// FROM / TO / CC / BCC look in the parsed addresses.
+// FROM / TO / CC / BCC look in the parsed addresses. Flag, sequence, UID and
+// MODSEQ keys (answered from the shared mailbox view) and SUBJECT (through
+// the text index) agree with a brute-force evaluation over the stored rows.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { addressTexts, mayMatchAddress, sentDay } from '../../imapd/search/envelope-keys.ts';
-import { decodeWords } from '../../schema/index.ts';
+import { appendMessage, decodeWords, expungeMessages, findMailbox, storeFlags } from '../../schema/index.ts';
 import { parseAddressList } from '../../schema/mime/envelope.ts';
 import { DEADLINE, untagged, useImap } from './fixture.ts';
 import type { RawClient } from './raw-client.ts';
@@ -162,5 +164,138 @@ describe('FROM / TO / CC / BCC', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+/** A stored message as a brute-force evaluation sees it. */
+interface Stored {
+  seq: number;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  subject: string;
+}
+
+/** A SEARCH key: its IMAP text and what it means. */
+interface Key {
+  text: string;
+  test: (m: Stored) => boolean;
+}
+
+const has = (m: Stored, flag: string) => m.flags.some((f) => f.toLowerCase() === flag.toLowerCase());
+const FLAG_KEYS: Key[] = [
+  ...['Seen', 'Answered', 'Deleted', 'Flagged', 'Draft'].flatMap((f) => [
+    { text: f.toUpperCase(), test: (m: Stored) => has(m, `\\${f}`) },
+    { text: `UN${f.toUpperCase()}`, test: (m: Stored) => !has(m, `\\${f}`) },
+  ]),
+  { text: 'KEYWORD $junk', test: (m) => has(m, '$Junk') },
+  { text: 'UNKEYWORD Work', test: (m) => !has(m, 'work') },
+  { text: 'KEYWORD nothere', test: () => false },
+  { text: 'ALL', test: () => true },
+  // Only the searching session ever selects the mailbox: every message is \Recent for it.
+  { text: 'RECENT', test: () => true },
+  { text: 'NEW', test: (m) => !has(m, '\\Seen') },
+  { text: 'OLD', test: () => false },
+];
+const STORE_FLAGS = ['\\Seen', '\\Answered', '\\Deleted', '\\Flagged', '\\Draft', '$Junk', 'work', 'WORK'];
+
+function keyArb(count: () => number, maxModseq: () => number, maxUid: () => number): fc.Arbitrary<Key> {
+  const { key } = fc.letrec<{ key: Key }>((tie) => ({
+    key: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom(...FLAG_KEYS),
+      fc.tuple(fc.nat(), fc.nat()).map(([a, b]): Key => {
+        const n = Math.max(1, count());
+        const [lo, hi] = [1 + (a % n), 1 + (b % n)];
+        return { text: `${lo}:${hi}`, test: (m) => m.seq >= Math.min(lo, hi) && m.seq <= Math.max(lo, hi) };
+      }),
+      fc.tuple(fc.integer({ min: 1, max: 200 }), fc.boolean()).map(([u, star]): Key => ({
+        text: `UID ${u}:${star ? '*' : u + 5}`,
+        // RFC 3501 §6.4.8: * is the highest UID, and n:* with n above it names that one.
+        test: (m) => (star ? m.uid >= Math.min(u, maxUid()) : m.uid >= u && m.uid <= u + 5),
+      })),
+      fc.nat().map((n): Key => {
+        const at = n % (maxModseq() + 2);
+        return { text: `MODSEQ ${at}`, test: (m) => m.modseq >= at };
+      }),
+      tie('key').map((k): Key => ({ text: `NOT ${k.text}`, test: (m) => !k.test(m) })),
+      fc.tuple(tie('key'), tie('key')).map(([a, b]): Key => ({ text: `OR ${a.text} ${b.text}`, test: (m) => a.test(m) || b.test(m) })),
+      fc.tuple(tie('key'), tie('key')).map(([a, b]): Key => ({ text: `(${a.text} ${b.text})`, test: (m) => a.test(m) && b.test(m) })),
+    ),
+  }));
+  return key;
+}
+
+describe('keys answered from the shared mailbox view', () => {
+  test('flag, sequence, UID and MODSEQ keys agree with a brute-force evaluation over a randomized mailbox', { timeout: 180_000 }, async () => {
+    const { user, id } = await imap().account();
+    const store = imap().heron.store;
+    const box = (await findMailbox(store, id, 'INBOX'))!;
+    for (let i = 0; i < 30; i++) await appendMessage(store, { mailboxId: box.id, raw: Buffer.from(mail(`From: a${i}@example.org\r\n`)), flags: i % 4 === 0 ? ['\\Seen'] : [] });
+    const c = await imap().login(user);
+    assert.match(await c.command('s', 'SELECT INBOX'), /s OK/);
+    let stored: Stored[] = [];
+    const read = async () => {
+      const rows = await store.all<{ uid: number; modseq: number; flags: string; subject: string }>(
+        `SELECT uid, modseq, flags, subject FROM mail WHERE mail_box_id = ? ORDER BY uid`,
+        box.id,
+      );
+      stored = rows.map((r, i) => ({ seq: i + 1, uid: r.uid, modseq: r.modseq, flags: JSON.parse(r.flags) as string[], subject: r.subject }));
+    };
+    const change = fc.oneof(
+      fc.record({ k: fc.constant('flags' as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), op: fc.constantFrom('add' as const, 'remove' as const, 'set' as const), flags: fc.subarray(STORE_FLAGS) }),
+      fc.record({ k: fc.constant('expunge' as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }) }),
+      fc.record({ k: fc.constant('append' as const), flags: fc.subarray(STORE_FLAGS) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(change, { maxLength: 4 }), fc.integer(), async (changes, seed) => {
+        await read();
+        for (const ch of changes) {
+          const uids = [...new Set((ch.k === 'append' ? [] : ch.at).map((n) => stored[n % stored.length]?.uid))].filter((u) => u !== undefined);
+          if (ch.k === 'flags' && uids.length) await storeFlags(store, { mailboxId: box.id, uids, op: ch.op, flags: ch.flags });
+          if (ch.k === 'expunge' && uids.length && stored.length > 5) await expungeMessages(store, { mailboxId: box.id, uids, force: true });
+          if (ch.k === 'append') await appendMessage(store, { mailboxId: box.id, raw: Buffer.from(mail('From: new@example.org\r\n')), flags: ch.flags });
+          await read();
+        }
+        // The session takes in the changes (sequence numbers then match the stored rows).
+        assert.match(await c.command('n', 'NOOP'), /n OK/);
+        // Keys drawn now: their sequence numbers exist in the mailbox as it is.
+        const keys = fc.sample(keyArb(() => stored.length, () => Math.max(0, ...stored.map((m) => m.modseq)), () => stored[stored.length - 1]?.uid ?? 0), { numRuns: 5, seed });
+        for (const key of keys) {
+          const r = await c.command('q', `UID SEARCH ${key.text}`);
+          assert.match(r, /q OK/, key.text);
+          // RFC 7162 §3.1.5: with MODSEQ in the criteria the result ends in (MODSEQ n).
+          const got = /^\* SEARCH ?([\d ]*?)(?: \(MODSEQ \d+\))?\r$/m.exec(r)![1];
+          const want = stored.filter((m) => key.test(m)).map((m) => m.uid).join(' ');
+          assert.equal(got, want, key.text);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('SUBJECT through the text index agrees with a substring test of every subject', { timeout: 120_000 }, async () => {
+    const { user, id } = await imap().account();
+    const subjects = ['Quarterly report', 'quarterly REPORT 2024', 'Re: lunch?', 'Café au lait', '=?UTF-8?Q?Caf=C3=A9_cr=C3=A8me?=', 'ab', 'x', '', 'Report: the end'];
+    for (const [i, s] of subjects.entries()) {
+      // The words of one subject also appear in another message's other headers: the index narrows, the subject decides.
+      await imap().deliver(id, 'INBOX', `From: a@example.org\r\nX-Note: ${subjects[(i + 1) % subjects.length]} quarterly\r\nSubject: ${s}\r\nMessage-ID: <report${i}@x>\r\n\r\nbody lunch\r\n`);
+    }
+    const c = await imap().login(user);
+    await c.command('s', 'EXAMINE INBOX');
+    const decoded = (await imap().heron.store.column<string>(`SELECT subject FROM mail WHERE mail_box_id = (SELECT id FROM mail_box WHERE mail_account_id = ? AND name = 'INBOX') ORDER BY uid`, id));
+    const needles = fc.sample(
+      fc.oneof(
+        fc.constantFrom('report', 'REPORT', 'quarterly', 'café', 'CAFÉ', 'crème', 'lunch', 'ab', 'b', 'x', 'Re:', 'report0', 'the end', ''),
+        fc.tuple(fc.nat(subjects.length - 1), fc.nat(30), fc.integer({ min: 1, max: 6 })).map(([i, at, n]) => decoded[i].slice(at % Math.max(1, decoded[i].length), (at % Math.max(1, decoded[i].length)) + n)),
+      ),
+      { numRuns: 60, seed: 11 },
+    );
+    for (const needle of needles) {
+      const r = await c.command('q', `UID SEARCH CHARSET UTF-8 SUBJECT ${utf8Literal(needle)}`);
+      assert.match(r, /q OK/, needle);
+      const want = decoded.map((s, i) => (s.toLowerCase().includes(needle.toLowerCase()) ? i + 1 : 0)).filter(Boolean).join(' ');
+      assert.equal(/^\* SEARCH ?([\d ]*)\r$/m.exec(r)![1], want, JSON.stringify(needle));
+    }
   });
 });
