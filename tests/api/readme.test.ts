@@ -26,6 +26,7 @@ function readmeBlock(heading: string): string {
 const adminApiBlock = () => readmeBlock('## The admin API');
 const mailApiBlock = () => readmeBlock("## The mail API (EmailEngine's /v1 routes)");
 const webhooksBlock = () => readmeBlock('## Webhooks');
+const metricsBlock = () => readmeBlock('## Metrics and readiness');
 
 /** Runs `script` with bash against `heron`; any HTTP error fails it (curl --fail-with-body, set -e, pipefail). */
 function runBlock(heron: TestHeron, script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -98,5 +99,18 @@ describe('README webhook examples', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('README metrics examples', () => {
+  let heron: TestHeron;
+  useHeron(async (h) => {
+    heron = h;
+  });
+
+  test('the metrics block reads /ready and a figure of /metrics', async () => {
+    const run = await runBlock(heron, metricsBlock());
+    assert.equal(run.code, 0, `stderr: ${run.stderr}\nstdout: ${run.stdout}`);
+    assert.equal(run.stdout, '{"status":"ready","problems":[]}\nheron_outbound_queue{status="queued"} 0\n');
   });
 });
