@@ -35,7 +35,9 @@ async function* base64(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
  * may pair with what follows ("a==\r\n41" decodes to "a=A"), so not there.
  */
 function safeAfterLine(text: string, lf: number): boolean {
-  const end = text[lf - 1] === '\r' ? lf - 1 : lf;
+  let end = text[lf - 1] === '\r' ? lf - 1 : lf;
+  // Trailing blanks are stripped before the soft break is seen ("== \n00" decodes to a NUL).
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
   if (text[end - 1] !== '=') return true;
   return !/=[0-9A-Fa-f]?$/.test(text.slice(Math.max(0, end - 3), end - 1));
 }
