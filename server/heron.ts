@@ -84,7 +84,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
   if (budget.overcommitted) log.warn({ budget }, `connection limits exceed the open-file limit: ${describeBudget(budget)}`);
   else log.info({ budget }, 'descriptor budget');
   const stats = new Stats();
-  const store = await openStore(config.database, { onCommit: (seconds, writes) => stats.storeCommit(seconds, writes) });
+  const store = await openStore(config.database, { onCommit: (seconds, writes) => stats.storeCommit(seconds, writes), onRetry: (reason) => stats.storeRetry(reason) });
   const started: Service[] = [];
   try {
     const secret = loadSecret(config.dataDir);

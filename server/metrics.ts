@@ -24,6 +24,7 @@ export class Metrics {
   readonly authFailures = new client.Counter({ name: 'heron_auth_failures_total', help: 'Wrong credentials by protocol', labelNames: ['protocol'], registers: [this.registry] });
   readonly authThrottled = new client.Counter({ name: 'heron_auth_throttled_total', help: 'Sign-ins refused by the throttle, by protocol', labelNames: ['protocol'], registers: [this.registry] });
   readonly commitLatency = new client.Histogram({ name: 'heron_store_commit_seconds', help: 'Store transactions: BEGIN to durable COMMIT', buckets: SECONDS, registers: [this.registry] });
+  readonly writeRetries = new client.Counter({ name: 'heron_store_write_retries_total', help: 'Writes run again (PostgreSQL): after a deadlock or serialization failure (conflict), or a connection lost before BEGIN', labelNames: ['reason'], registers: [this.registry] });
   readonly commitBatch = new client.Histogram({ name: 'heron_store_commit_writes', help: 'Writes carried by one commit (SQLite group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128], registers: [this.registry] });
   private sources: GaugeSources | null = null;
 

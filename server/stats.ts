@@ -6,6 +6,7 @@
 // kept in small rings. Every event also feeds the Prometheus instruments of
 // server/metrics.ts.
 import { Metrics } from './metrics.ts';
+import type { WriteRetryReason } from '../schema/index.ts';
 
 export type AuthProtocol = 'smtp' | 'imap' | 'api';
 export type OutboundResult = 'sent' | 'deferred' | 'failed';
@@ -163,6 +164,10 @@ export class Stats {
   storeCommit(seconds: number, writes: number): void {
     this.metrics.commitLatency.observe(seconds);
     this.metrics.commitBatch.observe(writes);
+  }
+
+  storeRetry(reason: WriteRetryReason): void {
+    this.metrics.writeRetries.inc({ reason });
   }
 
   snapshot(): StatsSnapshot {

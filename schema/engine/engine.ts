@@ -100,7 +100,14 @@ export interface EngineOptions {
   deliver(note: Notification): void;
   /** Called after each COMMIT with its duration (BEGIN to durable) and how many write() calls it carried (metrics). */
   onCommit?(seconds: number, writes: number): void;
+  /**
+   * Called each time a write is run again (PostgreSQL): after a deadlock or a
+   * serialization failure ('conflict'), or a connection lost before BEGIN ('connection').
+   */
+  onRetry?(reason: WriteRetryReason): void;
 }
+
+export type WriteRetryReason = 'conflict' | 'connection';
 
 /**
  * The SQL that differs between the engines. Store code builds its SQL text

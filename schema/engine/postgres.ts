@@ -397,6 +397,7 @@ export class PostgresEngine extends PgQueries implements Engine {
           // Deadlock or serialization failure: run the closure again. A connection found dead before
           // BEGIN went through did nothing: take another.
           if ((retryable(err) || (!(await began) && broken)) && attempt < RETRIES) {
+            this.options.onRetry?.(retryable(err) ? 'conflict' : 'connection');
             await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20 * attempt));
             continue;
           }

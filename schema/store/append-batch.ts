@@ -31,7 +31,19 @@ function prepareAll(messages: readonly NewMessage[]): Prepared[] {
   });
 }
 
+/** The account a mailbox belongs to (which never changes, so it is read without a lock). */
+async function mailboxAccount(tx: WriteContext, mailboxId: number): Promise<number> {
+  const row = await tx.get<{ accountId: number }>(`SELECT mail_account_id AS "accountId" FROM mail_box WHERE id = ?`, mailboxId);
+  if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+  return row.accountId;
+}
+
 async function appendInWrite(tx: WriteContext, mailboxId: number, messages: readonly Prepared[], ledger: QuotaLedger): Promise<AppendedBatch> {
+  // Threads before the mailbox lock, as deliverMessage takes them (threads.ts), and in
+  // order, so a later message of the batch can join an earlier one's thread.
+  const accountId = await mailboxAccount(tx, mailboxId);
+  const threadIds: string[] = [];
+  for (const m of messages) threadIds.push(await assignThread(tx, accountId, m.keys));
   const alloc = await allocate(tx, mailboxId, messages.length);
   const uids: number[] = [];
   for (const [i, m] of messages.entries()) {
@@ -49,8 +61,7 @@ async function appendInWrite(tx: WriteContext, mailboxId: number, messages: read
       hash: m.sha256,
       recipient: '',
       meta: {},
-      // In order, so a later message of the batch can join an earlier one's thread.
-      threadId: await assignThread(tx, alloc.accountId, m.keys),
+      threadId: threadIds[i],
       indexed: { ...m.indexed, envelopeJson: m.envelopeJson, structureJson: m.structureJson },
     });
     await journal(tx, mailboxId, alloc.modseq, uid, 'new');

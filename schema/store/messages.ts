@@ -327,18 +327,17 @@ export async function deliverMessage(
     // Mailboxes are locked in id order (one order for every writer); results keep the copies' order.
     const order = input.copies.map((_, i) => i).sort((a, b) => input.copies[a].mailboxId - input.copies[b].mailboxId);
     const referenceIds = input.copies.map(() => crypto.randomUUID());
+    // Threads are assigned account by account in id order, before any mailbox lock, so
+    // that deliveries sharing Message-IDs wait for each other in one order (threads.ts).
     const threads = new Map<number, string>();
+    for (const accountId of [...new Set(ownerRows.map((r) => r.accountId))].sort((a, b) => a - b)) threads.set(accountId, await assignThread(tx, accountId, keys));
     const statements: FinalStatement[] = [textIndexStatement(d, rawId, indexed)];
     const ledger = new QuotaLedger();
     for (const i of order) {
       const copy = input.copies[i];
       const accountId = owners.get(copy.mailboxId);
       if (accountId === undefined) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-      let threadId = threads.get(accountId);
-      if (threadId === undefined) {
-        threadId = await assignThread(tx, accountId, keys);
-        threads.set(accountId, threadId);
-      }
+      const threadId = threads.get(accountId)!;
       statements.push(
         lockMailboxStatement(d, copy.mailboxId, true),
         allocateStatement(copy.mailboxId, 1),

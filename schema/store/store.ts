@@ -25,11 +25,11 @@
 //   The hot writes (delivery, APPEND, STORE, EXPUNGE) instead read without the
 //   lock and take it in their final statements (tx.finish), which check that
 //   what was read is still so: see schema/engine/engine.ts.
-import type { Engine, EngineTx, FinalStatement, Param, Queryable, Row, RunResult } from '../engine/engine.ts';
+import type { Engine, EngineTx, FinalStatement, Param, Queryable, Row, RunResult, WriteRetryReason } from '../engine/engine.ts';
 import { openEngine } from '../engine/open.ts';
 import { StoreEvents, type StoreEventMap } from './events.ts';
 
-export type { FinalStatement, Param, Queryable, Row, RunResult } from '../engine/engine.ts';
+export type { FinalStatement, Param, Queryable, Row, RunResult, WriteRetryReason } from '../engine/engine.ts';
 export { SchemaVersionError } from '../engine/migrations.ts';
 export { isPostgresUrl } from '../engine/open.ts';
 
@@ -52,6 +52,8 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** Each commit's duration and number of writes it carried (server/stats.ts exports them as metrics). */
   onCommit?(seconds: number, writes: number): void;
+  /** Each time a write runs again after meeting another on the same rows or losing its connection (PostgreSQL). */
+  onRetry?(reason: WriteRetryReason): void;
 }
 
 /**

@@ -47,24 +47,47 @@ export function newThreadToken(): string {
  * its nearest parent on record, else the thread that already names its own
  * Message-ID (a reply arrived first), else a new one. Records its IDs for the
  * messages that come later. Call inside the delivering write.
+ *
+ * The IDs are recorded first and looked up after, in one sorted statement. On
+ * PostgreSQL an insert waits for another delivery's uncommitted row with the
+ * same ID, so once it returns every delivery that named one of these IDs before
+ * us has committed and is seen: two replies delivered at once cannot both miss
+ * each other and start two threads. Sorted, so two deliveries sharing IDs wait
+ * for each other in one order and never deadlock.
  */
 export async function assignThread(tx: WriteContext, accountId: number, keys: ThreadKeys): Promise<string> {
-  const ids = keys.own ? [...keys.parents, keys.own] : keys.parents;
+  const ids = [...new Set(keys.own ? [...keys.parents, keys.own] : keys.parents)];
   if (ids.length === 0) return newThreadToken();
-  const known = new Map(
+  const candidate = newThreadToken();
+  const sorted = [...ids].sort();
+  const t = Date.now();
+  const inserted = new Set(
+    await tx.column<string>(
+      `INSERT INTO mail_thread_ref (mail_account_id, message_id, thread_id, created_at) VALUES ${sorted.map(() => '(?, ?, ?, ?)').join(', ')}
+       ON CONFLICT DO NOTHING RETURNING message_id`,
+      ...sorted.flatMap((id) => [accountId, id, candidate, t]),
+    ),
+  );
+  const known = ids.filter((id) => !inserted.has(id));
+  if (known.length === 0) return candidate;
+  const threads = new Map(
     (
       await tx.all<{ message_id: string; thread_id: string }>(
         `SELECT message_id, thread_id FROM mail_thread_ref WHERE mail_account_id = ? AND message_id IN ${tx.dialect.textList}`,
         accountId,
-        JSON.stringify(ids),
+        JSON.stringify(known),
       )
     ).map((r) => [r.message_id, r.thread_id]),
   );
-  const thread = ids.map((id) => known.get(id)).find((t) => t !== undefined) ?? newThreadToken();
-  for (const id of ids) {
-    if (known.has(id)) continue;
-    // Another delivery may record the same ID meanwhile (PostgreSQL): its thread stays.
-    await tx.run(`INSERT INTO mail_thread_ref (mail_account_id, message_id, thread_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, accountId, id, thread, Date.now());
+  const thread = ids.map((id) => threads.get(id)).find((token) => token !== undefined) ?? candidate;
+  // The IDs this delivery recorded first join the thread it found.
+  if (thread !== candidate && inserted.size > 0) {
+    await tx.run(
+      `UPDATE mail_thread_ref SET thread_id = ? WHERE mail_account_id = ? AND message_id IN ${tx.dialect.textList}`,
+      thread,
+      accountId,
+      JSON.stringify([...inserted]),
+    );
   }
   return thread;
 }

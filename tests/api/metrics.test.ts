@@ -80,6 +80,8 @@ describe('metrics and readiness', () => {
     assert.ok(grew('heron_imap_command_seconds_count', { command: 'SELECT' }) >= 1);
     assert.ok(grew('heron_store_commit_seconds_count') >= 1, 'the delivery committed');
     assert.ok(sample(after, 'heron_store_commit_writes_sum') >= sample(after, 'heron_store_commit_writes_count'));
+    // Declared before any retry happens, so a dashboard finds it (it moves on PostgreSQL only: tests/store/engine.test.ts).
+    assert.match(after, /^# TYPE heron_store_write_retries_total counter$/m);
     for (const status of ['queued', 'sending', 'sent', 'partial', 'failed', 'cancelled']) assert.match(after, new RegExp(`^heron_outbound_queue\\{status="${status}"\\} \\d+$`, 'm'));
     for (const status of ['pending', 'delivered', 'failed']) assert.match(after, new RegExp(`^heron_webhook_queue\\{status="${status}"\\} \\d+$`, 'm'));
     const expiry = sample(after, 'heron_certificate_expiry_timestamp_seconds', { hostname: 'heron.test' });

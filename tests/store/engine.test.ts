@@ -9,6 +9,7 @@ import {
   appendMessage,
   changesSince,
   closeStore,
+  createMailbox,
   deliverMessage,
   findMailbox,
   listUids,
@@ -22,7 +23,7 @@ import {
 } from '../../schema/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { engineTest, TEST_ENGINE } from '../helpers/database.ts';
-import { eventually, PG_CLIENT_DEADLINES, WAIT_MS } from '../helpers/deadline.ts';
+import { eventually, PG_CLIENT_DEADLINES, WAIT_MS, within } from '../helpers/deadline.ts';
 import { closedPort } from '../outbound/helpers.ts';
 import { message, type StoreFixture, storeFixture } from '../helpers/store.ts';
 
@@ -161,6 +162,46 @@ describe(`engine: write transactions (${TEST_ENGINE})`, () => {
     );
     const row = await f.store.get<Record<string, string>>(`SELECT flags, permanent_flags, attributes FROM mail_box WHERE id = ?`, boxId);
     assert.deepEqual(row, { flags: 'one', permanent_flags: '', attributes: 'three' });
+  });
+
+  engineTest('postgres', 'PostgreSQL: two writes locking two rows in opposite orders deadlock; the one aborted is run again and both commit', async () => {
+    const reasons: string[] = [];
+    const store = await openStore(f.location, { onRetry: (reason) => reasons.push(reason) });
+    try {
+      const other = (await createMailbox(store, f.account.id, 'Deadlock')).id;
+      let firstLocked!: () => void;
+      let secondLocked!: () => void;
+      const first = new Promise<void>((r) => (firstLocked = r));
+      const second = new Promise<void>((r) => (secondLocked = r));
+      const runs = { a: 0, b: 0 };
+      await within(
+        Promise.all([
+          write(store, async (tx) => {
+            runs.a++;
+            await tx.run(`UPDATE mail_box SET flags = 'a' WHERE id = ?`, boxId);
+            firstLocked();
+            await second;
+            await tx.run(`UPDATE mail_box SET flags = 'a' WHERE id = ?`, other);
+          }),
+          write(store, async (tx) => {
+            runs.b++;
+            await tx.run(`UPDATE mail_box SET attributes = 'b' WHERE id = ?`, other);
+            secondLocked();
+            await first;
+            await tx.run(`UPDATE mail_box SET attributes = 'b' WHERE id = ?`, boxId);
+          }),
+        ]),
+        WAIT_MS,
+        'both writes',
+      );
+      assert.deepEqual(reasons, ['conflict'], 'one write was run again');
+      assert.equal(runs.a + runs.b, 3);
+      for (const id of [boxId, other]) {
+        assert.deepEqual(await store.get(`SELECT flags, attributes FROM mail_box WHERE id = ?`, id), { flags: 'a', attributes: 'b' });
+      }
+    } finally {
+      await closeStore(store);
+    }
   });
 
   // SQLite only: writes of one tick share a transaction there, so a closure that waits

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   appendMessage,
+  appendMessages,
+  closeStore,
   changesSince,
   claimRecent,
   copyMessages,
@@ -14,6 +16,7 @@ import {
   listMessageSummaries,
   mailboxStatus,
   moveMessages,
+  openStore,
   readRaw,
   searchText,
   storeFlags,
@@ -278,6 +281,44 @@ describe('delivery, flags, copy, move, expunge', () => {
     assert.equal(new Set(uids).size, 50, 'distinct UIDs');
     await f.reopen();
     assert.equal((await listMessageSummaries(f.store, box.id)).length, before + 50);
+  });
+
+  test('replies delivered all at once, naming each other\'s Message-IDs, make one thread per chain with no write run twice', async () => {
+    // Each reply's References names every message before it in its chain, so the deliveries
+    // record shared IDs at the same time; on PostgreSQL, recording them in different orders
+    // deadlocked (and each deadlock cost a retry, a second and sometimes the delivery).
+    let retries = 0;
+    const store = await openStore(f.location, { onRetry: () => retries++ });
+    try {
+      const box = await inbox(f);
+      const chains = 12;
+      const length = 8;
+      const raw = (chain: number, place: number) => {
+        const refs = Array.from({ length: place }, (_, j) => `<c${chain}.${j}@chains.test>`).join(' ');
+        const replyHeaders = place === 0 ? '' : `In-Reply-To: <c${chain}.${place - 1}@chains.test>\r\nReferences: ${refs}\r\n`;
+        return message(`chain ${chain}`, 'Hello.\r\n', `Message-ID: <c${chain}.${place}@chains.test>\r\n${replyHeaders}`);
+      };
+      const ids = await Promise.all([
+        ...Array.from({ length: chains * length }, (_, k) =>
+          deliverMessage(store, { raw: raw(k % chains, Math.floor(k / chains)), copies: [{ mailboxId: box.id }] }).then(([m]) => ({ chain: k % chains, id: m.id })),
+        ),
+        // A MULTIAPPEND of one more reply to each of two chains takes its thread IDs the same way.
+        appendMessages(store, { mailboxId: box.id, messages: [{ raw: raw(0, length) }, { raw: raw(1, length) }] }).then(async (batch) =>
+          Promise.all(batch.uids.map(async (uid, i) => ({ chain: i, id: (await store.get<{ id: number }>(`SELECT id FROM mail WHERE mail_box_id = ? AND uid = ?`, box.id, uid))!.id }))),
+        ),
+      ]);
+      const threadOf = new Map<number, Set<string>>();
+      for (const { chain, id } of ids.flat()) {
+        const { thread_id } = (await store.get<{ thread_id: string }>(`SELECT thread_id FROM mail WHERE id = ?`, id))!;
+        threadOf.set(chain, (threadOf.get(chain) ?? new Set()).add(thread_id));
+      }
+      assert.equal(threadOf.size, chains);
+      for (const [chain, threads] of threadOf) assert.equal(threads.size, 1, `chain ${chain} is one thread`);
+      assert.equal(new Set([...threadOf.values()].map((t) => [...t][0])).size, chains, 'every chain its own thread');
+      assert.equal(retries, 0, 'no write met another in a deadlock');
+    } finally {
+      await closeStore(store);
+    }
   });
 
   test('deleting a mailbox removes its messages; its name gets a new UIDVALIDITY', async () => {
