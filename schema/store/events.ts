@@ -14,11 +14,23 @@ export interface MailboxListChanged {
   accountId: number;
 }
 
+export interface MetadataChanged {
+  accountId: number;
+  /** The mailbox whose entry changed; null for a server entry (RFC 5464 §3.2: the empty mailbox name). */
+  mailboxId: number | null;
+  /** The entry's name, e.g. "/private/comment". */
+  entry: string;
+}
+
 export interface StoreEventMap {
   /** Messages were added, changed or expunged in a mailbox. */
   mailbox: [MailboxChanged];
   /** Mailboxes of an account were created, renamed or deleted. */
   mailboxes: [MailboxListChanged];
+  /** An account subscribed to or unsubscribed from a mailbox name (IMAP NOTIFY SubscriptionChange). */
+  subscriptions: [MailboxListChanged];
+  /** A METADATA entry was set or removed (IMAP NOTIFY MailboxMetadataChange/ServerMetadataChange). */
+  metadata: [MetadataChanged];
   /** A mail_server row was created, changed or deleted. */
   mail_server: [];
   /** A certificate row was created, changed or deleted. */
