@@ -44,7 +44,8 @@ export async function readMetadata(
   depth: MetadataDepth,
   maxSize = Infinity,
 ): Promise<MetadataEntry[]> {
-  const limit = Number.isFinite(maxSize) ? maxSize : Number.MAX_SAFE_INTEGER;
+  // length() is a 32-bit integer on PostgreSQL; no value comes near that size.
+  const limit = Math.min(maxSize, 0x7fffffff);
   const select = `SELECT name, length(value) AS size, CASE WHEN length(value) <= ? THEN value END AS value FROM mail_metadata WHERE mail_account_id = ? AND mail_box_id = ?`;
   const found = new Map<string, MetadataEntry>();
   const add = (rows: MetadataEntry[]) => {
