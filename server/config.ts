@@ -284,7 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     imapMetadata: {
       serverEntries: new Map(
         Object.entries({
-          // RFC 5464 §3.2.1: /shared/admin is a URI to reach the administrator.
+          // RFC 5464 §3.2: /shared/admin is a URI to reach the administrator.
           '/shared/admin': c.HERON_IMAP_METADATA_ADMIN ?? (c.HERON_ADMIN_EMAIL ? `mailto:${c.HERON_ADMIN_EMAIL}` : undefined),
           '/shared/comment': c.HERON_IMAP_METADATA_COMMENT,
         }).filter((e): e is [string, string] => e[1] !== undefined),

@@ -97,8 +97,8 @@ export function parseGetMetadata(args: Args): GetMetadataArgs {
   if (args.peek()?.t === 'list') options = parseOptions(args.list('GETMETADATA options'));
   const mailbox = args.mailboxToFind();
   let next = args.next('metadata entries');
-  // RFC 5464's examples before its errata put the options after the mailbox
-  // name; an options list never starts with an entry name, so both are read.
+  // Some clients put the options after the mailbox name; an options list never
+  // starts with an entry name, so both places are read (Cyrus does the same).
   if (isOptionList(next) && args.more) {
     options = parseOptions(next.v);
     next = args.next('metadata entries');

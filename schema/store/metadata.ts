@@ -81,7 +81,8 @@ export async function setMetadata(
     if (e.value && e.value.length > limits.maxValueBytes) throw new StoreError('TOOBIG', `metadata value longer than ${limits.maxValueBytes} bytes`);
   }
   await write(store, async (tx) => {
-    const account = await tx.get(`SELECT id FROM mail_account WHERE id = ?${tx.dialect.forUpdate}`, accountId);
+    // FOR NO KEY UPDATE: deliveries may still insert mail rows of the account meanwhile.
+    const account = await tx.get(`SELECT id FROM mail_account WHERE id = ?${tx.dialect.forNoKeyUpdate}`, accountId);
     if (!account) throw new StoreError('NONEXISTENT', 'mail account does not exist');
     if (mailboxId !== SERVER_ENTRIES) {
       const box = await tx.get(`SELECT id FROM mail_box WHERE id = ? AND mail_account_id = ? AND noselect = 0`, mailboxId, accountId);

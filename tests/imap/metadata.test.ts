@@ -47,7 +47,7 @@ describe('METADATA', () => {
   test("RFC 5464 §4.2's examples: the server's comment, a mailbox's entries, one list of several", DEADLINE, async () => {
     const { c } = await user();
     assert.deepEqual(await ok(c, 'GETMETADATA "" /shared/comment'), ['* METADATA "" (/shared/comment "Shared comment")']);
-    // HERON_IMAP_METADATA_ADMIN is unset: /shared/admin is a mailto: URI of the administrator (RFC 5464 §3.2.1).
+    // HERON_IMAP_METADATA_ADMIN is unset: /shared/admin is a mailto: URI of the administrator (RFC 5464 §3.2).
     assert.deepEqual(await ok(c, 'GETMETADATA "" (/shared/admin)'), ['* METADATA "" (/shared/admin "mailto:admin@heron.test")']);
     await ok(c, 'SETMETADATA INBOX (/private/comment "My own comment" /shared/comment "Shared comment")');
     assert.deepEqual(await ok(c, 'GETMETADATA "INBOX" /private/comment'), ['* METADATA "INBOX" (/private/comment "My own comment")']);
@@ -64,8 +64,8 @@ describe('METADATA', () => {
     const { c } = await user();
     const long = 'x'.repeat(2199);
     await ok(c, `SETMETADATA INBOX (/shared/comment {2199+}\r\n${long} /private/comment "My own comment")`);
-    // The options before the mailbox name (RFC 5464 §5) and, as in the RFC's
-    // examples before its errata, after it.
+    // The options before the mailbox name (RFC 5464 §5) and, as some clients
+    // send them, after it.
     for (const command of ['GETMETADATA (MAXSIZE 1024) "INBOX" (/shared/comment /private/comment)', 'GETMETADATA "INBOX" (MAXSIZE 1024) (/shared/comment /private/comment)']) {
       const r = await c.command('m', command);
       assert.deepEqual(untagged(r), ['* METADATA "INBOX" (/private/comment "My own comment")'], command);
@@ -166,6 +166,16 @@ describe('METADATA', () => {
     await ok(c, 'SETMETADATA "" (/private/p1 "1")');
     await expectNo(c, 'SETMETADATA Drafts (/private/d1 "1")', 'METADATA TOOMANY');
     assert.equal(await rowsOf(id), 8);
+  });
+
+  test('concurrent SETMETADATA from several sessions never take a mailbox past its limit', DEADLINE, async () => {
+    const { user: login, id } = await imap().account();
+    const sessions = await Promise.all([1, 2, 3, 4].map(() => imap().login(login)));
+    // Each adds three entries to Trash (limit 5): exactly one can succeed.
+    const replies = await Promise.all(sessions.map((c, i) => c.command(`r${i}`, `SETMETADATA Trash (/private/r${i}a "1" /private/r${i}b "2" /private/r${i}c "3")`)));
+    assert.equal(replies.filter((r) => / OK /.test(r)).length, 1, replies.join(''));
+    for (const r of replies.filter((r) => !/ OK /.test(r))) assert.match(r, /NO \[METADATA TOOMANY\]/);
+    assert.equal(await rowsOf(id), 3);
   });
 
   test('entry names and arguments that RFC 5464 §3.2 and §5 do not allow are BAD, and change nothing', DEADLINE, async () => {
