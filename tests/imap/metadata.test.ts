@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { deleteMailAccount, type MetadataChanged } from '../../schema/index.ts';
-import { DEADLINE, expectBad, untagged, untaggedOk as ok, useImap } from './fixture.ts';
+import { DEADLINE, expectBad, PASSWORD, untagged, untaggedOk as ok, useImap } from './fixture.ts';
+import { withImaplibOnInbox } from './python-imaplib.ts';
 import type { RawClient } from './raw-client.ts';
 
 const imap = useImap({
@@ -168,6 +169,35 @@ describe('METADATA', () => {
     assert.equal(await rowsOf(id), 8);
   });
 
+  test("Python's imaplib as a real client: SETMETADATA, GETMETADATA with a literal value and LONGENTRIES, LIST-METADATA", DEADLINE, async () => {
+    const { user: login } = await imap().account();
+    const c = await imap().login(login);
+    await ok(c, 'SETMETADATA INBOX (/private/comment {20+}\r\nfirst line\r\nsecond!!)');
+    const result = await withImaplibOnInbox(
+      imap().heron.ports.imaps,
+      login,
+      PASSWORD,
+      `caps = sorted(c for c in m.capabilities if 'METADATA' in c)
+set_reply = m.xatom('SETMETADATA', 'INBOX', '(/shared/comment "from imaplib" /private/vendor/py/big "%s")' % ('z' * 50))
+typ, got = m.xatom('GETMETADATA', '(MAXSIZE 40 DEPTH infinity)', 'INBOX', '(/private/comment /private/vendor /shared/comment)')
+# imaplib files the METADATA data and the [METADATA LONGENTRIES n] code under one key.
+got = m.untagged_responses.pop('METADATA')
+typ, listed = m._simple_command('LIST', '""', 'INBOX', 'RETURN', '(METADATA (/shared/comment))')
+return {
+  'caps': caps,
+  'set': set_reply[0],
+  'get': [text(l) if isinstance(l, tuple) else l.decode() for l in got],
+  'list': text(m.untagged_responses.pop('METADATA')),
+}`,
+    );
+    assert.deepEqual(result, {
+      caps: ['LIST-METADATA', 'METADATA', 'METADATA-SERVER'],
+      set: 'OK',
+      get: [['"INBOX" (/private/comment {20}', 'first line\r\nsecond!!'], ' /shared/comment "from imaplib")', 'LONGENTRIES 50'],
+      list: ['"INBOX" (/shared/comment "from imaplib")'],
+    });
+  });
+
   test('concurrent SETMETADATA from several sessions never take a mailbox past its limit', DEADLINE, async () => {
     const { user: login, id } = await imap().account();
     const sessions = await Promise.all([1, 2, 3, 4].map(() => imap().login(login)));
@@ -207,6 +237,9 @@ describe('METADATA', () => {
       'SETMETADATA INBOX (/shared/comment ("x"))',
       'SETMETADATA INBOX /shared/comment "x"',
       'SETMETADATA INBOX (/shared/comment {3+}\r\na\x00b)',
+      // At most 256 entries in one command.
+      `SETMETADATA INBOX (${Array.from({ length: 257 }, (_, i) => `/private/n${i} NIL`).join(' ')})`,
+      `GETMETADATA INBOX (${Array.from({ length: 257 }, (_, i) => `/private/n${i}`).join(' ')})`,
     ]);
     assert.deepEqual(await ok(c, 'GETMETADATA INBOX /shared/comment'), ['* METADATA "INBOX" (/shared/comment "Shared note")']);
     // A mailbox that does not exist is NO [NONEXISTENT]; so is a name not valid in modified UTF-7.
