@@ -79,6 +79,10 @@ export interface ImapLimits {
   idleKeepaliveMs: number;
   maxBadCommands: number;
   maxConnectionsPerUser: number;
+  /** RFC 5464 METADATA: longest value in bytes, entries per mailbox (and per account on the server ""), entries per account. */
+  metadataMaxValueBytes: number;
+  metadataMaxEntries: number;
+  metadataMaxEntriesPerAccount: number;
 }
 
 export interface SessionDeps {
@@ -94,6 +98,8 @@ export interface SessionDeps {
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
+  /** The server's /shared METADATA entries (RFC 5464 §3.2), lower-case names, set by the administrator. */
+  serverMetadata: ReadonlyMap<string, Buffer>;
   /** Per-account connection accounting (server.ts, account-sessions.ts). */
   acquireAccount(accountId: number): Promise<boolean>;
   releaseAccount(accountId: number): void;
@@ -176,6 +182,9 @@ export const BASE_CAPABILITIES = [
   'LIST-EXTENDED',
   'LIST-STATUS',
   'CREATE-SPECIAL-USE',
+  'METADATA',
+  'METADATA-SERVER',
+  'LIST-METADATA',
 ];
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */

@@ -17,6 +17,7 @@ import expunge from './expunge.ts';
 import fetch from './fetch.ts';
 import getquota from './getquota.ts';
 import getquotaroot from './getquotaroot.ts';
+import getmetadata from './getmetadata.ts';
 import id from './id.ts';
 import idle from './idle.ts';
 import list from './list.ts';
@@ -31,6 +32,7 @@ import replace from './replace.ts';
 import search from './search.ts';
 import select from './select.ts';
 import setquota from './setquota.ts';
+import setmetadata from './setmetadata.ts';
 import sort from './sort.ts';
 import starttls from './starttls.ts';
 import status from './status.ts';
@@ -47,6 +49,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
     replace, unauthenticate,
     getquota, getquotaroot, setquota,
+    getmetadata, setmetadata,
   ].map((c) => [c.name, c]),
 );
 
