@@ -26,6 +26,7 @@ import lsub from './lsub.ts';
 import move from './move.ts';
 import namespace from './namespace.ts';
 import noop from './noop.ts';
+import notify from './notify.ts';
 import rename from './rename.ts';
 import replace from './replace.ts';
 import search from './search.ts';
@@ -47,6 +48,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
     replace, unauthenticate,
     getquota, getquotaroot, setquota,
+    notify,
   ].map((c) => [c.name, c]),
 );
 

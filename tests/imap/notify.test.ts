@@ -1,0 +1,328 @@
+// NOTIFY (RFC 5465): raw transcripts from the RFC's examples; two sessions, one
+// making changes (APPEND, STORE, EXPUNGE, CREATE/RENAME/DELETE, SUBSCRIBE) and
+// one receiving them unasked, between commands, with read deadlines;
+// SELECTED-DELAYED holding expunges back; NOTIFY NONE; the overflow bound.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MAX_BEHIND } from '../../imapd/notify/notifier.ts';
+import { write } from '../../schema/store/store.ts';
+import { findMailbox } from '../../schema/index.ts';
+import type { RawClient } from './raw-client.ts';
+import { DEADLINE, expectBad, message, untagged, untaggedOk, useImap } from './fixture.ts';
+
+const imap = useImap();
+
+/** Waits (with the read deadline) until the client has received a line matching `pattern`; returns the untagged lines so far, cleared. */
+async function receive(c: RawClient, pattern: RegExp, what: string): Promise<string[]> {
+  const text = await c.readUntil((b) => b.split('\r\n').some((l) => pattern.test(l)), { what });
+  c.take();
+  return untagged(text);
+}
+
+/** Nothing arrived unasked: a NOOP's reply carries no untagged line. */
+async function quiet(c: RawClient, what: string): Promise<void> {
+  assert.deepEqual(untagged(c.take()), [], `${what}: unasked`);
+  assert.deepEqual(await untaggedOk(c, 'NOOP', 'q'), [], `${what}: in NOOP`);
+}
+
+async function appendFrom(c: RawClient, mailbox: string, raw: string): Promise<void> {
+  c.write(`ap APPEND ${mailbox} {${raw.length}+}\r\n${raw}\r\n`);
+  assert.match(await c.waitTagged('ap'), /^ap OK/m);
+}
+
+describe('NOTIFY (RFC 5465)', () => {
+  test('is advertised once logged in', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const c = await imap().login(user);
+    assert.ok(untagged(await c.command('c', 'CAPABILITY'))[0].split(' ').includes('NOTIFY'));
+  });
+
+  test('§3.1 example: STATUS for each watched mailbox before the OK, then STATUS and the asked FETCH unasked, not idle', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    const a = await imap().login(user);
+    await untaggedOk(a, 'CREATE Lists/Lemonade');
+    await untaggedOk(a, 'CREATE Lists/Im2000');
+    for (let i = 0; i < 3; i++) await imap().deliver(id, 'Lists/Lemonade', message(`lemonade ${i}`));
+    const lemonade = (await findMailbox(imap().heron.store, id, 'Lists/Lemonade'))!;
+    const im2000 = (await findMailbox(imap().heron.store, id, 'Lists/Im2000'))!;
+    const b = await imap().login(user);
+    // As in the RFC, but for "(subtree Lists MessageNew)": §5 wants MessageExpunge beside
+    // MessageNew (a server MUST answer BAD otherwise). The events without parentheses are
+    // the RFC's writing; §8's grammar has them in a list.
+    const set = await untaggedOk(
+      b,
+      'notify set status (selected MessageNew (uid body.peek[header.fields (from to subject)]) MessageExpunge) (subtree Lists (MessageNew MessageExpunge))',
+      'b',
+    );
+    const lists = (await findMailbox(imap().heron.store, id, 'Lists'))!;
+    // CREATE made "Lists" too (RFC 3501 §6.3.3): it is in the subtree.
+    assert.deepEqual(set.sort(), [
+      `* STATUS "Lists" (MESSAGES 0 UIDNEXT 1 UIDVALIDITY ${lists.uidvalidity})`,
+      `* STATUS "Lists/Im2000" (MESSAGES 0 UIDNEXT 1 UIDVALIDITY ${im2000.uidvalidity})`,
+      `* STATUS "Lists/Lemonade" (MESSAGES 3 UIDNEXT 4 UIDVALIDITY ${lemonade.uidvalidity})`,
+    ]);
+    assert.match(await b.command('c', 'select inbox'), /^c OK \[READ-WRITE\]/m);
+
+    // Time passes. A new message is delivered to mailbox Lists/Lemonade.
+    await imap().deliver(id, 'Lists/Lemonade', message('lemonade 3'));
+    assert.deepEqual(await receive(b, /STATUS "Lists\/Lemonade"/, 'STATUS for Lists/Lemonade'), [
+      `* STATUS "Lists/Lemonade" (MESSAGES 4 UIDNEXT 5 UIDVALIDITY ${lemonade.uidvalidity})`,
+    ]);
+
+    // Time passes. A new message is delivered to inbox.
+    await imap().deliver(id, 'INBOX', message('good morning'));
+    const text = await b.readUntil((t) => t.includes(')\r\n'), { what: 'the FETCH of the new message' });
+    b.take();
+    const fields = 'From: Alice Example <alice@example.org>\r\nTo: Bob <bob@heron.test>\r\nSubject: good morning\r\n\r\n';
+    assert.equal(text, `* 1 EXISTS\r\n* 1 RECENT\r\n* 1 FETCH (UID 1 BODY[HEADER.FIELDS (FROM TO SUBJECT)] {${fields.length}}\r\n${fields})\r\n`);
+
+    // The client asks about one more mailbox without STATUS: no STATUS responses.
+    assert.deepEqual(
+      await untaggedOk(b, 'notify set (selected MessageNew (uid body.peek[header.fields (from to subject)]) MessageExpunge) (subtree Lists (MessageNew MessageExpunge)) (mailboxes misc (MessageNew MessageExpunge))', 'e'),
+      [],
+    );
+    // A message in a mailbox nobody watches: nothing.
+    await imap().deliver(id, 'Sent', message('not watched'));
+    await quiet(b, 'a delivery to Sent');
+  });
+
+  test('§5 and §6.1: forbidden combinations are BAD, unsupported events NO [BADEVENT] listing the supported ones', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const notLoggedIn = await imap().connect({ tls: true });
+    assert.match(await notLoggedIn.command('n', 'NOTIFY NONE'), /^n BAD /m);
+    const c = await imap().login(user);
+    const bad = [
+      'NOTIFY',
+      'NOTIFY SET',
+      'NOTIFY NONE extra',
+      'NOTIFY SOMETIMES',
+      'NOTIFY SET (selected (MessageNew))',
+      'NOTIFY SET (personal (MessageExpunge))',
+      'NOTIFY SET (personal (FlagChange))',
+      'NOTIFY SET (personal (MessageNew FlagChange))',
+      'NOTIFY SET (inboxes (AnnotationChange))',
+      'NOTIFY SET (selected (MailboxName))',
+      'NOTIFY SET (selected-delayed (MessageNew MessageExpunge SubscriptionChange))',
+      'NOTIFY SET (selected (MessageNew MessageExpunge)) (selected-delayed (MessageNew MessageExpunge))',
+      'NOTIFY SET (personal (MessageNew (uid) MessageExpunge))',
+      'NOTIFY SET (everything (MessageNew MessageExpunge))',
+      'NOTIFY SET (subtree (MessageNew MessageExpunge))',
+      'NOTIFY SET (mailboxes () (MessageNew MessageExpunge))',
+      'NOTIFY SET (personal ())',
+      'NOTIFY SET (personal MessageNew)',
+      'NOTIFY SET (selected MessageNew (uid) (flags) MessageExpunge)',
+      'NOTIFY SET (selected (MessageNew (NOSUCHITEM) MessageExpunge))',
+      'NOTIFY SET personal (MessageNew MessageExpunge)',
+    ];
+    // Two connections: past maxBadCommands a session ends.
+    await expectBad(c, bad.slice(0, 12));
+    await expectBad(await imap().login(user), bad.slice(12));
+    const supported = '[BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange)]';
+    for (const events of ['(MessageNew MessageExpunge AnnotationChange)', '(MessageNew MessageExpunge FlagChange AnnotationChange)', '(MailboxName SomeFutureEvent)']) {
+      const r = await c.command('n', `NOTIFY SET (personal ${events})`);
+      assert.ok(r.startsWith(`n NO ${supported} `), `${events}: ${r}`);
+    }
+    // Every supported event, every filter, names that are not mailboxes (ignored, §3.1), NONE as events.
+    for (const command of [
+      'NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) (inboxes (MessageNew MessageExpunge)) (personal (MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange)) (subscribed (MessageNew MessageExpunge FlagChange)) (subtree (INBOX nosuch) (MessageNew MessageExpunge)) (mailboxes "nosuch/*" (MessageNew MessageExpunge))',
+      'notify set (Selected-Delayed (messagenew messageexpunge)) (PERSONAL NONE)',
+      'NOTIFY SET (mailboxes INBOX (Messagenew messageExpunge)) (personal (SubscriptionChange))',
+      'NOTIFY SET (selected (Messagenew (uid flags) messageExpunge)) (personal (MessageNew FlagChange MessageExpunge))',
+      'NOTIFY SET (mailboxes INBOX (MailboxMetadataChange)) (personal (ServerMetadataChange))',
+      'NOTIFY NONE',
+    ]) {
+      assert.deepEqual(await untaggedOk(c, command), [], command);
+    }
+  });
+
+  test('unselected mailboxes: APPEND and EXPUNGE give STATUS; a flag change only with CONDSTORE and FlagChange, with HIGHESTMODSEQ', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const a = await imap().login(user);
+    const b = await imap().login(user);
+    await untaggedOk(a, 'CREATE work');
+    const uidvalidity = (await findMailbox(imap().heron.store, (await imap().heron.store.get<{ id: number }>('SELECT mail_account_id AS id FROM mail_box WHERE name = ? ORDER BY id DESC LIMIT 1', 'work'))!.id, 'work'))!.uidvalidity;
+    await untaggedOk(b, 'NOTIFY SET (mailboxes work (MessageNew MessageExpunge))');
+    await appendFrom(a, 'work', message('first'));
+    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after APPEND'), [`* STATUS "work" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY ${uidvalidity})`]);
+    await appendFrom(a, 'work', message('second'));
+    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after the second APPEND'), [`* STATUS "work" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY ${uidvalidity})`]);
+    // A flag change without FlagChange (and without CONDSTORE): nothing.
+    await untaggedOk(a, 'SELECT work');
+    await untaggedOk(a, 'STORE 1 +FLAGS (\\Flagged)');
+    await quiet(b, 'a flag change');
+    // With CONDSTORE and FlagChange: STATUS with HIGHESTMODSEQ.
+    await untaggedOk(b, 'ENABLE CONDSTORE');
+    await untaggedOk(b, 'NOTIFY SET (mailboxes work (MessageNew MessageExpunge FlagChange))');
+    const [before] = untagged(await a.command('s', 'STATUS work (HIGHESTMODSEQ)')).map((l) => Number(/HIGHESTMODSEQ (\d+)/.exec(l)![1]));
+    await untaggedOk(a, 'STORE 2 +FLAGS (\\Seen)');
+    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after a flag change'), [
+      `* STATUS "work" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY ${uidvalidity} HIGHESTMODSEQ ${before + 1})`,
+    ]);
+    await untaggedOk(a, 'STORE 1 +FLAGS (\\Deleted)');
+    await receive(b, /STATUS "work"/, 'STATUS after \\Deleted');
+    await untaggedOk(a, 'EXPUNGE');
+    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after EXPUNGE'), [
+      `* STATUS "work" (MESSAGES 1 UIDNEXT 3 UIDVALIDITY ${uidvalidity} HIGHESTMODSEQ ${before + 3})`,
+    ]);
+    // The same changes while b is in IDLE (RFC 5465 §4: the same events).
+    b.write('i IDLE\r\n');
+    await b.readUntil((t) => t.includes('+ '), { what: 'the IDLE continuation' });
+    b.take();
+    await appendFrom(a, 'work', message('third'));
+    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS while idle'), [
+      `* STATUS "work" (MESSAGES 2 UIDNEXT 4 UIDVALIDITY ${uidvalidity} HIGHESTMODSEQ ${before + 4})`,
+    ]);
+    b.write('DONE\r\n');
+    assert.match(await b.waitTagged('i'), /^i OK/m);
+  });
+
+  test('the selected mailbox with SELECTED: EXISTS, FETCH FLAGS and EXPUNGE arrive between commands', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    for (let i = 0; i < 3; i++) await imap().deliver(id, 'INBOX', message(`m${i}`));
+    const a = await imap().login(user);
+    const b = await imap().login(user);
+    await untaggedOk(b, 'SELECT INBOX');
+    await untaggedOk(b, 'NOTIFY SET (selected (MessageNew MessageExpunge FlagChange))');
+    await untaggedOk(a, 'SELECT INBOX');
+    await untaggedOk(a, 'STORE 2 +FLAGS.SILENT (\\Flagged)');
+    assert.deepEqual(await receive(b, /FETCH/, 'the flag change'), ['* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))']);
+    await untaggedOk(a, 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await receive(b, /FETCH/, 'the \\Deleted flag');
+    await untaggedOk(a, 'EXPUNGE');
+    // §5.3 and §6.1.1: SELECTED asks for EXPUNGE at once, outside any command.
+    assert.deepEqual(await receive(b, /EXPUNGE/, 'the expunge'), ['* 1 EXPUNGE']);
+    await appendFrom(a, 'INBOX', message('m3'));
+    // No fetch attributes asked for: EXISTS (and RECENT) only.
+    assert.deepEqual(await receive(b, /RECENT/, 'the new message'), ['* 3 EXISTS', '* 3 RECENT']);
+    // NOTIFY NONE: the selected mailbox's news wait for a command again.
+    await untaggedOk(b, 'NOTIFY NONE');
+    await untaggedOk(a, 'STORE 1 +FLAGS.SILENT (\\Seen)');
+    assert.deepEqual(untagged(b.take()), []);
+    assert.deepEqual(await untaggedOk(b, 'NOOP'), ['* 1 FETCH (UID 2 FLAGS (\\Flagged \\Seen \\Recent))']);
+  });
+
+  test('SELECTED-DELAYED: new messages come at once, expunges wait for a command that may report them, never in FETCH', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    for (let i = 0; i < 3; i++) await imap().deliver(id, 'INBOX', message(`d${i}`));
+    const a = await imap().login(user);
+    const b = await imap().login(user);
+    await untaggedOk(b, 'EXAMINE INBOX');
+    await untaggedOk(b, 'NOTIFY SET (selected-delayed (MessageNew (UID FLAGS) MessageExpunge))');
+    await untaggedOk(a, 'SELECT INBOX');
+    await untaggedOk(a, 'STORE 2 +FLAGS.SILENT (\\Deleted)');
+    await untaggedOk(a, 'EXPUNGE');
+    await appendFrom(a, 'INBOX', message('d3'));
+    // The new message with its fetch attributes; the expunge held back.
+    const got = await receive(b, /FETCH \(UID 4 /, 'the new message');
+    assert.deepEqual(got.filter((l) => !l.includes('FLAGS (\\Deleted')), ['* 4 EXISTS', '* 4 RECENT', '* 4 FETCH (UID 4 FLAGS (\\Recent))']);
+    assert.ok(!got.some((l) => l.includes('EXPUNGE')));
+    // RFC 3501 §7.4.1: not in FETCH's reply either.
+    assert.ok(!untagged(await b.command('f', 'FETCH 1:* (UID)')).some((l) => l.includes('EXPUNGE')));
+    assert.deepEqual(
+      (await untaggedOk(b, 'NOOP')).filter((l) => l.includes('EXPUNGE')),
+      ['* 2 EXPUNGE'],
+    );
+  });
+
+  test('MailboxName and SubscriptionChange: CREATE, RENAME (OLDNAME), DELETE, SUBSCRIBE and UNSUBSCRIBE by another session', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const a = await imap().login(user);
+    const b = await imap().login(user);
+    await untaggedOk(b, 'NOTIFY SET (personal (MailboxName SubscriptionChange))');
+    await untaggedOk(a, 'CREATE Projects');
+    assert.deepEqual(await receive(b, /"Projects"/, 'the created mailbox'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "Projects"']);
+    await untaggedOk(a, 'CREATE Projects/Heron');
+    assert.deepEqual((await receive(b, /"Projects\/Heron"/, 'the created child')).sort(), [
+      '* LIST (\\HasChildren \\Subscribed) "/" "Projects"',
+      '* LIST (\\HasNoChildren \\Subscribed) "/" "Projects/Heron"',
+    ]);
+    await untaggedOk(a, 'RENAME Projects Work');
+    assert.deepEqual(await receive(b, /OLDNAME/, 'the rename'), ['* LIST (\\HasChildren \\Subscribed) "/" "Work" ("OLDNAME" ("Projects"))']);
+    await untaggedOk(a, 'UNSUBSCRIBE Work/Heron');
+    assert.deepEqual(await receive(b, /"Work\/Heron"/, 'the unsubscription'), ['* LIST (\\HasNoChildren) "/" "Work/Heron"']);
+    await untaggedOk(a, 'SUBSCRIBE Work/Heron');
+    assert.deepEqual(await receive(b, /"Work\/Heron"/, 'the subscription'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "Work/Heron"']);
+    await untaggedOk(a, 'DELETE Work/Heron');
+    // RFC 3501 §6.3.6: the subscription stays with the name.
+    assert.deepEqual((await receive(b, /"Work\/Heron"/, 'the deletion')).sort(), [
+      '* LIST (\\HasNoChildren \\Subscribed) "/" "Work"',
+      '* LIST (\\NonExistent \\HasNoChildren \\Subscribed) "/" "Work/Heron"',
+    ]);
+    // Only what was asked for: a group without MailboxName hears nothing of a CREATE.
+    await untaggedOk(b, 'NOTIFY SET (personal (SubscriptionChange))');
+    await untaggedOk(a, 'CREATE Quiet');
+    await quiet(b, 'a CREATE without MailboxName');
+    // SUBTREE and MAILBOXES take their names only.
+    await untaggedOk(b, 'NOTIFY SET (subtree Work (SubscriptionChange)) (mailboxes Quiet (MailboxName))');
+    await untaggedOk(a, 'UNSUBSCRIBE Quiet');
+    await untaggedOk(a, 'UNSUBSCRIBE Work');
+    assert.deepEqual(await receive(b, /"Work"/, 'the unsubscription in the subtree'), ['* LIST (\\HasNoChildren) "/" "Work"']);
+    await untaggedOk(a, 'DELETE Quiet');
+    assert.deepEqual(await receive(b, /"Quiet"/, 'the deletion of a named mailbox'), ['* LIST (\\NonExistent \\HasNoChildren) "/" "Quiet"']);
+  });
+
+  test('MailboxMetadataChange and ServerMetadataChange: the entry names of METADATA changes committed to the store', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    const b = await imap().login(user);
+    await untaggedOk(b, 'NOTIFY SET (mailboxes INBOX (MailboxMetadataChange)) (personal (ServerMetadataChange))');
+    const store = imap().heron.store;
+    const inbox = (await findMailbox(store, id, 'INBOX'))!;
+    const sent = (await findMailbox(store, id, 'Sent'))!;
+    // Until METADATA lands, the event is committed as its store functions will (tx.notify at commit).
+    await write(store, async (tx) => tx.notify('metadata', { accountId: id, mailboxId: inbox.id, entry: '/shared/comment' }));
+    assert.deepEqual(await receive(b, /METADATA/, 'the mailbox entry'), ['* METADATA "INBOX" /shared/comment']);
+    await write(store, async (tx) => tx.notify('metadata', { accountId: id, mailboxId: null, entry: '/private/vendor/heron' }));
+    assert.deepEqual(await receive(b, /METADATA/, 'the server entry'), ['* METADATA "" /private/vendor/heron']);
+    // A mailbox not watched for MailboxMetadataChange: nothing.
+    await write(store, async (tx) => tx.notify('metadata', { accountId: id, mailboxId: sent.id, entry: '/shared/comment' }));
+    await quiet(b, 'an entry of Sent');
+  });
+
+  test('NOTIFY NONE stops the notifications; another account\'s changes are never told', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    const other = await imap().account();
+    const b = await imap().login(user);
+    await untaggedOk(b, 'NOTIFY SET (personal (MessageNew MessageExpunge MailboxName))');
+    await imap().deliver(other.id, 'INBOX', message('someone else'));
+    await quiet(b, "another account's delivery");
+    await imap().deliver(id, 'Junk', message('spam'));
+    await receive(b, /STATUS "Junk"/, 'STATUS for Junk');
+    await untaggedOk(b, 'NOTIFY NONE');
+    await imap().deliver(id, 'Junk', message('more spam'));
+    const a = await imap().login(user);
+    await untaggedOk(a, 'CREATE Later');
+    await quiet(b, 'changes after NOTIFY NONE');
+  });
+
+  test(`[NOTIFICATIONOVERFLOW]: a session more than ${MAX_BEHIND} changes behind is told once, and NOTIFY is off`, { timeout: 180_000 }, async () => {
+    const { user, id } = await imap().account();
+    const big = message('big', 'x'.repeat(1024 * 1024));
+    for (let i = 0; i < 24; i++) await imap().deliver(id, 'INBOX', big);
+    await imap().deliver(id, 'Sent', message('flip'));
+    const a = await imap().login(user);
+    const b = await imap().login(user);
+    await untaggedOk(b, 'NOTIFY SET (mailboxes Sent (MessageNew MessageExpunge))');
+    await untaggedOk(b, 'EXAMINE INBOX');
+    // b asks for 24 MB and reads none of it: its FETCH cannot finish, the changes wait.
+    b.pauseReading();
+    b.write('f FETCH 1:* BODY.PEEK[]\r\n');
+    await untaggedOk(a, 'SELECT Sent');
+    let pipeline = '';
+    for (let i = 0; i <= MAX_BEHIND; i++) pipeline += `s${i} STORE 1 ${i % 2 ? '-' : '+'}FLAGS.SILENT (\\Flagged)\r\n`;
+    a.write(pipeline);
+    assert.match(await a.waitTagged(`s${MAX_BEHIND}`), new RegExp(`^s${MAX_BEHIND} OK`, 'm'));
+    b.resumeReading();
+    const text = await b.waitTagged('f', { ms: 60_000 });
+    b.take();
+    const lines = text.split('\r\n');
+    assert.equal(lines.filter((l) => l.startsWith('* OK [NOTIFICATIONOVERFLOW]')).length, 1);
+    assert.equal(lines.filter((l) => / FETCH \(BODY\[\] \{/.test(l)).length, 24);
+    // Behaves as after NOTIFY NONE (§5.8).
+    await appendFrom(a, 'Sent', message('after the overflow'));
+    await quiet(b, 'a change after the overflow');
+    // And NOTIFY can be set again.
+    await untaggedOk(b, 'NOTIFY SET (mailboxes Sent (MessageNew MessageExpunge))');
+    await appendFrom(a, 'Sent', message('watched again'));
+    await receive(b, /STATUS "Sent"/, 'STATUS once NOTIFY is set again');
+  });
+});
