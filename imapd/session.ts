@@ -193,6 +193,8 @@ export interface Notifications {
   flush(): Promise<void>;
   /** §5.2: messages above `afterUid` were just announced with EXISTS: the FETCH the client asked for. */
   messagesArrived(afterUid: number): Promise<void>;
+  /** Reads every watched mailbox and the mailbox list again at the next flush (NOOP: the client's poll). */
+  resync(): void;
   stop(): void;
 }
 
@@ -251,6 +253,8 @@ export class Session implements ViewWatcher {
    */
   poll(): void {
     if (this.selected) this.selected.dirty = true;
+    // RFC 5465: and NOTIFY's watched mailboxes, compared with what was last told.
+    this.notifications?.resync();
   }
 
   /**

@@ -12,8 +12,8 @@ export default defineCommand({
   async run(session, spec) {
     session.notifications?.stop();
     session.notifications = null;
-    if (spec) session.notifications = await Notifier.start(session, spec);
     // RFC 5465 §3.1: a successful NOTIFY SET implies a NOOP (the selected mailbox's news before the OK).
     session.poll();
+    if (spec) session.notifications = await Notifier.start(session, spec);
   },
 });

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MAX_BEHIND } from '../../imapd/notify/notifier.ts';
 import { write } from '../../schema/store/store.ts';
-import { findMailbox } from '../../schema/index.ts';
+import { appendMessage, closeStore, findMailbox, openStore, setSubscribed } from '../../schema/index.ts';
+import { TEST_ENGINE, testStoreLocation } from '../helpers/database.ts';
 import type { RawClient } from './raw-client.ts';
 import { DEADLINE, expectBad, message, untagged, untaggedOk, useImap } from './fixture.ts';
 
@@ -292,6 +293,30 @@ describe('NOTIFY (RFC 5465)', () => {
     const a = await imap().login(user);
     await untaggedOk(a, 'CREATE Later');
     await quiet(b, 'changes after NOTIFY NONE');
+  });
+
+  test('another node on the same database: its changes come through the store events (PostgreSQL), or with the next NOOP (SQLite)', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    const b = await imap().login(user);
+    await untaggedOk(b, 'NOTIFY SET (inboxes (MessageNew MessageExpunge)) (personal (SubscriptionChange))');
+    const inbox = (await findMailbox(imap().heron.store, id, 'INBOX'))!;
+    const otherNode = await openStore(await testStoreLocation(imap().heron.dataDir));
+    try {
+      await appendMessage(otherNode, { mailboxId: inbox.id, raw: Buffer.from(message('from the other node')), flags: [] });
+      await setSubscribed(otherNode, id, 'Trash', false);
+      const expected = [`* STATUS "INBOX" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY ${inbox.uidvalidity})`, '* LIST (\\HasNoChildren \\Trash) "/" "Trash"'];
+      if (TEST_ENGINE === 'postgres') {
+        // LISTEN/NOTIFY: unasked, in either order.
+        const text = await b.readUntil((t) => expected.every((l) => t.includes(l + '\r\n')), { what: "the other node's changes" });
+        b.take();
+        assert.deepEqual(untagged(text).sort(), [...expected].sort());
+      } else {
+        // Nothing notifies this process of a commit by another on the same SQLite file: NOOP is the client's poll.
+        assert.deepEqual((await untaggedOk(b, 'NOOP')).sort(), [...expected].sort());
+      }
+    } finally {
+      await closeStore(otherNode);
+    }
   });
 
   test(`[NOTIFICATIONOVERFLOW]: a session more than ${MAX_BEHIND} changes behind is told once, and NOTIFY is off`, { timeout: 180_000 }, async () => {
