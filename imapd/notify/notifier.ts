@@ -109,7 +109,9 @@ export class Notifier implements Notifications, AccountWatcher {
     // The selected mailbox's news come from its view (SELECTED overrides every other filter for it, §3.1).
     if (change.mailboxId === this.session.selected?.mailbox.id) return;
     const box = this.snapshot.boxes.get(change.mailboxId);
-    if (!box || !this.watchesMessages(change.mailboxId, box)) return;
+    // A mailbox not seen yet (created since the list was last read): the list is read first, then it is looked at.
+    if (!box) this.listDue = true;
+    else if (!this.watchesMessages(change.mailboxId, box)) return;
     this.statusDue.add(change.mailboxId);
     this.noted();
   }
