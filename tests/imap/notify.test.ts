@@ -20,6 +20,13 @@ async function receive(c: RawClient, pattern: RegExp, what: string): Promise<str
   return untagged(text);
 }
 
+/** Waits (with the read deadline) until every line of `expected` has arrived unasked; then they must be all that came (in any order). */
+async function expectLines(c: RawClient, expected: readonly string[], what: string): Promise<void> {
+  const text = await c.readUntil((b) => expected.every((l) => b.includes(`${l}\r\n`)), { what });
+  c.take();
+  assert.deepEqual(untagged(text).sort(), [...expected].sort(), what);
+}
+
 /** Nothing arrived unasked: a NOOP's reply carries no untagged line. */
 async function quiet(c: RawClient, what: string): Promise<void> {
   assert.deepEqual(untagged(c.take()), [], `${what}: unasked`);
@@ -66,9 +73,9 @@ describe('NOTIFY (RFC 5465)', () => {
 
     // Time passes. A new message is delivered to mailbox Lists/Lemonade.
     await imap().deliver(id, 'Lists/Lemonade', message('lemonade 3'));
-    assert.deepEqual(await receive(b, /STATUS "Lists\/Lemonade"/, 'STATUS for Lists/Lemonade'), [
+    await expectLines(b, [
       `* STATUS "Lists/Lemonade" (MESSAGES 4 UIDNEXT 5 UIDVALIDITY ${lemonade.uidvalidity})`,
-    ]);
+    ], 'STATUS for Lists/Lemonade');
 
     // Time passes. A new message is delivered to inbox.
     await imap().deliver(id, 'INBOX', message('good morning'));
@@ -144,9 +151,9 @@ describe('NOTIFY (RFC 5465)', () => {
     const uidvalidity = (await findMailbox(imap().heron.store, (await imap().heron.store.get<{ id: number }>('SELECT mail_account_id AS id FROM mail_box WHERE name = ? ORDER BY id DESC LIMIT 1', 'work'))!.id, 'work'))!.uidvalidity;
     await untaggedOk(b, 'NOTIFY SET (mailboxes work (MessageNew MessageExpunge))');
     await appendFrom(a, 'work', message('first'));
-    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after APPEND'), [`* STATUS "work" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY ${uidvalidity})`]);
+    await expectLines(b, [`* STATUS "work" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY ${uidvalidity})`], 'STATUS after APPEND');
     await appendFrom(a, 'work', message('second'));
-    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after the second APPEND'), [`* STATUS "work" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY ${uidvalidity})`]);
+    await expectLines(b, [`* STATUS "work" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY ${uidvalidity})`], 'STATUS after the second APPEND');
     // A flag change without FlagChange (and without CONDSTORE): nothing.
     await untaggedOk(a, 'SELECT work');
     await untaggedOk(a, 'STORE 1 +FLAGS (\\Flagged)');
@@ -156,23 +163,23 @@ describe('NOTIFY (RFC 5465)', () => {
     await untaggedOk(b, 'NOTIFY SET (mailboxes work (MessageNew MessageExpunge FlagChange))');
     const [before] = untagged(await a.command('s', 'STATUS work (HIGHESTMODSEQ)')).map((l) => Number(/HIGHESTMODSEQ (\d+)/.exec(l)![1]));
     await untaggedOk(a, 'STORE 2 +FLAGS (\\Seen)');
-    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after a flag change'), [
+    await expectLines(b, [
       `* STATUS "work" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY ${uidvalidity} HIGHESTMODSEQ ${before + 1})`,
-    ]);
+    ], 'STATUS after a flag change');
     await untaggedOk(a, 'STORE 1 +FLAGS (\\Deleted)');
     await receive(b, /STATUS "work"/, 'STATUS after \\Deleted');
     await untaggedOk(a, 'EXPUNGE');
-    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS after EXPUNGE'), [
+    await expectLines(b, [
       `* STATUS "work" (MESSAGES 1 UIDNEXT 3 UIDVALIDITY ${uidvalidity} HIGHESTMODSEQ ${before + 3})`,
-    ]);
+    ], 'STATUS after EXPUNGE');
     // The same changes while b is in IDLE (RFC 5465 §4: the same events).
     b.write('i IDLE\r\n');
     await b.readUntil((t) => t.includes('+ '), { what: 'the IDLE continuation' });
     b.take();
     await appendFrom(a, 'work', message('third'));
-    assert.deepEqual(await receive(b, /STATUS "work"/, 'STATUS while idle'), [
+    await expectLines(b, [
       `* STATUS "work" (MESSAGES 2 UIDNEXT 4 UIDVALIDITY ${uidvalidity} HIGHESTMODSEQ ${before + 4})`,
-    ]);
+    ], 'STATUS while idle');
     b.write('DONE\r\n');
     assert.match(await b.waitTagged('i'), /^i OK/m);
   });
@@ -186,15 +193,15 @@ describe('NOTIFY (RFC 5465)', () => {
     await untaggedOk(b, 'NOTIFY SET (selected (MessageNew MessageExpunge FlagChange))');
     await untaggedOk(a, 'SELECT INBOX');
     await untaggedOk(a, 'STORE 2 +FLAGS.SILENT (\\Flagged)');
-    assert.deepEqual(await receive(b, /FETCH/, 'the flag change'), ['* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))']);
+    await expectLines(b, ['* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))'], 'the flag change');
     await untaggedOk(a, 'STORE 1 +FLAGS.SILENT (\\Deleted)');
     await receive(b, /FETCH/, 'the \\Deleted flag');
     await untaggedOk(a, 'EXPUNGE');
     // §5.3 and §6.1.1: SELECTED asks for EXPUNGE at once, outside any command.
-    assert.deepEqual(await receive(b, /EXPUNGE/, 'the expunge'), ['* 1 EXPUNGE']);
+    await expectLines(b, ['* 1 EXPUNGE'], 'the expunge');
     await appendFrom(a, 'INBOX', message('m3'));
     // No fetch attributes asked for: EXISTS (and RECENT) only.
-    assert.deepEqual(await receive(b, /RECENT/, 'the new message'), ['* 3 EXISTS', '* 3 RECENT']);
+    await expectLines(b, ['* 3 EXISTS', '* 3 RECENT'], 'the new message');
     // NOTIFY NONE: the selected mailbox's news wait for a command again.
     await untaggedOk(b, 'NOTIFY NONE');
     await untaggedOk(a, 'STORE 1 +FLAGS.SILENT (\\Seen)');
@@ -231,24 +238,24 @@ describe('NOTIFY (RFC 5465)', () => {
     const b = await imap().login(user);
     await untaggedOk(b, 'NOTIFY SET (personal (MailboxName SubscriptionChange))');
     await untaggedOk(a, 'CREATE Projects');
-    assert.deepEqual(await receive(b, /"Projects"/, 'the created mailbox'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "Projects"']);
+    await expectLines(b, ['* LIST (\\HasNoChildren \\Subscribed) "/" "Projects"'], 'the created mailbox');
     await untaggedOk(a, 'CREATE Projects/Heron');
-    assert.deepEqual((await receive(b, /"Projects\/Heron"/, 'the created child')).sort(), [
+    await expectLines(b, [
       '* LIST (\\HasChildren \\Subscribed) "/" "Projects"',
       '* LIST (\\HasNoChildren \\Subscribed) "/" "Projects/Heron"',
-    ]);
+    ], 'the created child');
     await untaggedOk(a, 'RENAME Projects Work');
-    assert.deepEqual(await receive(b, /OLDNAME/, 'the rename'), ['* LIST (\\HasChildren \\Subscribed) "/" "Work" ("OLDNAME" ("Projects"))']);
+    await expectLines(b, ['* LIST (\\HasChildren \\Subscribed) "/" "Work" ("OLDNAME" ("Projects"))'], 'the rename');
     await untaggedOk(a, 'UNSUBSCRIBE Work/Heron');
-    assert.deepEqual(await receive(b, /"Work\/Heron"/, 'the unsubscription'), ['* LIST (\\HasNoChildren) "/" "Work/Heron"']);
+    await expectLines(b, ['* LIST (\\HasNoChildren) "/" "Work/Heron"'], 'the unsubscription');
     await untaggedOk(a, 'SUBSCRIBE Work/Heron');
-    assert.deepEqual(await receive(b, /"Work\/Heron"/, 'the subscription'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "Work/Heron"']);
+    await expectLines(b, ['* LIST (\\HasNoChildren \\Subscribed) "/" "Work/Heron"'], 'the subscription');
     await untaggedOk(a, 'DELETE Work/Heron');
     // RFC 3501 §6.3.6: the subscription stays with the name.
-    assert.deepEqual((await receive(b, /"Work\/Heron"/, 'the deletion')).sort(), [
+    await expectLines(b, [
       '* LIST (\\HasNoChildren \\Subscribed) "/" "Work"',
       '* LIST (\\NonExistent \\HasNoChildren \\Subscribed) "/" "Work/Heron"',
-    ]);
+    ], 'the deletion');
     // Only what was asked for: a group without MailboxName hears nothing of a CREATE.
     await untaggedOk(b, 'NOTIFY SET (personal (SubscriptionChange))');
     await untaggedOk(a, 'CREATE Quiet');
@@ -257,9 +264,9 @@ describe('NOTIFY (RFC 5465)', () => {
     await untaggedOk(b, 'NOTIFY SET (subtree Work (SubscriptionChange)) (mailboxes Quiet (MailboxName))');
     await untaggedOk(a, 'UNSUBSCRIBE Quiet');
     await untaggedOk(a, 'UNSUBSCRIBE Work');
-    assert.deepEqual(await receive(b, /"Work"/, 'the unsubscription in the subtree'), ['* LIST (\\HasNoChildren) "/" "Work"']);
+    await expectLines(b, ['* LIST (\\HasNoChildren) "/" "Work"'], 'the unsubscription in the subtree');
     await untaggedOk(a, 'DELETE Quiet');
-    assert.deepEqual(await receive(b, /"Quiet"/, 'the deletion of a named mailbox'), ['* LIST (\\NonExistent \\HasNoChildren) "/" "Quiet"']);
+    await expectLines(b, ['* LIST (\\NonExistent \\HasNoChildren) "/" "Quiet"'], 'the deletion of a named mailbox');
   });
 
   test('MailboxMetadataChange and ServerMetadataChange: the entry names of METADATA changes committed to the store', DEADLINE, async () => {
@@ -271,9 +278,9 @@ describe('NOTIFY (RFC 5465)', () => {
     const sent = (await findMailbox(store, id, 'Sent'))!;
     // Until METADATA lands, the event is committed as its store functions will (tx.notify at commit).
     await write(store, async (tx) => tx.notify('metadata', { accountId: id, mailboxId: inbox.id, entry: '/shared/comment' }));
-    assert.deepEqual(await receive(b, /METADATA/, 'the mailbox entry'), ['* METADATA "INBOX" /shared/comment']);
+    await expectLines(b, ['* METADATA "INBOX" /shared/comment'], 'the mailbox entry');
     await write(store, async (tx) => tx.notify('metadata', { accountId: id, mailboxId: null, entry: '/private/vendor/heron' }));
-    assert.deepEqual(await receive(b, /METADATA/, 'the server entry'), ['* METADATA "" /private/vendor/heron']);
+    await expectLines(b, ['* METADATA "" /private/vendor/heron'], 'the server entry');
     // A mailbox not watched for MailboxMetadataChange: nothing.
     await write(store, async (tx) => tx.notify('metadata', { accountId: id, mailboxId: sent.id, entry: '/shared/comment' }));
     await quiet(b, 'an entry of Sent');
@@ -307,9 +314,7 @@ describe('NOTIFY (RFC 5465)', () => {
       const expected = [`* STATUS "INBOX" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY ${inbox.uidvalidity})`, '* LIST (\\HasNoChildren \\Trash) "/" "Trash"'];
       if (TEST_ENGINE === 'postgres') {
         // LISTEN/NOTIFY: unasked, in either order.
-        const text = await b.readUntil((t) => expected.every((l) => t.includes(l + '\r\n')), { what: "the other node's changes" });
-        b.take();
-        assert.deepEqual(untagged(text).sort(), [...expected].sort());
+        await expectLines(b, expected, "the other node's changes");
       } else {
         // Nothing notifies this process of a commit by another on the same SQLite file: NOOP is the client's poll.
         assert.deepEqual((await untaggedOk(b, 'NOOP')).sort(), [...expected].sort());
