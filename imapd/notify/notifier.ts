@@ -11,12 +11,11 @@
 // as the LIST responses of §5.4 and §5.5. What waits is bounded: past
 // MAX_BEHIND changes not yet written the session gets [NOTIFICATIONOVERFLOW] (§5.8).
 import { listKeptSubscriptions, listMailboxes, mailboxStatus, type MailBoxRow, type MailboxChanged, type MetadataChanged, parentNames, StoreError } from '../../schema/index.ts';
-import fetch from '../commands/fetch.ts';
 import { childrenAttribute, namesWithChildren, writeListLine } from '../commands/list-mailboxes.ts';
-import type { CommandLine } from '../parser/command-line.ts';
 import { astring, string } from '../render/quote.ts';
 import type { Notifications, Session } from '../session.ts';
 import { encodeMailboxName } from '../utf7.ts';
+import { fetchUnasked } from './fetch-unasked.ts';
 import { type AccountWatcher, notifyHub } from './hub.ts';
 import type { EventSet, MailboxFilter, NotifySpec } from './spec.ts';
 
@@ -44,8 +43,6 @@ interface Snapshot {
 }
 
 const NO_EVENTS: EventSet = { messages: false, flags: false, mailboxName: false, subscription: false, mailboxMetadata: false, serverMetadata: false };
-
-const FETCH_LINE: CommandLine = { tag: '*', name: 'FETCH', uid: true, args: [] };
 
 export class Notifier implements Notifications, AccountWatcher {
   readonly accountId: number;
@@ -178,10 +175,7 @@ export class Notifier implements Notifications, AccountWatcher {
     const uids = this.session.selected?.uids;
     if (this.stopped || this.selectedPush === 'none' || !items || !uids || uids.length === 0) return;
     const last = uids[uids.length - 1];
-    if (last <= afterUid) return;
-    // UID first, so the client can tell the messages apart whatever it asked for.
-    const withUid = items.some((i) => i.kind === 'UID') ? [...items] : [{ kind: 'UID' as const }, ...items];
-    await fetch.run(this.session, { set: [{ from: afterUid + 1, to: last }], items: withUid, changedSince: null, vanished: false }, FETCH_LINE);
+    if (last > afterUid) await fetchUnasked(this.session, [{ from: afterUid + 1, to: last }], items);
   }
 
   /**

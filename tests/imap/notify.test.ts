@@ -232,6 +232,41 @@ describe('NOTIFY (RFC 5465)', () => {
     );
   });
 
+  test('§7: SEARCH and SORT RETURN (UPDATE (fetch-att …)): EXISTS, the FETCH of a new message that joins, then ADDTO', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    await imap().deliver(id, 'INBOX', message('hello').replace('alice@example.org', 'myboss@example.org'));
+    const a = await imap().login(user);
+    const b = await imap().login(user);
+    await untaggedOk(b, 'SELECT INBOX');
+    assert.deepEqual(await untaggedOk(b, 'SEARCH RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER.FIELDS (TO FROM SUBJECT)])) FROM "boss"', 'a00'), ['* ESEARCH (TAG "a00") COUNT 1']);
+    assert.deepEqual(await untaggedOk(b, 'UID SORT RETURN (UPDATE (FLAGS)) (SUBJECT) UTF-8 FROM "boss"', 'a01'), ['* ESEARCH (TAG "a01") UID ALL 1']);
+    await appendFrom(a, 'INBOX', message('not from the boss'));
+    const mail = message('good morning').replace('alice@example.org', 'myboss@example.org');
+    await appendFrom(a, 'INBOX', mail);
+    // The message not from the boss joins neither result: no FETCH for it.
+    const fields = 'From: Alice Example <myboss@example.org>\r\nTo: Bob <bob@heron.test>\r\nSubject: good morning\r\n\r\n';
+    const r = await b.command('n', 'NOOP');
+    assert.equal(
+      r,
+      [
+        '* 3 EXISTS',
+        '* 3 RECENT',
+        `* 3 FETCH (UID 3 BODY[HEADER.FIELDS (TO FROM SUBJECT)] {${fields.length}}\r\n${fields})`,
+        '* ESEARCH (TAG "a00") ADDTO (2 3)',
+        '* 3 FETCH (UID 3 FLAGS (\\Recent))',
+        // In SUBJECT order "good morning" comes first.
+        '* ESEARCH (TAG "a01") UID ADDTO (1 3)',
+        'n OK NOOP completed',
+        '',
+      ].join('\r\n'),
+    );
+    // A message that joins by a flag change gets no FETCH of the attributes (§7), only the usual FLAGS.
+    assert.deepEqual(await untaggedOk(b, 'SEARCH RETURN (UPDATE (UID ENVELOPE)) FLAGGED', 'a02'), ['* ESEARCH (TAG "a02")']);
+    await untaggedOk(a, 'SELECT INBOX');
+    await untaggedOk(a, 'STORE 2 +FLAGS.SILENT (\\Flagged)');
+    assert.deepEqual(await untaggedOk(b, 'NOOP'), ['* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))', '* ESEARCH (TAG "a02") ADDTO (1 2)']);
+  });
+
   test('MailboxName and SubscriptionChange: CREATE, RENAME (OLDNAME), DELETE, SUBSCRIBE and UNSUBSCRIBE by another session', DEADLINE, async () => {
     const { user } = await imap().account();
     const a = await imap().login(user);
