@@ -27,6 +27,7 @@ import lsub from './lsub.ts';
 import move from './move.ts';
 import namespace from './namespace.ts';
 import noop from './noop.ts';
+import notify from './notify.ts';
 import rename from './rename.ts';
 import replace from './replace.ts';
 import search from './search.ts';
@@ -50,6 +51,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
     replace, unauthenticate,
     getquota, getquotaroot, setquota,
     getmetadata, setmetadata,
+    notify,
   ].map((c) => [c.name, c]),
 );
 

@@ -236,11 +236,11 @@ export async function setSubscribed(store: Store, accountId: number, name: strin
       const normalized = normalizeMailboxName(name);
       const { changes } = subscribed ? { changes: 0 } : await tx.run(`DELETE FROM mail_subscription WHERE mail_account_id = ? AND name = ?`, accountId, normalized);
       if (changes === 0) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-      tx.notify('mailboxes', { accountId });
+      tx.notify('subscriptions', { accountId });
       return;
     }
     await tx.run(`UPDATE mail_box SET subscribed = ?, updated_at = ? WHERE id = ?`, subscribed ? 1 : 0, now(), mailbox.id);
-    tx.notify('mailboxes', { accountId });
+    tx.notify('subscriptions', { accountId });
   });
 }
 
