@@ -236,6 +236,23 @@ describe('BINARY', () => {
     c.close();
   });
 
+  test('REPLACE (RFC 8508) takes a literal8 too: the new message is stored byte-exact', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const c = await login(user);
+    const first = Buffer.from(`Subject: first${CRLF}${CRLF}one${CRLF}`, 'latin1');
+    const second = Buffer.from(`Subject: second${CRLF}Content-Transfer-Encoding: binary${CRLF}${CRLF}\0two\0${CRLF}`, 'latin1');
+    assert.match((await appendLiteral8(c, 'A', 'INBOX', first)).at(-1)!.text, /^A OK/);
+    await c.command('S', 'SELECT INBOX');
+    c.send(Buffer.concat([Buffer.from(`R REPLACE 1 INBOX ~{${second.length}+}\r\n`), second, Buffer.from(CRLF)]));
+    assert.match((await c.untilTagged('R')).at(-1)!.text, /^R OK/);
+    const r = await c.command('F', 'FETCH 1:* (UID BINARY.PEEK[])');
+    const fetches = r.filter((x) => x.text.startsWith('* 1 FETCH'));
+    assert.equal(fetches.length, 1, r.map((x) => x.text).join('\n'));
+    assert.match(fetches[0].text, new RegExp(`^\\* 1 FETCH \\(UID 2 BINARY\\[\\] ~\\{${second.length}\\}\\)$`));
+    assert.ok(fetches[0].literals[0].bytes!.equals(second));
+    c.close();
+  });
+
   test('imapflow appends a message with NULs (it sends literal8 because BINARY is offered) and fetches parts with binary: true', DEADLINE, async () => {
     const { user } = await imap().account();
     const { raw } = sampleMessage();
