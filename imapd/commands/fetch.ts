@@ -29,7 +29,7 @@ import { type BinaryItem, type FetchItem, isPreviewModifiers, parseFetchItems, t
 import { reportVanishedEarlier } from '../qresync/resync.ts';
 import { nstring } from '../render/quote.ts';
 import { ImapResponse } from '../response.ts';
-import { binaryLiteral, decodedSize, locateBinary, type RawReader, UnknownCte } from '../mime/binary-section.ts';
+import { type Base64Mark, binaryLiteral, decodedSize, locateBinary, type RawReader, UnknownCte } from '../mime/binary-section.ts';
 import { renderBodyStructure } from '../mime/bodystructure.ts';
 import { renderEnvelope } from '../mime/envelope.ts';
 import { filterHeader, locateSection } from '../mime/section.ts';
@@ -121,7 +121,7 @@ export default defineCommand({
           if (n > 0) pieces.push(' ');
           if (item.kind === 'section') pieces.push(`${item.responseName} `, { literal: () => sectionLiteral(store, item, row, stored!) });
           else if (item.kind === 'binary' && item.size) pieces.push(`${item.responseName} ${await binarySize(store, item, row, stored!)}`);
-          else if (item.kind === 'binary') pieces.push(`${item.responseName} `, { literal: () => binarySection(store, item, row, stored!) });
+          else if (item.kind === 'binary') pieces.push(`${item.responseName} `, { literal: () => binarySection(session, item, row, stored!) });
           // RFC 8970 §3: with LAZY, NIL for a preview not computed yet.
           else if (item.kind === 'PREVIEW') pieces.push(`PREVIEW ${nstring(object!.preview)}`);
           else pieces.push(renderItem(session, item, row, object));
@@ -347,9 +347,20 @@ function rawReader(store: Store, row: MessageRow, stored: StoredBytes): RawReade
   return (start, end) => readRawChunks(store, row.rawId, start, end, rawChunkSize(store, stored.size));
 }
 
-/** BINARY[part]<partial> (RFC 3516 §4.2), decoded as the socket takes it. */
-function binarySection(store: Store, item: BinaryItem, row: MessageRow & Partial<MessageMeta>, stored: StoredBytes): Promise<Literal> {
-  return binaryLiteral(rawReader(store, row, stored), locateBinary(row.root!, item.path), stored.size, item.partial);
+/** Each session's restart point in the base64 part it last read a window of (one, so bounded; gone with the session). */
+const base64Marks = new WeakMap<Session, { part: string; mark: Base64Mark }>();
+
+/** BINARY[part]<partial> (RFC 3516 §4.2), decoded as the socket takes it; a window resumes where the last one of the same part left off. */
+function binarySection(session: Session, item: BinaryItem, row: MessageRow & Partial<MessageMeta>, stored: StoredBytes): Promise<Literal> {
+  const store = session.deps.store;
+  let mark: Base64Mark | undefined;
+  if (item.partial) {
+    const part = `${row.rawId}:${item.path.join('.')}`;
+    let entry = base64Marks.get(session);
+    if (entry?.part !== part) base64Marks.set(session, (entry = { part, mark: { decoded: 0, encoded: 0 } }));
+    mark = entry.mark;
+  }
+  return binaryLiteral(rawReader(store, row, stored), locateBinary(row.root!, item.path), stored.size, item.partial, mark);
 }
 
 /** BINARY.SIZE[part] (RFC 3516 §4.2): 0 for a part that does not exist, as its BINARY is empty. */

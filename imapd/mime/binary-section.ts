@@ -52,8 +52,92 @@ export function locateBinary(root: MimePart, path: number[]): BinaryPlace | null
 /** Reads the raw message's bytes [start, end) in pieces. */
 export type RawReader = (start: number, end: number) => AsyncIterable<Buffer>;
 
+/**
+ * Where base64 decoding may restart: `encoded` is the raw offset just after
+ * a multiple of four base64 characters (before any "="), `decoded` the
+ * decoded offset there. A session keeps one for the part it last read a
+ * window of, so a client reading a large part window after window (as
+ * imapflow's download() does) costs one pass over it, not one per window.
+ */
+export interface Base64Mark {
+  decoded: number;
+  encoded: number;
+}
+
+/**
+ * The bytes [start, end) read as `read` gives them, the first `first` bytes
+ * asked for on their own: a window of a large part then reads about as many
+ * bytes as it needs, not a whole store chunk (up to 4 MiB); any more follow.
+ */
+async function* readAbout(read: RawReader, start: number, end: number, first: number): AsyncGenerator<Buffer> {
+  const cut = Math.min(end, start + Math.max(first, 4096));
+  yield* read(start, cut);
+  if (cut < end) yield* read(cut, end);
+}
+
+/** 1 for the base64 alphabet, 2 for "=", 0 for anything else (line breaks, which decoding skips). */
+const BASE64_CLASS = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CLASS[c.charCodeAt(0)] = 1;
+BASE64_CLASS['='.charCodeAt(0)] = 2;
+
+/**
+ * Counts base64 characters in the raw bytes [start, end), without decoding,
+ * up to `limit` of them or the first "=" (where decoding stops, as
+ * transfer-stream's decoder does). `at`: the raw offset just after the last one counted.
+ */
+async function countBase64(read: RawReader, start: number, end: number, limit: number): Promise<{ chars: number; at: number }> {
+  let chars = 0;
+  let at = start;
+  if (limit <= 0) return { chars, at };
+  let offset = start;
+  // Line breaks add about 3% to base64 text (RFC 2045 §6.8: lines of at most 76).
+  for await (const piece of readAbout(read, start, end, Math.ceil(limit * 1.05) + 1024)) {
+    for (let i = 0; i < piece.length; i++) {
+      const kind = BASE64_CLASS[piece[i]];
+      if (kind === 2) return { chars, at };
+      if (kind === 1) {
+        chars++;
+        at = offset + i + 1;
+        if (chars === limit) return { chars, at };
+      }
+    }
+    offset += piece.length;
+  }
+  return { chars, at };
+}
+
+/**
+ * The pieces of `input` unchanged, counting base64 characters on the way to
+ * move `mark` to the last restart point whose decoded offset is at most
+ * `limit` (the window's end: the next window starts there).
+ */
+async function* marking(input: AsyncIterable<Buffer>, from: Base64Mark, limit: number, mark: Base64Mark): AsyncGenerator<Buffer> {
+  let chars = 0;
+  let offset = from.encoded;
+  let done = false;
+  for await (const piece of input) {
+    for (let i = 0; i < piece.length && !done; i++) {
+      const kind = BASE64_CLASS[piece[i]];
+      if (kind === 2) done = true;
+      else if (kind === 1 && ++chars % 4 === 0) {
+        const decoded = from.decoded + (chars / 4) * 3;
+        if (decoded > limit) done = true;
+        else Object.assign(mark, { decoded, encoded: offset + i + 1 });
+      }
+    }
+    offset += piece.length;
+    yield piece;
+  }
+}
+
+/** A window this close after the restart point is reached by decoding and skipping; farther, base64 characters are counted (no decoding) up to it. */
+const SKIP_BY_DECODING = 1024 * 1024;
+
+/** The decoded length of `chars` base64 characters: three bytes per four, one for a final two, two for a final three. */
+const base64Length = (chars: number) => Math.floor(chars / 4) * 3 + [0, 0, 1, 2][chars % 4];
+
 /** The decoded bytes of a place from offset `from` up to `to` (of the decoded content), in pieces. */
-export async function* decodedRange(read: RawReader, place: BinaryPlace, size: number, from: number, to: number): AsyncGenerator<Buffer> {
+export async function* decodedRange(read: RawReader, place: BinaryPlace, size: number, from: number, to: number, mark?: Base64Mark): AsyncGenerator<Buffer> {
   const end = Math.min(place.end, size);
   if (place.encoding === null) {
     // Identity: decoded offsets are raw offsets.
@@ -63,7 +147,27 @@ export async function* decodedRange(read: RawReader, place: BinaryPlace, size: n
     return;
   }
   let at = 0;
-  for await (const piece of decodeTransferChunks(read(place.start, end), place.encoding)) {
+  let start = place.start;
+  if (place.encoding === 'BASE64') {
+    // Start from the mark when it is before `from`, else from the part's start.
+    const base = mark && mark.decoded <= from && mark.encoded >= place.start && mark.encoded <= end ? { ...mark } : { decoded: 0, encoded: place.start };
+    at = base.decoded;
+    start = base.encoded;
+    if (from - base.decoded > SKIP_BY_DECODING) {
+      // Skip to the quantum holding `from` by counting characters, not decoding them.
+      const quantum = Math.floor(from / 3) * 3;
+      const wanted = ((quantum - base.decoded) / 3) * 4;
+      const { chars, at: encoded } = await countBase64(read, base.encoded, end, wanted);
+      // The data ends before `from`.
+      if (chars < wanted) return;
+      at = quantum;
+      start = encoded;
+    }
+  }
+  // About 4/3 encoded bytes a decoded one for base64 (and line breaks); quoted-printable reads on as it needs.
+  let input: AsyncIterable<Buffer> = readAbout(read, start, end, Math.ceil((to - at) * 1.4) + 1024);
+  if (mark && place.encoding === 'BASE64') input = marking(input, { decoded: at, encoded: start }, to, mark);
+  for await (const piece of decodeTransferChunks(input, place.encoding)) {
     const next = at + piece.length;
     if (next > from) yield piece.subarray(Math.max(0, from - at), Math.min(piece.length, to - at));
     at = next;
@@ -73,19 +177,21 @@ export async function* decodedRange(read: RawReader, place: BinaryPlace, size: n
 }
 
 /** The decoded length of [from, to) and whether it holds a NUL, read through once and kept nowhere. */
-export async function measure(read: RawReader, place: BinaryPlace, size: number, from = 0, to = Infinity): Promise<{ length: number; nul: boolean }> {
+export async function measure(read: RawReader, place: BinaryPlace, size: number, from = 0, to = Infinity, mark?: Base64Mark): Promise<{ length: number; nul: boolean }> {
   let length = 0;
   let nul = false;
-  for await (const piece of decodedRange(read, place, size, from, to)) {
+  for await (const piece of decodedRange(read, place, size, from, to, mark)) {
     length += piece.length;
     if (!nul && piece.includes(0)) nul = true;
   }
   return { length, nul };
 }
 
-/** BINARY.SIZE (RFC 3516 §4.3): the decoded size; counted through the decoder when there is a CTE to remove. */
+/** BINARY.SIZE (RFC 3516 §4.3): the decoded size; base64 characters are counted, quoted-printable is decoded and counted. */
 export async function decodedSize(read: RawReader, place: BinaryPlace, size: number): Promise<number> {
-  if (place.encoding === null) return Math.max(0, Math.min(place.end, size) - place.start);
+  const end = Math.min(place.end, size);
+  if (place.encoding === null) return Math.max(0, end - place.start);
+  if (place.encoding === 'BASE64') return base64Length((await countBase64(read, place.start, end, Infinity)).chars);
   return (await measure(read, place, size)).length;
 }
 
@@ -96,18 +202,26 @@ export async function decodedSize(read: RawReader, place: BinaryPlace, size: num
  * before the first byte goes out, so a large result is decoded twice: once to
  * measure it, once as the socket takes it.
  */
-export async function binaryLiteral(read: RawReader, place: BinaryPlace | null, size: number, partial: { start: number; length: number } | null): Promise<Literal> {
+export async function binaryLiteral(
+  read: RawReader,
+  place: BinaryPlace | null,
+  size: number,
+  partial: { start: number; length: number } | null,
+  mark?: Base64Mark,
+): Promise<Literal> {
   if (!place) return Buffer.alloc(0);
   const from = partial?.start ?? 0;
   const to = partial ? from + partial.length : Infinity;
   // Decoding base64 or quoted-printable never makes bytes longer, so this bounds the result.
   if (Math.min(Math.min(place.end, size) - place.start, to - from) <= SMALL) {
     const pieces: Buffer[] = [];
-    for await (const piece of decodedRange(read, place, size, from, to)) pieces.push(piece);
+    for await (const piece of decodedRange(read, place, size, from, to, mark)) pieces.push(piece);
     const bytes = Buffer.concat(pieces);
     if (!bytes.includes(0)) return bytes;
     return { length: bytes.length, literal8: true, chunks: async function* () { yield bytes; } };
   }
-  const { length, nul } = await measure(read, place, size, from, to);
-  return { length, literal8: nul, chunks: () => decodedRange(read, place, size, from, to) };
+  // Measuring moves the mark to the window's end; sending starts from where it was.
+  const before = mark && { ...mark };
+  const { length, nul } = await measure(read, place, size, from, to, mark);
+  return { length, literal8: nul, chunks: () => decodedRange(read, place, size, from, to, before && { ...before }) };
 }
