@@ -186,6 +186,7 @@ export const BASE_CAPABILITIES = [
   'METADATA-SERVER',
   'LIST-METADATA',
   'NOTIFY',
+  'BINARY',
 ];
 
 /**
