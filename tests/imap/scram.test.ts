@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { makeScramVerifier, parseClientFinal, parseClientFirst, proofMatches, serverSignature } from '../../schema/sasl/scram.ts';
 import { scramCredentials, setMailAccountPassword } from '../../schema/index.ts';
 import { presentedCertificate } from '../helpers/line-socket.ts';
-import { base64, clientBinding, ScramClient, type ScramClientOptions, unbase64 } from '../helpers/scram-client.ts';
+import { base64, clientBinding, ScramClient, unbase64 } from '../helpers/scram-client.ts';
 import { DEADLINE, PASSWORD, useImap } from './fixture.ts';
 import { RawClient } from './raw-client.ts';
 
@@ -58,7 +58,6 @@ describe('SCRAM-SHA-256 functions (RFC 7677 §3 test vector)', () => {
   });
 });
 
-type Imap = ReturnType<ReturnType<typeof useImap>>;
 
 /** The next line from the server (a continuation or a tagged reply). */
 async function nextLine(c: RawClient): Promise<string> {
@@ -290,5 +289,20 @@ describe('IMAP AUTHENTICATE SCRAM-SHA-256', DEADLINE, () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('IMAP AUTHENTICATE SCRAM-SHA-256 where plaintext AUTH is allowed', DEADLINE, () => {
+  const imap = useImap({ HERON_ALLOW_PLAINTEXT_AUTH: 'true' });
+
+  test('plaintext offers AUTH=PLAIN only and refuses SCRAM; after STARTTLS it works', async () => {
+    const { user } = await imap().account();
+    const c = await imap().connect();
+    assert.match(c.greeting, /AUTH=PLAIN/);
+    assert.doesNotMatch(c.greeting, /SCRAM/);
+    assert.match((await scram(c, new ScramClient(user, PASSWORD))).reply, /^s NO \[PRIVACYREQUIRED\]/);
+    assert.match(await c.command('t', 'STARTTLS'), /^t OK/m);
+    await c.startTls();
+    assert.match((await scram(c, new ScramClient(user, PASSWORD))).reply, /^s OK /m);
   });
 });
