@@ -122,7 +122,7 @@ export class Listener {
         this.transactions.delete(session.id);
       },
     });
-    server.scram = { store: deps.store, throttle: deps.throttle, stats: deps.stats };
+    server.scram = { store: deps.store, throttle: deps.throttle, stats: deps.stats, log: deps.log, listener: spec.label };
     applyErrorLimits(server, deps.errorLimits);
     server.on('error', (err) => deps.log.warn({ err, listener: spec.label }, 'smtp connection error'));
     this.boundPort = await listen(server.server, spec.port, spec.host, `SMTP ${spec.label}`);

@@ -20,6 +20,7 @@ import {
   ScramSyntaxError,
   type Store,
 } from '../schema/index.ts';
+import type { Logger } from '../server/logger.ts';
 import type { Stats } from '../server/stats.ts';
 import type { SessionUser } from './session-state.ts';
 
@@ -27,6 +28,9 @@ export interface SmtpScramDeps {
   store: Store;
   throttle: AuthThrottle;
   stats?: Pick<Stats, 'authFailed'>;
+  log: Logger;
+  /** The listener's label, for the log. */
+  listener: string;
 }
 
 type Reply = { code: number; text: string };
@@ -137,6 +141,7 @@ export class ScramSMTPConnection extends SMTPConnection {
     }
     if (outcome.kind === 'failed') {
       deps.stats?.authFailed('smtp', this.remoteAddress, username);
+      deps.log.info({ listener: deps.listener, client: this.remoteAddress, username, mechanism }, 'smtp auth failed');
       throw invalid();
     }
     const last = await this.round(Buffer.from(exchange.serverFinal()).toString('base64'));

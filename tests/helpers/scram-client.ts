@@ -1,8 +1,13 @@
 // A SCRAM-SHA-256 client written from RFC 5802 §3/§7 and RFC 7677 with
 // node:crypto alone (nothing from Heron's own SCRAM code), for the IMAP and
 // SMTP tests, plus the channel binding data a TLS client sees.
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type tls from 'node:tls';
+import { presentedCertificate } from './line-socket.ts';
 
 const hmac = (key: Buffer, data: string): Buffer => crypto.createHmac('sha256', key).update(data).digest();
 const sha256 = (data: Buffer): Buffer => crypto.createHash('sha256').update(data).digest();
@@ -72,3 +77,20 @@ export class ScramClient {
 
 export const base64 = b64;
 export const unbase64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
+
+/** The certificate Heron presents on `port`, as a PEM file gsasl can trust (--x509-ca-file); `remove` deletes it. */
+export async function trustedCertificateFile(port: number): Promise<{ file: string; remove(): void }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heron-gsasl-'));
+  const file = path.join(dir, 'ca.pem');
+  const cert = await presentedCertificate(port, 'heron.test');
+  fs.writeFileSync(file, `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`);
+  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs gsasl with its stdin closed (after authenticating it reads application data until EOF); never rejects. */
+export function gsasl(args: string[]): Promise<{ ok: boolean; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('gsasl', args, { timeout: 30_000 }, (err, stdout, stderr) => resolve({ ok: !err, out: `${stdout}${stderr}` }));
+    child.stdin?.end();
+  });
+}

@@ -3,25 +3,14 @@
 // here from the RFC (both channel bindings, with and without SASL-IR), GNU
 // SASL's gsasl as an independent client, and the edge cases.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { makeScramVerifier, parseClientFinal, parseClientFirst, proofMatches, serverSignature } from '../../schema/sasl/scram.ts';
 import { scramCredentials, setMailAccountPassword } from '../../schema/index.ts';
-import { presentedCertificate } from '../helpers/line-socket.ts';
-import { base64, clientBinding, ScramClient, unbase64 } from '../helpers/scram-client.ts';
+import { base64, clientBinding, gsasl, ScramClient, trustedCertificateFile, unbase64 } from '../helpers/scram-client.ts';
 import { DEADLINE, PASSWORD, useImap } from './fixture.ts';
 import { RawClient } from './raw-client.ts';
 
-const run = promisify(execFile);
-function closedStdin<T extends { child: { stdin: NodeJS.WritableStream | null } }>(p: T): T {
-  p.child.stdin?.end();
-  return p;
-}
 
 describe('SCRAM-SHA-256 functions (RFC 7677 §3 test vector)', () => {
   const clientFirst = 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO';
@@ -264,30 +253,24 @@ describe('IMAP AUTHENTICATE SCRAM-SHA-256', DEADLINE, () => {
 
   test('GNU SASL (gsasl --imap) logs in with SCRAM-SHA-256-PLUS (tls-exporter) and SCRAM-SHA-256', async () => {
     const { user } = await imap().account();
-    const port = imap().heron.ports.imap;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heron-gsasl-'));
-    const ca = path.join(dir, 'ca.pem');
-    const cert = await presentedCertificate(imap().heron.ports.imaps, 'heron.test');
-    fs.writeFileSync(ca, `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`);
-    // stdin closed at once: after authenticating, gsasl reads application data until EOF.
-    const gsasl = (mechanism: string, password: string, extra: string[] = []) =>
-      closedStdin(run('gsasl', ['--imap', '--starttls', `--x509-ca-file=${ca}`, '--hostname=heron.test', '--connect', `127.0.0.1:${port}`, '-m', mechanism, '-a', user, '-p', password, '--verbose', '--no-client-first', ...extra], {
-        timeout: 30_000,
-      })).then(
-        (r) => ({ ok: true, out: r.stdout + r.stderr }),
-        (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
-      );
+    const ca = await trustedCertificateFile(imap().heron.ports.imaps);
+    const login = (mechanism: string, password: string, extra: string[] = []) =>
+      gsasl(['--imap', '--starttls', `--x509-ca-file=${ca.file}`, '--hostname=heron.test', '--connect', `127.0.0.1:${imap().heron.ports.imap}`, '-m', mechanism, '-a', user, '-p', password, '--verbose', '--no-client-first', ...extra]);
     try {
-      const plus = await gsasl('SCRAM-SHA-256-PLUS', PASSWORD);
+      const plus = await login('SCRAM-SHA-256-PLUS', PASSWORD);
       assert.ok(plus.ok, plus.out);
-      assert.match(plus.out, /OK/);
-      const nocb = await gsasl('SCRAM-SHA-256', PASSWORD, ['--no-cb']);
+      assert.match(plus.out, /AUTHENTICATE SCRAM-SHA-256-PLUS[\s\S]*\r?\n\. OK \[CAPABILITY [^\]]*\] Logged in/);
+      // Its client-first-message asked for tls-exporter (TLS 1.3), and Heron's signature satisfied it.
+      const first = /^\+ \r?\n([A-Za-z0-9+/=]+)\r?$/m.exec(plus.out);
+      assert.ok(first, plus.out);
+      assert.match(unbase64(first[1]), /^p=tls-exporter,,n=/);
+      const nocb = await login('SCRAM-SHA-256', PASSWORD, ['--no-cb']);
       assert.ok(nocb.ok, nocb.out);
-      const wrong = await gsasl('SCRAM-SHA-256-PLUS', 'wrong password');
-      assert.ok(!wrong.ok || /NO \[AUTHENTICATIONFAILED\]/.test(wrong.out), wrong.out);
-      assert.match(wrong.out, /AUTHENTICATIONFAILED/);
+      assert.match(nocb.out, /\. OK \[CAPABILITY [^\]]*\] Logged in/);
+      const wrong = await login('SCRAM-SHA-256-PLUS', 'wrong password');
+      assert.match(wrong.out, /\. NO \[AUTHENTICATIONFAILED\]/);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      ca.remove();
     }
   });
 });

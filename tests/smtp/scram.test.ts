@@ -3,20 +3,12 @@
 // client (both channel bindings), GNU SASL's gsasl --smtp, the edge cases, and
 // PLAIN/LOGIN beside them unchanged.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import { presentedCertificate } from '../helpers/line-socket.ts';
-import { base64, clientBinding, ScramClient, unbase64 } from '../helpers/scram-client.ts';
+import { base64, clientBinding, gsasl, ScramClient, trustedCertificateFile, unbase64 } from '../helpers/scram-client.ts';
 import { message, RawSmtp, type Reply } from './client.ts';
 import { startDns, type TestDns } from './dns.ts';
 import { ALICE, ALICE_PASSWORD, mailboxOf, POSTMASTER, smtpHeron, stopHeron, type TestHeron } from './fixtures.ts';
-
-const run = promisify(execFile);
 
 interface Exchange {
   reply: Reply;
@@ -165,29 +157,20 @@ describe('SMTP AUTH SCRAM-SHA-256', () => {
   });
 
   test('GNU SASL (gsasl --smtp) authenticates with SCRAM-SHA-256-PLUS and SCRAM-SHA-256 over STARTTLS', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heron-gsasl-'));
-    const ca = path.join(dir, 'ca.pem');
-    const cert = await presentedCertificate(heron.ports.submissions, 'heron.test');
-    fs.writeFileSync(ca, `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`);
-    const gsasl = (mechanism: string, password: string, extra: string[] = []) => {
-      const p = run('gsasl', ['--smtp', '--starttls', `--x509-ca-file=${ca}`, '--hostname=heron.test', '--connect', `127.0.0.1:${heron.ports.submission}`, '-m', mechanism, '-a', ALICE, '-p', password, '--verbose', ...extra], { timeout: 30_000 });
-      p.child.stdin?.end(); // after authenticating, gsasl reads application data until EOF
-      return p.then(
-        (r) => ({ ok: true, out: r.stdout + r.stderr }),
-        (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
-      );
-    };
+    const ca = await trustedCertificateFile(heron.ports.submissions);
+    const login = (mechanism: string, password: string, extra: string[] = []) =>
+      gsasl(['--smtp', '--starttls', `--x509-ca-file=${ca.file}`, '--hostname=heron.test', '--connect', `127.0.0.1:${heron.ports.submission}`, '-m', mechanism, '-a', ALICE, '-p', password, '--verbose', ...extra]);
     try {
-      const plus = await gsasl('SCRAM-SHA-256-PLUS', ALICE_PASSWORD);
+      const plus = await login('SCRAM-SHA-256-PLUS', ALICE_PASSWORD);
       assert.ok(plus.ok, plus.out);
       assert.match(plus.out, /^235 /m);
-      const nocb = await gsasl('SCRAM-SHA-256', ALICE_PASSWORD, ['--no-cb']);
+      const nocb = await login('SCRAM-SHA-256', ALICE_PASSWORD, ['--no-cb']);
       assert.ok(nocb.ok, nocb.out);
       assert.match(nocb.out, /^235 /m);
-      const wrong = await gsasl('SCRAM-SHA-256-PLUS', 'wrong password');
+      const wrong = await login('SCRAM-SHA-256-PLUS', 'wrong password');
       assert.match(wrong.out, /^535 5\.7\.8 /m);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      ca.remove();
     }
   });
 });
