@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { makeScramVerifier, parseClientFinal, parseClientFirst, proofMatches, serverSignature } from '../../schema/sasl/scram.ts';
-import { scramCredentials, setMailAccountPassword } from '../../schema/index.ts';
+import { ScramExchange, ScramRefused, ScramSyntaxError, scramCredentials, setMailAccountPassword } from '../../schema/index.ts';
 import { base64, clientBinding, gsasl, ScramClient, trustedCertificateFile, unbase64 } from '../helpers/scram-client.ts';
 import { DEADLINE, PASSWORD, useImap } from './fixture.ts';
 import { RawClient } from './raw-client.ts';
@@ -44,6 +45,25 @@ describe('SCRAM-SHA-256 functions (RFC 7677 §3 test vector)', () => {
     assert.throws(() => parseClientFirst('n,,n=u,r=a,b'), 'a nonce cannot contain a comma beyond the attribute list');
     assert.throws(() => parseClientFirst('n,,m=ext,n=u,r=abc'), 'mandatory extension');
     assert.throws(() => parseClientFirst('x,,n=u,r=abc'), 'bad gs2 flag');
+  });
+
+  test('any bytes as client messages: a parse, a syntax error or a refusal, never anything else', () => {
+    const piece = fc.constantFrom('n', 'y', 'p=tls-exporter', 'p=', 'a=', 'n=', 'r=', 'c=', 'p=', 'm=', '=2C', '=3D', '=', ',', ',,', 'biws', '\0', 'é');
+    const message = fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.array(fc.oneof(piece, fc.string({ maxLength: 8 })), { maxLength: 12 }).map((p) => Buffer.from(p.join(''))));
+    fc.assert(
+      fc.property(message, message, fc.boolean(), (first, final, plus) => {
+        const exchange = new ScramExchange<number>(plus ? 'SCRAM-SHA-256-PLUS' : 'SCRAM-SHA-256', { plusAdvertised: true, bindingData: () => Buffer.alloc(32, 1) });
+        try {
+          exchange.begin(first);
+          exchange.challenge({ salt: Buffer.alloc(16), iterations: 4096, storedKey: Buffer.alloc(32), serverKey: Buffer.alloc(32), account: 1 });
+          exchange.receiveFinal(final);
+          assert.equal(exchange.verify(), null, 'no random message proves anything');
+        } catch (err) {
+          if (!(err instanceof ScramSyntaxError || err instanceof ScramRefused)) throw err;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
