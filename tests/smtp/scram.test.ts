@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { base64, clientBinding, gsasl, ScramClient, trustedCertificateFile, unbase64 } from '../helpers/scram-client.ts';
 import { message, RawSmtp, type Reply } from './client.ts';
 import { startDns, type TestDns } from './dns.ts';
-import { ALICE, ALICE_PASSWORD, mailboxOf, POSTMASTER, smtpHeron, stopHeron, type TestHeron } from './fixtures.ts';
+import { Api } from '../api/client.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/heron.ts';
+import { ALICE, ALICE_PASSWORD, mailboxOf, PASSWORD, POSTMASTER, smtpHeron, stopHeron, type TestHeron } from './fixtures.ts';
 
 interface Exchange {
   reply: Reply;
@@ -108,6 +110,23 @@ describe('SMTP AUTH SCRAM-SHA-256', () => {
       assert.equal(out.reply.text, '535 5.7.8 Authentication credentials invalid');
     });
   }
+
+  test('verifiers are written wherever a password is set: first start, API create, API password change', async () => {
+    const c = await session('implicit');
+    // The postmaster made at first start (server/bootstrap.ts).
+    assert.equal((await scram(c, new ScramClient(POSTMASTER, PASSWORD))).reply.code, 235);
+    const api = new Api(`http://127.0.0.1:${heron.ports.api}`);
+    const token = await api.signin(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const user = 'scram-api@heron.test';
+    const id = await api.create(token, 'mail_account', { username: user, password: 'first api password' });
+    const first = await session('implicit');
+    assert.equal((await scram(first, new ScramClient(user, 'first api password'))).reply.code, 235);
+    const changed = await api.patch(`/api/mail_account/${id}`, token, { data: { type: 'mail_account', attributes: { password: 'second api password' } } });
+    assert.equal(changed.status, 200, changed.text);
+    const second = await session('implicit');
+    assert.equal((await scram(second, new ScramClient(user, 'first api password'))).reply.code, 535);
+    assert.equal((await scram(second, new ScramClient(user, 'second api password'))).reply.code, 235);
+  });
 
   test('wrong password, wrong nonce and an unknown user all end in the same 535; the decoy salt is stable', async () => {
     const c = await session('implicit');
