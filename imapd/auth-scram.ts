@@ -5,6 +5,7 @@
 import {
   channelBindingData,
   type MailAccountRow,
+  parseSaslResponse,
   ScramExchange,
   type ScramMechanism,
   ScramRefused,
@@ -18,10 +19,10 @@ import type { Session } from './session.ts';
 
 /** A client response line as bytes: "*" cancels (RFC 3501 §6.2.2), anything but base64 is BAD. */
 export function decodeSaslResponse(line: string): Buffer {
-  if (line === '*') throw new ImapResponse('BAD', 'Authentication cancelled');
-  if (line === '=') return Buffer.alloc(0); // RFC 4959: an empty initial response
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(line)) throw new ImapResponse('BAD', 'Invalid base64');
-  return Buffer.from(line, 'base64');
+  const response = parseSaslResponse(line);
+  if (response.kind === 'cancel') throw new ImapResponse('BAD', 'Authentication cancelled');
+  if (response.kind === 'invalid') throw new ImapResponse('BAD', 'Invalid base64');
+  return response.data;
 }
 
 /** Sends a continuation with `challenge` (base64) and reads the client's answer. */

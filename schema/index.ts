@@ -54,3 +54,4 @@ export * from './store/scram-logins.ts';
 export { ScramExchange, ScramRefused, SCRAM_MECHANISMS, scramMechanisms, type ScramMechanism } from './sasl/scram-exchange.ts';
 export { ScramSyntaxError } from './sasl/scram.ts';
 export { channelBindingData } from './sasl/channel-binding.ts';
+export { parseSaslResponse, type SaslResponse } from './sasl/response.ts';

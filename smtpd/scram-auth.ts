@@ -12,6 +12,7 @@ import {
   type AuthThrottle,
   channelBindingData,
   type MailAccountRow,
+  parseSaslResponse,
   SCRAM_MECHANISMS,
   scramCredentials,
   ScramExchange,
@@ -45,10 +46,10 @@ const undecodable = (detail: string): Stop => new Stop({ code: 501, text: `5.5.2
 const invalid = (): Stop => new Stop({ code: 535, text: '5.7.8 Authentication credentials invalid' });
 
 function decode(line: string): Buffer {
-  if (line === '*') throw cancelled();
-  if (line === '=') return Buffer.alloc(0); // RFC 4954 §4: an empty initial response
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(line)) throw undecodable('invalid base64');
-  return Buffer.from(line, 'base64');
+  const response = parseSaslResponse(line);
+  if (response.kind === 'cancel') throw cancelled();
+  if (response.kind === 'invalid') throw undecodable('invalid base64');
+  return response.data;
 }
 
 function scramStep<T>(step: () => T): T {
