@@ -25,6 +25,7 @@ import {
   type MailboxViews,
   type Store,
   StoreError,
+  scramMechanisms,
   type ViewWatcher,
 } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
@@ -346,11 +347,18 @@ export class Session implements ViewWatcher {
       if (!this.secure) caps.push('STARTTLS');
       if (this.secure || this.deps.allowPlaintextAuth) caps.push('AUTH=PLAIN');
       else caps.push('LOGINDISABLED');
+      // SCRAM only over TLS, where -PLUS's channel binding is possible (RFC 5802 §6).
+      caps.push(...scramMechanisms(this.secure).map((m) => `AUTH=${m}`));
     } else {
       // RFC 7889 §3: the limit is the account's (its server's max message size), known once logged in.
       caps.push(`APPENDLIMIT=${this.maxMessageSize}`);
     }
     return caps;
+  }
+
+  /** The TLS connection under this session (channel binding reads it), null on plaintext. */
+  get tlsSocket(): tls.TLSSocket | null {
+    return this.socket instanceof tls.TLSSocket ? this.socket : null;
   }
 
   /** Whether credentials may be sent on this connection (RFC 3501 §6.2.3, RFC 8314). */

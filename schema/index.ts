@@ -51,3 +51,8 @@ export * from './store/journal.ts';
 export { threadKeys, messageIds } from './store/threads.ts';
 export * from './store/nodes.ts';
 export * from './store/webhooks.ts';
+export * from './store/scram-logins.ts';
+export { ScramExchange, ScramRefused, SCRAM_MECHANISMS, scramMechanisms, type ScramMechanism } from './sasl/scram-exchange.ts';
+export { ScramSyntaxError } from './sasl/scram.ts';
+export { channelBindingData } from './sasl/channel-binding.ts';
+export { parseSaslResponse, type SaslResponse } from './sasl/response.ts';

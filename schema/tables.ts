@@ -557,3 +557,20 @@ export const webhookEvent = sqliteTable(
   },
   (t) => [index('webhook_event_status_due_idx').on(t.status, t.next_attempt_at), index('webhook_event_order_idx').on(t.order_key, t.status, t.id)],
 );
+
+// SCRAM-SHA-256 verifiers (RFC 5802 §3, RFC 7677): written beside password_hash
+// whenever a password is set (or at the next successful PLAIN/LOGIN for a
+// password set before SCRAM existed). Never the password: the salt, the
+// iteration count, StoredKey and ServerKey, base64.
+export const mailAccountScram = sqliteTable('mail_account_scram', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  mail_account_id: integer('mail_account_id')
+    .notNull()
+    .unique()
+    .references(() => mailAccount.id, { onDelete: 'cascade' }),
+  salt: text('salt').notNull(),
+  iterations: integer('iterations').notNull(),
+  stored_key: text('stored_key').notNull(),
+  server_key: text('server_key').notNull(),
+  ...timestamps,
+});
