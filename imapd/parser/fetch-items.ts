@@ -44,7 +44,7 @@ const MACROS: Record<string, SimpleItem[]> = {
 
 const SECTION = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d+)\.(\d+)>)?$/i;
 
-function parseSection(inner: string): { spec: SectionSpec | null; canonical: string } {
+export function parseSection(inner: string): { spec: SectionSpec | null; canonical: string } {
   if (inner === '') return { spec: null, canonical: '' };
   const m = /^((?:[1-9]\d{0,5})(?:\.[1-9]\d{0,5})*)?(?:^|\.)?(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?(?: \(([^)]*)\))?$/i.exec(inner);
   if (!m) throw new ParseError('invalid section');
