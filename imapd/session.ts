@@ -176,6 +176,7 @@ export const BASE_CAPABILITIES = [
   'LIST-EXTENDED',
   'LIST-STATUS',
   'CREATE-SPECIAL-USE',
+  'CATENATE',
 ];
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */
