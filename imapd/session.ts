@@ -13,6 +13,7 @@
 import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import tls from 'node:tls';
+import type { SecretBox } from '../certs/secret.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import {
   type AuthThrottle,
@@ -93,6 +94,8 @@ export interface SessionDeps {
   stats?: Pick<Stats, 'authFailed' | 'imapCommand'>;
   hostname: string;
   allowPlaintextAuth: boolean;
+  /** Seals URLAUTH mailbox access keys (RFC 4467) at rest. */
+  secret: SecretBox;
   limits: ImapLimits;
   /** Per-account connection accounting (server.ts, account-sessions.ts). */
   acquireAccount(accountId: number): Promise<boolean>;
@@ -177,6 +180,7 @@ export const BASE_CAPABILITIES = [
   'LIST-STATUS',
   'CREATE-SPECIAL-USE',
   'CATENATE',
+  'URLAUTH',
 ];
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */

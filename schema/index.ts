@@ -50,3 +50,4 @@ export * from './store/journal.ts';
 export { threadKeys, messageIds } from './store/threads.ts';
 export * from './store/nodes.ts';
 export * from './store/webhooks.ts';
+export * from './store/mailbox-access-keys.ts';

@@ -15,6 +15,7 @@ import esearch from './esearch.ts';
 import examine from './examine.ts';
 import expunge from './expunge.ts';
 import fetch from './fetch.ts';
+import genurlauth from './genurlauth.ts';
 import getquota from './getquota.ts';
 import getquotaroot from './getquotaroot.ts';
 import id from './id.ts';
@@ -28,6 +29,7 @@ import namespace from './namespace.ts';
 import noop from './noop.ts';
 import rename from './rename.ts';
 import replace from './replace.ts';
+import resetkey from './resetkey.ts';
 import search from './search.ts';
 import select from './select.ts';
 import setquota from './setquota.ts';
@@ -40,6 +42,7 @@ import thread from './thread.ts';
 import unauthenticate from './unauthenticate.ts';
 import unselect from './unselect.ts';
 import unsubscribe from './unsubscribe.ts';
+import urlfetch from './urlfetch.ts';
 
 const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
@@ -47,6 +50,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
     replace, unauthenticate,
     getquota, getquotaroot, setquota,
+    genurlauth, resetkey, urlfetch,
   ].map((c) => [c.name, c]),
 );
 

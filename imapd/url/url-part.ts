@@ -6,11 +6,17 @@
 // pieces, never the whole message at once.
 import { findMailbox, getMessages, rawChunkSize, readRawChunks, readRawRange, type Store } from '../../schema/index.ts';
 import { filterHeader, locateSection } from '../mime/section.ts';
-import { type ImapUrl } from './imap-url.ts';
+import type { Session } from '../session.ts';
+import type { ImapUrl } from './imap-url.ts';
 
 export interface UrlPart {
   length: number;
   chunks(): AsyncIterable<Buffer>;
+}
+
+/** Whether an absolute URL names this server (the port is not compared: one server, several listeners). */
+export function namesThisServer(session: Session, url: ImapUrl): boolean {
+  return url.server === null || url.server.host === session.deps.hostname.toLowerCase();
 }
 
 /** The URL names nothing this reader may read (RFC 4469 §5 / RFC 4467 §6.3: [BADURL], or NIL). */
