@@ -1,9 +1,11 @@
-// URLFETCH (RFC 4467 §7): the data URLAUTH-authorized URLs name, in one
-// untagged URLFETCH response: each URL as given, then its data, or NIL when
+// URLFETCH (RFC 4467 §7): the data URLAUTH-authorized URLs name, one
+// untagged URLFETCH response per URL (as Dovecot sends them; the grammar
+// allows one or several): the URL as given, then its data, or NIL when
 // the URL is not valid for any reason (malformed, expired, not for this
 // session, a token that does not verify, no such message or part). A
 // syntactically valid command always gets the response and a tagged OK.
-// The data is streamed from the store as the socket takes it.
+// Each URL is resolved only when the previous response is written, and its
+// data is streamed from the store as the socket takes it.
 import { string } from '../render/quote.ts';
 import { parseClientUrl } from '../url/url-access.ts';
 import { BadUrl, type UrlPart } from '../url/url-part.ts';
@@ -30,21 +32,15 @@ export default defineCommand({
     return { urls };
   },
   async run(session, { urls }) {
-    const parts: Array<UrlPart | null> = [];
     for (const url of urls) {
+      let part: UrlPart | null = null;
       try {
-        parts.push(await urlauthPart(session, parseClientUrl(url)));
+        part = await urlauthPart(session, parseClientUrl(url));
       } catch (err) {
         if (!(err instanceof BadUrl)) throw err;
-        parts.push(null);
       }
+      const pieces: ResponsePiece[] = [`* URLFETCH ${urlString(url)} `, part ? { literal: part } : 'NIL'];
+      await session.writer.respond(pieces);
     }
-    const pieces: ResponsePiece[] = ['* URLFETCH'];
-    for (const [i, url] of urls.entries()) {
-      const part = parts[i];
-      pieces.push(` ${urlString(url)} `);
-      pieces.push(part ? { literal: part } : 'NIL');
-    }
-    await session.writer.respond(pieces);
   },
 });

@@ -52,27 +52,29 @@ async function genurlauth(c: RawClient, rump: string): Promise<string> {
   return m[1];
 }
 
-/** URLFETCH of several URLs: for each, its data or null (NIL), in order. */
+/** URLFETCH of several URLs: for each, its data or null (NIL), in order, one response each. */
 async function urlfetch(c: RawClient, urls: string[]): Promise<Array<string | null>> {
   const r = await c.command('u', `URLFETCH ${urls.map((u) => `"${u}"`).join(' ')}`);
   assert.match(r, /^u OK /m, r);
-  let rest = r.slice(r.indexOf('* URLFETCH') + '* URLFETCH'.length);
+  let rest = r;
   const out: Array<string | null> = [];
   for (const url of urls) {
-    const head = ` "${url}" `;
+    const head = `* URLFETCH "${url}" `;
     assert.ok(rest.startsWith(head), `expected ${head} in ${rest.slice(0, 200)}`);
     rest = rest.slice(head.length);
-    if (rest.startsWith('NIL')) {
+    if (rest.startsWith('NIL\r\n')) {
       out.push(null);
-      rest = rest.slice(3);
+      rest = rest.slice(5);
       continue;
     }
     const m = /^\{(\d+)\}\r\n/.exec(rest);
     assert.ok(m, rest.slice(0, 100));
     out.push(rest.slice(m[0].length, m[0].length + Number(m[1])));
     rest = rest.slice(m[0].length + Number(m[1]));
+    assert.ok(rest.startsWith('\r\n'), 'the response ends after the literal');
+    rest = rest.slice(2);
   }
-  assert.ok(rest.startsWith('\r\n'), 'one URLFETCH response for all the URLs');
+  assert.match(rest, /^u OK /, 'nothing else before the tagged OK');
   return out;
 }
 
