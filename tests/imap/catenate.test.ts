@@ -65,13 +65,6 @@ async function bodyOf(c: RawClient, mailbox: string, uid: number): Promise<strin
   return r.slice(start, start + Number(m[1]));
 }
 
-/** Sends a synchronising literal's bytes once the server asks for them. */
-async function afterContinuation(c: RawClient, text: string): Promise<void> {
-  await c.readUntil((s) => s.includes('\r\n+ '), { what: 'a continuation request' });
-  c.take();
-  c.write(text);
-}
-
 /** Sends a command whose literals are synchronising: each after its continuation request. */
 async function syncCommand(c: RawClient, tag: string, pieces: string[]): Promise<string> {
   c.take();
