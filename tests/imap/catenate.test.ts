@@ -241,7 +241,8 @@ describe('CATENATE', () => {
     const { user } = await imap().account();
     const c = await imap().login(user);
     const before = await statusOf(c, 'Drafts');
-    for (const args of ['CATENATE ()', 'CATENATE (TEXT "quoted")', 'CATENATE (TEXT)', `CATENATE (FOO ${lit('x')})`, 'CATENATE (URL)', 'CATENATE (URL ("/INBOX/;UID=1"))', 'CATENATE']) {
+    const parts = (n: number) => Array.from({ length: n }, () => 'URL "/INBOX/;UID=1"').join(' ');
+    for (const args of [`CATENATE (${parts(65)})`, 'CATENATE ()', 'CATENATE (TEXT "quoted")', 'CATENATE (TEXT)', `CATENATE (FOO ${lit('x')})`, 'CATENATE (URL)', 'CATENATE (URL ("/INBOX/;UID=1"))', 'CATENATE']) {
       assert.match(await c.command('b', `APPEND Drafts ${args}`), /^b BAD /m, args);
     }
     assert.equal(await statusOf(c, 'Drafts'), before);

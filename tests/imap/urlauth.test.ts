@@ -249,8 +249,12 @@ describe('URLAUTH', () => {
   test('malformed commands are BAD', DEADLINE, async () => {
     const { user } = await imap().account();
     const c = await imap().login(user);
-    for (const command of ['URLFETCH', 'GENURLAUTH', 'URLFETCH (("a"))', 'RESETKEY INBOX "INTERNAL"']) {
-      assert.match(await c.command('b', command), /^b BAD /m, command);
+    const many = (n: number, item: string) => Array.from({ length: n }, () => item).join(' ');
+    const url = `"${urlOf(user, 'INBOX/;uid=1;urlauth=anonymous')}"`;
+    // At most 64 URLs (or URL/mechanism pairs) in one command.
+    assert.match(await c.command('m', `URLFETCH ${many(64, url)}`), /^m OK /m);
+    for (const command of ['URLFETCH', 'GENURLAUTH', 'URLFETCH (("a"))', 'RESETKEY INBOX "INTERNAL"', `URLFETCH ${many(65, url)}`, `GENURLAUTH ${many(65, `${url} INTERNAL`)}`]) {
+      assert.match(await c.command('b', command), /^b BAD /m, command.slice(0, 80));
     }
   });
 });
