@@ -13,6 +13,7 @@
 import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import tls from 'node:tls';
+import type { SecretBox } from '../certs/secret.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import {
   type AuthThrottle,
@@ -98,6 +99,8 @@ export interface SessionDeps {
   stats?: Pick<Stats, 'authFailed' | 'imapCommand'>;
   hostname: string;
   allowPlaintextAuth: boolean;
+  /** Seals URLAUTH mailbox access keys (RFC 4467) at rest. */
+  secret: SecretBox;
   limits: ImapLimits;
   /** The server's /shared METADATA entries (RFC 5464 §3.2), lower-case names, set by the administrator. */
   serverMetadata: ReadonlyMap<string, Buffer>;
@@ -188,6 +191,8 @@ export const BASE_CAPABILITIES = [
   'LIST-METADATA',
   'NOTIFY',
   'BINARY',
+  'CATENATE',
+  'URLAUTH',
 ];
 
 /**

@@ -56,3 +56,4 @@ export { ScramExchange, ScramRefused, SCRAM_MECHANISMS, scramMechanisms, type Sc
 export { ScramSyntaxError } from './sasl/scram.ts';
 export { channelBindingData } from './sasl/channel-binding.ts';
 export { parseSaslResponse, type SaslResponse } from './sasl/response.ts';
+export * from './store/mailbox-access-keys.ts';

@@ -574,3 +574,23 @@ export const mailAccountScram = sqliteTable('mail_account_scram', {
   server_key: text('server_key').notNull(),
   ...timestamps,
 });
+
+// RFC 4467 §2.2 URLAUTH: each mailbox's access key (at least 128 random bits),
+// sealed with the server secret like DKIM private keys. No row: no key yet
+// (GENURLAUTH makes one; RESETKEY without arguments deletes them all).
+export const mailboxAccessKey = sqliteTable(
+  'mail_box_access_key',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_box_id: integer('mail_box_id')
+      .notNull()
+      .unique()
+      .references(() => mailBox.id, { onDelete: 'cascade' }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    sealed_key: text('sealed_key').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('mail_box_access_key_account_idx').on(t.mail_account_id)],
+);

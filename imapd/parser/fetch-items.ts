@@ -60,7 +60,7 @@ const SECTION = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d+)\.(\d+)>)?$/i;
 /** RFC 3516 §4.4: section-binary = "[" [section-part] "]", so no HEADER, TEXT or MIME. */
 const BINARY = /^BINARY(\.PEEK|\.SIZE)?\[((?:[1-9]\d{0,5})(?:\.[1-9]\d{0,5})*)?\](?:<(\d+)\.(\d+)>)?$/i;
 
-function parseSection(inner: string): { spec: SectionSpec | null; canonical: string } {
+export function parseSection(inner: string): { spec: SectionSpec | null; canonical: string } {
   if (inner === '') return { spec: null, canonical: '' };
   const m = /^((?:[1-9]\d{0,5})(?:\.[1-9]\d{0,5})*)?(?:^|\.)?(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?(?: \(([^)]*)\))?$/i.exec(inner);
   if (!m) throw new ParseError('invalid section');
