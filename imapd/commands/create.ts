@@ -1,19 +1,10 @@
 // CREATE (RFC 3501 §6.3.3); a trailing delimiter only declares intent (§6.3.3).
 // The tagged OK names the new mailbox's MAILBOXID (RFC 8474 §4.1).
 // CREATE-SPECIAL-USE (RFC 6154 §3): CREATE name (USE (\Archive)).
-import { createMailbox, mailboxObjectId, type SpecialUse } from '../../schema/index.ts';
+import { createMailbox, mailboxObjectId } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
-import { ImapResponse } from '../response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
-
-/**
- * The uses a plain mailbox can carry. \All and \Flagged describe virtual
- * mailboxes (every message, every flagged message) that Heron does not make:
- * marking an ordinary mailbox with them would mislead clients.
- */
-const CREATABLE_USES = new Map<string, SpecialUse>(['\\Archive', '\\Drafts', '\\Junk', '\\Sent', '\\Trash'].map((u) => [u.toLowerCase(), u as SpecialUse]));
-/** RFC 6154 §6 use-attr-ext = "\" atom. */
-const USE_ATTR = /^\\[^\s(){%*"\\\]]+$/;
+import { givenSpecialUse, USE_ATTR } from './special-use.ts';
 
 export default defineCommand({
   name: 'CREATE',
@@ -42,9 +33,7 @@ export default defineCommand({
   },
   async run(session, { name, uses }) {
     // RFC 6154 §3: a use that cannot be given refuses the whole CREATE, with [USEATTR].
-    if (uses.length > 1) throw new ImapResponse('NO', 'A mailbox can have one special use', 'USEATTR');
-    const specialUse = uses.length === 0 ? null : CREATABLE_USES.get(uses[0].toLowerCase());
-    if (specialUse === undefined) throw new ImapResponse('NO', `Special use ${uses[0]} is not supported`, 'USEATTR');
+    const specialUse = givenSpecialUse(uses);
     const mailbox = await createMailbox(session.deps.store, session.account!.id, name, { specialUse });
     return { code: `MAILBOXID (${mailboxObjectId(mailbox.reference_id)})`, text: 'CREATE completed' };
   },

@@ -45,7 +45,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * compares names case-insensitively and keeps them lower-case.
  */
 export function entryName(tok: Token | undefined): string {
-  if (!tok || tok.t === 'list') throw new ParseError('expected a metadata entry name');
+  // RFC 5464 §5: entry = astring, which a literal8 is not (RFC 3516 §4.4).
+  if (!tok || tok.t === 'list' || tok.t === 'literal8') throw new ParseError('expected a metadata entry name');
   const bytes = tok.t === 'atom' ? Buffer.from(tok.v, 'latin1') : tok.v;
   if (bytes.length > MAX_ENTRY_NAME) throw new ParseError('metadata entry name too long');
   let name: string;
@@ -124,13 +125,14 @@ export function parseSetMetadata(args: Args): SetMetadataArgs {
 }
 
 /**
- * value = nstring (RFC 5464 §5): NIL removes the entry. literal8 (binary
- * values) is not read by Heron's parser, and a plain literal cannot carry NUL
- * (RFC 3501 §4.3), so every stored value is free of NUL.
+ * value = nstring / literal8 (RFC 5464 §5): NIL removes the entry. A literal8
+ * (`~{n}`, RFC 3516 §4.4) carries any octets, NUL included, kept exactly; a
+ * quoted string or plain literal cannot carry NUL (RFC 3501 §4.3).
  */
 function metadataValue(tok: Token): Buffer | null {
   if (tok.t === 'atom' && tok.v.toUpperCase() === 'NIL') return null;
-  if (tok.t !== 'string') throw new ParseError('a metadata value is a string or NIL');
-  if (tok.v.includes(0)) throw new ParseError('a metadata value cannot hold NUL');
+  if (tok.t === 'literal8') return tok.v;
+  if (tok.t !== 'string') throw new ParseError('a metadata value is a string, a literal8 or NIL');
+  if (tok.v.includes(0)) throw new ParseError('a metadata value with NUL is sent as a literal8');
   return tok.v;
 }

@@ -11,9 +11,14 @@ export interface EntryValue {
 
 const SEVEN_BIT = /^[\x01-\x7f]*$/;
 
-/** A value as an nstring: quoted when it can be, else a literal of its exact bytes. */
+/**
+ * A value as an nstring: quoted when it can be, else a literal of its exact
+ * bytes; one holding NUL as a literal8 (RFC 5464 §5 value = nstring / literal8,
+ * RFC 3516 §4.4), since a literal cannot carry NUL.
+ */
 function nstringOf(value: Buffer | null): string {
   if (value === null) return 'NIL';
+  if (value.includes(0)) return `~{${value.length}}\r\n${value.toString('latin1')}`;
   const text = value.toString('latin1');
   // string() quotes 7-bit text without CR/LF and writes any other as a literal;
   // 8-bit bytes go out as they are (string() would encode them as UTF-8 again).

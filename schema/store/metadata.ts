@@ -7,10 +7,18 @@
 // concurrent writer. Each changed entry is announced with the `metadata` event
 // after the commit (IMAP NOTIFY's MailboxMetadataChange / ServerMetadataChange).
 import { StoreError } from './errors.ts';
+import type { SpecialUse } from './mailboxes.ts';
 import { now, type Queryable, type Store, type WriteContext, write } from './store.ts';
 
 /** mail_box_id of an account's server entries (RFC 5464 §3.2: the mailbox name ""). */
 export const SERVER_ENTRIES = 0;
+
+/**
+ * RFC 6154 §4: a mailbox's special-use attribute as a METADATA entry. It is
+ * not a mail_metadata row but the mailbox's special_use column, read and
+ * written here so both views stay one (LIST's \Sent and this entry's value).
+ */
+export const SPECIAL_USE_ENTRY = '/private/specialuse';
 
 export interface MetadataLimits {
   /** Largest value in bytes (RFC 5464 §4.3: [METADATA MAXSIZE n] past it). */
@@ -56,19 +64,37 @@ export async function readMetadata(
   } else {
     for (const name of names) {
       const prefix = name + '/';
-      const levels = name.split('/').length;
       const rows = await db.all<MetadataEntry>(`${select} AND (name = ? OR substr(name, 1, length(CAST(? AS TEXT))) = ?)`, limit, accountId, mailboxId, name, prefix, prefix);
-      add(rows.filter((r) => depth === 'infinity' || r.name.split('/').length <= levels + 1));
+      add(rows.filter((r) => reaches(name, depth, r.name)));
+    }
+  }
+  if (mailboxId !== SERVER_ENTRIES && names.some((name) => reaches(name, depth, SPECIAL_USE_ENTRY))) {
+    found.delete(SPECIAL_USE_ENTRY);
+    const box = await db.get<{ special_use: string | null }>(`SELECT special_use FROM mail_box WHERE id = ? AND mail_account_id = ?`, mailboxId, accountId);
+    // RFC 6154 §4: the attributes as LIST shows them; no attribute, no entry.
+    if (box?.special_use) {
+      const value = Buffer.from(box.special_use, 'utf8');
+      found.set(SPECIAL_USE_ENTRY, { name: SPECIAL_USE_ENTRY, size: value.length, value: value.length <= maxSize ? value : null });
     }
   }
   return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Whether a read of `name` to `depth` levels takes in the entry `entry` (RFC 5464 §4.2.2). */
+function reaches(name: string, depth: MetadataDepth, entry: string): boolean {
+  if (entry === name) return true;
+  if (depth === 0 || !entry.startsWith(name + '/')) return false;
+  return depth === 'infinity' || entry.split('/').length === name.split('/').length + 1;
 }
 
 /**
  * SETMETADATA (RFC 5464 §4.3): sets each entry (null removes it), all or none.
  * StoreError TOOBIG when a value is longer than the limit, LIMIT when the
  * mailbox or the account would hold more entries than allowed, NONEXISTENT
- * when the mailbox is gone.
+ * when the mailbox is gone. `specialUse` (a mailbox's SPECIAL_USE_ENTRY,
+ * validated by the caller as CREATE's USE is; null removes it) changes the
+ * mailbox's special-use attribute in the same write; `entries` never hold
+ * that entry of a mailbox.
  */
 export async function setMetadata(
   store: Store,
@@ -76,20 +102,26 @@ export async function setMetadata(
   mailboxId: number,
   entries: ReadonlyArray<{ name: string; value: Buffer | null }>,
   limits: MetadataLimits,
+  specialUse?: SpecialUse | null,
 ): Promise<void> {
   for (const e of entries) {
     if (e.value && e.value.length > limits.maxValueBytes) throw new StoreError('TOOBIG', `metadata value longer than ${limits.maxValueBytes} bytes`);
   }
+  if (mailboxId !== SERVER_ENTRIES && entries.some((e) => e.name === SPECIAL_USE_ENTRY)) throw new Error(`${SPECIAL_USE_ENTRY} of a mailbox is set through specialUse`);
   await write(store, async (tx) => {
     // FOR NO KEY UPDATE: deliveries may still insert mail rows of the account meanwhile.
     const account = await tx.get(`SELECT id FROM mail_account WHERE id = ?${tx.dialect.forNoKeyUpdate}`, accountId);
     if (!account) throw new StoreError('NONEXISTENT', 'mail account does not exist');
+    const t = now();
     if (mailboxId !== SERVER_ENTRIES) {
-      const box = await tx.get(`SELECT id FROM mail_box WHERE id = ? AND mail_account_id = ? AND noselect = 0`, mailboxId, accountId);
+      const box = await tx.get<{ special_use: string | null }>(`SELECT special_use FROM mail_box WHERE id = ? AND mail_account_id = ? AND noselect = 0`, mailboxId, accountId);
       if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      if (specialUse !== undefined && specialUse !== box.special_use) {
+        await tx.run(`UPDATE mail_box SET special_use = ?, updated_at = ? WHERE id = ?`, specialUse, t, mailboxId);
+        tx.notify('metadata', { accountId, mailboxId, entry: SPECIAL_USE_ENTRY });
+      }
     }
     const before = await entryCounts(tx, accountId, mailboxId);
-    const t = now();
     for (const { name, value } of entries) {
       const { changes } =
         value === null

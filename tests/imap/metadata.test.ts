@@ -5,7 +5,8 @@
 // limits with their response codes, entry-name validation, entries following
 // their mailbox on RENAME and going with it on DELETE and with the account,
 // isolation between users, exact bytes of a value with CRLF and 8-bit octets,
-// and the `metadata` store event at commit.
+// binary values as literal8 (RFC 5464 §5, RFC 3516), a mailbox's
+// /private/specialuse (RFC 6154 §4), and the `metadata` store event at commit.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
@@ -130,6 +131,120 @@ describe('METADATA', () => {
     // A 7-bit value with a quote and a backslash goes out quoted, escaped.
     await ok(c, 'SETMETADATA INBOX (/private/comment "say \\"hi\\" \\\\o/")');
     assert.deepEqual(await ok(c, 'GETMETADATA INBOX /private/comment'), ['* METADATA "INBOX" (/private/comment "say \\"hi\\" \\\\o/")']);
+  });
+
+  test('RFC 5464 §5 value = literal8: NULs kept byte for byte, sent back as ~{n}; MAXSIZE and the limit count bytes', DEADLINE, async () => {
+    const { c, id } = await user();
+    const value = Buffer.from([0x00, 0x01, 0x0d, 0x0a, 0xff, 0x00, 0x80, 0x00, 0x41, 0x29, 0x00]);
+    // Non-synchronising (RFC 4466 §3 under LITERAL+) and synchronising literal8.
+    c.write(Buffer.concat([Buffer.from(`b SETMETADATA INBOX (/private/vendor/heron/bin ~{${value.length}+}\r\n`), value, Buffer.from(')\r\n')]));
+    assert.match(await c.waitTagged('b'), /^b OK /m);
+    const expected = `* METADATA "INBOX" (/private/vendor/heron/bin ~{${value.length}}\r\n${value.toString('latin1')})\r\n`;
+    let r = await c.command('g', 'GETMETADATA INBOX /private/vendor/heron/bin');
+    assert.equal(r.slice(0, expected.length), expected);
+    const row = await imap().heron.store.get<{ value: Uint8Array }>(`SELECT value FROM mail_metadata WHERE mail_account_id = ? AND name = ?`, id, '/private/vendor/heron/bin');
+    assert.deepEqual(Buffer.from(row!.value), value);
+    c.write(`s SETMETADATA Sent (/shared/comment ~{${value.length}}\r\n`);
+    await c.readUntil((b) => b.startsWith('+ '), { what: 'the continuation' });
+    c.take();
+    c.write(Buffer.concat([value, Buffer.from(')\r\n')]));
+    assert.match(await c.waitTagged('s'), /^s OK /m);
+    r = await c.command('g', 'GETMETADATA Sent /shared/comment');
+    assert.ok(r.startsWith(`* METADATA "Sent" (/shared/comment ~{${value.length}}\r\n${value.toString('latin1')})\r\n`), r);
+    // LIST-METADATA sends it the same way.
+    r = await c.command('l', 'LIST "" Sent RETURN (METADATA (/shared/comment))');
+    assert.ok(r.includes(`* METADATA "Sent" (/shared/comment ~{${value.length}}\r\n${value.toString('latin1')})\r\n`), r);
+    // A value without NUL is a literal8 on the way in but a plain string on the way out.
+    c.write(`p SETMETADATA INBOX (/private/comment ~{5+}\r\nplain)\r\n`);
+    assert.match(await c.waitTagged('p'), /^p OK /m);
+    assert.deepEqual(await ok(c, 'GETMETADATA INBOX /private/comment'), ['* METADATA "INBOX" (/private/comment "plain")']);
+    // MAXSIZE counts the literal8's bytes.
+    r = await c.command('m', `GETMETADATA (MAXSIZE ${value.length - 1}) INBOX /private/vendor/heron/bin`);
+    assert.deepEqual(untagged(r), []);
+    assert.match(r, new RegExp(`^m OK \\[METADATA LONGENTRIES ${value.length}\\] `, 'm'));
+    r = await c.command('m', `GETMETADATA (MAXSIZE ${value.length}) INBOX /private/vendor/heron/bin`);
+    assert.equal(r.slice(0, expected.length), expected);
+    // The value limit (4096 here) counts a literal8's bytes: 4096 NULs pass, 4097 are refused, nothing changes.
+    c.write(Buffer.concat([Buffer.from('x SETMETADATA INBOX (/private/vendor/heron/bin ~{4097+}\r\n'), Buffer.alloc(4097), Buffer.from(')\r\n')]));
+    assert.match(await c.waitTagged('x'), /^x NO \[METADATA MAXSIZE 4096\] /m);
+    r = await c.command('g', 'GETMETADATA INBOX /private/vendor/heron/bin');
+    assert.equal(r.slice(0, expected.length), expected);
+    c.write(Buffer.concat([Buffer.from('y SETMETADATA INBOX (/private/vendor/heron/bin ~{4096+}\r\n'), Buffer.alloc(4096), Buffer.from(')\r\n')]));
+    assert.match(await c.waitTagged('y'), /^y OK /m);
+    r = await c.command('g', 'GETMETADATA INBOX /private/vendor/heron/bin');
+    assert.ok(r.startsWith(`* METADATA "INBOX" (/private/vendor/heron/bin ~{4096}\r\n${'\x00'.repeat(4096)})\r\ng OK `), r.slice(0, 80));
+    // A literal8 is no entry name, and a plain literal with NUL stays BAD.
+    await expectBad(c, ['SETMETADATA INBOX (~{5+}\r\n/a/bc "x")', 'GETMETADATA INBOX ~{19+}\r\n/private/vendor/bin', 'SETMETADATA INBOX (/private/comment {3+}\r\na\x00b)']);
+    assert.deepEqual(await ok(c, 'GETMETADATA INBOX /private/comment'), ['* METADATA "INBOX" (/private/comment "plain")']);
+  });
+
+  test("RFC 6154 §4 /private/specialuse: the mailbox's special use, read with DEPTH and LIST-METADATA", DEADLINE, async () => {
+    const { c } = await user();
+    assert.deepEqual(await ok(c, 'GETMETADATA Sent /private/specialuse'), ['* METADATA "Sent" (/private/specialuse "\\\\Sent")']);
+    assert.deepEqual(await ok(c, 'GETMETADATA "INBOX" (/private/specialuse /Private/SpecialUse)'), ['* METADATA "INBOX" (/private/specialuse NIL)']);
+    await ok(c, 'CREATE Old (USE (\\Archive))');
+    await ok(c, 'SETMETADATA Old (/private/specialuse/note "below it" /private/comment "old mail")');
+    // DEPTH 1 and infinity from the entry itself take it in with what lies below it.
+    for (const depth of ['1', 'infinity']) {
+      assert.deepEqual(await ok(c, `GETMETADATA (DEPTH ${depth}) Old /private/specialuse`), ['* METADATA "Old" (/private/specialuse "\\\\Archive" /private/specialuse/note "below it")'], depth);
+    }
+    // Without a use there is no entry: NIL at DEPTH 0, nothing at DEPTH 1.
+    assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH 1) INBOX /private/specialuse'), []);
+    // MAXSIZE applies to it as to any value.
+    const r = await c.command('m', 'GETMETADATA (MAXSIZE 3) Old /private/specialuse');
+    assert.deepEqual(untagged(r), []);
+    assert.match(r, /^m OK \[METADATA LONGENTRIES 8\] /m);
+    // LIST-METADATA (RFC 9590) reads the same entry.
+    const list = await ok(c, 'LIST "" (Old INBOX) RETURN (METADATA (/private/specialuse))');
+    assert.ok(list.includes('* METADATA "Old" (/private/specialuse "\\\\Archive")'), list.join('\n'));
+    assert.ok(list.includes('* METADATA "INBOX" (/private/specialuse NIL)'), list.join('\n'));
+    // On the server ("") it is an ordinary entry of the user's own.
+    await ok(c, 'SETMETADATA "" (/private/specialuse "anything")');
+    assert.deepEqual(await ok(c, 'GETMETADATA "" /private/specialuse'), ['* METADATA "" (/private/specialuse "anything")']);
+  });
+
+  test('RFC 6154 §4: SETMETADATA of /private/specialuse changes the use as CREATE does, NO [USEATTR] as CREATE refuses, all or none', DEADLINE, async () => {
+    const { c, id } = await user();
+    await ok(c, 'CREATE Receipts');
+    await ok(c, 'SETMETADATA Receipts (/private/specialuse "\\\\archive" /private/comment "kept")');
+    assert.deepEqual(await ok(c, 'GETMETADATA Receipts (/private/specialuse /private/comment)'), ['* METADATA "Receipts" (/private/specialuse "\\\\Archive" /private/comment "kept")']);
+    // LIST shows the attribute the entry set (RFC 6154 §2).
+    assert.deepEqual(await ok(c, 'LIST "" Receipts RETURN (SPECIAL-USE)'), ['* LIST (\\HasNoChildren \\Archive) "/" "Receipts"']);
+    // The use is no stored entry: it counts toward no entry limit.
+    assert.equal(await rowsOf(id), 1);
+    // What CREATE refuses, SETMETADATA refuses, with [USEATTR], changing nothing (the comment neither).
+    for (const value of ['"\\\\All"', '"\\\\Flagged"', '"\\\\Sent \\\\Drafts"', '"\\\\Important"', '"Archive"', '""', '"\\\\Sent "']) {
+      await expectNo(c, `SETMETADATA Receipts (/private/comment "changed" /private/specialuse ${value})`, 'USEATTR');
+    }
+    assert.deepEqual(await ok(c, 'GETMETADATA Receipts (/private/specialuse /private/comment)'), ['* METADATA "Receipts" (/private/specialuse "\\\\Archive" /private/comment "kept")']);
+    // A refused entry limit leaves the use as it was too.
+    await ok(c, 'SETMETADATA Receipts (/private/a "1" /private/b "2" /private/c "3" /private/d "4")');
+    await expectNo(c, 'SETMETADATA Receipts (/private/specialuse "\\\\Junk" /private/e "5")', 'METADATA TOOMANY');
+    assert.deepEqual(await ok(c, 'LIST "" Receipts RETURN (SPECIAL-USE)'), ['* LIST (\\HasNoChildren \\Archive) "/" "Receipts"']);
+    // NIL takes the use away; the mailbox stays.
+    await ok(c, 'SETMETADATA Receipts (/private/specialuse NIL)');
+    assert.deepEqual(await ok(c, 'GETMETADATA Receipts /private/specialuse'), ['* METADATA "Receipts" (/private/specialuse NIL)']);
+    assert.deepEqual(await ok(c, 'LIST "" Receipts RETURN (SPECIAL-USE)'), ['* LIST (\\HasNoChildren) "/" "Receipts"']);
+    // A literal8 value is read the same way.
+    c.write('l SETMETADATA Receipts (/private/specialuse ~{5+}\r\n\\Junk)\r\n');
+    assert.match(await c.waitTagged('l'), /^l OK /m);
+    assert.deepEqual(await ok(c, 'GETMETADATA Receipts /private/specialuse'), ['* METADATA "Receipts" (/private/specialuse "\\\\Junk")']);
+  });
+
+  test('NOTIFY MailboxMetadataChange: a change of /private/specialuse is told; setting the same use again is not', DEADLINE, async () => {
+    const { user: login } = await imap().account();
+    const a = await imap().login(login);
+    const b = await imap().login(login);
+    await ok(a, 'CREATE Reports');
+    await ok(b, 'NOTIFY SET (mailboxes Reports (MailboxMetadataChange))');
+    await ok(a, 'SETMETADATA Reports (/private/specialuse "\\\\Archive")');
+    await b.readUntil((text) => text.includes('* METADATA "Reports" /private/specialuse\r\n'), { what: 'the MailboxMetadataChange' });
+    b.take();
+    // Unchanged: nothing to tell; the next change (a removal) is told.
+    await ok(a, 'SETMETADATA Reports (/private/specialuse "\\\\Archive")');
+    await ok(a, 'SETMETADATA Reports (/private/specialuse NIL)');
+    await b.readUntil((text) => text.includes('* METADATA "Reports" /private/specialuse\r\n'), { what: 'the removal' });
+    assert.equal(b.take().split('* METADATA').length, 2);
   });
 
   test("METADATA-SERVER: the user's own /private server entries; the administrator's /shared ones are read-only", DEADLINE, async () => {
