@@ -45,7 +45,7 @@ export async function lookupEntries(
   depth: MetadataDepth,
   maxSize = Infinity,
 ): Promise<{ entries: EntryValue[]; longest: number }> {
-  const configured = mailboxId === SERVER_ENTRIES ? names.filter((n) => n.startsWith('/shared/')) : [];
+  const configured = mailboxId === SERVER_ENTRIES ? names.filter((n) => n === '/shared' || n.startsWith('/shared/')) : [];
   const stored = names.filter((n) => !configured.includes(n));
   const rows = [
     ...configured.flatMap((name) => configuredEntries(session, name, depth, maxSize)),

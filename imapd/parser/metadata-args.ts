@@ -42,9 +42,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * One entry name (RFC 5464 §3.2): "/private/…" or "/shared/…" with at least one
  * more component, valid UTF-8, no "*" or "%" (they are LIST wildcards), no
  * control characters, no empty component ("//") and no trailing "/". Heron
- * compares names case-insensitively and keeps them lower-case.
+ * compares names case-insensitively and keeps them lower-case. With `roots`
+ * (GETMETADATA) "/private" and "/shared" themselves are names too: they never
+ * have a value, but DEPTH reads what lies below them (as Dovecot allows).
  */
-export function entryName(tok: Token | undefined): string {
+export function entryName(tok: Token | undefined, roots = false): string {
   // RFC 5464 §5: entry = astring, which a literal8 is not (RFC 3516 §4.4).
   if (!tok || tok.t === 'list' || tok.t === 'literal8') throw new ParseError('expected a metadata entry name');
   const bytes = tok.t === 'atom' ? Buffer.from(tok.v, 'latin1') : tok.v;
@@ -56,18 +58,18 @@ export function entryName(tok: Token | undefined): string {
     throw new ParseError('metadata entry name is not valid UTF-8');
   }
   const lower = name.toLowerCase();
-  if (!/^\/(?:private|shared)\/./.test(lower)) throw new ParseError('metadata entry names start with /private/ or /shared/');
+  if (!(roots ? /^\/(?:private|shared)(?:\/.|$)/ : /^\/(?:private|shared)\/./).test(lower)) throw new ParseError('metadata entry names start with /private/ or /shared/');
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[*%\x00-\x1f\x7f]/.test(name) || name.includes('//') || name.endsWith('/')) throw new ParseError('invalid metadata entry name');
   return lower;
 }
 
 /** entries: one entry, or a parenthesised list of them. */
-export function entryNames(tok: Token | undefined): string[] {
+export function entryNames(tok: Token | undefined, roots = false): string[] {
   const items = tok?.t === 'list' ? tok.v : [tok];
   if (items.length === 0) throw new ParseError('empty list of metadata entries');
   if (items.length > MAX_ENTRIES_PER_COMMAND) throw new ParseError(`more than ${MAX_ENTRIES_PER_COMMAND} metadata entries`);
-  return [...new Set(items.map(entryName))];
+  return [...new Set(items.map((item) => entryName(item, roots)))];
 }
 
 const isOptionList = (tok: Token | undefined): tok is { t: 'list'; v: Token[] } =>
@@ -104,7 +106,7 @@ export function parseGetMetadata(args: Args): GetMetadataArgs {
     options = parseOptions(next.v);
     next = args.next('metadata entries');
   }
-  const entries = entryNames(next);
+  const entries = entryNames(next, true);
   args.end();
   return { options, mailbox, entries };
 }

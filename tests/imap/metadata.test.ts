@@ -90,6 +90,13 @@ describe('METADATA', () => {
       '* METADATA "INBOX" (/private/filters/values/boss "FROM \\"boss@example.com\\"" /private/filters/values/boss/cc "yes" /private/filters/values/small "SMALLER 5000")',
     ]);
     assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH 0) "INBOX" /private/filters/values'), ['* METADATA "INBOX" (/private/filters/values NIL)']);
+    // The roots /private and /shared: no value of their own, DEPTH reads below them.
+    assert.deepEqual(await ok(c, 'GETMETADATA INBOX (/private /SHARED)'), ['* METADATA "INBOX" (/private NIL /shared NIL)']);
+    assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH 1) INBOX /private'), []);
+    assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH infinity) INBOX /private'), [
+      '* METADATA "INBOX" (/private/filters/values/boss "FROM \\"boss@example.com\\"" /private/filters/values/boss/cc "yes" /private/filters/values/small "SMALLER 5000" /private/filters/valuesx "sibling")',
+    ]);
+    assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH 1) "" /shared'), ['* METADATA "" (/shared/admin "mailto:admin@heron.test" /shared/comment "Shared comment")']);
     // With DEPTH above 0 an entry with nothing at or below it gives no response.
     assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH 1 MAXSIZE 100) INBOX /private/nothing'), []);
     // DEPTH and MAXSIZE together: the longer value below is counted, not sent.
@@ -188,6 +195,12 @@ describe('METADATA', () => {
     for (const depth of ['1', 'infinity']) {
       assert.deepEqual(await ok(c, `GETMETADATA (DEPTH ${depth}) Old /private/specialuse`), ['* METADATA "Old" (/private/specialuse "\\\\Archive" /private/specialuse/note "below it")'], depth);
     }
+    // And from the root /private.
+    assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH 1) Old /private'), ['* METADATA "Old" (/private/comment "old mail" /private/specialuse "\\\\Archive")']);
+    assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH infinity) Old /private'), [
+      '* METADATA "Old" (/private/comment "old mail" /private/specialuse "\\\\Archive" /private/specialuse/note "below it")',
+    ]);
+    assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH infinity) Old /shared'), []);
     // Without a use there is no entry: NIL at DEPTH 0, nothing at DEPTH 1.
     assert.deepEqual(await ok(c, 'GETMETADATA (DEPTH 1) INBOX /private/specialuse'), []);
     // MAXSIZE applies to it as to any value.
@@ -327,7 +340,7 @@ return {
     const { user: login } = await imap().account();
     const c = await imap().login(login);
     await ok(c, 'SETMETADATA INBOX (/shared/comment "Shared note")');
-    const names = ['/foo/bar', '/shared', '/private/', '/shared//comment', '/shared/comment/', '/shared/comment*', '/shared/comm%nt', 'comment', '"/shared/a\tb"', '"/shared/\xff"', 'NIL', '()'];
+    const names = ['/foo/bar', '/private/', '/shared//comment', '/shared/comment/', '/shared/comment*', '/shared/comm%nt', 'comment', '"/shared/a\tb"', '"/shared/\xff"', 'NIL', '()'];
     // A session is closed after 20 BAD commands: each batch gets a fresh one.
     const bad = async (commands: string[]) => {
       const fresh = await imap().login(login);
@@ -356,6 +369,8 @@ return {
       `SETMETADATA INBOX (${Array.from({ length: 257 }, (_, i) => `/private/n${i} NIL`).join(' ')})`,
       `GETMETADATA INBOX (${Array.from({ length: 257 }, (_, i) => `/private/n${i}`).join(' ')})`,
     ]);
+    // The roots name no entry that can hold a value; only GETMETADATA reads below them.
+    await bad(['SETMETADATA INBOX (/shared "x")', 'SETMETADATA INBOX (/Private NIL)', 'LIST "" INBOX RETURN (METADATA (/private))']);
     assert.deepEqual(await ok(c, 'GETMETADATA INBOX /shared/comment'), ['* METADATA "INBOX" (/shared/comment "Shared note")']);
     // A mailbox that does not exist is NO [NONEXISTENT]; so is a name not valid in modified UTF-7.
     await expectNo(c, 'GETMETADATA Nowhere /shared/comment', 'NONEXISTENT');
