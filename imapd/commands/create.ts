@@ -3,8 +3,10 @@
 // CREATE-SPECIAL-USE (RFC 6154 §3): CREATE name (USE (\Archive)).
 import { createMailbox, mailboxObjectId, type SpecialUse } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
+import { mailboxName } from '../render/mailbox-name.ts';
 import { ImapResponse } from '../response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
+import { writeListLine } from './list-mailboxes.ts';
 
 /**
  * The uses a plain mailbox can carry. \All and \Flagged describe virtual
@@ -46,6 +48,11 @@ export default defineCommand({
     const specialUse = uses.length === 0 ? null : CREATABLE_USES.get(uses[0].toLowerCase());
     if (specialUse === undefined) throw new ImapResponse('NO', `Special use ${uses[0]} is not supported`, 'USEATTR');
     const mailbox = await createMailbox(session.deps.store, session.account!.id, name, { specialUse });
+    // RFC 9051 §6.3.4: in IMAP4rev2, a name stored other than given (Unicode NFC,
+    // "inbox/…" as "INBOX/…") is told with a LIST carrying the given name as OLDNAME.
+    if (session.rev2 && mailbox.name !== name) {
+      writeListLine(session, 'LIST', mailbox.name, specialUse ? [specialUse] : [], ` ("OLDNAME" (${mailboxName(name, session.utf8)}))`);
+    }
     return { code: `MAILBOXID (${mailboxObjectId(mailbox.reference_id)})`, text: 'CREATE completed' };
   },
 });
