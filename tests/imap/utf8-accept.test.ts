@@ -97,6 +97,17 @@ describe('UTF8=ACCEPT (RFC 6855)', () => {
     rev1.write(Buffer.concat([Buffer.from(`a5 APPEND INBOX {${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]));
     assert.match(await rev1.waitTagged('a5'), /^a5 OK \[APPENDUID \d+ 3\] /m);
 
+    // Over the account's message size: NO [TOOBIG] before any byte is sent, nothing stored.
+    await imap().withMaxSize(raw.length - 1, async () => {
+      const small = await utf8Session(user);
+      assert.match(await small.command('a6', `APPEND INBOX UTF8 (~{${raw.length}}`), /^a6 NO \[TOOBIG\]/m);
+    });
+    assert.deepEqual(await untaggedOk(utf8, 'STATUS INBOX (MESSAGES)', 'st'), ['* STATUS "INBOX" (MESSAGES 3)']);
+    // MULTIAPPEND (RFC 3502) of two UTF8 messages: both, as one set of UIDs.
+    const two = Buffer.concat([Buffer.from(`a7 APPEND Drafts UTF8 (~{${raw.length}+}\r\n`), raw, Buffer.from(`) (\\Draft) UTF8 (~{${raw.length}+}\r\n`), raw, Buffer.from(')\r\n')]);
+    utf8.write(two);
+    assert.match(await utf8.waitTagged('a7'), /^a7 OK \[APPENDUID \d+ 1:2\] /m);
+
     await untaggedOk(utf8, 'SELECT INBOX', 's');
     const fetched = await utf8.command('f', 'UID FETCH 1:3 (BODY.PEEK[] RFC822.SIZE)');
     assert.equal(fetched.split(`RFC822.SIZE ${raw.length}`).length - 1, 3, fetched);
