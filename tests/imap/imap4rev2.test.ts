@@ -199,6 +199,27 @@ describe('IMAP4rev2 (RFC 9051)', () => {
     assert.deepEqual(await untaggedOk(rev1, 'CREATE inbox/Other', 'ib1'), []);
   });
 
+  test('BODYSTRUCTURE: message/global is a message in rev2, a basic body in rev1 (RFC 9051 §7.5.2)', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    const inner = 'From: Jose <jose@example.org>\r\nSubject: Inner\r\n\r\nHallo\r\n';
+    const raw = `From: a@example.org\r\nSubject: Global\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: message/global\r\n\r\n${inner}--b--\r\n`;
+    await imap().deliver(id, 'INBOX', raw);
+    const rev2 = await rev2Session(user);
+    const rev1 = await imap().login(user);
+    await untaggedOk(rev2, 'EXAMINE INBOX', 'e');
+    await untaggedOk(rev1, 'EXAMINE INBOX', 'e');
+    const size = Buffer.byteLength(inner) - 2;
+    const text = '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 13 0)';
+    assert.deepEqual(await untaggedOk(rev1, 'FETCH 1 BODY', 'b1'), [`* 1 FETCH (BODY (${text}("message" "global" NIL NIL NIL "7bit" ${size}) "mixed"))`]);
+    assert.deepEqual(await untaggedOk(rev2, 'FETCH 1 BODY', 'b2'), [
+      `* 1 FETCH (BODY (${text}("message" "global" NIL NIL NIL "7bit" ${size} (NIL "Inner" (("Jose" NIL "jose" "example.org")) (("Jose" NIL "jose" "example.org")) (("Jose" NIL "jose" "example.org")) NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0) 3) "mixed"))`,
+    ]);
+    assert.match(await rev2.command('bs', 'FETCH 1 BODYSTRUCTURE'), /"global" NIL NIL NIL "7bit" \d+ \(NIL "Inner" .* 3 NIL NIL NIL NIL\)/);
+    // RFC 9051 §6.4.5: HEADER and TEXT reach into a MESSAGE/GLOBAL part.
+    assert.match(await rev2.command('h', 'FETCH 1 BODY.PEEK[2.HEADER.FIELDS (SUBJECT)]'), /^\* 1 FETCH \(BODY\[2\.HEADER\.FIELDS \(SUBJECT\)\] \{18\}\r\nSubject: Inner\r\n\r\n\)\r\nh OK/);
+    assert.match(await rev2.command('t', 'FETCH 1 BODY.PEEK[2.TEXT]'), /^\* 1 FETCH \(BODY\[2\.TEXT\] \{5\}\r\nHallo\)\r\nt OK/);
+  });
+
   test('UNAUTHENTICATE ends rev2 with the login (RFC 8437 §3)', DEADLINE, async () => {
     const { user } = await imap().account();
     const c = await rev2Session(user);
