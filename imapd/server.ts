@@ -24,6 +24,8 @@ export interface ImapServiceOptions {
   tlsPort: number;
   allowPlaintextAuth: boolean;
   limits?: Partial<ImapLimits>;
+  /** The server's /shared METADATA entries by name ("/shared/admin", "/shared/comment"). */
+  serverMetadata?: ReadonlyMap<string, string>;
   connections?: Partial<ConnectionLimits>;
   stats?: SessionDeps['stats'];
   /** This node's row (schema/store/nodes.ts) when the database is shared: the per-account cap then counts every node's sessions. */
@@ -52,6 +54,9 @@ export const DEFAULT_LIMITS: ImapLimits = {
   idleKeepaliveMs: 2 * 60_000,
   maxBadCommands: 20,
   maxConnectionsPerUser: 50,
+  metadataMaxValueBytes: 32 * 1024,
+  metadataMaxEntries: 100,
+  metadataMaxEntriesPerAccount: 1000,
 };
 
 export function imapService(options: ImapServiceOptions): Service & { ports(): { imap: number; imaps: number } } {
@@ -77,6 +82,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     hostname: options.hostname,
     allowPlaintextAuth: options.allowPlaintextAuth,
     limits,
+    serverMetadata: new Map([...(options.serverMetadata ?? [])].map(([name, value]) => [name.toLowerCase(), Buffer.from(value, 'utf8')])),
     acquireAccount: (accountId: number) => perAccount.acquire(accountId),
     releaseAccount: (accountId: number) => perAccount.release(accountId),
   };

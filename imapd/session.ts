@@ -79,6 +79,10 @@ export interface ImapLimits {
   idleKeepaliveMs: number;
   maxBadCommands: number;
   maxConnectionsPerUser: number;
+  /** RFC 5464 METADATA: longest value in bytes, entries per mailbox (and per account on the server ""), entries per account. */
+  metadataMaxValueBytes: number;
+  metadataMaxEntries: number;
+  metadataMaxEntriesPerAccount: number;
 }
 
 export interface SessionDeps {
@@ -94,6 +98,8 @@ export interface SessionDeps {
   hostname: string;
   allowPlaintextAuth: boolean;
   limits: ImapLimits;
+  /** The server's /shared METADATA entries (RFC 5464 §3.2), lower-case names, set by the administrator. */
+  serverMetadata: ReadonlyMap<string, Buffer>;
   /** Per-account connection accounting (server.ts, account-sessions.ts). */
   acquireAccount(accountId: number): Promise<boolean>;
   releaseAccount(accountId: number): void;
@@ -177,8 +183,31 @@ export const BASE_CAPABILITIES = [
   'LIST-EXTENDED',
   'LIST-STATUS',
   'CREATE-SPECIAL-USE',
+  'METADATA',
+  'METADATA-SERVER',
+  'LIST-METADATA',
+  'NOTIFY',
   'UTF8=ACCEPT',
 ];
+
+/**
+ * What NOTIFY (RFC 5465) set up for a session (imapd/notify/notifier.ts):
+ * news of other mailboxes, and whether the selected mailbox's news are pushed
+ * between commands too.
+ */
+export interface Notifications {
+  /** SELECTED (§6.1.1: EXPUNGE too), SELECTED-DELAYED (§6.1.2: EXPUNGE waits for a command), or no push between commands. */
+  readonly selectedPush: 'immediate' | 'delayed' | 'none';
+  /** Notifications wait to be written. */
+  readonly pending: boolean;
+  /** Writes what waits (STATUS, LIST, METADATA for other mailboxes and the account). */
+  flush(): Promise<void>;
+  /** §5.2: messages above `afterUid` were just announced with EXISTS: the FETCH the client asked for. */
+  messagesArrived(afterUid: number): Promise<void>;
+  /** Reads every watched mailbox and the mailbox list again at the next flush (NOOP: the client's poll). */
+  resync(): void;
+  stop(): void;
+}
 
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */
 const MAX_VANISHED_SET = 4000;
@@ -215,6 +244,8 @@ export class Session implements ViewWatcher {
   private closed = false;
   /** Set while IDLE runs: pushes updates at once. */
   idleNotify: (() => void) | null = null;
+  /** Set by NOTIFY SET (RFC 5465), null before and after NOTIFY NONE. */
+  notifications: Notifications | null = null;
 
   constructor(
     readonly deps: SessionDeps,
@@ -237,6 +268,8 @@ export class Session implements ViewWatcher {
    */
   poll(): void {
     if (this.selected) this.selected.dirty = true;
+    // RFC 5465: and NOTIFY's watched mailboxes, compared with what was last told.
+    this.notifications?.resync();
   }
 
   /**
@@ -249,7 +282,37 @@ export class Session implements ViewWatcher {
     const sel = this.selected;
     if (!sel || highestModseq <= sel.lastModseq) return;
     sel.dirty = true;
-    this.idleNotify?.();
+    if (this.notifications && this.notifications.selectedPush !== 'none') this.pushNotifications();
+    else this.idleNotify?.();
+  }
+
+  /**
+   * RFC 5465 §3: once NOTIFY is set the client listens all the time, so news
+   * also goes out between commands (at once while IDLE). Never while a command
+   * runs: its end reports them under RFC 3501 §7.4.1's rules on EXPUNGE.
+   */
+  pushNotifications(): void {
+    const n = this.notifications;
+    if (!n || this.closed) return;
+    if (this.idleNotify) return this.idleNotify();
+    if (this.running) return;
+    const sel = this.selected;
+    const selectedNews = sel !== null && n.selectedPush !== 'none' && (sel.dirty || sel.view.modseq > sel.lastModseq);
+    if (!selectedNews && !n.pending) return;
+    // Holds the command loop: a command that arrives meanwhile waits for the push.
+    this.running = true;
+    const push = async () => {
+      if (selectedNews) await this.sendUpdates(n.selectedPush === 'immediate');
+      else await n.flush();
+      await this.writer.drain();
+    };
+    push()
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => {
+        this.running = false;
+        if (this.queue.length > 0) this.run().catch((err: unknown) => this.fail(err));
+        else this.pushNotifications();
+      });
   }
 
   private newFramer(): Framer {
@@ -342,6 +405,7 @@ export class Session implements ViewWatcher {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.notifications?.stop();
     this.unselect();
     if (this.account && this.state !== 'notauth') this.deps.releaseAccount(this.account.id);
     this.state = 'logout';
@@ -446,6 +510,8 @@ export class Session implements ViewWatcher {
       }
     } finally {
       this.running = false;
+      // News that came while the last command was finishing (RFC 5465 §3).
+      if (!this.closed) this.pushNotifications();
     }
   }
 
@@ -551,7 +617,7 @@ export class Session implements ViewWatcher {
   private async completed(cmd: Parsed, result: Completion | void): Promise<void> {
     // RFC 3501 §7.4.1: no EXPUNGE after FETCH, STORE or SEARCH (their UID forms may); SORT and THREAD
     // answer with sequence numbers as SEARCH does.
-    if (this.selected && !this.closed) await this.sendUpdates(cmd.line.uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(cmd.line.name));
+    if ((this.selected || this.notifications) && !this.closed) await this.sendUpdates(cmd.line.uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(cmd.line.name));
     if (!this.closed) this.writer.tagged(cmd.tag, 'OK', result?.text ?? `${cmd.line.name} completed`, result?.code);
     result?.after?.();
   }
@@ -692,6 +758,8 @@ export class Session implements ViewWatcher {
     if (this.account) this.deps.releaseAccount(this.account.id);
     // Through unselect: the shared view is released too.
     this.unselect();
+    this.notifications?.stop();
+    this.notifications = null;
     this.account = null;
     this.maxMessageSize = 0;
     this.condstore = false;
@@ -810,8 +878,11 @@ export class Session implements ViewWatcher {
    */
   async sendUpdates(allowExpunge: boolean): Promise<void> {
     const sel = this.selected;
-    if (!sel) return;
+    if (!sel) return this.notifications?.flush();
     let changes: readonly JournalEntry[] = [];
+    /** The highest UID known before new messages arrived (RFC 5465 §5.2). */
+    let arrivedAfter = 0;
+    let arrived = false;
     // Also when the view moved on without telling (a command's refresh found another node's commit).
     if (sel.dirty || sel.view.modseq > sel.lastModseq) {
       sel.dirty = false;
@@ -831,6 +902,7 @@ export class Session implements ViewWatcher {
       const flagUids = new Set<number>();
       const before = sel.uids.length;
       const known = before ? sel.uids[before - 1] : 0;
+      arrivedAfter = known;
       let added = false;
       for (const c of changes) {
         if (c.kind === 'new') {
@@ -889,8 +961,12 @@ export class Session implements ViewWatcher {
     if (sel.existsPending) {
       sel.existsPending = false;
       this.reportExists();
+      arrived = true;
     }
     await finishContexts?.(expunging);
+    // RFC 5465 §5.2: the FETCH for new messages follows EXISTS and any ESEARCH ADDTO.
+    if (arrived) await this.notifications?.messagesArrived(arrivedAfter);
+    await this.notifications?.flush();
   }
 
   private reportExists(): void {

@@ -14,6 +14,7 @@ export * from './store/mailboxes.ts';
 export * from './store/messages.ts';
 export * from './store/append-batch.ts';
 export * from './store/quota.ts';
+export * from './store/metadata.ts';
 export * from './store/certificates.ts';
 export type * from './mime/types.ts';
 export { indexMessage, decodeTransfer, decodeCharset, decodeWords } from './mime/index-message.ts';

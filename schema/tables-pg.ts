@@ -120,6 +120,7 @@ export const mailServer = table('mail_server');
 export const mailAccount = table('mail_account');
 export const mailBox = table('mail_box');
 export const mailSubscription = table('mail_subscription');
+export const mailMetadata = table('mail_metadata');
 export const mailRaw = table('mail_raw');
 export const mail = table('mail');
 export const mailChange = table('mail_change');

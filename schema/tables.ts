@@ -160,6 +160,28 @@ export const mailSubscription = sqliteTable(
   (t) => [uniqueIndex('mail_subscription_account_name_idx').on(t.mail_account_id, t.name)],
 );
 
+// METADATA entries (RFC 5464): an account's entries on one of its mailboxes,
+// or on the server (mail_box_id 0: the empty mailbox name, METADATA-SERVER).
+// `name` keeps its scope ("/private/…" or "/shared/…"), lower-cased: Heron
+// compares entry names case-insensitively. No foreign key on mail_box_id (0
+// names no row): deleteMailbox removes a mailbox's entries; an account's go
+// with it (cascade). The server's own /shared entries come from the
+// configuration, not from this table (imapd/metadata.ts).
+export const mailMetadata = sqliteTable(
+  'mail_metadata',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    mail_box_id: integer('mail_box_id').notNull(),
+    name: text('name').notNull(),
+    value: blob('value', { mode: 'buffer' }).notNull(),
+    updated_at: integer('updated_at').notNull().default(NOW_MS),
+  },
+  (t) => [uniqueIndex('mail_metadata_entry_idx').on(t.mail_account_id, t.mail_box_id, t.name)],
+);
+
 // The raw bytes of a message, exactly as received. Copies share one row.
 export const mailRaw = sqliteTable('mail_raw', {
   id: integer('id').primaryKey({ autoIncrement: true }),

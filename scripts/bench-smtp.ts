@@ -4,11 +4,15 @@
 // message is visible over IMAP (an imapflow session polling STATUS INBOX; Heron
 // answers 250 only after the commit, so the two are close).
 //
-//   npm run bench:smtp -- [N] [--submission]
+//   npm run bench:smtp -- [N] [--submission] [--nodes K]
 //
 // Default: the MX port, unauthenticated, so every message goes through
 // SPF/DKIM/DMARC scoring against a loopback DNS server. --submission sends
 // over the implicit-TLS submission port with AUTH instead (no scoring).
+// --nodes K (PostgreSQL only) starts K Heron processes on the one database
+// (sharing the data folder, as an operator's nodes share the server secret)
+// and spreads the sessions over them, 10 per node: compare with --nodes 1 to
+// see what another node adds.
 // BENCH_PROF=1 writes a CPU profile of the server process to /tmp/heron-prof.
 import net from 'node:net';
 import tls from 'node:tls';
@@ -19,9 +23,12 @@ import { onCleanup, withCleanup } from './bench/cleanup.ts';
 import { benchDatabase } from './bench/database.ts';
 import { startBenchHeron } from './bench/heron.ts';
 
-const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 2000);
+const N = Number(process.argv.find((a, i) => /^\d+$/.test(a) && process.argv[i - 1] !== '--nodes') ?? 2000);
 const submission = process.argv.includes('--submission');
-const SESSIONS = 10;
+const nodesArg = process.argv.indexOf('--nodes');
+const NODES = nodesArg > 0 ? Number(process.argv[nodesArg + 1]) : 1;
+const SESSIONS_PER_NODE = 10;
+const SESSIONS = SESSIONS_PER_NODE * NODES;
 const PASSWORD = 'bench-password-123';
 const RCPT = 'postmaster@heron.bench';
 
@@ -87,19 +94,26 @@ async function main(): Promise<void> {
   const dataDir = tempDir('heron-bench-');
   onCleanup(`data folder ${dataDir}`, () => removeDir(dataDir));
   const database = await benchDatabase();
-  const heron = await startBenchHeron(dataDir, {
-    env: { ...database.env, HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address },
-    cpuProfileDir: process.env.BENCH_PROF ? '/tmp/heron-prof' : undefined,
-  });
-  const port = submission ? heron.ports.submissions : heron.ports.smtp;
-  const imapsPort = heron.ports.imaps;
+  if (!Number.isInteger(NODES) || NODES < 1 || (NODES > 1 && database.engine !== 'PostgreSQL')) throw new Error('--nodes K needs K ≥ 1, and HERON_DATABASE_URL for K > 1');
+  const nodes = [];
+  // One after the other: the first creates the schema, the admin and the mail server.
+  for (let i = 0; i < NODES; i++) {
+    nodes.push(
+      await startBenchHeron(dataDir, {
+        env: { ...database.env, HERON_HOSTNAME: 'heron.bench', HERON_ADMIN_PASSWORD: PASSWORD, HERON_DNS: dns.address },
+        cpuProfileDir: process.env.BENCH_PROF ? '/tmp/heron-prof' : undefined,
+      }),
+    );
+  }
+  const ports = nodes.map((heron) => (submission ? heron.ports.submissions : heron.ports.smtp));
+  const imapsPort = nodes[0].ports.imaps;
 
   const imap = new ImapFlow({ host: '127.0.0.1', port: imapsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: RCPT, pass: PASSWORD }, logger: false });
   await imap.connect();
   let issued = 0;
   const next = () => (issued < N ? issued++ : null);
   const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: SESSIONS }, () => run(port, next)));
+  await Promise.all(Array.from({ length: SESSIONS }, (_, i) => run(ports[i % NODES], next)));
   const acceptedMs = Number(process.hrtime.bigint() - start) / 1e6;
   let visible = 0;
   // Polled once the last 250 is in, so the check does not slow the deliveries down.
@@ -110,7 +124,8 @@ async function main(): Promise<void> {
   while ((visible = await count()) < N) await new Promise((r) => setTimeout(r, 5));
   const visibleMs = Number(process.hrtime.bigint() - start) / 1e6;
 
-  console.log(`heron smtp bench (${database ? 'PostgreSQL' : 'SQLite'}): ${N} messages of 4 KiB, ${SESSIONS} parallel sessions, ${submission ? 'submission (implicit TLS + AUTH, no scoring)' : 'MX port (SPF/DKIM/DMARC scoring via loopback DNS)'}`);
+  const where = NODES > 1 ? `, ${NODES} nodes on one database` : '';
+  console.log(`heron smtp bench (${database.engine}${where}): ${N} messages of 4 KiB, ${SESSIONS} parallel sessions, ${submission ? 'submission (implicit TLS + AUTH, no scoring)' : 'MX port (SPF/DKIM/DMARC scoring via loopback DNS)'}`);
   console.log(`  accepted:  ${(N / (acceptedMs / 1000)).toFixed(0)} msg/s  (${acceptedMs.toFixed(0)} ms for all 250s)`);
   console.log(`  in mailbox: ${visible} messages after ${visibleMs.toFixed(0)} ms = ${(N / (visibleMs / 1000)).toFixed(0)} msg/s (IMAP STATUS INBOX)`);
 

@@ -64,6 +64,12 @@ const schema = z.object({
   HERON_IMAP_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(50),
   HERON_IMAP_LOGIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
   HERON_IMAP_EXPUNGE_RETENTION_DAYS: z.coerce.number().positive().default(90),
+  // IMAP METADATA (RFC 5464): the server's /shared entries and the limits on users' entries.
+  HERON_IMAP_METADATA_ADMIN: z.string().min(1).optional(),
+  HERON_IMAP_METADATA_COMMENT: z.string().min(1).optional(),
+  HERON_IMAP_METADATA_MAX_VALUE_BYTES: z.coerce.number().int().min(1).max(64 * 1024).default(32 * 1024),
+  HERON_IMAP_METADATA_MAX_ENTRIES: z.coerce.number().int().min(1).default(100),
+  HERON_IMAP_METADATA_MAX_ENTRIES_PER_ACCOUNT: z.coerce.number().int().min(1).default(1000),
   HERON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Outbound queue (smtpd/outbound).
   HERON_OUTBOUND_PORT: port(25).refine((p) => p > 0, 'must be a port number'),
@@ -146,12 +152,22 @@ export interface HeronConfig {
   imapLoginTimeoutMs: number;
   /** How long expunges stay in the change journal for QRESYNC (schema/store/journal.ts). */
   expungeRetentionMs: number;
+  imapMetadata: ImapMetadataSettings;
   logLevel: z.infer<typeof schema>['HERON_LOG_LEVEL'];
   outbound: OutboundSettings;
   limits: ConnectionLimits;
   authThrottle: AuthThrottleSettings;
   smtpErrors: SmtpErrorLimits;
   webhooks: WebhookSettings;
+}
+
+/** The HERON_IMAP_METADATA_* settings (RFC 5464). */
+export interface ImapMetadataSettings {
+  /** The server's /shared entries every user reads: /shared/admin (default mailto: the admin's address) and /shared/comment. */
+  serverEntries: Map<string, string>;
+  maxValueBytes: number;
+  maxEntries: number;
+  maxEntriesPerAccount: number;
 }
 
 /** The HERON_WEBHOOK_* settings (server/webhooks/worker.ts). */
@@ -265,6 +281,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeronConfig {
     imapMaxConnectionsPerUser: c.HERON_IMAP_MAX_CONNECTIONS_PER_USER,
     imapLoginTimeoutMs: c.HERON_IMAP_LOGIN_TIMEOUT_SECONDS * 1000,
     expungeRetentionMs: Math.round(c.HERON_IMAP_EXPUNGE_RETENTION_DAYS * 86_400_000),
+    imapMetadata: {
+      serverEntries: new Map(
+        Object.entries({
+          // RFC 5464 §3.2: /shared/admin is a URI to reach the administrator.
+          '/shared/admin': c.HERON_IMAP_METADATA_ADMIN ?? (c.HERON_ADMIN_EMAIL ? `mailto:${c.HERON_ADMIN_EMAIL}` : undefined),
+          '/shared/comment': c.HERON_IMAP_METADATA_COMMENT,
+        }).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
+      maxValueBytes: c.HERON_IMAP_METADATA_MAX_VALUE_BYTES,
+      maxEntries: c.HERON_IMAP_METADATA_MAX_ENTRIES,
+      maxEntriesPerAccount: c.HERON_IMAP_METADATA_MAX_ENTRIES_PER_ACCOUNT,
+    },
     logLevel: c.HERON_LOG_LEVEL,
     outbound: {
       port: c.HERON_OUTBOUND_PORT,

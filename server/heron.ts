@@ -122,7 +122,14 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       tlsPort: config.ports.imaps,
       allowPlaintextAuth: config.allowPlaintextAuth,
       stats,
-      limits: { maxConnectionsPerUser: config.imapMaxConnectionsPerUser, preAuthTimeoutMs: config.imapLoginTimeoutMs },
+      limits: {
+        maxConnectionsPerUser: config.imapMaxConnectionsPerUser,
+        preAuthTimeoutMs: config.imapLoginTimeoutMs,
+        metadataMaxValueBytes: config.imapMetadata.maxValueBytes,
+        metadataMaxEntries: config.imapMetadata.maxEntries,
+        metadataMaxEntriesPerAccount: config.imapMetadata.maxEntriesPerAccount,
+      },
+      serverMetadata: config.imapMetadata.serverEntries,
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
       nodeId: node?.id,
     });

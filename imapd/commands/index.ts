@@ -17,6 +17,7 @@ import expunge from './expunge.ts';
 import fetch from './fetch.ts';
 import getquota from './getquota.ts';
 import getquotaroot from './getquotaroot.ts';
+import getmetadata from './getmetadata.ts';
 import id from './id.ts';
 import idle from './idle.ts';
 import list from './list.ts';
@@ -26,11 +27,13 @@ import lsub from './lsub.ts';
 import move from './move.ts';
 import namespace from './namespace.ts';
 import noop from './noop.ts';
+import notify from './notify.ts';
 import rename from './rename.ts';
 import replace from './replace.ts';
 import search from './search.ts';
 import select from './select.ts';
 import setquota from './setquota.ts';
+import setmetadata from './setmetadata.ts';
 import sort from './sort.ts';
 import starttls from './starttls.ts';
 import status from './status.ts';
@@ -47,6 +50,8 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
     lsub, move, namespace, noop, rename, search, select, sort, starttls, status, store, subscribe, thread, unselect, unsubscribe,
     replace, unauthenticate,
     getquota, getquotaroot, setquota,
+    getmetadata, setmetadata,
+    notify,
   ].map((c) => [c.name, c]),
 );
 

@@ -1,9 +1,10 @@
 // LIST (RFC 3501 §6.3.8), extended (RFC 5258): selection options SUBSCRIBED,
 // REMOTE, RECURSIVEMATCH and SPECIAL-USE (RFC 6154), return options SUBSCRIBED,
-// CHILDREN, SPECIAL-USE and STATUS (RFC 5819), several patterns.
+// CHILDREN, SPECIAL-USE, STATUS (RFC 5819) and METADATA (RFC 9590), several patterns.
 import { listKeptSubscriptions, listMailboxes, parentNames } from '../../schema/index.ts';
 import { parseListArgs } from '../parser/list-args.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
+import { lookupEntries, writeMetadata } from './metadata-entries.ts';
 import { byName, childrenAttribute, namesWithChildren, patternMatcher, writeDelimiter, writeListLine } from './list-mailboxes.ts';
 import { checkStatusItems, parseStatusItems, writeStatus } from './status.ts';
 
@@ -74,6 +75,8 @@ export default defineCommand({
       if (returns.subscribed && (box ? box.subscribed : kept.has(name))) attrs.push('\\Subscribed');
       if (box?.special_use) attrs.push(box.special_use);
       writeListLine(session, 'LIST', name, attrs, out.get(name) ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '');
+      // RFC 9590 §3: each selectable mailbox's entries follow its LIST line, NIL for those without a value.
+      if (returns.metadata && box && !box.noselect) writeMetadata(session, name, (await lookupEntries(session, box.id, returns.metadata, 0)).entries);
       // RFC 5819 §2: STATUS follows the mailbox's LIST line, never for a
       // \Noselect or \NonExistent name.
       if (statusItems && box && !box.noselect) await writeStatus(session, box, statusItems);

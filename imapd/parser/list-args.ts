@@ -3,7 +3,9 @@
 //        [SP "RETURN" SP "(" return-options ")"]
 // with SPECIAL-USE (RFC 6154 §6) and STATUS (RFC 5819 §2). Pure grammar: the
 // STATUS items come back as tokens for the STATUS command's own item parser.
+// METADATA (RFC 9590 §3) comes back as validated entry names.
 import { Args } from './args.ts';
+import { entryNames } from './metadata-args.ts';
 import { ParseError, type Token } from './tokens.ts';
 
 export interface ListSelection {
@@ -19,6 +21,8 @@ export interface ListReturn {
   specialUse: boolean;
   /** RFC 5819: the STATUS items asked for, or null when STATUS was not. */
   status: Token[] | null;
+  /** RFC 9590: the METADATA entries asked for (lower-case), or null when METADATA was not. */
+  metadata: string[] | null;
 }
 
 export interface ListArgs {
@@ -39,7 +43,7 @@ export interface ListArgs {
 export const MAX_PATTERNS = 16;
 
 const SELECTION = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
-const RETURN = new Set(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'STATUS']);
+const RETURN = new Set(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'STATUS', 'METADATA']);
 
 function optionName(tok: Token | undefined, known: Set<string>, what: string): string {
   const name = tok?.t === 'atom' ? tok.v.toUpperCase() : '';
@@ -50,7 +54,7 @@ function optionName(tok: Token | undefined, known: Set<string>, what: string): s
 
 export function parseListArgs(args: Args): ListArgs {
   const select: ListSelection = { subscribed: false, remote: false, recursiveMatch: false, specialUse: false };
-  const returns: ListReturn = { subscribed: false, children: false, specialUse: false, status: null };
+  const returns: ListReturn = { subscribed: false, children: false, specialUse: false, status: null, metadata: null };
   let extended = false;
 
   if (args.peek()?.t === 'list') {
@@ -93,7 +97,12 @@ export function parseListArgs(args: Args): ListArgs {
       if (name === 'SUBSCRIBED') returns.subscribed = true;
       else if (name === 'CHILDREN') returns.children = true;
       else if (name === 'SPECIAL-USE') returns.specialUse = true;
-      else {
+      else if (name === 'METADATA') {
+        // RFC 9590 §3: METADATA (entry …); given twice, the entries add up.
+        const entries = options[++i];
+        if (entries?.t !== 'list') throw new ParseError('METADATA needs a list of entries');
+        returns.metadata = [...new Set([...(returns.metadata ?? []), ...entryNames(entries)])];
+      } else {
         const items = options[++i];
         if (items?.t !== 'list') throw new ParseError('STATUS needs a list of status items');
         // RFC 5258 §3: an option given twice acts as if given once; the items add up.

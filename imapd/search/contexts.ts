@@ -23,7 +23,9 @@
 // Contexts belong to the selected mailbox (SelectedMailbox.contexts) and end
 // with it: "updates will cease when the mailbox is no longer selected" (§4.3).
 import type { Session } from '../session.ts';
-import { compactSet } from '../render/sequence-set.ts';
+import { compactSet, toRanges } from '../render/sequence-set.ts';
+import type { FetchItem } from '../parser/fetch-items.ts';
+import { fetchUnasked } from '../notify/fetch-unasked.ts';
 import { esearchResponse } from './return-options.ts';
 
 /** Live updating contexts per session; past this, UPDATE gets NOUPDATE (RFC 5267 §4.3.1: at least one). */
@@ -62,6 +64,8 @@ export interface LiveSearch {
   timeDependent: boolean;
   /** The criteria use message numbers or "*": EXPUNGEs change what they name. */
   dependsOnNumbers: boolean;
+  /** RFC 5465 §7: FETCH these of each new message that joins the result, before its ADDTO. */
+  fetch?: readonly FetchItem[];
 }
 
 interface Context extends LiveSearch {
@@ -115,10 +119,11 @@ export class SearchContexts {
    * criteria with message numbers are computed once more (their numbers moved).
    * Null when there is nothing to do afterwards.
    */
-  async refresh(session: ContextSession, changes: readonly { uid: number }[]): Promise<((expunged: boolean) => Promise<void>) | null> {
+  async refresh(session: Session, changes: readonly { uid: number; kind?: string }[]): Promise<((expunged: boolean) => Promise<void>) | null> {
     const now = Date.now();
     const touched = new Set(changes.map((c) => c.uid));
-    const additions: Array<() => void> = [];
+    const arrived = new Set(changes.filter((c) => c.kind === 'new').map((c) => c.uid));
+    const additions: Array<() => Promise<void>> = [];
     for (const c of this.live.values()) {
       if (touched.size === 0 && !(c.timeDependent && now - c.evaluatedAt >= TIME_RECHECK_MS)) continue;
       let next: number[];
@@ -133,12 +138,19 @@ export class SearchContexts {
       // Numbers are rendered when written: message numbers before the EXPUNGEs for
       // REMOVEFROM, after them and after EXISTS for ADDTO (RFC 5267 §4.3.3–4).
       const added = this.replace(session, c, next);
-      if (added.length) additions.push(() => this.write(session, c, 'ADDTO', added));
+      if (added.length) {
+        additions.push(async () => {
+          // RFC 5465 §7: EXISTS, then the FETCH of new messages that joined (not of those a flag change brought), then ADDTO.
+          const joined = c.fetch ? added.flatMap((p) => p.uids).filter((uid) => arrived.has(uid)) : [];
+          if (joined.length) await fetchUnasked(session, toRanges(joined.sort((a, b) => a - b)).map(([from, to]) => ({ from, to })), c.fetch!);
+          this.write(session, c, 'ADDTO', added);
+        });
+      }
     }
     const numbered = [...this.live.values()].filter((c) => c.dependsOnNumbers);
     if (additions.length === 0 && numbered.length === 0) return null;
     return async (expunged) => {
-      for (const write of additions) write();
+      for (const write of additions) await write();
       if (!expunged) return;
       // The EXPUNGEs renumbered the messages: "1:3" may now name others. Not caused by
       // an expunge, these changes may follow the EXPUNGE responses.

@@ -70,6 +70,7 @@ export function keepUpdated(session: Session, search: ExtendedSearch, uids: numb
       inSortOrder: sorted !== undefined,
       timeDependent,
       dependsOnNumbers: numbered,
+      fetch: search.options.updateFetch,
     },
     uids,
   );

@@ -21,6 +21,7 @@
 //   - options.update asks for a live context (search/contexts.ts).
 import { ParseError, type Token } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
+import { type FetchItem, parseFetchItems } from '../parser/fetch-items.ts';
 import { compactSetPieces } from '../render/sequence-set.ts';
 import { string } from '../render/quote.ts';
 
@@ -43,6 +44,8 @@ export interface ReturnOptions {
   /** RFC 5267 §4.2: a hint that the criteria will be used again; nothing to do. */
   context: boolean;
   update: boolean;
+  /** RFC 5465 §7: UPDATE (fetch-att …): what to FETCH of new messages that join the live result. */
+  updateFetch?: FetchItem[];
 }
 
 const FLAGS = ['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE', 'CONTEXT', 'UPDATE'] as const;
@@ -76,6 +79,9 @@ export function parseReturnOptions(tokens: readonly Token[]): ReturnOptions {
       if (o.partial) throw new ParseError('PARTIAL given twice');
       const [a, b] = [Number(m[2]), Number(m[4])];
       o.partial = { text: range.t === 'atom' ? range.v : '', fromEnd: m[1] === '-', low: Math.min(a, b), high: Math.max(a, b) };
+    } else if (name === 'UPDATE' && tokens[i + 1]?.t === 'list') {
+      o.update = true;
+      o.updateFetch = parseFetchItems(tokens[++i]);
     } else if ((FLAGS as readonly string[]).includes(name)) {
       o[name.toLowerCase() as Lowercase<(typeof FLAGS)[number]>] = true;
     } else {

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { StoreError } from './errors.ts';
 import { expungeInWrite, lockMailboxes, moveInWrite } from './messages.ts';
+import { deleteMailboxMetadata } from './metadata.ts';
 import { nextUidValidity } from './meta.ts';
 import { HIERARCHY_DELIMITER, normalizeMailboxName, parentNames, validMailboxName } from './mailbox-names.ts';
 import { rowOf, rowOrUndefined, rowsOf } from './row-codec.ts';
@@ -178,6 +179,7 @@ export async function deleteMailbox(store: Store, accountId: number, name: strin
     await lockMailboxes(tx, [mailbox.id]);
     await queueWebhookEvent(tx, mailbox.id, 'mailboxDeleted', mailboxEventData(mailbox));
     const children = await childrenOf(tx, accountId, normalized);
+    await deleteMailboxMetadata(tx, accountId, mailbox.id);
     if (children.length > 0) {
       if (mailbox.noselect) throw new StoreError('INUSE', 'mailbox has children and is already \\Noselect');
       // Inferior names exist: remove the messages, keep the name as \Noselect.
@@ -234,11 +236,11 @@ export async function setSubscribed(store: Store, accountId: number, name: strin
       const normalized = normalizeMailboxName(name);
       const { changes } = subscribed ? { changes: 0 } : await tx.run(`DELETE FROM mail_subscription WHERE mail_account_id = ? AND name = ?`, accountId, normalized);
       if (changes === 0) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-      tx.notify('mailboxes', { accountId });
+      tx.notify('subscriptions', { accountId });
       return;
     }
     await tx.run(`UPDATE mail_box SET subscribed = ?, updated_at = ? WHERE id = ?`, subscribed ? 1 : 0, now(), mailbox.id);
-    tx.notify('mailboxes', { accountId });
+    tx.notify('subscriptions', { accountId });
   });
 }
 

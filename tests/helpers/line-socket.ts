@@ -107,6 +107,15 @@ export class LineSocket {
     return this.buffer;
   }
 
+  /** Stops taking bytes off the socket (a client that does not read: the server's writes back up). */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
   write(data: string | Buffer): void {
     this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
