@@ -74,6 +74,20 @@ describe('UTF8=ACCEPT (RFC 6855)', () => {
     assert.match(await utf8.waitTagged('bad2'), /^bad2 NO \[NONEXISTENT\]/m);
   });
 
+  test('METADATA and NOTIFY name mailboxes as the session reads them', DEADLINE, async () => {
+    const { user } = await imap().account();
+    const utf8 = await utf8Session(user);
+    const rev1 = await imap().login(user);
+    await untaggedOk(utf8, wire('CREATE "Café"'), 'c');
+    await untaggedOk(utf8, wire('SETMETADATA "Café" (/private/comment "x")'), 'sm');
+    assert.deepEqual(await untaggedOk(utf8, wire('GETMETADATA "Café" /private/comment'), 'g1'), [`* METADATA ${wire('"Café"')} (/private/comment "x")`]);
+    assert.deepEqual(await untaggedOk(rev1, 'GETMETADATA "Caf&AOk-" /private/comment', 'g2'), ['* METADATA "Caf&AOk-" (/private/comment "x")']);
+    await untaggedOk(utf8, wire('NOTIFY SET (MAILBOXES "Café" (MessageNew MessageExpunge))'), 'n');
+    await untaggedOk(rev1, 'APPEND "Caf&AOk-" {6+}\r\nx: y\r\n', 'a');
+    await utf8.readUntil((b) => b.includes('* STATUS '), { what: 'the NOTIFY STATUS' });
+    assert.match(utf8.take(), new RegExp(`^\\* STATUS ${wire('"Café"')} \\(MESSAGES 1 `, 'm'));
+  });
+
   test('APPEND UTF8 (literal8) stores the bytes as sent; without ENABLE it is BAD (RFC 6855 §4)', DEADLINE, async () => {
     const { user } = await imap().account();
     const utf8 = await utf8Session(user);
