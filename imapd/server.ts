@@ -4,6 +4,7 @@
 // per account, and a login deadline that counts from the accept.
 import net from 'node:net';
 import tls from 'node:tls';
+import type { SecretBox } from '../certs/secret.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import { type AuthThrottle, MailboxViews, type Store } from '../schema/index.ts';
 import { clientAddress, listen } from '../server/listen.ts';
@@ -30,6 +31,8 @@ export interface ImapServiceOptions {
   stats?: SessionDeps['stats'];
   /** This node's row (schema/store/nodes.ts) when the database is shared: the per-account cap then counts every node's sessions. */
   nodeId?: string;
+  /** Seals URLAUTH mailbox access keys (RFC 4467) at rest. */
+  secret: SecretBox;
 }
 
 export interface ConnectionLimits {
@@ -81,6 +84,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     stats: options.stats,
     hostname: options.hostname,
     allowPlaintextAuth: options.allowPlaintextAuth,
+    secret: options.secret,
     limits,
     serverMetadata: new Map([...(options.serverMetadata ?? [])].map(([name, value]) => [name.toLowerCase(), Buffer.from(value, 'utf8')])),
     acquireAccount: (accountId: number) => perAccount.acquire(accountId),

@@ -13,6 +13,7 @@
 import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import tls from 'node:tls';
+import type { SecretBox } from '../certs/secret.ts';
 import type { TlsContexts } from '../certs/tls-contexts.ts';
 import {
   type AuthThrottle,
@@ -25,6 +26,7 @@ import {
   type MailboxViews,
   type Store,
   StoreError,
+  scramMechanisms,
   type ViewWatcher,
 } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
@@ -97,6 +99,8 @@ export interface SessionDeps {
   stats?: Pick<Stats, 'authFailed' | 'imapCommand'>;
   hostname: string;
   allowPlaintextAuth: boolean;
+  /** Seals URLAUTH mailbox access keys (RFC 4467) at rest. */
+  secret: SecretBox;
   limits: ImapLimits;
   /** The server's /shared METADATA entries (RFC 5464 §3.2), lower-case names, set by the administrator. */
   serverMetadata: ReadonlyMap<string, Buffer>;
@@ -187,6 +191,9 @@ export const BASE_CAPABILITIES = [
   'METADATA-SERVER',
   'LIST-METADATA',
   'NOTIFY',
+  'BINARY',
+  'CATENATE',
+  'URLAUTH',
   'UTF8=ACCEPT',
 ];
 
@@ -351,6 +358,8 @@ export class Session implements ViewWatcher {
       if (!this.secure) caps.push('STARTTLS');
       if (this.secure || this.deps.allowPlaintextAuth) caps.push('AUTH=PLAIN');
       else caps.push('LOGINDISABLED');
+      // SCRAM only over TLS, where -PLUS's channel binding is possible (RFC 5802 §6).
+      caps.push(...scramMechanisms(this.secure).map((m) => `AUTH=${m}`));
     } else {
       // RFC 7889 §3: the limit is the account's (its server's max message size), known once logged in.
       caps.push(`APPENDLIMIT=${this.maxMessageSize}`);
@@ -361,6 +370,11 @@ export class Session implements ViewWatcher {
   /** Mailbox names and quoted strings are UTF-8, not modified UTF-7 (RFC 9051 §5.1, RFC 6855 §3). */
   get utf8(): boolean {
     return this.rev2 || this.utf8Accept;
+  }
+
+  /** The TLS connection under this session (channel binding reads it), null on plaintext. */
+  get tlsSocket(): tls.TLSSocket | null {
+    return this.socket instanceof tls.TLSSocket ? this.socket : null;
   }
 
   /** Whether credentials may be sent on this connection (RFC 3501 §6.2.3, RFC 8314). */

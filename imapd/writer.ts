@@ -21,6 +21,8 @@ export interface LiteralSource {
   readonly length: number;
   /** Pulled one piece at a time, when the socket can take more. */
   chunks(): AsyncIterable<Buffer>;
+  /** Sent as literal8 `~{n}` (RFC 3516 §4.3), NUL bytes and all; otherwise NUL goes out as 0x80. */
+  readonly literal8?: boolean;
 }
 
 export type Literal = Buffer | LiteralSource;
@@ -154,17 +156,18 @@ export class Writer {
 
   private literal(literal: Literal | Promise<Literal>): Promise<void> | undefined {
     if (literal instanceof Promise) return literal.then((resolved) => this.literal(resolved));
-    this.push(`{${literal.length}}\r\n`);
-    return Buffer.isBuffer(literal) ? this.bytes(withoutNul(literal)) : this.stream(literal);
+    const literal8 = !Buffer.isBuffer(literal) && literal.literal8 === true;
+    this.push(`${literal8 ? '~' : ''}{${literal.length}}\r\n`);
+    return Buffer.isBuffer(literal) ? this.bytes(withoutNul(literal)) : this.stream(literal, literal8);
   }
 
-  private async stream(literal: LiteralSource): Promise<void> {
+  private async stream(literal: LiteralSource, literal8: boolean): Promise<void> {
     let sent = 0;
     for await (const chunk of literal.chunks()) {
       sent += chunk.length;
       if (sent > literal.length) throw new Error(`literal source gave more than the ${literal.length} bytes announced`);
       // Byte for byte, so each chunk is cleaned of NUL on its own (RFC 3501 §4.3).
-      await this.bytes(withoutNul(chunk));
+      await this.bytes(literal8 ? chunk : withoutNul(chunk));
     }
     if (sent !== literal.length) throw new Error(`literal source ended after ${sent} of ${literal.length} bytes`);
   }

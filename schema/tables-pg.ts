@@ -139,6 +139,8 @@ export const heronNode = table('heron_node');
 export const imapSession = table('imap_session');
 export const webhookSetting = table('webhook_setting');
 export const webhookEvent = table('webhook_event');
+export const mailAccountScram = table('mail_account_scram');
+export const mailboxAccessKey = table('mail_box_access_key');
 
 /** Every derived table by name (tests compare them with the SQLite ones). */
 export const pgTables: ReadonlyMap<string, AnyPgTable> = derived;

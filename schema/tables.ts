@@ -557,3 +557,40 @@ export const webhookEvent = sqliteTable(
   },
   (t) => [index('webhook_event_status_due_idx').on(t.status, t.next_attempt_at), index('webhook_event_order_idx').on(t.order_key, t.status, t.id)],
 );
+
+// SCRAM-SHA-256 verifiers (RFC 5802 §3, RFC 7677): written beside password_hash
+// whenever a password is set (or at the next successful PLAIN/LOGIN for a
+// password set before SCRAM existed). Never the password: the salt, the
+// iteration count, StoredKey and ServerKey, base64.
+export const mailAccountScram = sqliteTable('mail_account_scram', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  mail_account_id: integer('mail_account_id')
+    .notNull()
+    .unique()
+    .references(() => mailAccount.id, { onDelete: 'cascade' }),
+  salt: text('salt').notNull(),
+  iterations: integer('iterations').notNull(),
+  stored_key: text('stored_key').notNull(),
+  server_key: text('server_key').notNull(),
+  ...timestamps,
+});
+
+// RFC 4467 §2.2 URLAUTH: each mailbox's access key (at least 128 random bits),
+// sealed with the server secret like DKIM private keys. No row: no key yet
+// (GENURLAUTH makes one; RESETKEY without arguments deletes them all).
+export const mailboxAccessKey = sqliteTable(
+  'mail_box_access_key',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mail_box_id: integer('mail_box_id')
+      .notNull()
+      .unique()
+      .references(() => mailBox.id, { onDelete: 'cascade' }),
+    mail_account_id: integer('mail_account_id')
+      .notNull()
+      .references(() => mailAccount.id, { onDelete: 'cascade' }),
+    sealed_key: text('sealed_key').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('mail_box_access_key_account_idx').on(t.mail_account_id)],
+);

@@ -132,6 +132,7 @@ export async function startHeron(config: HeronConfig, log: Logger, options: Hero
       serverMetadata: config.imapMetadata.serverEntries,
       connections: { maxPerClient: config.limits.imapMaxPerClient, maxPerListener: config.limits.budget.imapPerListener },
       nodeId: node?.id,
+      secret,
     });
     const journalRetention = journalRetentionService({ store, log, expungeRetentionMs: config.expungeRetentionMs });
     services = [...(node ? [node] : []), outbound, webhooks, api, imap, smtp, renewal, journalRetention, sortKeysBackfill({ store, log })];

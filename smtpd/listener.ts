@@ -4,7 +4,7 @@
 // smtp-server's hooks.
 import type { TLSSocket } from 'node:tls';
 import type { SMTPServer, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
-import { type AuthThrottle, verifyMailAccountLogin, type Store } from '../schema/index.ts';
+import { type AuthThrottle, SCRAM_MECHANISMS, verifyMailAccountLogin, type Store } from '../schema/index.ts';
 import type { Logger } from '../server/logger.ts';
 import { listen } from '../server/listen.ts';
 import type { Stats } from '../server/stats.ts';
@@ -84,7 +84,8 @@ export class Listener {
       // Bounds implicit-TLS handshakes in progress, which onConnect does not see yet. One above
       // ours, so that onConnect refuses first, with the enhanced code smtp-server's 421 lacks.
       maxClients: spec.maxClients + 1,
-      authMethods: ['PLAIN', 'LOGIN'],
+      // SCRAM is answered by scram-auth.ts, and offered over TLS only.
+      authMethods: ['PLAIN', 'LOGIN', ...SCRAM_MECHANISMS],
       // MAIL/RCPT are checked by policy/sender.ts so that the reply says why.
       authOptional: true,
       allowInsecureAuth: deps.allowPlaintextAuth,
@@ -121,6 +122,7 @@ export class Listener {
         this.transactions.delete(session.id);
       },
     });
+    server.scram = { store: deps.store, throttle: deps.throttle, stats: deps.stats, log: deps.log, listener: spec.label };
     applyErrorLimits(server, deps.errorLimits);
     server.on('error', (err) => deps.log.warn({ err, listener: spec.label }, 'smtp connection error'));
     this.boundPort = await listen(server.server, spec.port, spec.host, `SMTP ${spec.label}`);

@@ -9,15 +9,20 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer } from 'smtp-server';
-import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import type { SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import { ScramSMTPConnection, type SmtpScramDeps } from './scram-auth.ts';
 
 export class PromptGreetingSMTPServer extends SMTPServer {
+  /** AUTH SCRAM-SHA-256[-PLUS] (scram-auth.ts); null leaves those mechanisms unanswered. */
+  scram: SmtpScramDeps | null = null;
+
   // SMTPServer#connect (smtp-server 3.21) with SMTPConnection#init minus its timer.
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SMTPConnectionOptions | null): void {
     // Replies are whole lines written once each; Nagle would hold a reply back
     // until the client's delayed ACK of the previous one.
     socket.setNoDelay(true);
-    const connection = new SMTPConnection(this, socket, socketOptions);
+    const connection = new ScramSMTPConnection(this, socket, socketOptions);
+    connection.scram = this.scram;
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data: Parameters<SMTPServer['_onClientConnect']>[0]) => this._onClientConnect(data));

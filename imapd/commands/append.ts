@@ -7,9 +7,14 @@
 // Pipelined APPENDs (LITERAL+, RFC 7888) already received are stored in one
 // transaction: one commit (one fsync) for all of them instead of one each;
 // each is still answered as if it had run alone (appendPipelined).
+//
+// CATENATE (RFC 4469): a message may be built from TEXT literals and URLs to
+// parts of stored messages (imapd/url/catenate.ts), checked and assembled
+// before anything is stored.
 import { type AppendCommand, appendPipelined, findMailbox } from '../../schema/index.ts';
 import { type AppendMessageArgs, parseAppendMessage } from '../parser/append-message.ts';
 import { compactSet } from '../render/sequence-set.ts';
+import { assembleMessages } from '../url/catenate.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
 import { AUTHENTICATED, type Completion, defineCommand } from './command.ts';
@@ -46,8 +51,9 @@ export default defineCommand({
         const mailbox = await lookup;
         // RFC 3501 §6.3.11: [TRYCREATE] when the mailbox does not exist.
         if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'TRYCREATE');
-        checkAppendable(session, messages);
-        return { mailboxId: mailbox.id, messages };
+        const assembled = await assembleMessages(session, messages);
+        checkAppendable(session, assembled);
+        return { mailboxId: mailbox.id, messages: assembled };
       }),
     );
     const stored = await appendPipelined(

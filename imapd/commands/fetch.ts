@@ -1,6 +1,6 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §7.4.2), with CHANGEDSINCE and MODSEQ
 // (RFC 7162 §3.1.4–5), VANISHED (RFC 7162 §3.2.6), EMAILID/THREADID (RFC 8474),
-// SAVEDATE (RFC 8514) and PREVIEW (RFC 8970). Metadata is read in batches so a FETCH 1:* on a large
+// SAVEDATE (RFC 8514), PREVIEW (RFC 8970) and BINARY (RFC 3516). Metadata is read in batches so a FETCH 1:* on a large
 // mailbox streams instead of loading everything; message bytes are read from
 // the store a chunk at a time, only when the socket can take them (the writer
 // pulls them), so a FETCH 1:* BODY[] of 25 MB messages holds about one chunk.
@@ -15,6 +15,7 @@ import {
   type MessageObjects,
   type MessageMeta,
   type MessageRow,
+  type MimePart,
   rawChunkSize,
   rawSize,
   readRaw,
@@ -24,10 +25,11 @@ import {
   StoreError,
   storeFlags,
 } from '../../schema/index.ts';
-import { type FetchItem, isPreviewModifiers, parseFetchItems, type SectionItem } from '../parser/fetch-items.ts';
+import { type BinaryItem, type FetchItem, isPreviewModifiers, parseFetchItems, type SectionItem } from '../parser/fetch-items.ts';
 import { reportVanishedEarlier } from '../qresync/resync.ts';
 import { nstring } from '../render/quote.ts';
 import { ImapResponse } from '../response.ts';
+import { type Base64Mark, binaryLiteral, decodedSize, locateBinary, type RawReader, UnknownCte } from '../mime/binary-section.ts';
 import { renderBodyStructure } from '../mime/bodystructure.ts';
 import { renderEnvelope } from '../mime/envelope.ts';
 import { filterHeader, locateSection } from '../mime/section.ts';
@@ -82,9 +84,10 @@ export default defineCommand({
     // RFC 7162 §3.2.6: the expunged UIDs of the set go first, as VANISHED (EARLIER).
     if (vanished) await reportVanishedEarlier(session, { since: changedSince!, until: Number.MAX_SAFE_INTEGER, within: set, aboveUid: 0 });
     if (!uids) return fetchFromView(session, set, line.uid, items, changedSince);
-    const needMeta = items.some((i) => i.kind === 'ENVELOPE' || i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE' || (i.kind === 'section' && i.spec !== null));
-    const needRaw = items.some((i) => i.kind === 'section');
-    const setsSeen = !sel.readOnly && items.some((i) => i.kind === 'section' && i.setsSeen);
+    const binaries = items.filter((i) => i.kind === 'binary');
+    const needMeta = items.some((i) => i.kind === 'ENVELOPE' || i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE' || (i.kind === 'section' && i.spec !== null)) || binaries.length > 0;
+    const needRaw = items.some((i) => i.kind === 'section' || i.kind === 'binary');
+    const setsSeen = !sel.readOnly && items.some((i) => (i.kind === 'section' || i.kind === 'binary') && i.setsSeen);
     const withFlags = items.some((i) => i.kind === 'FLAGS');
     const needObjects = items.some((i) => i.kind === 'EMAILID' || i.kind === 'THREADID' || i.kind === 'SAVEDATE' || i.kind === 'PREVIEW');
     const batchSize = needRaw ? BATCH.raw : needMeta ? BATCH.meta : BATCH.light;
@@ -92,6 +95,8 @@ export default defineCommand({
       const batch = uids.slice(i, i + batchSize);
       let seenNow = new Set<number>();
       if (setsSeen) {
+        // RFC 3516 §4.3: a part that cannot be decoded fails the FETCH before \Seen is set on anything.
+        if (binaries.length > 0) for (const row of await getMessages(store, sel.mailbox.id, batch)) checkDecodable(row.root!, binaries);
         const result = await storeFlags(store, { mailboxId: sel.mailbox.id, uids: batch, op: 'add', flags: ['\\Seen'] });
         for (const c of result.changed) sel.ownModseqs.add(c.modseq);
         seenNow = new Set(result.changed.map((c) => c.uid));
@@ -110,10 +115,13 @@ export default defineCommand({
         const stored = needRaw ? await storedBytes(store, row) : null;
         // Expunged by another session since the batch was read: nothing to send (RFC 2180 §4.1.3).
         if (needRaw && !stored) continue;
+        if (binaries.length > 0) checkDecodable(row.root!, binaries);
         const pieces: ResponsePiece[] = [`* ${session.seqOf(row.uid)} FETCH (`];
         for (const [n, item] of items.entries()) {
           if (n > 0) pieces.push(' ');
           if (item.kind === 'section') pieces.push(`${item.responseName} `, { literal: () => sectionLiteral(store, item, row, stored!) });
+          else if (item.kind === 'binary' && item.size) pieces.push(`${item.responseName} ${await binarySize(store, item, row, stored!)}`);
+          else if (item.kind === 'binary') pieces.push(`${item.responseName} `, { literal: () => binarySection(session, item, row, stored!) });
           // RFC 8970 §3: with LAZY, NIL for a preview not computed yet.
           else if (item.kind === 'PREVIEW') pieces.push(`PREVIEW ${nstring(object!.preview)}`);
           else pieces.push(renderItem(session, item, row, object));
@@ -200,14 +208,15 @@ const VIEW_RENDER: Record<ViewItem, (session: Session, uid: number, i: number) =
   MODSEQ: (session, _uid, i) => `MODSEQ (${session.selected!.view.modseqAt(i)})`,
 };
 
-/** Each item once; BODY[x] and BODY.PEEK[x] are one response item, which sets \Seen if either does; PREVIEW is lazy only if every request for it is. */
+/** Each item once; BODY[x] and BODY.PEEK[x] (BINARY[x] and BINARY.PEEK[x]) are one response item, which sets \Seen if either does; PREVIEW is lazy only if every request for it is. */
 function uniqueItems(items: FetchItem[]): FetchItem[] {
   const seen = new Map<string, FetchItem>();
   for (const item of items) {
-    const key = item.kind === 'section' ? item.responseName : item.kind;
+    const key = item.kind === 'section' || item.kind === 'binary' ? item.responseName : item.kind;
     const first = seen.get(key);
     if (!first) seen.set(key, item);
     else if (first.kind === 'section' && item.kind === 'section' && item.setsSeen) seen.set(key, { ...first, setsSeen: true });
+    else if (first.kind === 'binary' && item.kind === 'binary' && item.setsSeen) seen.set(key, { ...first, setsSeen: true });
     else if (first.kind === 'PREVIEW' && item.kind === 'PREVIEW' && !item.lazy) seen.set(key, item);
   }
   return [...seen.values()];
@@ -242,7 +251,7 @@ async function fillPreviews(store: Store, mailboxId: number, objects: Map<number
 
 function renderItem(
   session: Session,
-  item: Exclude<FetchItem, SectionItem | { kind: 'PREVIEW' }>,
+  item: Exclude<FetchItem, SectionItem | BinaryItem | { kind: 'PREVIEW' }>,
   row: MessageRow & Partial<MessageMeta>,
   object: MessageObjects | undefined,
 ): string {
@@ -315,4 +324,47 @@ function sectionLiteral(store: Store, item: SectionItem, row: MessageRow & Parti
 
 function partial(item: SectionItem, bytes: Buffer): Buffer {
   return item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
+}
+
+/** RFC 3516 §4.3: NO [UNKNOWN-CTE] when a BINARY item names a part whose CTE cannot be removed. */
+function checkDecodable(root: MimePart, binaries: BinaryItem[]): void {
+  try {
+    for (const item of binaries) locateBinary(root, item.path);
+  } catch (err) {
+    if (err instanceof UnknownCte) throw new ImapResponse('NO', err.message, 'UNKNOWN-CTE');
+    throw err;
+  }
+}
+
+/** The stored message's bytes [start, end): sliced when read whole, else read from the store a chunk at a time. */
+function rawReader(store: Store, row: MessageRow, stored: StoredBytes): RawReader {
+  if (stored.raw) {
+    const raw = stored.raw;
+    return async function* (start, end) {
+      yield raw.subarray(start, end);
+    };
+  }
+  return (start, end) => readRawChunks(store, row.rawId, start, end, rawChunkSize(store, stored.size));
+}
+
+/** Each session's restart point in the base64 part it last read a window of (one, so bounded; gone with the session). */
+const base64Marks = new WeakMap<Session, { part: string; mark: Base64Mark }>();
+
+/** BINARY[part]<partial> (RFC 3516 §4.2), decoded as the socket takes it; a window resumes where the last one of the same part left off. */
+function binarySection(session: Session, item: BinaryItem, row: MessageRow & Partial<MessageMeta>, stored: StoredBytes): Promise<Literal> {
+  const store = session.deps.store;
+  let mark: Base64Mark | undefined;
+  if (item.partial) {
+    const part = `${row.rawId}:${item.path.join('.')}`;
+    let entry = base64Marks.get(session);
+    if (entry?.part !== part) base64Marks.set(session, (entry = { part, mark: { decoded: 0, encoded: 0 } }));
+    mark = entry.mark;
+  }
+  return binaryLiteral(rawReader(store, row, stored), locateBinary(row.root!, item.path), stored.size, item.partial, mark);
+}
+
+/** BINARY.SIZE[part] (RFC 3516 §4.2): 0 for a part that does not exist, as its BINARY is empty. */
+async function binarySize(store: Store, item: BinaryItem, row: MessageRow & Partial<MessageMeta>, stored: StoredBytes): Promise<number> {
+  const place = locateBinary(row.root!, item.path);
+  return place ? decodedSize(rawReader(store, row, stored), place, stored.size) : 0;
 }

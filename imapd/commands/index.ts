@@ -15,6 +15,7 @@ import esearch from './esearch.ts';
 import examine from './examine.ts';
 import expunge from './expunge.ts';
 import fetch from './fetch.ts';
+import genurlauth from './genurlauth.ts';
 import getquota from './getquota.ts';
 import getquotaroot from './getquotaroot.ts';
 import getmetadata from './getmetadata.ts';
@@ -30,6 +31,7 @@ import noop from './noop.ts';
 import notify from './notify.ts';
 import rename from './rename.ts';
 import replace from './replace.ts';
+import resetkey from './resetkey.ts';
 import search from './search.ts';
 import select from './select.ts';
 import setquota from './setquota.ts';
@@ -43,6 +45,7 @@ import thread from './thread.ts';
 import unauthenticate from './unauthenticate.ts';
 import unselect from './unselect.ts';
 import unsubscribe from './unsubscribe.ts';
+import urlfetch from './urlfetch.ts';
 
 const COMMANDS = new Map<string, CommandSpec<unknown>>(
   [
@@ -52,6 +55,7 @@ const COMMANDS = new Map<string, CommandSpec<unknown>>(
     getquota, getquotaroot, setquota,
     getmetadata, setmetadata,
     notify,
+    genurlauth, resetkey, urlfetch,
   ].map((c) => [c.name, c]),
 );
 

@@ -7,6 +7,7 @@ import { parseAppendMessage } from '../parser/append-message.ts';
 import { parseSequenceSet } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { ImapResponse } from '../response.ts';
+import { assembleMessages } from '../url/catenate.ts';
 import { checkAppendable } from './append.ts';
 import { defineCommand, SELECTED } from './command.ts';
 
@@ -23,7 +24,7 @@ export default defineCommand({
     args.end();
     return { set, name, message };
   },
-  async run(session, { set, name, message }, line) {
+  async run(session, { set, name, message: source }, line) {
     const sel = session.selected!;
     const store = session.deps.store;
     // Expunging needs write access (RFC 8508 §3.3: as for EXPUNGE).
@@ -32,6 +33,8 @@ export default defineCommand({
     if (uid === undefined) throw new ImapResponse('NO', 'No such message', 'NONEXISTENT');
     const target = await findMailbox(store, session.account!.id, name);
     if (!target || target.noselect) throw new ImapResponse('NO', 'No such mailbox', 'TRYCREATE');
+    // RFC 8508 §6: the message may be a CATENATE (RFC 4469).
+    const [message] = await assembleMessages(session, [source]);
     checkAppendable(session, [message]);
     const appended = await replaceMessage(store, { sourceMailboxId: sel.mailbox.id, uid, targetMailboxId: target.id, message });
     session.writer.untagged(`OK [APPENDUID ${appended.uidvalidity} ${appended.uids[0]}] Replacement message stored`);

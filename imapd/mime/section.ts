@@ -25,7 +25,7 @@ function isMessage(part: MimePart): boolean {
 }
 
 /** The entity a section refers to, or null when it does not exist. */
-function resolve(root: MimePart, spec: SectionSpec): MimePart | null {
+export function resolve(root: MimePart, spec: SectionSpec): MimePart | null {
   const wantsMessage = spec.text !== null && spec.text !== 'MIME';
   let part: MimePart = root;
   for (let i = 0; i < spec.path.length; i++) {

@@ -97,13 +97,14 @@ export class Args {
   /** astring: atom or string, as UTF-8 text. */
   astring(what: string): string {
     const tok = this.next(what);
-    if (tok.t === 'list') throw new ParseError(`expected ${what}`);
+    // RFC 3516 §4.4: literal8 is no astring.
+    if (tok.t === 'list' || tok.t === 'literal8') throw new ParseError(`expected ${what}`);
     return tok.t === 'atom' ? tok.v : tok.v.toString('utf8');
   }
   /** Raw astring bytes (passwords may be any octets). */
   astringBytes(what: string): Buffer {
     const tok = this.next(what);
-    if (tok.t === 'list') throw new ParseError(`expected ${what}`);
+    if (tok.t === 'list' || tok.t === 'literal8') throw new ParseError(`expected ${what}`);
     return tok.t === 'atom' ? Buffer.from(tok.v, 'latin1') : tok.v;
   }
   /** A mailbox name on the wire (modified UTF-7, or UTF-8 when utf8Names) as Unicode. */
@@ -119,7 +120,7 @@ export class Args {
    */
   mailboxToFind(): string | null {
     const tok = this.next('mailbox');
-    if (tok.t === 'list') throw new ParseError('expected mailbox');
+    if (tok.t === 'list' || tok.t === 'literal8') throw new ParseError('expected mailbox');
     // RFC 6855 §3: once UTF-8 is on, names are UTF-8 as they stand ("&" is itself).
     if (this.utf8Names) return utf8Text(tok.t === 'atom' ? Buffer.from(tok.v, 'latin1') : tok.v);
     try {

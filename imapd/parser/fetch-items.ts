@@ -1,5 +1,5 @@
 // FETCH data items (RFC 3501 §6.4.5; MODSEQ RFC 7162; EMAILID, THREADID RFC 8474;
-// SAVEDATE RFC 8514; PREVIEW RFC 8970), parsed from tokens into a typed list.
+// SAVEDATE RFC 8514; PREVIEW RFC 8970; BINARY RFC 3516), parsed from tokens into a typed list.
 import type { SectionSpec } from '../mime/section.ts';
 import { ParseError, type Token } from './tokens.ts';
 
@@ -33,7 +33,21 @@ export interface SectionItem {
   partial: { start: number; length: number } | null;
 }
 
-export type FetchItem = { kind: SimpleItem } | SectionItem | PreviewItem;
+/** RFC 3516 §4.2: BINARY[part]<partial> and BINARY.PEEK (the part decoded), BINARY.SIZE[part] (its decoded size). */
+export interface BinaryItem {
+  kind: 'binary';
+  /** Name in the response, e.g. "BINARY[2]<0>" or "BINARY.SIZE[2]". */
+  responseName: string;
+  /** BINARY.SIZE: the size only. */
+  size: boolean;
+  /** BINARY sets \Seen as BODY does; BINARY.PEEK and BINARY.SIZE do not. */
+  setsSeen: boolean;
+  /** section-part (RFC 3516 §4.4): part numbers only; empty for the whole message. */
+  path: number[];
+  partial: { start: number; length: number } | null;
+}
+
+export type FetchItem = { kind: SimpleItem } | SectionItem | PreviewItem | BinaryItem;
 
 const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'EMAILID', 'THREADID', 'SAVEDATE']);
 const MACROS: Record<string, SimpleItem[]> = {
@@ -43,8 +57,10 @@ const MACROS: Record<string, SimpleItem[]> = {
 };
 
 const SECTION = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d+)\.(\d+)>)?$/i;
+/** RFC 3516 §4.4: section-binary = "[" [section-part] "]", so no HEADER, TEXT or MIME. */
+const BINARY = /^BINARY(\.PEEK|\.SIZE)?\[((?:[1-9]\d{0,5})(?:\.[1-9]\d{0,5})*)?\](?:<(\d+)\.(\d+)>)?$/i;
 
-function parseSection(inner: string): { spec: SectionSpec | null; canonical: string } {
+export function parseSection(inner: string): { spec: SectionSpec | null; canonical: string } {
   if (inner === '') return { spec: null, canonical: '' };
   const m = /^((?:[1-9]\d{0,5})(?:\.[1-9]\d{0,5})*)?(?:^|\.)?(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?(?: \(([^)]*)\))?$/i.exec(inner);
   if (!m) throw new ParseError('invalid section');
@@ -79,13 +95,12 @@ function parseItem(tok: Token): FetchItem[] {
   if (upper === 'RFC822.TEXT') {
     return [{ kind: 'section', responseName: 'RFC822.TEXT', setsSeen: true, spec: { path: [], text: 'TEXT' }, partial: null }];
   }
+  const binary = BINARY.exec(tok.v);
+  if (binary) return [binaryItem(binary)];
   const m = SECTION.exec(tok.v);
   if (!m) throw new ParseError(`unknown FETCH item ${tok.v.slice(0, 40)}`);
   const { spec, canonical } = parseSection(m[2]);
-  const partial = m[3] !== undefined ? { start: Number(m[3]), length: Number(m[4]) } : null;
-  if (partial && (partial.length === 0 || !Number.isSafeInteger(partial.start) || !Number.isSafeInteger(partial.length))) {
-    throw new ParseError('invalid partial range');
-  }
+  const partial = parsePartial(m[3], m[4]);
   return [
     {
       kind: 'section',
@@ -95,6 +110,26 @@ function parseItem(tok: Token): FetchItem[] {
       partial,
     },
   ];
+}
+
+/** <origin.length> (RFC 3501 §9 partial: the length is nz-number). */
+function parsePartial(start: string | undefined, length: string | undefined): { start: number; length: number } | null {
+  if (start === undefined) return null;
+  const partial = { start: Number(start), length: Number(length) };
+  if (partial.length === 0 || !Number.isSafeInteger(partial.start) || !Number.isSafeInteger(partial.length)) throw new ParseError('invalid partial range');
+  return partial;
+}
+
+function binaryItem(m: RegExpExecArray): BinaryItem {
+  const variant = m[1]?.toUpperCase() ?? '';
+  const size = variant === '.SIZE';
+  const path = m[2] ? m[2].split('.').map(Number) : [];
+  const partial = parsePartial(m[3], m[4]);
+  // RFC 3516 §4.4: fetch-att =/ "BINARY.SIZE" section-binary, without a partial.
+  if (size && partial) throw new ParseError('BINARY.SIZE takes no partial range');
+  // RFC 3516 §4.3: the response names the origin of a partial, as BODY[]<origin> does.
+  const responseName = `BINARY${size ? '.SIZE' : ''}[${path.join('.')}]${partial ? `<${partial.start}>` : ''}`;
+  return { kind: 'binary', responseName, size, setsSeen: variant === '', path, partial };
 }
 
 /** RFC 8970 §6: preview-mod = "LAZY"; true when `tok` is such a list ("(LAZY)"). */

@@ -74,7 +74,7 @@ class KeyReader {
   }
   str(what: string): string {
     const t = this.next(what);
-    if (t.t === 'list') throw new ParseError(`expected ${what}`);
+    if (t.t === 'list' || t.t === 'literal8') throw new ParseError(`expected ${what}`);
     return t.t === 'atom' ? t.v : this.decode(t.v);
   }
   number(what: string): number {
@@ -177,7 +177,7 @@ export function parseSearch(args: Args): SearchCommand {
   let charset: string | null = null;
   if (tokens[0]?.t === 'atom' && tokens[0].v.toUpperCase() === 'CHARSET') {
     const cs = tokens[1];
-    if (!cs || cs.t === 'list') throw new ParseError('missing charset');
+    if (!cs || cs.t === 'list' || cs.t === 'literal8') throw new ParseError('missing charset');
     charset = (cs.t === 'atom' ? cs.v : cs.v.toString('latin1')).toUpperCase();
     tokens.splice(0, 2);
   }

@@ -1,5 +1,5 @@
-// Frame → tokens: atoms, strings (quoted or literal) and parenthesised lists
-// (RFC 3501 §9). A FETCH section such as BODY[HEADER.FIELDS (A B)]<0.10> stays
+// Frame → tokens: atoms, strings (quoted or literal), literal8 (RFC 3516
+// `~{n}`) and parenthesised lists (RFC 3501 §9). A FETCH section such as BODY[HEADER.FIELDS (A B)]<0.10> stays
 // one atom; its inside is parsed by the command. Elsewhere "[" is an ordinary
 // ATOM-CHAR (only "]" is a resp-special). Pure, no I/O.
 import type { Frame } from '../framing/framer.ts';
@@ -7,7 +7,13 @@ import type { Frame } from '../framing/framer.ts';
 export type Token =
   | { t: 'atom'; v: string }
   | { t: 'string'; v: Buffer; literal: boolean }
-  | { t: 'list'; v: Token[] };
+  | { t: 'list'; v: Token[] }
+  /**
+   * RFC 3516 §4.4 literal8 `~{n}` (RFC 4466 §3: `~{n+}` under LITERAL+): any
+   * octets, NUL included. Its own kind, so only a command that asks for one
+   * (APPEND, RFC 3516 §4.1) takes it; anywhere a string is expected it is BAD.
+   */
+  | { t: 'literal8'; v: Buffer };
 
 export class ParseError extends Error {}
 
@@ -70,10 +76,11 @@ export function tokenize(frame: Frame, startSegment: number, startOffset: number
       push({ t: 'string', v: Buffer.from(out, 'latin1'), literal: false });
       continue;
     }
-    if (ch === '{') {
+    const literal8 = ch === '~' && text[pos + 1] === '{';
+    if (ch === '{' || literal8) {
       const close = text.indexOf('}', pos);
       if (close !== text.length - 1 || seg >= frame.literals.length) throw new ParseError('misplaced literal');
-      push({ t: 'string', v: frame.literals[seg], literal: true });
+      push(literal8 ? { t: 'literal8', v: frame.literals[seg] } : { t: 'string', v: frame.literals[seg], literal: true });
       seg++;
       text = frame.segments[seg];
       pos = 0;

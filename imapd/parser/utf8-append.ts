@@ -9,10 +9,7 @@ export function utf8AppendData(args: Args, tok: Token): Buffer | null {
   const inner = args.list('UTF8 (literal8)');
   // Part of UTF8=ACCEPT; IMAP4rev2 takes UTF-8 header fields in a plain literal, and the form too.
   if (!args.utf8Names) throw new ParseError('UTF8 needs ENABLE UTF8=ACCEPT');
-  // literal8 is "~{n}": "~" then a literal, or one literal8 token once the
-  // tokenizer knows literal8 (RFC 3516, BINARY); both are taken.
-  const [first, second] = inner;
-  if (inner.length === 2 && first.t === 'atom' && first.v === '~' && second.t === 'string' && second.literal) return second.v;
-  if (inner.length === 1 && (first.t as string) === 'literal8') return (first as unknown as { v: Buffer }).v;
+  const [first] = inner;
+  if (inner.length === 1 && first.t === 'literal8') return first.v;
   throw new ParseError('UTF8 needs a literal8: UTF8 (~{n})');
 }

@@ -8,6 +8,8 @@ import { deleteOrphanRaw } from './messages.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import { insertRow, rowOrUndefined } from './row-codec.ts';
 import type { MailAccountRow } from './rows.ts';
+import { makeScramVerifier } from '../sasl/scram.ts';
+import { addMissingScramVerifier, writeScramVerifier } from './scram-verifiers.ts';
 import { now, type Store, write } from './store.ts';
 
 export interface NewMailAccount {
@@ -26,6 +28,7 @@ export async function createMailAccount(store: Store, input: NewMailAccount): Pr
   if (!parsed.ok) throw new StoreError('CANNOT', `username: ${parsed.error}`);
   const username = parsed.value.key;
   const passwordHash = await hashPassword(input.password);
+  const verifier = await makeScramVerifier(input.password);
   return write(store, async (tx) => {
     if (await tx.get(`SELECT 1 FROM mail_account WHERE username = ?`, username)) {
       throw new StoreError('ALREADYEXISTS', `mail account ${username} already exists`);
@@ -37,6 +40,7 @@ export async function createMailAccount(store: Store, input: NewMailAccount): Pr
       mail_server_id: input.mailServerId,
       user_account_id: input.userAccountId ?? null,
     });
+    await writeScramVerifier(tx, row.id, verifier);
     for (const box of DEFAULT_MAILBOXES) await insertMailbox(tx, row.id, box.name, { specialUse: box.specialUse });
     return row;
   });
@@ -54,13 +58,17 @@ export async function findMailAccountById(store: Store, id: number): Promise<Mai
 export async function verifyMailAccountLogin(store: Store, username: string, password: string): Promise<MailAccountRow | null> {
   const account = await findMailAccount(store, username);
   const ok = await verifyPassword(password, account?.password_hash ?? (await decoyPasswordHash()));
-  return account && ok ? account : null;
+  if (!account || !ok) return null;
+  await addMissingScramVerifier(store, account, password);
+  return account;
 }
 
 export async function setMailAccountPassword(store: Store, accountId: number, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
+  const verifier = await makeScramVerifier(password);
   await write(store, async (tx) => {
     await tx.run(`UPDATE mail_account SET password_hash = ?, updated_at = ? WHERE id = ?`, passwordHash, now(), accountId);
+    await writeScramVerifier(tx, accountId, verifier);
   });
 }
 

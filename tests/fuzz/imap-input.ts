@@ -190,6 +190,7 @@ const { token } = fc.letrec<{ token: Token; tokenList: Token }>((tie) => ({
     { depthSize: 'small' },
     PLAIN_ATOM.map((v): Token => ({ t: 'atom', v })),
     fc.uint8Array({ maxLength: 12 }).map((b): Token => ({ t: 'string', v: Buffer.from(b), literal: true })),
+    fc.uint8Array({ maxLength: 12 }).map((b): Token => ({ t: 'literal8', v: Buffer.from(b) })),
     fc.string({ unit: fc.constantFrom('a', ' ', '"', '\\', '(', '{', '~'), maxLength: 10 }).map((s): Token => ({ t: 'string', v: Buffer.from(s, 'latin1'), literal: false })),
     tie('tokenList'),
   ),
@@ -203,6 +204,7 @@ function renderTokens(tokens: Token[]): Buffer {
       const sep = i ? [Buffer.from(' ')] : [];
       if (tok.t === 'atom') return [...sep, Buffer.from(tok.v, 'latin1')];
       if (tok.t === 'list') return [...sep, Buffer.from('('), renderTokens(tok.v), Buffer.from(')')];
+      if (tok.t === 'literal8') return [...sep, Buffer.from(`~{${tok.v.length}}\r\n`), tok.v];
       if (tok.literal) return [...sep, Buffer.from(`{${tok.v.length}}\r\n`), tok.v];
       return [...sep, Buffer.from('"' + tok.v.toString('latin1').replace(/[\\"]/g, (c) => '\\' + c) + '"', 'latin1')];
     }),

@@ -17,7 +17,7 @@ describe('any state', () => {
     const c = await imap.connect({ tls: true });
     assert.match(c.greeting, /^\* OK \[CAPABILITY IMAP4rev1 [^\]]*AUTH=PLAIN[^\]]*\] /);
     const cap = await c.command('a1', 'CAPABILITY');
-    assert.match(cap, /^\* CAPABILITY IMAP4rev1 .*IDLE.*UIDPLUS.*MOVE.*CONDSTORE.*AUTH=PLAIN\r\na1 OK/);
+    assert.match(cap, /^\* CAPABILITY IMAP4rev1 .*IDLE.*UIDPLUS.*MOVE.*CONDSTORE.*AUTH=PLAIN AUTH=SCRAM-SHA-256 AUTH=SCRAM-SHA-256-PLUS\r\na1 OK/);
     assert.doesNotMatch(cap, /STARTTLS|LOGINDISABLED/);
     assert.match(await c.command('a2', 'NOOP'), /^a2 OK/);
     assert.match(await c.command('a3', 'ID ("name" "test")'), /^\* ID \("name" "Heron"/);

@@ -1,5 +1,6 @@
 // A raw SMTP client for transcript tests: send exact bytes, read whole replies,
 // upgrade with STARTTLS. Certificates are self-signed in tests, so not verified.
+import type tls from 'node:tls';
 import { connectSocket, LineSocket, type WaitOptions } from '../helpers/line-socket.ts';
 
 export interface Reply {
@@ -46,6 +47,11 @@ export class RawSmtp extends LineSocket {
 
   async authPlain(user: string, password: string): Promise<Reply> {
     return this.cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`);
+  }
+
+  /** The TLS connection (after STARTTLS or on an implicit-TLS port), for channel binding. */
+  get tlsSocket(): tls.TLSSocket {
+    return this.socket as tls.TLSSocket;
   }
 
   async quit(): Promise<void> {
