@@ -148,6 +148,7 @@ export interface SelectedMailbox {
 
 export const BASE_CAPABILITIES = [
   'IMAP4rev1',
+  'IMAP4rev2',
   'LITERAL+',
   'SASL-IR',
   'ID',
@@ -193,6 +194,7 @@ export const BASE_CAPABILITIES = [
   'BINARY',
   'CATENATE',
   'URLAUTH',
+  'UTF8=ACCEPT',
 ];
 
 /**
@@ -227,6 +229,10 @@ export class Session implements ViewWatcher {
   condstore = false;
   /** RFC 7162 §3.2.3: ENABLE QRESYNC (implies condstore); expunges are then reported as VANISHED. */
   qresync = false;
+  /** RFC 9051: ENABLE IMAP4rev2; no \Recent or RECENT, SEARCH answered with ESEARCH, UTF-8 mailbox names. */
+  rev2 = false;
+  /** RFC 6855 §3: ENABLE UTF8=ACCEPT. */
+  utf8Accept = false;
   secure: boolean;
   /** RFC 4978: COMPRESS=DEFLATE is on (it stays on until the connection ends). */
   compressed = false;
@@ -359,6 +365,11 @@ export class Session implements ViewWatcher {
       caps.push(`APPENDLIMIT=${this.maxMessageSize}`);
     }
     return caps;
+  }
+
+  /** Mailbox names and quoted strings are UTF-8, not modified UTF-7 (RFC 9051 §5.1, RFC 6855 §3). */
+  get utf8(): boolean {
+    return this.rev2 || this.utf8Accept;
   }
 
   /** The TLS connection under this session (channel binding reads it), null on plaintext. */
@@ -558,7 +569,7 @@ export class Session implements ViewWatcher {
     if (!spec.states.includes(this.state)) {
       throw new ImapResponse('BAD', `${line.name} is not allowed ${this.state === 'notauth' ? 'before login' : this.state === 'auth' ? 'without a selected mailbox' : 'now'}`);
     }
-    return { tag: line.tag, line, spec, args: spec.parse(new Args(line.args), line) };
+    return { tag: line.tag, line, spec, args: spec.parse(new Args(line.args, this.utf8), line) };
   }
 
   /** Runs one command; says which and how it ended. */
@@ -744,6 +755,8 @@ export class Session implements ViewWatcher {
    * (EXAMINE, §6.3.2) shows them as \Recent and leaves them for the next SELECT.
    */
   private async recentRange(view: MailboxView, readOnly: boolean, upTo: number): Promise<{ from: number; to: number } | null> {
+    // RFC 9051 §2.3.2: IMAP4rev2 has no \Recent; a rev2 session claims nothing and leaves the messages recent for rev1 sessions.
+    if (this.rev2) return null;
     if (!readOnly) return view.claimRecent(upTo);
     return { from: (await view.recentUid()) + 1, to: Infinity };
   }
@@ -765,6 +778,8 @@ export class Session implements ViewWatcher {
     this.maxMessageSize = 0;
     this.condstore = false;
     this.qresync = false;
+    this.rev2 = false;
+    this.utf8Accept = false;
     this.state = 'notauth';
     this.armTimer();
   }
@@ -971,7 +986,8 @@ export class Session implements ViewWatcher {
   private reportExists(): void {
     const sel = this.selected!;
     this.writer.untagged(`${sel.uids.length} EXISTS`);
-    this.writer.untagged(`${sel.recent.size} RECENT`);
+    // RFC 9051 Appendix E: no RECENT response in IMAP4rev2.
+    if (!this.rev2) this.writer.untagged(`${sel.recent.size} RECENT`);
   }
 
   /**

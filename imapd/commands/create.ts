@@ -3,7 +3,9 @@
 // CREATE-SPECIAL-USE (RFC 6154 §3): CREATE name (USE (\Archive)).
 import { createMailbox, mailboxObjectId } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
+import { mailboxName } from '../render/mailbox-name.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
+import { writeListLine } from './list-mailboxes.ts';
 import { givenSpecialUse, USE_ATTR } from './special-use.ts';
 
 export default defineCommand({
@@ -35,6 +37,11 @@ export default defineCommand({
     // RFC 6154 §3: a use that cannot be given refuses the whole CREATE, with [USEATTR].
     const specialUse = givenSpecialUse(uses);
     const mailbox = await createMailbox(session.deps.store, session.account!.id, name, { specialUse });
+    // RFC 9051 §6.3.4: in IMAP4rev2, a name stored other than given (Unicode NFC,
+    // "inbox/…" as "INBOX/…") is told with a LIST carrying the given name as OLDNAME.
+    if (session.rev2 && mailbox.name !== name) {
+      writeListLine(session, 'LIST', mailbox.name, specialUse ? [specialUse] : [], ` ("OLDNAME" (${mailboxName(name, session.utf8)}))`);
+    }
     return { code: `MAILBOXID (${mailboxObjectId(mailbox.reference_id)})`, text: 'CREATE completed' };
   },
 });

@@ -269,9 +269,9 @@ function renderItem(
     case 'ENVELOPE':
       return `ENVELOPE ${renderEnvelope(row.envelope!)}`;
     case 'BODY':
-      return `BODY ${renderBodyStructure(row.root!, false)}`;
+      return `BODY ${renderBodyStructure(row.root!, false, session.rev2)}`;
     case 'BODYSTRUCTURE':
-      return `BODYSTRUCTURE ${renderBodyStructure(row.root!, true)}`;
+      return `BODYSTRUCTURE ${renderBodyStructure(row.root!, true, session.rev2)}`;
     case 'EMAILID':
       return `EMAILID (${object!.emailId})`;
     case 'THREADID':

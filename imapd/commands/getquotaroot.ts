@@ -4,7 +4,7 @@ import { accountQuota, findMailbox } from '../../schema/index.ts';
 import { string } from '../render/quote.ts';
 import { QUOTA_ROOT, quotaResponse } from '../render/quota.ts';
 import { ImapResponse } from '../response.ts';
-import { encodeMailboxName } from '../utf7.ts';
+import { mailboxName } from '../render/mailbox-name.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
 export default defineCommand({
@@ -19,7 +19,7 @@ export default defineCommand({
     const store = session.deps.store;
     const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
     if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
-    session.writer.untagged(`QUOTAROOT ${string(encodeMailboxName(mailbox.name))} ${string(QUOTA_ROOT)}`);
+    session.writer.untagged(`QUOTAROOT ${mailboxName(mailbox.name, session.utf8)} ${string(QUOTA_ROOT)}`);
     session.writer.untagged(quotaResponse(await accountQuota(store, session.account!.id)));
   },
 });

@@ -3,10 +3,9 @@
 // SPECIAL-USE (RFC 6154) attributes. LSUB is answered here; LIST in list.ts.
 import { HIERARCHY_DELIMITER, listKeptSubscriptions, listMailboxes, normalizeMailboxName, parentNames } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
-import { string } from '../render/quote.ts';
 import type { Args } from '../parser/args.ts';
 import type { Session } from '../session.ts';
-import { encodeMailboxName } from '../utf7.ts';
+import { mailboxName } from '../render/mailbox-name.ts';
 
 /** null: not valid modified UTF-7, so nothing matches (Dovecot lists nothing rather than answering BAD). */
 export function parseList(args: Args): { reference: string | null; pattern: string | null } {
@@ -92,7 +91,7 @@ export function writeDelimiter(session: Session, verb: string): void {
 }
 
 export function writeListLine(session: Session, verb: string, name: string, attrs: readonly string[], extra = ''): void {
-  session.writer.untagged(`${verb} (${attrs.join(' ')}) "${HIERARCHY_DELIMITER}" ${string(encodeMailboxName(name))}${extra}`);
+  session.writer.untagged(`${verb} (${attrs.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxName(name, session.utf8)}${extra}`);
 }
 
 /** The names that have a mailbox below them: \HasChildren (RFC 3348 / RFC 5258 §4). */

@@ -6,7 +6,7 @@ import { parseListArgs } from '../parser/list-args.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 import { lookupEntries, writeMetadata } from './metadata-entries.ts';
 import { byName, childrenAttribute, namesWithChildren, patternMatcher, writeDelimiter, writeListLine } from './list-mailboxes.ts';
-import { parseStatusItems, writeStatus } from './status.ts';
+import { checkStatusItems, parseStatusItems, writeStatus } from './status.ts';
 
 export default defineCommand({
   name: 'LIST',
@@ -17,6 +17,7 @@ export default defineCommand({
     return { ...list, statusItems: list.returns.status && [...new Set(parseStatusItems(list.returns.status))] };
   },
   async run(session, { extended, select, returns, reference, patterns, statusItems }) {
+    if (statusItems) checkStatusItems(session, statusItems);
     if (!extended && patterns[0] === '') return writeDelimiter(session, 'LIST');
     if (reference === null) return;
     // RFC 5258 §3: in an extended LIST "" asks for nothing; a pattern that is not
@@ -64,8 +65,9 @@ export default defineCommand({
       const box = boxes.get(name);
       const attrs: string[] = [];
       // RFC 5258 §3: in an extended LIST a name without a mailbox is \NonExistent
-      // (which implies \Noselect); rev1 clients know only \Noselect.
-      if (!box) attrs.push(extended ? '\\NonExistent' : '\\Noselect');
+      // (which implies \Noselect); rev1 clients know only \Noselect. RFC 9051 §7.3.1:
+      // IMAP4rev2 has \NonExistent in every LIST.
+      if (!box) attrs.push(extended || session.rev2 ? '\\NonExistent' : '\\Noselect');
       else if (box.noselect) attrs.push('\\Noselect');
       // RFC 5258 §4 and RFC 6154 let these come without the CHILDREN and
       // SPECIAL-USE return options; a rev1 LIST has always had them.

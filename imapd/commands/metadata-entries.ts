@@ -70,12 +70,12 @@ export function writeMetadata(session: Session, mailbox: string, entries: readon
   let bytes = 0;
   for (const entry of entries) {
     if (batch.length > 0 && bytes + (entry.value?.length ?? 0) > RESPONSE_BYTES) {
-      session.writer.untagged(metadataResponse(mailbox, batch));
+      session.writer.untagged(metadataResponse(mailbox, batch, session.utf8));
       batch = [];
       bytes = 0;
     }
     batch.push(entry);
     bytes += entry.value?.length ?? 0;
   }
-  if (batch.length > 0) session.writer.untagged(metadataResponse(mailbox, batch));
+  if (batch.length > 0) session.writer.untagged(metadataResponse(mailbox, batch, session.utf8));
 }

@@ -5,7 +5,8 @@ import { parseSearch, usesModseq } from '../parser/search-keys.ts';
 import { evaluateSearch } from '../search/evaluate.ts';
 import { requireCharset } from '../search/charset.ts';
 import { extendedSearch, forgetSavedOnFailure } from '../search/extended-search.ts';
-import { correlator, readReturnOptions } from '../search/return-options.ts';
+import { correlator, readReturnOptions, returnAll } from '../search/return-options.ts';
+import { checkSearch } from '../search/session-rules.ts';
 import { defineCommand, SELECTED } from './command.ts';
 
 export default defineCommand({
@@ -17,8 +18,11 @@ export default defineCommand({
     const options = readReturnOptions(args);
     return { options, ...parseSearch(args) };
   },
-  async run(session, { options, charset, key }, line) {
+  async run(session, { options: asked, charset, key }, line) {
+    // RFC 9051 §6.4.4: in IMAP4rev2 every SEARCH is answered with ESEARCH; without RETURN, as RETURN (ALL).
+    const options = asked ?? (session.rev2 ? returnAll() : null);
     try {
+      checkSearch(session, charset, key);
       requireCharset(charset);
       const withModseq = usesModseq(key);
       if (withModseq) session.condstore = true;

@@ -1,6 +1,7 @@
 // Shared by SELECT and EXAMINE (RFC 3501 §6.3.1–2), with the CONDSTORE and
 // QRESYNC parameters (RFC 7162 §3.1.8, §3.2.5), [CLOSED] (RFC 7162 §3.2.11,
-// RFC 9051 §7.1) and [MAILBOXID] (RFC 8474 §4).
+// RFC 9051 §7.1) and [MAILBOXID] (RFC 8474 §4). In an IMAP4rev2 session the
+// responses are RFC 9051 §6.3.2's.
 import { findMailbox, findMailboxById, mailboxObjectId } from '../../schema/index.ts';
 import { ParseError } from '../parser/tokens.ts';
 import type { Args } from '../parser/args.ts';
@@ -10,6 +11,7 @@ import { flagsResponse, permanentFlagsResponse } from '../render/flags.ts';
 import { ImapResponse } from '../response.ts';
 import type { Session } from '../session.ts';
 import type { Completion } from './command.ts';
+import { writeListLine } from './list-mailboxes.ts';
 
 export interface SelectParams {
   name: string | null;
@@ -60,9 +62,15 @@ export async function selectMailbox(session: Session, params: SelectParams, read
   // RFC 3501 §7.2.6: the keywords in use, so no FETCH shows one the client was not told of.
   w.untagged(flagsResponse(sel.keywords.values()));
   w.untagged(`${sel.uids.length} EXISTS`);
-  w.untagged(`${sel.recent.size} RECENT`);
-  const firstUnseen = firstUnseenSeq(session);
-  if (firstUnseen !== null) w.untagged(`OK [UNSEEN ${firstUnseen}] First unseen`);
+  if (session.rev2) {
+    // RFC 9051 §6.3.2: a LIST response with the mailbox's name is required; RECENT
+    // and the UNSEEN response code are gone (Appendix E).
+    writeListLine(session, 'LIST', mailbox.name, mailbox.special_use ? [mailbox.special_use] : []);
+  } else {
+    w.untagged(`${sel.recent.size} RECENT`);
+    const firstUnseen = firstUnseenSeq(session);
+    if (firstUnseen !== null) w.untagged(`OK [UNSEEN ${firstUnseen}] First unseen`);
+  }
   w.untagged(`OK [UIDVALIDITY ${status.uidvalidity}] UIDs valid`);
   w.untagged(`OK [UIDNEXT ${status.uidnext}] Predicted next UID`);
   w.untagged(permanentFlagsResponse(sel.keywords.values(), readOnly));

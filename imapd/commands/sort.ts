@@ -6,6 +6,7 @@ import { parseSort } from '../parser/sort-thread-args.ts';
 import { usesModseq } from '../parser/search-keys.ts';
 import { sortResponse } from '../render/number-lists.ts';
 import { requireCharset } from '../search/charset.ts';
+import { checkCriteria } from '../search/session-rules.ts';
 import { extendedSearch, forgetSavedOnFailure } from '../search/extended-search.ts';
 import { correlator, readReturnOptions } from '../search/return-options.ts';
 import { sortMessages } from '../sort/sort-messages.ts';
@@ -22,6 +23,7 @@ export default defineCommand({
   },
   async run(session, { options, criteria, charset, key }, line) {
     try {
+      checkCriteria(session, key);
       requireCharset(charset);
       const withModseq = usesModseq(key);
       if (withModseq) session.condstore = true;

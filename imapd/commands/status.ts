@@ -4,10 +4,9 @@
 // DELETED and DELETED-STORAGE from RFC 9208 §4.3).
 import { findMailbox, type MailBoxRow, mailboxObjectId, mailboxStatus } from '../../schema/index.ts';
 import { ParseError, type Token } from '../parser/tokens.ts';
-import { string } from '../render/quote.ts';
 import { kibibytes } from '../render/quota.ts';
 import { ImapResponse } from '../response.ts';
-import { encodeMailboxName } from '../utf7.ts';
+import { mailboxName } from '../render/mailbox-name.ts';
 import type { Session } from '../session.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
@@ -26,6 +25,11 @@ export function parseStatusItems(tokens: Token[]): Item[] {
   return items;
 }
 
+/** RFC 9051 §6.3.11: IMAP4rev2 has no RECENT status item (Appendix E); a rev2 session asking for it gets BAD. */
+export function checkStatusItems(session: Session, items: readonly Item[]): void {
+  if (session.rev2 && items.includes('RECENT')) throw new ImapResponse('BAD', 'RECENT is not a STATUS item in IMAP4rev2');
+}
+
 export default defineCommand({
   name: 'STATUS',
   states: AUTHENTICATED,
@@ -36,6 +40,7 @@ export default defineCommand({
     return { name, items };
   },
   async run(session, { name, items }) {
+    checkStatusItems(session, items);
     const store = session.deps.store;
     const mailbox = name === null ? undefined : await findMailbox(store, session.account!.id, name);
     if (!mailbox || mailbox.noselect) throw new ImapResponse('NO', 'No such mailbox', 'NONEXISTENT');
@@ -60,5 +65,5 @@ export async function writeStatus(session: Session, mailbox: MailBoxRow, items: 
     // In the unit of the STORAGE resource (1024 octets, RFC 9208 §5.1), so it compares with GETQUOTA's usage.
     'DELETED-STORAGE': kibibytes(s.deletedSize),
   };
-  session.writer.untagged(`STATUS ${string(encodeMailboxName(mailbox.name))} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
+  session.writer.untagged(`STATUS ${mailboxName(mailbox.name, session.utf8)} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
 }

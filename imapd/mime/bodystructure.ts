@@ -1,6 +1,8 @@
 // RFC 3501 §7.4.2 BODY and BODYSTRUCTURE rendering from the MIME tree stored at
 // delivery. Types, subtypes, parameters and encodings are written as they
 // appear in the message (Dovecot does the same); defaults are lower-case.
+// RFC 9051 §7.5.2 (IMAP4rev2): message/global (RFC 6532) is a body-type-msg
+// like message/rfc822; for an IMAP4rev1 session it stays a basic body.
 import type { Envelope, MimePart } from '../../schema/index.ts';
 import { nstring, string } from '../render/quote.ts';
 import { renderEnvelope } from './envelope.ts';
@@ -56,17 +58,17 @@ function emptyTextPart(at: number): MimePart {
   };
 }
 
-function renderMultipart(part: MimePart, extended: boolean): string {
+function renderMultipart(part: MimePart, extended: boolean, rev2: boolean): string {
   // The indexer always gives a multipart at least one part; the fallback keeps the grammar if not.
   const children = part.parts && part.parts.length ? part.parts : [emptyTextPart(part.bodyEnd)];
-  let out = '(' + children.map((child) => renderPart(child, extended)).join('') + ' ' + string(part.wire.subtype ?? part.subtype);
+  let out = '(' + children.map((child) => renderPart(child, extended, rev2)).join('') + ' ' + string(part.wire.subtype ?? part.subtype);
   if (extended) {
     out += ` ${renderParams(part.wire.params, false)} ${renderDisposition(part)} ${renderLanguage(part)} ${nstring(part.location)}`;
   }
   return out + ')';
 }
 
-function renderSinglePart(part: MimePart, extended: boolean): string {
+function renderSinglePart(part: MimePart, extended: boolean, rev2: boolean): string {
   const isText = part.type === 'text';
   const fields = [
     string(part.wire.type ?? part.type),
@@ -77,11 +79,11 @@ function renderSinglePart(part: MimePart, extended: boolean): string {
     string(part.wire.encoding ?? '7bit'),
     String(part.size),
   ];
-  if (part.type === 'message' && part.subtype === 'rfc822') {
+  if (part.type === 'message' && (part.subtype === 'rfc822' || (rev2 && part.subtype === 'global'))) {
     // body-type-msg needs an envelope and a body even when the message was not parsed.
     fields.push(
       renderEnvelope(part.message?.envelope ?? EMPTY_ENVELOPE),
-      renderPart(part.message?.root ?? emptyTextPart(part.bodyStart), extended),
+      renderPart(part.message?.root ?? emptyTextPart(part.bodyStart), extended, rev2),
       String(part.lines),
     );
   } else if (isText) {
@@ -91,11 +93,11 @@ function renderSinglePart(part: MimePart, extended: boolean): string {
   return '(' + fields.join(' ') + ')';
 }
 
-function renderPart(part: MimePart, extended: boolean): string {
-  return part.type === 'multipart' ? renderMultipart(part, extended) : renderSinglePart(part, extended);
+function renderPart(part: MimePart, extended: boolean, rev2: boolean): string {
+  return part.type === 'multipart' ? renderMultipart(part, extended, rev2) : renderSinglePart(part, extended, rev2);
 }
 
-/** extended=true → BODYSTRUCTURE (with extension data), false → BODY. */
-export function renderBodyStructure(root: MimePart, extended: boolean): string {
-  return renderPart(root, extended);
+/** extended=true → BODYSTRUCTURE (with extension data), false → BODY; rev2: the session enabled IMAP4rev2. */
+export function renderBodyStructure(root: MimePart, extended: boolean, rev2 = false): string {
+  return renderPart(root, extended, rev2);
 }

@@ -19,8 +19,9 @@ export interface SectionSpec {
 const LF = 0x0a;
 const EMPTY = Buffer.alloc(0);
 
+// RFC 9051 §6.4.5: HEADER, TEXT etc. reach into a MESSAGE/RFC822 or MESSAGE/GLOBAL part.
 function isMessage(part: MimePart): boolean {
-  return part.type === 'message' && part.subtype === 'rfc822';
+  return part.type === 'message' && (part.subtype === 'rfc822' || part.subtype === 'global');
 }
 
 /** The entity a section refers to, or null when it does not exist. */

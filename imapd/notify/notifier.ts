@@ -12,9 +12,9 @@
 // MAX_BEHIND changes not yet written the session gets [NOTIFICATIONOVERFLOW] (§5.8).
 import { listKeptSubscriptions, listMailboxes, mailboxStatus, type MailBoxRow, type MailboxChanged, type MetadataChanged, parentNames, StoreError } from '../../schema/index.ts';
 import { childrenAttribute, namesWithChildren, writeListLine } from '../commands/list-mailboxes.ts';
-import { astring, string } from '../render/quote.ts';
+import { mailboxName } from '../render/mailbox-name.ts';
+import { astring } from '../render/quote.ts';
 import type { Notifications, Session } from '../session.ts';
-import { encodeMailboxName } from '../utf7.ts';
 import { fetchUnasked } from './fetch-unasked.ts';
 import { type AccountWatcher, notifyHub } from './hub.ts';
 import type { EventSet, MailboxFilter, NotifySpec } from './spec.ts';
@@ -197,7 +197,7 @@ export class Notifier implements Notifications, AccountWatcher {
 
   private writeStatus(name: string, c: Counters): void {
     const modseq = this.session.condstore ? ` HIGHESTMODSEQ ${c.highestmodseq}` : '';
-    this.session.writer.untagged(`STATUS ${string(encodeMailboxName(name))} (MESSAGES ${c.messages} UIDNEXT ${c.uidnext} UIDVALIDITY ${c.uidvalidity}${modseq})`);
+    this.session.writer.untagged(`STATUS ${mailboxName(name, this.session.utf8)} (MESSAGES ${c.messages} UIDNEXT ${c.uidnext} UIDVALIDITY ${c.uidvalidity}${modseq})`);
   }
 
   /** RFC 5464 §4.4.2 via RFC 5465 §5.6–5.7: the names of changed entries, without values. */
@@ -206,9 +206,9 @@ export class Notifier implements Notifications, AccountWatcher {
     if (change.mailboxId !== null) {
       const box = this.snapshot.boxes.get(change.mailboxId);
       if (!box) return;
-      mailbox = encodeMailboxName(box.name);
+      mailbox = box.name;
     }
-    this.session.writer.untagged(`METADATA ${string(mailbox)} ${astring(change.entry)}`);
+    this.session.writer.untagged(`METADATA ${mailboxName(mailbox, this.session.utf8)} ${astring(change.entry)}`);
   }
 
   /**
@@ -253,7 +253,7 @@ export class Notifier implements Notifications, AccountWatcher {
       if (!named) continue;
       if (!now) tellWithParent(old.name);
       else if (now.name !== old.name) {
-        if (!renamedFrom.some((o) => old.name.startsWith(o + '/'))) tell(now.name, ` ("OLDNAME" (${string(encodeMailboxName(old.name))}))`);
+        if (!renamedFrom.some((o) => old.name.startsWith(o + '/'))) tell(now.name, ` ("OLDNAME" (${mailboxName(old.name, this.session.utf8)}))`);
       } else if (now.noselect !== old.noselect) tell(now.name);
     }
     for (const [id, now] of after.boxes) if (!before.boxes.has(id) && this.eventsFor(now, after).mailboxName) tellWithParent(now.name);

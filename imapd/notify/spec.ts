@@ -55,12 +55,12 @@ export function parseNotify(args: Args): NotifySpec | null {
   if (!args.more) throw new ParseError('missing event group');
   let unsupported = false;
   while (args.more) {
-    const group = new Args(args.list('event group'));
+    const group = new Args(args.list('event group'), args.utf8Names);
     const filter = group.atom('mailbox filter').toUpperCase();
     const selected = filter === 'SELECTED' || filter === 'SELECTED-DELAYED';
     let mailboxFilter: MailboxFilter | null = null;
     if (filter === 'INBOXES' || filter === 'PERSONAL' || filter === 'SUBSCRIBED') mailboxFilter = { kind: filter.toLowerCase() as 'inboxes' | 'personal' | 'subscribed' };
-    else if (filter === 'SUBTREE' || filter === 'MAILBOXES') mailboxFilter = { kind: filter === 'SUBTREE' ? 'subtree' : 'mailboxes', names: mailboxNames(group.next('mailbox')) };
+    else if (filter === 'SUBTREE' || filter === 'MAILBOXES') mailboxFilter = { kind: filter === 'SUBTREE' ? 'subtree' : 'mailboxes', names: mailboxNames(group.next('mailbox'), group.utf8Names) };
     else if (!selected) throw new ParseError(`unknown mailbox filter ${filter}`);
     const { events, fetch, unknown } = parseEvents(eventsToken(group), selected);
     unsupported ||= unknown;
@@ -75,9 +75,9 @@ export function parseNotify(args: Args): NotifySpec | null {
   return spec;
 }
 
-/** one-or-more-mailbox: names as stored (INBOX in any case is INBOX); one that is not modified UTF-7 names no mailbox. */
-function mailboxNames(tok: Token): string[] {
-  const names = new Args(tok.t === 'list' ? tok.v : [tok]);
+/** one-or-more-mailbox: names as stored (INBOX in any case is INBOX); one that is not modified UTF-7 (UTF-8 with utf8Names) names no mailbox. */
+function mailboxNames(tok: Token, utf8Names: boolean): string[] {
+  const names = new Args(tok.t === 'list' ? tok.v : [tok], utf8Names);
   const out: string[] = [];
   while (names.more) {
     const name = names.mailboxToFind();

@@ -4,6 +4,7 @@
 // and URLs. APPEND takes one or more (MULTIAPPEND), REPLACE exactly one.
 import { type Args, flagsFrom, parseDateTime } from './args.ts';
 import { ParseError, type Token } from './tokens.ts';
+import { utf8AppendData } from './utf8-append.ts';
 
 export interface AppendMessageArgs {
   flags: string[];
@@ -53,6 +54,9 @@ export function parseAppendMessage(args: Args): AppendSource {
     internalDate = parseDateTime(tok.v.toString('latin1'));
     tok = args.next('message');
   }
+  // RFC 6855 §4: UTF8 (literal8) carries the message as a literal8 does.
+  const utf8 = utf8AppendData(args, tok);
+  if (utf8) tok = { t: 'literal8', v: utf8 };
   if (flags.some((f) => f.toLowerCase() === '\\recent')) throw new ParseError('\\Recent cannot be set');
   if (tok.t === 'atom' && tok.v.toUpperCase() === 'CATENATE') return { flags, internalDate, catenate: parseCatenate(args.list('CATENATE parts')) };
   if (tok.t !== 'literal8' && (tok.t !== 'string' || !tok.literal)) throw new ParseError('expected message literal');

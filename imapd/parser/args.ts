@@ -69,7 +69,11 @@ const FLAG = /^\\?[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$/;
 
 export class Args {
   private i = 0;
-  constructor(private readonly tokens: Token[]) {}
+  /** `utf8Names`: mailbox names are UTF-8, not modified UTF-7 (RFC 9051 §5.1, RFC 6855 §3: after ENABLE IMAP4rev2 or UTF8=ACCEPT). */
+  constructor(
+    private readonly tokens: Token[],
+    readonly utf8Names = false,
+  ) {}
 
   get more(): boolean {
     return this.i < this.tokens.length;
@@ -103,10 +107,10 @@ export class Args {
     if (tok.t === 'list' || tok.t === 'literal8') throw new ParseError(`expected ${what}`);
     return tok.t === 'atom' ? Buffer.from(tok.v, 'latin1') : tok.v;
   }
-  /** A mailbox name on the wire (modified UTF-7) as Unicode. */
+  /** A mailbox name on the wire (modified UTF-7, or UTF-8 when utf8Names) as Unicode. */
   mailbox(): string {
     const name = this.mailboxToFind();
-    if (name === null) throw new ParseError('mailbox name is not valid modified UTF-7');
+    if (name === null) throw new ParseError(`mailbox name is not valid ${this.utf8Names ? 'UTF-8' : 'modified UTF-7'}`);
     return name;
   }
   /**
@@ -117,6 +121,8 @@ export class Args {
   mailboxToFind(): string | null {
     const tok = this.next('mailbox');
     if (tok.t === 'list' || tok.t === 'literal8') throw new ParseError('expected mailbox');
+    // RFC 6855 §3: once UTF-8 is on, names are UTF-8 as they stand ("&" is itself).
+    if (this.utf8Names) return utf8Text(tok.t === 'atom' ? Buffer.from(tok.v, 'latin1') : tok.v);
     try {
       return decodeMailboxName(tok.t === 'atom' ? tok.v : tok.v.toString('latin1'));
     } catch (err) {
@@ -139,6 +145,12 @@ export class Args {
     if (!Number.isSafeInteger(n)) throw new ParseError(`${what} out of range`);
     return n;
   }
+}
+
+/** Bytes as UTF-8 text; null when they are not valid UTF-8. */
+function utf8Text(bytes: Buffer): string | null {
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : null;
 }
 
 /** A flag list "(\Seen foo)" or a single flag. */

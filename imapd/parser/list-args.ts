@@ -82,7 +82,7 @@ export function parseListArgs(args: Args): ListArgs {
     const list = args.list('mailbox patterns');
     if (list.length === 0) throw new ParseError('empty list of mailbox patterns');
     if (list.length > MAX_PATTERNS) throw new ParseError(`more than ${MAX_PATTERNS} mailbox patterns`);
-    patterns = list.map(patternOf);
+    patterns = list.map((tok) => patternOf(tok, args.utf8Names));
   } else {
     patterns = [args.mailboxToFind()];
   }
@@ -115,7 +115,7 @@ export function parseListArgs(args: Args): ListArgs {
 }
 
 /** One pattern of a pattern list: an astring read like any other mailbox argument. */
-function patternOf(tok: Token): string | null {
+function patternOf(tok: Token, utf8Names: boolean): string | null {
   if (tok.t === 'list') throw new ParseError('expected a mailbox pattern');
-  return new Args([tok]).mailboxToFind();
+  return new Args([tok], utf8Names).mailboxToFind();
 }

@@ -1,6 +1,6 @@
 // The METADATA response (RFC 5464 §4.4.1): a mailbox name ("" for the server)
 // and its entries with their values, NIL for an entry that has none.
-import { encodeMailboxName } from '../utf7.ts';
+import { mailboxName } from './mailbox-name.ts';
 import { astring, literal, string } from './quote.ts';
 
 export interface EntryValue {
@@ -25,7 +25,7 @@ function nstringOf(value: Buffer | null): string {
   return SEVEN_BIT.test(text) ? string(text) : literal(value);
 }
 
-/** "METADATA mailbox (entry value …)" for a non-empty list of entries. */
-export function metadataResponse(mailbox: string, entries: readonly EntryValue[]): string {
-  return `METADATA ${string(encodeMailboxName(mailbox))} (${entries.map((e) => `${astring(e.name)} ${nstringOf(e.value)}`).join(' ')})`;
+/** "METADATA mailbox (entry value …)" for a non-empty list of entries; `utf8`: the session's names are UTF-8 (render/mailbox-name.ts). */
+export function metadataResponse(mailbox: string, entries: readonly EntryValue[], utf8 = false): string {
+  return `METADATA ${mailboxName(mailbox, utf8)} (${entries.map((e) => `${astring(e.name)} ${nstringOf(e.value)}`).join(' ')})`;
 }

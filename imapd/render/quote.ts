@@ -19,6 +19,18 @@ export function string(value: string): string {
   return literal(Buffer.from(value, 'utf8'));
 }
 
+/**
+ * string for a session where UTF-8 is on (RFC 9051 §4.3, RFC 6855 §3: a quoted
+ * string may hold UTF-8): quoted with its UTF-8 bytes as they are, a literal
+ * only for CR, LF, NUL or length. Rendered one char per byte, like the rest.
+ */
+export function utf8String(value: string): string {
+  const bytes = Buffer.from(value, 'utf8');
+  const text = bytes.toString('latin1');
+  if (bytes.length <= MAX_QUOTED && /^[^\0\r\n]*$/.test(text)) return '"' + text.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+  return literal(bytes);
+}
+
 /** A synchronizing literal as sent by a server: {n}CRLF followed by the bytes. */
 export function literal(bytes: Buffer | string): string {
   const buf = withoutNul(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);

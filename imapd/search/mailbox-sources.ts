@@ -29,7 +29,7 @@ export function readSourceOptions(args: Args): MailboxSource[] | null {
   const first = args.peek();
   if (first?.t !== 'atom' || first.v.toUpperCase() !== 'IN') return null;
   args.next('IN');
-  const inner = new Args(args.list('source options'));
+  const inner = new Args(args.list('source options'), args.utf8Names);
   const sources: MailboxSource[] = [];
   while (inner.more) {
     if (inner.peek()?.t === 'list') {
@@ -50,7 +50,7 @@ export function readSourceOptions(args: Args): MailboxSource[] | null {
       case 'subtree-one': {
         const names: Array<string | null> = [];
         if (inner.peek()?.t === 'list') {
-          const list = new Args(inner.list('mailbox list'));
+          const list = new Args(inner.list('mailbox list'), args.utf8Names);
           while (list.more) names.push(list.mailboxToFind());
           if (names.length === 0) throw new ParseError('empty mailbox list');
         } else names.push(inner.mailboxToFind());

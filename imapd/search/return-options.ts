@@ -51,6 +51,11 @@ export interface ReturnOptions {
 const FLAGS = ['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE', 'CONTEXT', 'UPDATE'] as const;
 const PARTIAL = /^(-?)([1-9]\d{0,9}):(-?)([1-9]\d{0,9})$/;
 
+/** RETURN (ALL): what ESEARCH without result options (RFC 7377 §2.1) and an IMAP4rev2 SEARCH without RETURN (RFC 9051 §6.4.4) answer. */
+export function returnAll(): ReturnOptions {
+  return { min: false, max: false, count: false, all: true, partial: null, save: false, context: false, update: false };
+}
+
 /** The RETURN (...) list of a searching command, if it has one. */
 export function readReturnOptions(args: Args): ReturnOptions | null {
   const first = args.peek();
@@ -151,8 +156,9 @@ export function* esearchPieces(correlatorText: string, byUid: boolean, o: Return
 }
 
 /** The search correlator (RFC 4466 §2.6.2; MAILBOX, its name as on the wire, and UIDVALIDITY from RFC 7377 §2.1). */
+/** `mailbox.name` as rendered for the session (render/mailbox-name.ts). */
 export function correlator(tag: string, mailbox?: { name: string; uidvalidity: number }): string {
-  return mailbox ? `TAG ${string(tag)} MAILBOX ${string(mailbox.name)} UIDVALIDITY ${mailbox.uidvalidity}` : `TAG ${string(tag)}`;
+  return mailbox ? `TAG ${string(tag)} MAILBOX ${mailbox.name} UIDVALIDITY ${mailbox.uidvalidity}` : `TAG ${string(tag)}`;
 }
 
 /** "ESEARCH (TAG "x") UID data", without the leading "* ". */

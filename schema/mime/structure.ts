@@ -149,7 +149,8 @@ export function parseEntity(raw: Buffer, start: number, end: number, defaultType
     } else {
       part.parts = ranges.map(([s, e]) => parseEntity(raw, s, e, childDefault, depth + 1));
     }
-  } else if (type === 'message' && subtype === 'rfc822') {
+  } else if (type === 'message' && (subtype === 'rfc822' || subtype === 'global')) {
+    // message/global (RFC 6532) is a message too: RFC 9051 §7.5.2 shows its envelope and body.
     // An encoded (e.g. base64) embedded message is not parsed; BODYSTRUCTURE then shows an empty one.
     if (!opaque && ['7BIT', '8BIT', 'BINARY'].includes(encoding)) {
       const root = parseEntity(raw, bodyStart, end, 'text/plain', depth + 1);
