@@ -65,6 +65,67 @@ function message(): string {
   ].join('\r\n');
 }
 
+/** Dovecot imaptest's src/tests/urlauth-binary.mbox message (its second), with CRLF line ends. */
+const IMAPTEST_MESSAGE = [
+  'From: user@domain.org',
+  'Date: Sat, 24 Mar 2007 23:00:00 +0200',
+  'Mime-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="foo',
+  ' bar"',
+  '',
+  'Root MIME prologue',
+  '',
+  '--foo bar',
+  'Content-Type: message/rfc822',
+  '',
+  'From: sub@domain.org',
+  'Date: Sun, 12 Aug 2012 12:34:56 +0300',
+  'Subject: submsg',
+  'Content-Type: multipart/alternative; boundary="sub1"',
+  '',
+  'Sub MIME prologue',
+  '--sub1',
+  'Content-Type: text/x-myown; charset=us-ascii',
+  'Content-Transfer-Encoding: base64',
+  '',
+  'aGVs',
+  'bG8gd29y',
+  'bGQ=',
+  '',
+  '--sub1',
+  'Content-Type: text/x-myother; charset=us-ascii',
+  'Content-Transfer-Encoding: base64',
+  '',
+  '  aGVs    ',
+  ' bG8g  ',
+  '   d29y  \t ',
+  '    bGQ= ',
+  '',
+  '',
+  '--sub1',
+  'Content-Type: text/plain; charset=us-ascii',
+  'Content-Transfer-Encoding: x-unprintable',
+  '',
+  'nothing to see here',
+  '',
+  '--sub1',
+  'Content-Type: text/plain; charset=us-ascii',
+  'Content-Transfer-Encoding: quoted-printable',
+  '',
+  'definitely nothing to see here',
+  '',
+  '--=',
+  'sub=',
+  '=31--',
+  '',
+  '--sub1--',
+  'Sub MIME epilogue',
+  '',
+  '--foo bar--',
+  'Root MIME epilogue',
+  '',
+].join('\r\n');
+
 const urlOf = (user: string, rest: string): string => `imap://${encodeURIComponent(user)}@${TEST_HOSTNAME}/${rest}`;
 
 async function genurlauth(c: RawClient, rump: string): Promise<string> {
@@ -160,6 +221,39 @@ describe('URLAUTH=BINARY', () => {
     const all = await urlfetch(c, `("${whole}" BODYPARTSTRUCTURE)`);
     assert.ok(all.startsWith(`* URLFETCH "${whole}" (BODYPARTSTRUCTURE (${alternative}("image" "png" NIL NIL NIL "base64" `), all.slice(0, 400));
     assert.match(all, / "mixed" \("boundary" "b1"\) NIL NIL NIL\)\)$/);
+  });
+
+  test("Dovecot imaptest's urlauth-binary cases: parts of an embedded message, odd base64 spacing, a quoted-printable boundary", DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    await imap().deliver(id, 'INBOX', IMAPTEST_MESSAGE);
+    const c = await imap().login(user);
+    const url = (section: string) => genurlauth(c, urlOf(user, `INBOX/;uid=1/;section=${section};urlauth=anonymous`));
+    const hello = 'hello world';
+    const u1 = await url('1.1');
+    assert.equal(await urlfetch(c, `("${u1}" BINARY)`), `* URLFETCH "${u1}" (BINARY {11}\r\n${hello})`);
+    assert.equal(await urlfetch(c, `("${u1}" BODYPARTSTRUCTURE)`), `* URLFETCH "${u1}" (BODYPARTSTRUCTURE ("text" "x-myown" ("charset" "us-ascii") NIL NIL "base64" 22 3 NIL NIL NIL NIL))`);
+    assert.equal(
+      await urlfetch(c, `("${u1}" BINARY BODYPARTSTRUCTURE)`),
+      `* URLFETCH "${u1}" (BODYPARTSTRUCTURE ("text" "x-myown" ("charset" "us-ascii") NIL NIL "7bit" 11 0 NIL NIL NIL NIL)) (BINARY {11}\r\n${hello})`,
+    );
+    const u2 = await url('1.2');
+    assert.equal(
+      await urlfetch(c, `("${u2}" BINARY BODYPARTSTRUCTURE)`),
+      `* URLFETCH "${u2}" (BODYPARTSTRUCTURE ("text" "x-myother" ("charset" "us-ascii") NIL NIL "7bit" 11 0 NIL NIL NIL NIL)) (BINARY {11}\r\n${hello})`,
+    );
+    const u3 = await url('1.3');
+    assert.equal(
+      await urlfetch(c, `("${u3}" BINARY BODYPARTSTRUCTURE)`),
+      `* URLFETCH "${u3}" (BODYPARTSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "x-unprintable" 21 1 NIL NIL NIL NIL)) (BINARY NIL)`,
+    );
+    // Decoding a part never changes where the parts of its parent end.
+    const u4 = await url('1.4');
+    const decoded = 'definitely nothing to see here\r\n\r\n--sub1--\r\n';
+    // Dovecot answers 0 lines here; RFC 3501 body-fld-lines counts the decoded content's three.
+    assert.equal(
+      await urlfetch(c, `("${u4}" BINARY BODYPARTSTRUCTURE)`),
+      `* URLFETCH "${u4}" (BODYPARTSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 44 3 NIL NIL NIL NIL)) (BINARY {44}\r\n${decoded})`,
+    );
   });
 
   test('RFC 5524 §4: an unknown CTE gives BINARY NIL and the structure as stored', DEADLINE, async () => {
