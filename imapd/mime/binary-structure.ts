@@ -43,9 +43,9 @@ async function decodedShape(read: RawReader, place: BinaryPlace, size: number): 
   return { length, lines, domain: binary ? 'binary' : eight ? '8bit' : '7bit' };
 }
 
-/** BODYSTRUCTURE (extended) of `part`, whose BINARY content is at `place`, as that content describes it. */
-export async function binaryBodyStructure(read: RawReader, part: MimePart, place: BinaryPlace, size: number): Promise<string> {
-  if (place.encoding === null) return renderBodyStructure(part, true);
+/** BODYSTRUCTURE (extended) of `part`, whose BINARY content is at `place`, as that content describes it; rev2 as for FETCH. */
+export async function binaryBodyStructure(read: RawReader, part: MimePart, place: BinaryPlace, size: number, rev2: boolean): Promise<string> {
+  if (place.encoding === null) return renderBodyStructure(part, true, rev2);
   const { length, lines, domain } = await decodedShape(read, place, size);
-  return renderBodyStructure({ ...part, size: length, lines, wire: { ...part.wire, encoding: domain } }, true);
+  return renderBodyStructure({ ...part, size: length, lines, wire: { ...part.wire, encoding: domain } }, true, rev2);
 }

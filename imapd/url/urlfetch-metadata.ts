@@ -54,7 +54,7 @@ export async function urlMetadata(session: Session, url: ImapUrl, params: Readon
     }
     if (params.has('BODYPARTSTRUCTURE')) {
       // Without BINARY, or for a part we cannot decode (its BINARY is NIL), the part as stored.
-      const structure = binary && place ? await binaryBodyStructure(read, part, place, message.size) : renderBodyStructure(part, true);
+      const structure = binary && place ? await binaryBodyStructure(read, part, place, message.size, session.rev2) : renderBodyStructure(part, true, session.rev2);
       pieces.push(` (BODYPARTSTRUCTURE ${structure})`);
     }
     if (binary) {
