@@ -194,6 +194,7 @@ export const BASE_CAPABILITIES = [
   'BINARY',
   'CATENATE',
   'URLAUTH',
+  'URLAUTH=BINARY',
   'UTF8=ACCEPT',
 ];
 

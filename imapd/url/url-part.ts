@@ -4,7 +4,7 @@
 // and URLFETCH. The length is known before any byte is read, so a caller can
 // refuse an oversized result ([TOOBIG]) first; the bytes are then read in
 // pieces, never the whole message at once.
-import { findMailbox, getMessages, rawChunkSize, readRawChunks, readRawRange, type Store } from '../../schema/index.ts';
+import { findMailbox, getMessages, type MessageMeta, rawChunkSize, readRawChunks, readRawRange, type Store } from '../../schema/index.ts';
 import { filterHeader, locateSection } from '../mime/section.ts';
 import type { Session } from '../session.ts';
 import type { ImapUrl } from './imap-url.ts';
@@ -32,17 +32,27 @@ export function urlRespText(url: string): string {
   return out === '' ? '/' : out.slice(0, 1024);
 }
 
+/** The message `url` names in account `accountId`'s mailboxes. Throws BadUrl when the mailbox, UIDVALIDITY or message does not match or exist. */
+export async function locateUrlMessage(store: Store, accountId: number, url: ImapUrl): Promise<MessageMeta> {
+  const mailbox = await findMailbox(store, accountId, url.mailbox);
+  if (!mailbox || mailbox.noselect) throw new BadUrl('no such mailbox');
+  if (url.uidvalidity !== null && url.uidvalidity !== mailbox.uidvalidity) throw new BadUrl('UIDVALIDITY does not match');
+  const [message] = await getMessages(store, mailbox.id, [url.uid]);
+  if (!message) throw new BadUrl('no such message');
+  return message;
+}
+
 /**
  * The part `url` names in account `accountId`'s mailboxes (the caller has
  * decided whose mailboxes the URL may reach). Throws BadUrl when the mailbox,
  * UIDVALIDITY, message or section does not match or exist.
  */
 export async function locateUrlPart(store: Store, accountId: number, url: ImapUrl): Promise<UrlPart> {
-  const mailbox = await findMailbox(store, accountId, url.mailbox);
-  if (!mailbox || mailbox.noselect) throw new BadUrl('no such mailbox');
-  if (url.uidvalidity !== null && url.uidvalidity !== mailbox.uidvalidity) throw new BadUrl('UIDVALIDITY does not match');
-  const [message] = await getMessages(store, mailbox.id, [url.uid]);
-  if (!message) throw new BadUrl('no such message');
+  return messageUrlPart(store, await locateUrlMessage(store, accountId, url), url);
+}
+
+/** The part `url` names in `message` (the message it names). Throws BadUrl when the section does not exist. */
+export async function messageUrlPart(store: Store, message: MessageMeta, url: ImapUrl): Promise<UrlPart> {
   const place = url.section ? locateSection(message.root, url.section.spec) : { start: 0, end: message.size };
   if (!place) throw new BadUrl('no such section');
   const start = Math.min(place.start, message.size);

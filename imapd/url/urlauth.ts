@@ -80,11 +80,11 @@ export async function generateUrlauth(session: Session, rump: string, mechanism:
 }
 
 /**
- * The part a URLAUTH-authorized URL names (URLFETCH, CATENATE), read with the
- * access of the URL's owner. Throws BadUrl when the URL is expired, not for
- * this session, or its token does not verify.
+ * The account whose mailboxes a URLAUTH-authorized URL may be read from: its
+ * owner's. Throws BadUrl when the URL is expired, not for this session, or
+ * its token does not verify.
  */
-export async function urlauthPart(session: Session, url: ImapUrl): Promise<UrlPart> {
+export async function verifyUrlauth(session: Session, url: ImapUrl): Promise<number> {
   const auth = url.urlauth;
   if (!auth || auth.mechanism === null || auth.token === null) throw new BadUrl('not a URLAUTH-authorized URL');
   if (auth.mechanism !== 'INTERNAL') throw new BadUrl('unknown URLAUTH mechanism');
@@ -102,5 +102,10 @@ export async function urlauthPart(session: Session, url: ImapUrl): Promise<UrlPa
   const given = Buffer.from(auth.token, 'latin1');
   const valid = expected.length === given.length && crypto.timingSafeEqual(expected, given);
   if (!valid || !sealed || !owner) throw new BadUrl('URLAUTH does not verify');
-  return locateUrlPart(store, owner.id, url);
+  return owner.id;
+}
+
+/** The part a URLAUTH-authorized URL names (URLFETCH, CATENATE), read with the access of the URL's owner. */
+export async function urlauthPart(session: Session, url: ImapUrl): Promise<UrlPart> {
+  return locateUrlPart(session.deps.store, await verifyUrlauth(session, url), url);
 }
