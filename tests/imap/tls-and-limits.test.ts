@@ -22,7 +22,7 @@ describe('TLS', () => {
     const { user } = await imap.account();
     const c = await imap.connect();
     assert.match(c.greeting, /STARTTLS LOGINDISABLED\]/);
-    assert.doesNotMatch(c.greeting, /AUTH=/);
+    assert.doesNotMatch(c.greeting, / AUTH=/);
     assert.match(await c.command('a', `LOGIN ${user} "${PASSWORD}"`), /^a NO \[PRIVACYREQUIRED\]/);
     const b64 = Buffer.from(`\0${user}\0${PASSWORD}`).toString('base64');
     assert.match(await c.command('b', `AUTHENTICATE PLAIN ${b64}`), /^b NO \[PRIVACYREQUIRED\]/);
