@@ -3,6 +3,7 @@
 // message is stored and the old one expunged together, or neither happens).
 import { StoreError } from './errors.ts';
 import { normalizeFlags } from './flags.ts';
+import { findMailboxById } from './mailboxes.ts';
 import { QuotaLedger, settleQuota } from './quota.ts';
 import { allocate, expungeInWrite, insertMail, insertRaw, journal, lockMailboxes, notifyMailbox, prepareMessage } from './messages.ts';
 import { now, type Store, type WriteContext, write } from './store.ts';
@@ -31,17 +32,12 @@ function prepareAll(messages: readonly NewMessage[]): Prepared[] {
   });
 }
 
-/** The account a mailbox belongs to (which never changes, so it is read without a lock). */
-async function mailboxAccount(tx: WriteContext, mailboxId: number): Promise<number> {
-  const row = await tx.get<{ accountId: number }>(`SELECT mail_account_id AS "accountId" FROM mail_box WHERE id = ?`, mailboxId);
-  if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-  return row.accountId;
-}
-
 async function appendInWrite(tx: WriteContext, mailboxId: number, messages: readonly Prepared[], ledger: QuotaLedger): Promise<AppendedBatch> {
   // Threads before the mailbox lock, as deliverMessage takes them (threads.ts), and in
   // order, so a later message of the batch can join an earlier one's thread.
-  const accountId = await mailboxAccount(tx, mailboxId);
+  const box = await findMailboxById(tx, mailboxId);
+  if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+  const accountId = box.mail_account_id;
   const threadIds: string[] = [];
   for (const m of messages) threadIds.push(await assignThread(tx, accountId, m.keys));
   const alloc = await allocate(tx, mailboxId, messages.length);

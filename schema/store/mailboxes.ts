@@ -76,7 +76,7 @@ export async function findMailbox(store: Store, accountId: number, name: string)
   return findIn(store, accountId, name);
 }
 
-export async function findMailboxById(store: Store, mailboxId: number): Promise<MailBoxRow | undefined> {
+export async function findMailboxById(store: Queryable, mailboxId: number): Promise<MailBoxRow | undefined> {
   return rowOrUndefined(mailBox, await store.get(`SELECT * FROM mail_box WHERE id = ?`, mailboxId));
 }
 
