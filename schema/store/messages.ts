@@ -310,7 +310,16 @@ export async function deliverMessage(
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
-  const { indexed, sha256, envelopeJson, structureJson } = prepareMessage(input.raw);
+  return deliverPrepared(store, input.raw, prepareMessage(input.raw), input);
+}
+
+/** deliverMessage of a message parsed already (prepareMessage): IMAP APPEND parses it before its checks. */
+export async function deliverPrepared(
+  store: Store,
+  raw: Buffer,
+  { indexed, sha256, envelopeJson, structureJson }: ReturnType<typeof prepareMessage>,
+  input: { copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta; enforceQuota?: boolean },
+): Promise<AppendedMessage[]> {
   const internalDate = input.internalDate ?? now();
   const keys = threadKeys(indexed);
   return write(store, async (tx) => {
@@ -320,7 +329,7 @@ export async function deliverMessage(
     // the same round trip as the raw bytes.
     const mailboxIds = JSON.stringify([...new Set(input.copies.map((c) => c.mailboxId))]);
     const [rawId, ownerRows] = await Promise.all([
-      insertRawBytes(tx, input.raw, sha256),
+      insertRawBytes(tx, raw, sha256),
       tx.all<{ id: number; accountId: number }>(`SELECT id, mail_account_id AS "accountId" FROM mail_box WHERE id IN ${d.intList}`, mailboxIds),
     ]);
     const owners = new Map(ownerRows.map((r) => [r.id, r.accountId]));
@@ -347,7 +356,7 @@ export async function deliverMessage(
           rawId,
           flags: normalizeFlags(copy.flags ?? []),
           internalDate,
-          size: input.raw.length,
+          size: raw.length,
           hash: sha256,
           recipient: copy.recipient ?? '',
           meta: input.meta ?? {},
@@ -357,7 +366,7 @@ export async function deliverMessage(
         { sql: JOURNAL_NEW_MAIL, params: [now(), copy.mailboxId] },
         newMessageEventStatement(d, copy.mailboxId, referenceIds[i]),
       );
-      ledger.add(accountId, 1, input.raw.length);
+      ledger.add(accountId, 1, raw.length);
       notifyMailboxAtCommit(tx, copy.mailboxId);
     }
     // The accounts are charged after every mailbox lock (quotaStatements), as settleQuota does.
@@ -445,6 +454,12 @@ export async function readRaw(store: Store, rawId: number): Promise<Buffer> {
   const row = await store.get<{ data: Buffer }>(`SELECT data FROM mail_raw WHERE id = ?`, rawId);
   if (!row) throw new StoreError('NONEXISTENT', 'message body is gone');
   return row.data;
+}
+
+/** The raw bytes of several messages in one read, by raw id (ids gone since are absent). Keep the total small: all are held at once. */
+export async function readRaws(store: Store, rawIds: readonly number[]): Promise<Map<number, Buffer>> {
+  const rows = await store.all<{ id: number; data: Buffer }>(`SELECT id, data FROM mail_raw WHERE id IN ${store.dialect.intList}`, JSON.stringify([...new Set(rawIds)]));
+  return new Map(rows.map((r) => [r.id, r.data]));
 }
 
 export interface JournalEntry {
