@@ -192,6 +192,19 @@ const notifyFromSql = (sql: string) =>
 /** The socket under a pooled connection: corked, the queries sent meanwhile leave in one write. */
 const socketOf = (client: pg.PoolClient) => (client as unknown as { connection: { stream: Pick<import('node:net').Socket, 'cork' | 'uncork'> } }).connection.stream;
 
+/**
+ * Several notifyFrom queries as one statement: their rows in order (args
+ * NULL where a query found none), and one pg_notify carrying those found.
+ * Parameters: each query's event then its parameters, then channel and node id.
+ */
+const notifyFromAllSql = (sqls: readonly string[]) =>
+  `WITH d AS (${sqls.map((sql, i) => `SELECT ${i} AS i, CAST(? AS text) AS event, (SELECT row_to_json(q) FROM (${sql}) q LIMIT 1) AS args`).join(' UNION ALL ')}),
+   sent AS (SELECT pg_notify(CAST(? AS text), json_build_object('n', CAST(? AS text), 'e', json_agg(json_build_array(event, json_build_array(args)) ORDER BY i))::text)
+            FROM d WHERE args IS NOT NULL HAVING count(*) > 0)
+   SELECT i, args::text AS args FROM d WHERE (SELECT count(*) FROM sent) >= 0 ORDER BY i`;
+/** notifyFrom queries combined into one statement at most (their payload must stay under MAX_PAYLOAD). */
+const MAX_COMBINED = 16;
+
 class PgTx extends PgQueries implements EngineTx {
   readonly notes: Notification[] = [];
   private readonly deferred: Array<{ event: string; sql: string; params: Param[] }> = [];
@@ -278,9 +291,19 @@ class PgTx extends PgQueries implements EngineTx {
    */
   commitWith(statements: FinalStatement[]): Promise<pg.QueryResult[]> {
     this.committing ??= (async () => {
+      const combined = this.deferred.length > 1 && this.deferred.length <= MAX_COMBINED;
       const [sent, reads, commit] = this.send(() => [
         statements.map((s) => this.client.query(this.config(s.sql, s.params))),
-        this.deferred.map((d) => this.client.query(this.config(notifyFromSql(d.sql), [CHANNEL, this.nodeId, d.event, ...d.params]))),
+        combined
+          ? [
+              this.client.query(
+                this.config(
+                  notifyFromAllSql(this.deferred.map((d) => d.sql)),
+                  [...this.deferred.flatMap((d) => [d.event, ...d.params]), CHANNEL, this.nodeId],
+                ),
+              ),
+            ]
+          : this.deferred.map((d) => this.client.query(this.config(notifyFromSql(d.sql), [CHANNEL, this.nodeId, d.event, ...d.params]))),
         this.client.query(this.commitText()),
       ] as const);
       const settled = await Promise.allSettled([...sent, ...reads, commit]);
@@ -290,9 +313,9 @@ class PgTx extends PgQueries implements EngineTx {
       // The reply the client waits for (a 250, a tagged OK) follows only a COMMIT that went through.
       const committed = [results[results.length - 1]].flat().pop() as pg.QueryResult | undefined;
       if (committed?.command !== 'COMMIT') throw new StoreError('UNAVAILABLE', 'the write was rolled back; try again');
-      results.slice(sent.length, sent.length + reads.length).forEach((read, i) => {
-        const row = read.rows[0] as { args: string } | undefined;
-        if (row) this.notes.push({ event: this.deferred[i].event, args: [JSON.parse(row.args) as unknown] });
+      const readRows = results.slice(sent.length, sent.length + reads.length).flatMap((read) => (combined ? read.rows : [read.rows[0] ?? { args: null }]) as Array<{ args: string | null }>);
+      readRows.forEach((row, i) => {
+        if (row.args !== null) this.notes.push({ event: this.deferred[i].event, args: [JSON.parse(row.args) as unknown] });
       });
       return results.slice(0, sent.length);
     })();
