@@ -519,6 +519,8 @@ export interface FlagChangeResult {
   changed: MessageSummary[];
   /** UIDs refused because their MODSEQ was above UNCHANGEDSINCE (RFC 7162 §3.1.3). */
   modified: number[];
+  /** Every named message that exists, in UID order, with its flags and MODSEQ as this STORE left them (what a STORE reports). */
+  current: MessageSummary[];
 }
 
 /** STORE: changes flags on the given UIDs with one new MODSEQ for the whole operation. */
@@ -544,7 +546,8 @@ export async function storeFlags(
       const after = applyFlags(before, input.op, input.flags);
       if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, referenceId: row.reference_id, uid: row.uid, before, flags: after });
     }
-    if (updates.length === 0) return { changed: [], modified };
+    const asRead = (): MessageSummary[] => rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: parseFlags(r.flags) }));
+    if (updates.length === 0) return { changed: [], modified, current: asRead() };
     const d = tx.dialect;
     const t = now();
     // One UPDATE per resulting set of flags (a STORE on many messages usually yields few).
@@ -569,7 +572,10 @@ export async function storeFlags(
       ),
     ]);
     const alloc = results[2][0] as unknown as Allocation;
-    return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
+    const changed = updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags }));
+    // The rows not changed are as read: the final statements checked they still are.
+    const byUid = new Map(changed.map((c) => [c.uid, c]));
+    return { changed, modified, current: asRead().map((r) => byUid.get(r.uid) ?? r) };
   });
 }
 
