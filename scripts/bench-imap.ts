@@ -31,6 +31,7 @@ import { removeDir, tempDir, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
 import { withCleanup, onCleanup } from './bench/cleanup.ts';
 import { benchDatabase, type BenchDatabase } from './bench/database.ts';
 import { fillHeron } from './bench/heron-fill.ts';
+import { cpuSeconds, cpuUsed } from './bench/processes.ts';
 import { startBenchHeron, type BenchHeron } from './bench/heron.ts';
 import { idleSessions, inboxState, largeMailbox, mixedLoad, sample, sampleFlags, type Account } from './bench/imap-load.ts';
 import { formatNumber, machineLine } from './bench/report.ts';
@@ -58,7 +59,7 @@ const MIXED_MESSAGES = 1000;
 const mib = (pid: number) => rssOf(pid) / 2 ** 20;
 const cpuProfileDir = values.profile ? '/tmp/heron-prof' : undefined;
 
-async function largeAndMixed(heron: BenchHeron): Promise<void> {
+async function largeAndMixed(heron: BenchHeron, database: BenchDatabase): Promise<void> {
   const port = heron.ports.imaps;
   console.log(`server RSS after start: ${formatNumber(mib(heron.pid))} MiB`);
   const big: Account = { port, user: `big@${TEST_HOSTNAME}`, password: PASSWORD };
@@ -74,7 +75,12 @@ async function largeAndMixed(heron: BenchHeron): Promise<void> {
   const mixed: Account = { port, user: `mixed@${TEST_HOSTNAME}`, password: PASSWORD };
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, mib(heron.pid))), 500);
+  const cpuBefore = { heron: cpuSeconds([heron.pid]), database: cpuSeconds(await database.serverPids()) };
   const m = await mixedLoad(mixed, { clients: CLIENTS, seconds: SECONDS, rounds: ROUNDS });
+  const cpu = {
+    heron: cpuUsed(cpuBefore.heron, cpuSeconds([heron.pid])),
+    database: cpuUsed(cpuBefore.database, cpuSeconds(await database.serverPids())),
+  };
   clearInterval(sampler);
   const state = await inboxState(mixed);
   console.log(
@@ -82,6 +88,12 @@ async function largeAndMixed(heron: BenchHeron): Promise<void> {
   );
   console.log(`  mailbox after: ${state.messages} messages, ${state.deleted} \\Deleted ${state.messages === MIXED_MESSAGES && state.deleted === 0 ? '(as before: ok)' : `(EXPECTED ${MIXED_MESSAGES} and 0)`}`);
   console.log(`  server RSS peak during the mixed load: ${formatNumber(peak)} MiB`);
+  // CPU per command: what a busy machine inflates least (wall time waits for other jobs too).
+  const perCommand = (seconds: number) => `${formatNumber((seconds * 1e6) / m.commands)} µs/command`;
+  console.log(
+    `  CPU during the mixed load: Heron ${formatNumber(cpu.heron)} s (${perCommand(cpu.heron)})` +
+      (database.engine === 'PostgreSQL' ? `, PostgreSQL's backends ${formatNumber(cpu.database)} s (${perCommand(cpu.database)})` : ''),
+  );
 }
 
 async function idle(dataDir: string, database: BenchDatabase): Promise<void> {
@@ -138,7 +150,7 @@ async function main(): Promise<void> {
   console.log(`filled ${formatNumber(BIG + MIXED_MESSAGES + 10)} messages through the store: ${formatNumber(fillRate)} messages/s (${os.availableParallelism()} cores)`);
   const heron = await startBenchHeron(dataDir, { cpuProfileDir, env: database.env });
   try {
-    await largeAndMixed(heron);
+    await largeAndMixed(heron, database);
   } finally {
     await heron.stop();
   }

@@ -76,9 +76,9 @@ const READERS = 8;
 const WRITERS = 14;
 
 const numberTypes = new Set([20 /* int8 */, 1700 /* numeric */]);
+const toNumber = (value: string) => Number(value);
 const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    numberTypes.has(oid) ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) => (numberTypes.has(oid) ? toNumber : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
 };
 
 const UNAVAILABLE_CODES = /^(08|53|57P0|58)/;

@@ -1,6 +1,6 @@
 // Small process utilities for the benchmarks (Linux /proc): run a command,
 // tell whether a pid is still alive, wait for it to go, and measure memory
-// (PSS here; RSS is tests/helpers/heron-process.ts's rssOf).
+// (PSS here; RSS is tests/helpers/heron-process.ts's rssOf) and CPU time.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -99,4 +99,29 @@ export function pssMiB(pids: number[]): number {
     }
   }
   return kib / 1024;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux Node runs on). */
+const TICKS = 100;
+
+/** CPU seconds (user + system) used so far by each process, by pid; processes gone are left out. */
+export function cpuSeconds(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds the processes of `after` used since `before` (a process new since counts whole). */
+export function cpuUsed(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let sum = 0;
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0);
+  return sum;
 }
