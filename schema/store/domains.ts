@@ -40,6 +40,33 @@ export async function resolveLocalAddress(store: Store, address: string): Promis
   return rowOrUndefined(mailAccount, row);
 }
 
+/**
+ * SMTP RCPT TO in one read: whether `domain` is hosted here and, when it is,
+ * the account `address` delivers to (findHostingServer, then resolveLocalAddress).
+ */
+export async function resolveRecipient(store: Store, domain: string, address: string): Promise<{ hosted: boolean; account: MailAccountRow | undefined }> {
+  const name = domainKey(domain);
+  const a = normalizeAddress(address);
+  const row = await store.get<{ hosted_here: number; id: number | null }>(
+    `SELECT h.hosted_here, m.* FROM
+       (SELECT CASE WHEN EXISTS (SELECT 1 FROM mail_server WHERE hostname = ?)
+                      OR EXISTS (SELECT 1 FROM mail_domain d JOIN mail_server s ON s.id = d.mail_server_id WHERE d.domain = ?)
+                    THEN 1 ELSE 0 END AS hosted_here) h
+     LEFT JOIN (SELECT * FROM mail_account WHERE username = ?
+                UNION ALL
+                SELECT x.* FROM mail_account x JOIN mail_alias l ON l.mail_account_id = x.id WHERE l.address = ?
+                LIMIT 1) m ON h.hosted_here = 1`,
+    name,
+    name,
+    a,
+    a,
+  );
+  if (!row || row.hosted_here !== 1) return { hosted: false, account: undefined };
+  if (row.id === null) return { hosted: true, account: undefined };
+  const { hosted_here: _, ...account } = row;
+  return { hosted: true, account: rowOrUndefined(mailAccount, account) };
+}
+
 /** Whether the account may use `address` as its sender (its own address or one of its aliases). */
 export async function mayAccountSendAs(store: Store, accountId: number, address: string): Promise<boolean> {
   const owner = await resolveLocalAddress(store, address);

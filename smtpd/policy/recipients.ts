@@ -4,7 +4,7 @@
 // authenticated sender (554 5.7.1 otherwise, from every address including
 // loopback) and an outbound queue (451 4.3.2 until one is wired in).
 // Addresses follow the one address rule (envelope-address.ts).
-import { findHostingServer, quotaHasRoom, quotaOfAccount, resolveLocalAddress, type Store } from '../../schema/index.ts';
+import { quotaHasRoom, quotaOfAccount, resolveRecipient, type Store } from '../../schema/index.ts';
 import { smtpError } from '../enhanced-codes.ts';
 import type { SessionUser, Transaction } from '../session-state.ts';
 import { parseEnvelopeAddress } from './envelope-address.ts';
@@ -28,8 +28,8 @@ export async function acceptRecipient(ctx: RecipientContext, tx: Transaction, ad
   }
   // RFC 5321 §4.1.1.3: the domainless "postmaster" must be accepted.
   const rcpt = parseEnvelopeAddress(address.toLowerCase() === 'postmaster' ? `postmaster@${ctx.hostname}` : address, 'recipient', ctx.smtpUtf8);
-  if (await findHostingServer(ctx.store, rcpt.domain)) {
-    const account = await resolveLocalAddress(ctx.store, rcpt.key);
+  const { hosted, account } = await resolveRecipient(ctx.store, rcpt.domain, rcpt.key);
+  if (hosted) {
     if (!account) throw smtpError(550, '5.1.1', `<${address}>: no such user here`);
     // RFC 9208 §4.3 / RFC 3463 X.2.2: refuse only this recipient when it is full already (or SIZE= does not fit).
     if (!quotaHasRoom(quotaOfAccount(account), ctx.declaredSize)) {
