@@ -66,7 +66,7 @@ export interface SearchView {
   selected: {
     mailbox: { id: number };
     uids: ArrayLike<number>;
-    recent: ReadonlySet<number>;
+    recent: { has(uid: number): boolean };
     savedResult?: readonly number[];
     view?: MailboxView;
   } | null;
@@ -262,6 +262,9 @@ function matches(ctx: Context, key: SearchKey, m: Candidate): boolean {
 
 const NO_FLAGS = new FlagSet(-1, []);
 
+/** Keys (below NOT/OR/AND) whose answer depends on a message's flags alone. */
+const FLAG_KEYS = new Set<SearchKey['k']>(['flag', 'all']);
+
 /** Whether any key in the tree passes `test`. */
 export function anyKey(key: SearchKey, test: (key: SearchKey) => boolean): boolean {
   switch (key.k) {
@@ -305,6 +308,10 @@ export async function evaluateSearch(session: SearchView, key: SearchKey, only?:
   await prepare(ctx, key);
   // From here on nothing is awaited: the view cannot change under the loop.
   const cursor = view?.cursor();
+  // Criteria on flags alone (UNSEEN, FLAGGED, NOT DELETED …) give the same
+  // answer for every message with the same flag set: tested once per set of
+  // the view (a handful), then looked up per message.
+  const bySet: Array<boolean | undefined> | null = view && !anyKey(key, (k) => !FLAG_KEYS.has(k.k)) ? [] : null;
   /** Without a view, each distinct flag list of the rows becomes one FlagSet. */
   const rowSets = new Map<string, FlagSet>();
   const m: Candidate = { uid: 0, seq: 0, modseq: 0, flags: NO_FLAGS, row: null };
@@ -338,7 +345,10 @@ export async function evaluateSearch(session: SearchView, key: SearchKey, only?:
       if (!set) rowSets.set(name, (set = new FlagSet(rowSets.size, row.flags)));
       m.flags = set;
     }
-    if (!matches(ctx, key, m)) continue;
+    if (bySet) {
+      const id = m.flags.id;
+      if (!(bySet[id] ??= matches(ctx, key, m))) continue;
+    } else if (!matches(ctx, key, m)) continue;
     out.push(uid);
     highestModseq = Math.max(highestModseq, m.modseq);
   }
