@@ -111,9 +111,10 @@ export async function deliver(deps: DeliveryDeps, a: Arrival): Promise<DeliveryO
     seen.add(accountId);
     const box = await findSpecialMailbox(deps.store, accountId, destination === 'junk' ? '\\Junk' : 'INBOX');
     copies.push({ mailboxId: box.id, recipient: address, flags: destination === 'inbox' ? [] : ['$Junk'] });
-    // Checked before the relay hand-off so that a full mailbox queues nothing remote;
-    // the binding check is the store's, in the delivering transaction (caught below).
-    if (!quotaHasRoom(await accountQuota(deps.store, accountId), raw.length)) throw overQuota(address);
+    // Checked before the relay hand-off so that a full mailbox queues nothing remote,
+    // and to name the full one among several; the binding check is the store's, in
+    // the delivering transaction (caught below), and all there is for one local recipient.
+    if ((a.tx.relay.length > 0 || a.tx.local.size > 1) && !quotaHasRoom(await accountQuota(deps.store, accountId), raw.length)) throw overQuota(address);
   }
   // Relay first: the handler may refuse (no DKIM key, bad address) and then nothing is stored.
   let relayQueueIds: string[] = [];

@@ -20,6 +20,7 @@ import {
   rawSize,
   readRaw,
   readRawChunks,
+  readRaws,
   readRawRange,
   type Store,
   StoreError,
@@ -41,6 +42,8 @@ import { defineCommand, SELECTED } from './command.ts';
 
 /** Messages up to this size are read whole in one store read; larger ones in chunks as the socket takes them. */
 const SMALL_MESSAGE = 256 * 1024;
+/** Small messages read together, at most this many bytes at once. */
+const SMALL_GROUP = 1024 * 1024;
 
 /** Messages per store read: small when bodies are read, large for flags-only fetches. */
 const BATCH = { raw: 250, meta: 1000, light: 5000 } as const;
@@ -107,12 +110,14 @@ export default defineCommand({
       if (withFlags || seenNow.size > 0) session.announceKeywords(rows.flatMap((r) => r.flags));
       const objects = needObjects ? await getMessageObjects(store, sel.mailbox.id, batch) : null;
       if (objects && items.some((i) => i.kind === 'PREVIEW' && !i.lazy)) await fillPreviews(store, sel.mailbox.id, objects);
-      for (const row of rows) {
+      let smallRaws = new Map<number, Buffer>();
+      for (const [r, row] of rows.entries()) {
         if (changedSince !== null && row.modseq <= changedSince) continue;
         const object = objects?.get(row.uid);
         // Gone since the batch was read (RFC 2180 §4.1.3).
         if (objects && !object) continue;
-        const stored = needRaw ? await storedBytes(store, row) : null;
+        if (needRaw && row.size <= SMALL_MESSAGE && !smallRaws.has(row.rawId)) smallRaws = await readSmallRaws(store, rows, r);
+        const stored = needRaw ? await storedBytes(store, row, smallRaws) : null;
         // Expunged by another session since the batch was read: nothing to send (RFC 2180 §4.1.3).
         if (needRaw && !stored) continue;
         if (binaries.length > 0) checkDecodable(row.root!, binaries);
@@ -284,7 +289,24 @@ function renderItem(
 /** A message's bytes: small ones whole, large ones as a size to read ranges of; null when gone. */
 type StoredBytes = { raw: Buffer; size: number } | { raw: null; size: number };
 
-async function storedBytes(store: Store, row: MessageRow): Promise<StoredBytes | null> {
+/**
+ * The small messages from rows[from] on, read together (one store read, not
+ * one per message), up to SMALL_GROUP bytes: the next rows' literals are
+ * written from memory.
+ */
+async function readSmallRaws(store: Store, rows: readonly MessageRow[], from: number): Promise<Map<number, Buffer>> {
+  const ids: number[] = [];
+  let bytes = 0;
+  for (let r = from; r < rows.length && rows[r].size <= SMALL_MESSAGE && bytes + rows[r].size <= SMALL_GROUP; r++) {
+    ids.push(rows[r].rawId);
+    bytes += rows[r].size;
+  }
+  return ids.length > 1 ? readRaws(store, ids) : new Map();
+}
+
+async function storedBytes(store: Store, row: MessageRow, read: ReadonlyMap<number, Buffer>): Promise<StoredBytes | null> {
+  const raw = read.get(row.rawId);
+  if (raw) return { raw, size: raw.length };
   if (row.size <= SMALL_MESSAGE) {
     try {
       const raw = await readRaw(store, row.rawId);

@@ -1,6 +1,6 @@
 // STORE and UID STORE (RFC 3501 §6.4.6), .SILENT, and UNCHANGEDSINCE with
 // [MODIFIED] (RFC 7162 §3.1.3).
-import { getMessageRowsFor, storeFlags } from '../../schema/index.ts';
+import { storeFlags } from '../../schema/index.ts';
 import { flagsFrom, type SequenceSet } from '../parser/args.ts';
 import { ParseError } from '../parser/tokens.ts';
 import { compactSet } from '../render/sequence-set.ts';
@@ -44,7 +44,8 @@ export default defineCommand({
     // CONDSTORE needs to hear of the new MODSEQ (RFC 7162 §3.1.3).
     if (!silent || session.condstore) {
       const modified = new Set(result.modified);
-      const rows = await getMessageRowsFor(session.deps.store, sel.mailbox.id, uids);
+      // As this STORE left them (its own write read them): no second read.
+      const rows = result.current;
       if (!silent) session.announceKeywords(rows.flatMap((r) => r.flags));
       for (const row of rows) {
         if (modified.has(row.uid)) continue;

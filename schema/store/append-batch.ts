@@ -5,7 +5,7 @@ import { StoreError } from './errors.ts';
 import { normalizeFlags } from './flags.ts';
 import { findMailboxById } from './mailboxes.ts';
 import { QuotaLedger, settleQuota } from './quota.ts';
-import { allocate, expungeInWrite, insertMail, insertRaw, journal, lockMailboxes, notifyMailbox, prepareMessage } from './messages.ts';
+import { allocate, deliverPrepared, expungeInWrite, insertMail, insertRaw, journal, lockMailboxes, notifyMailbox, prepareMessage } from './messages.ts';
 import { now, type Store, type WriteContext, write } from './store.ts';
 import { assignThread, threadKeys } from './threads.ts';
 import { queueWebhookEvent } from './webhooks.ts';
@@ -74,7 +74,13 @@ export async function appendMessages(store: Store, input: { mailboxId: number; m
   return appendPrepared(store, input.mailboxId, prepareAll(input.messages));
 }
 
-function appendPrepared(store: Store, mailboxId: number, messages: readonly Prepared[]): Promise<AppendedBatch> {
+async function appendPrepared(store: Store, mailboxId: number, messages: readonly Prepared[]): Promise<AppendedBatch> {
+  if (messages.length === 1) {
+    // One message: as a delivery, whose mailbox lock is taken in its last statements only.
+    const [m] = messages;
+    const [stored] = await deliverPrepared(store, m.raw, m, { copies: [{ mailboxId, flags: m.flags }], internalDate: m.internalDate });
+    return { uidvalidity: stored.uidvalidity, uids: [stored.uid] };
+  }
   return write(store, async (tx) => {
     const ledger = new QuotaLedger();
     const appended = await appendInWrite(tx, mailboxId, messages, ledger);

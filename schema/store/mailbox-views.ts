@@ -29,7 +29,7 @@
 import { StoreError } from './errors.ts';
 import type { MailboxChanged, MailboxListChanged } from './events.ts';
 import { hasFlag, parseFlags, SYSTEM_FLAG_BITS } from './flags.ts';
-import { changesSince, claimRecentRange, type JournalEntry } from './messages.ts';
+import { claimRecentRange, type JournalEntry } from './messages.ts';
 import type { MailBoxRow } from './rows.ts';
 import type { Store } from './store.ts';
 
@@ -263,10 +263,19 @@ export class MailboxView {
         return;
       }
     }
-    const changes = await changesSince(this.store, this.mailboxId, since);
-    if (changes.length === 0) return;
-    // Every message a journal row names (not expunged since) has its MODSEQ above `since`.
-    const rows = await this.store.all<MessageState>(`SELECT uid, modseq, flags FROM mail WHERE mail_box_id = ? AND modseq > ?`, this.mailboxId, since);
+    // The journal rows with the messages they name, in one statement (one
+    // snapshot): a message expunged since has no mail row.
+    const joined = await this.store.all<JournalEntry & { state_modseq: number | null; flags: string | null }>(
+      `SELECT c.modseq, c.uid, c.kind, m.modseq AS state_modseq, m.flags
+       FROM mail_change c LEFT JOIN mail m ON m.mail_box_id = c.mail_box_id AND m.uid = c.uid
+       WHERE c.mail_box_id = ? AND c.modseq > ? ORDER BY c.modseq, c.id`,
+      this.mailboxId,
+      since,
+    );
+    if (joined.length === 0) return;
+    const changes: JournalEntry[] = joined.map((j) => ({ modseq: j.modseq, uid: j.uid, kind: j.kind }));
+    const rows: MessageState[] = [];
+    for (const j of joined) if (j.state_modseq !== null && j.flags !== null) rows.push({ uid: j.uid, modseq: j.state_modseq, flags: j.flags });
     this.apply(changes, rows);
     const top = changes[changes.length - 1].modseq;
     this.modseq = Math.max(this.modseq, top);

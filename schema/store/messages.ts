@@ -310,7 +310,16 @@ export async function deliverMessage(
 ): Promise<AppendedMessage[]> {
   if (input.copies.length === 0) return [];
   // Parse outside the transaction: it is the expensive part and needs no lock.
-  const { indexed, sha256, envelopeJson, structureJson } = prepareMessage(input.raw);
+  return deliverPrepared(store, input.raw, prepareMessage(input.raw), input);
+}
+
+/** deliverMessage of a message parsed already (prepareMessage): IMAP APPEND parses it before its checks. */
+export async function deliverPrepared(
+  store: Store,
+  raw: Buffer,
+  { indexed, sha256, envelopeJson, structureJson }: ReturnType<typeof prepareMessage>,
+  input: { copies: DeliveryCopy[]; internalDate?: number; meta?: DeliveryMeta; enforceQuota?: boolean },
+): Promise<AppendedMessage[]> {
   const internalDate = input.internalDate ?? now();
   const keys = threadKeys(indexed);
   return write(store, async (tx) => {
@@ -320,7 +329,7 @@ export async function deliverMessage(
     // the same round trip as the raw bytes.
     const mailboxIds = JSON.stringify([...new Set(input.copies.map((c) => c.mailboxId))]);
     const [rawId, ownerRows] = await Promise.all([
-      insertRawBytes(tx, input.raw, sha256),
+      insertRawBytes(tx, raw, sha256),
       tx.all<{ id: number; accountId: number }>(`SELECT id, mail_account_id AS "accountId" FROM mail_box WHERE id IN ${d.intList}`, mailboxIds),
     ]);
     const owners = new Map(ownerRows.map((r) => [r.id, r.accountId]));
@@ -347,7 +356,7 @@ export async function deliverMessage(
           rawId,
           flags: normalizeFlags(copy.flags ?? []),
           internalDate,
-          size: input.raw.length,
+          size: raw.length,
           hash: sha256,
           recipient: copy.recipient ?? '',
           meta: input.meta ?? {},
@@ -357,7 +366,7 @@ export async function deliverMessage(
         { sql: JOURNAL_NEW_MAIL, params: [now(), copy.mailboxId] },
         newMessageEventStatement(d, copy.mailboxId, referenceIds[i]),
       );
-      ledger.add(accountId, 1, input.raw.length);
+      ledger.add(accountId, 1, raw.length);
       notifyMailboxAtCommit(tx, copy.mailboxId);
     }
     // The accounts are charged after every mailbox lock (quotaStatements), as settleQuota does.
@@ -447,6 +456,12 @@ export async function readRaw(store: Store, rawId: number): Promise<Buffer> {
   return row.data;
 }
 
+/** The raw bytes of several messages in one read, by raw id (ids gone since are absent). Keep the total small: all are held at once. */
+export async function readRaws(store: Store, rawIds: readonly number[]): Promise<Map<number, Buffer>> {
+  const rows = await store.all<{ id: number; data: Buffer }>(`SELECT id, data FROM mail_raw WHERE id IN ${store.dialect.intList}`, JSON.stringify([...new Set(rawIds)]));
+  return new Map(rows.map((r) => [r.id, r.data]));
+}
+
 export interface JournalEntry {
   modseq: number;
   uid: number;
@@ -513,6 +528,8 @@ export interface FlagChangeResult {
   changed: MessageSummary[];
   /** UIDs refused because their MODSEQ was above UNCHANGEDSINCE (RFC 7162 §3.1.3). */
   modified: number[];
+  /** Every named message that exists, in UID order, with its flags and MODSEQ as this STORE left them (what a STORE reports). */
+  current: MessageSummary[];
 }
 
 /** STORE: changes flags on the given UIDs with one new MODSEQ for the whole operation. */
@@ -538,7 +555,8 @@ export async function storeFlags(
       const after = applyFlags(before, input.op, input.flags);
       if (JSON.stringify(before) !== JSON.stringify(after)) updates.push({ id: row.id, referenceId: row.reference_id, uid: row.uid, before, flags: after });
     }
-    if (updates.length === 0) return { changed: [], modified };
+    const asRead = (): MessageSummary[] => rows.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: parseFlags(r.flags) }));
+    if (updates.length === 0) return { changed: [], modified, current: asRead() };
     const d = tx.dialect;
     const t = now();
     // One UPDATE per resulting set of flags (a STORE on many messages usually yields few).
@@ -563,7 +581,10 @@ export async function storeFlags(
       ),
     ]);
     const alloc = results[2][0] as unknown as Allocation;
-    return { changed: updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags })), modified };
+    const changed = updates.map((u) => ({ uid: u.uid, modseq: alloc.modseq, flags: u.flags }));
+    // The rows not changed are as read: the final statements checked they still are.
+    const byUid = new Map(changed.map((c) => [c.uid, c]));
+    return { changed, modified, current: asRead().map((r) => byUid.get(r.uid) ?? r) };
   });
 }
 

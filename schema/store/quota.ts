@@ -86,13 +86,18 @@ interface QuotaRow {
   used_messages: number;
 }
 
-/** Limits and usage of an account (GETQUOTA, the API, SMTP's RCPT check). */
+/** Limits and usage of an account (GETQUOTA, the API, SMTP's DATA check). */
 export async function accountQuota(db: Queryable, accountId: number): Promise<AccountQuota> {
   const row = await db.get<QuotaRow>(
     `SELECT quota_storage_bytes, quota_messages, used_storage_bytes, used_messages FROM mail_account WHERE id = ?`,
     accountId,
   );
   if (!row) throw new StoreError('NONEXISTENT', 'mail account does not exist');
+  return quotaOfAccount(row);
+}
+
+/** Limits and usage as of an account row already read (SMTP's RCPT check reads the row to resolve the address). */
+export function quotaOfAccount(row: QuotaRow): AccountQuota {
   return {
     storageLimitBytes: row.quota_storage_bytes,
     storageUsedBytes: row.used_storage_bytes,

@@ -4,7 +4,7 @@
 // authenticated sender (554 5.7.1 otherwise, from every address including
 // loopback) and an outbound queue (451 4.3.2 until one is wired in).
 // Addresses follow the one address rule (envelope-address.ts).
-import { accountQuota, findHostingServer, quotaHasRoom, resolveLocalAddress, type Store } from '../../schema/index.ts';
+import { findHostingServer, quotaHasRoom, quotaOfAccount, resolveLocalAddress, type Store } from '../../schema/index.ts';
 import { smtpError } from '../enhanced-codes.ts';
 import type { SessionUser, Transaction } from '../session-state.ts';
 import { parseEnvelopeAddress } from './envelope-address.ts';
@@ -32,7 +32,7 @@ export async function acceptRecipient(ctx: RecipientContext, tx: Transaction, ad
     const account = await resolveLocalAddress(ctx.store, rcpt.key);
     if (!account) throw smtpError(550, '5.1.1', `<${address}>: no such user here`);
     // RFC 9208 §4.3 / RFC 3463 X.2.2: refuse only this recipient when it is full already (or SIZE= does not fit).
-    if (!quotaHasRoom(await accountQuota(ctx.store, account.id), ctx.declaredSize)) {
+    if (!quotaHasRoom(quotaOfAccount(account), ctx.declaredSize)) {
       throw smtpError(552, '5.2.2', `<${address}>: mailbox full (quota exceeded)`);
     }
     tx.local.set(rcpt.key, account.id);

@@ -10,7 +10,7 @@ import { appendMessage, findMailbox } from '../../schema/index.ts';
 import { type HeronProcess, sampleRss } from '../helpers/heron-process.ts';
 import { removeDir, tempDir, TEST_HOSTNAME } from '../helpers/heron.ts';
 import { startHeronWithCopies } from './big-mailbox.ts';
-import { PASSWORD, startImap } from './fixture.ts';
+import { message, PASSWORD, startImap } from './fixture.ts';
 import { largeMessage, onTheWire, sectionedMessage } from './messages.ts';
 import { median, noopsUntil, sha256, StreamingClient } from './streaming-client.ts';
 
@@ -190,6 +190,29 @@ describe('in-process Heron', () => {
         c.close();
       });
     }
+  });
+
+  test('FETCH 1:* BODY[] over small messages read together (and a large one among them) gives each its own bytes', { timeout: 120_000 }, async () => {
+    // Small messages are read from the store in groups of up to 1 MiB; 60 of about 40 KB make several groups.
+    const { user, id } = await imap.account();
+    const inbox = (await findMailbox(imap.heron.store, id, 'INBOX'))!.id;
+    const raws: Buffer[] = [];
+    for (let i = 0; i < 60; i++) {
+      const raw = i === 25 ? largeMessage(400_000, 'Large among small') : Buffer.from(message(`Small ${i}`, `${'body of message ' + i + ' '.repeat(i)}\r\n`.repeat(1 + ((i * 997) % 2500))));
+      raws.push(raw);
+      await appendMessage(imap.heron.store, { mailboxId: inbox, raw });
+    }
+    const c = await login(imap.heron.ports.imaps, user);
+    await c.command('S', 'SELECT INBOX');
+    const r = await c.command('F', 'FETCH 1:* (UID BODY.PEEK[])', 60_000);
+    assert.match(r.at(-1)!.text, /^F OK/);
+    const fetches = r.slice(0, -1);
+    assert.equal(fetches.length, raws.length);
+    for (const [i, f] of fetches.entries()) {
+      assert.match(f.text, new RegExp(`^\\* ${i + 1} FETCH \\(UID ${i + 1} BODY\\[\\] \\{${raws[i].length}\\}\\)$`));
+      assert.equal(f.literals[0].sha256, sha256(raws[i]), `message ${i + 1} byte-exact`);
+    }
+    c.close();
   });
 
   describe('output while a response streams', () => {

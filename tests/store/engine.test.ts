@@ -107,6 +107,44 @@ describe(`engine: two stores on one ${TEST_ENGINE} database`, () => {
     assert.equal(change.accountId, f.account.id);
   });
 
+  test('notifications read at commit (notifyFrom): those that find a row reach this store and the other, in order, with their rows; the others none', async () => {
+    const second = (await createMailbox(f.store, f.account.id, `Notified ${Date.now()}`)).id;
+    const events = (store: Store) => {
+      const got: MailboxChanged[] = [];
+      const listener = (e: MailboxChanged) => {
+        // Offset far above any real MODSEQ: a late notification of an earlier test is not one of these.
+        if ((e.mailboxId === boxId || e.mailboxId === second) && e.highestModseq >= 1_000_000) got.push(e);
+      };
+      store.events.on('mailbox', listener);
+      return { got, stop: () => store.events.off('mailbox', listener) };
+    };
+    const here = events(f.store);
+    const there = events(other);
+    const read = `SELECT mail_account_id AS "accountId", id AS "mailboxId", highestmodseq + ? AS "highestModseq" FROM mail_box WHERE id = ?`;
+    try {
+      await write(f.store, async (tx) => {
+        tx.notifyFrom('mailbox', read, 1_000_000, boxId);
+        tx.notifyFrom('mailbox', read, 1_000_000, -1); // no such mailbox: nothing sent
+        tx.notifyFrom('mailbox', read, 2_000_000, second);
+        await tx.finish([{ sql: `UPDATE mail_box SET attributes = 'notified' WHERE id IN (?, ?)`, params: [boxId, second] }]);
+      });
+      const modseqs = await Promise.all([boxId, second].map(async (id) => (await f.store.get<{ m: number }>(`SELECT highestmodseq AS m FROM mail_box WHERE id = ?`, id))!.m));
+      const expected = [
+        { accountId: f.account.id, mailboxId: boxId, highestModseq: modseqs[0] + 1_000_000 },
+        { accountId: f.account.id, mailboxId: second, highestModseq: modseqs[1] + 2_000_000 },
+      ];
+      assert.deepEqual(here.got, expected, 'delivered in this process at the commit');
+      // SQLite has no second process to tell (one process owns the file).
+      if (TEST_ENGINE === 'postgres') {
+        await eventually(() => there.got.length >= expected.length, () => `both on the other store, got ${JSON.stringify(there.got)}`);
+        assert.deepEqual(there.got, expected, 'delivered to the other store');
+      }
+    } finally {
+      here.stop();
+      there.stop();
+    }
+  });
+
   // PostgreSQL only: the LISTEN connection is PostgreSQL's.
   engineTest('postgres', 'PostgreSQL: a lost LISTEN connection comes back by itself and announces resync', async () => {
     const admin = new pg.Client({ connectionString: f.location, ...PG_CLIENT_DEADLINES });
