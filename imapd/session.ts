@@ -37,6 +37,7 @@ import { type Frame, Framer } from './framing/framer.ts';
 import { flagList, flagSetList, flagsResponse, permanentFlagsResponse } from './render/flags.ts';
 import { chunkedSets, toRanges } from './render/sequence-set.ts';
 import { lowerBound } from './sorted.ts';
+import { RecentUids } from './recent-uids.ts';
 import type { CommandSpec, Completion } from './commands/command.ts';
 import { commandFor } from './commands/index.ts';
 import { Args, SAVED_RESULT, type SequenceSet } from './parser/args.ts';
@@ -120,7 +121,7 @@ export interface SelectedMailbox {
    * one stays valid, so a command may keep it across awaits.
    */
   uids: Uint32Array;
-  recent: Set<number>;
+  recent: RecentUids;
   /**
    * The UIDs this session last claimed as \Recent (read-write only). A claim
    * may cover messages committed after the UID list was read: they are this
@@ -718,9 +719,13 @@ export class Session implements ViewWatcher {
       // Taken together: the view's messages and the MODSEQ they are current to.
       const uids = view.uids();
       const lastModseq = view.modseq;
-      const recent = new Set<number>();
+      const recent = new RecentUids();
       const claimed = await this.recentRange(view, readOnly, uids.length ? uids[uids.length - 1] : 0);
-      if (claimed) for (let i = lowerBound(uids, claimed.from); i < uids.length && uids[i] <= claimed.to; i++) recent.add(uids[i]);
+      if (claimed) {
+        const first = lowerBound(uids, claimed.from);
+        const end = lowerBound(uids, claimed.to + 1);
+        recent.addRun(uids[first], uids[end - 1], end - first);
+      }
       const keywords = new Map<string, string>();
       learnKeywords(keywords, view.keywordsInUse());
       if (this.closed) throw new ImapResponse('BAD', 'Connection closed');
@@ -959,7 +964,7 @@ export class Session implements ViewWatcher {
           if (claimed) claims.push(claimed);
           if (claimed && !sel.readOnly) sel.recentClaim = claimed;
         }
-        for (let i = before; i < sel.uids.length; i++) if (claims.some((c) => sel.uids[i] >= c.from && sel.uids[i] <= c.to)) sel.recent.add(sel.uids[i]);
+        for (let i = before; i < sel.uids.length; i++) if (claims.some((c) => sel.uids[i] >= c.from && sel.uids[i] <= c.to)) sel.recent.add(sel.uids[i], i > 0 ? sel.uids[i - 1] : 0);
         sel.existsPending = true;
       }
     }
@@ -1007,8 +1012,13 @@ export class Session implements ViewWatcher {
       for (const seq of seqs) this.writer.untagged(`${seq} EXPUNGE`);
     }
     const gone = sel.pendingExpunge;
-    sel.uids = sel.uids.filter((uid) => !gone.has(uid));
-    for (const uid of gone) sel.recent.delete(uid);
+    let recentGone = false;
+    sel.uids = sel.uids.filter((uid) => {
+      if (!gone.has(uid)) return true;
+      recentGone ||= sel.recent.has(uid);
+      return false;
+    });
+    if (recentGone) sel.recent.retain(sel.uids);
     sel.pendingExpunge = new Set();
     sel.pendingExpungeModseq = Infinity;
   }

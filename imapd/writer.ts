@@ -88,6 +88,15 @@ export class Writer {
     if (this.held) this.held.push(text);
     else this.push(text + '\r\n');
   }
+  /** Writes one response line given as bytes (CRLF added): a long one made without a string. */
+  lineBytes(bytes: Buffer): void {
+    if (this.closed) return;
+    if (this.held) this.held.push(bytes.toString('latin1'));
+    else {
+      this.push(bytes);
+      this.push('\r\n');
+    }
+  }
   untagged(text: string): void {
     this.line('* ' + text);
   }

@@ -9,8 +9,13 @@
 //   mem:   RSS per session at a stage (--stage connect|login|select|idle, --plain).
 // Usage:
 //   node --import tsx scripts/bench-large-mailbox.ts fill [--messages 100000] [--pg URL]
+//   node --import tsx scripts/bench-large-mailbox.ts upgrade [--pg URL]
+//     brings the filled data up to this checkout's schema once (migrations, the SORT keys'
+//     background backfill), so that runs do not measure that work going on beside them;
 //   node --import tsx scripts/bench-large-mailbox.ts large [--rounds 3] [--appends 1000] [--profile NAME]
 //   node --import tsx scripts/bench-large-mailbox.ts idle [--sessions 10000] [--rounds 3]
+//   node --import tsx scripts/bench-large-mailbox.ts large --only fetch|unseen|flagged|subject|body|append [--repeat 20] [--profile NAME]
+//     runs one operation --repeat times (after a SELECT), so a profile holds that operation alone.
 // --server DIR measures the Heron checked out there instead (a before/after on one machine).
 // --pg URL (a role that may create databases) runs on PostgreSQL; --profile writes a
 // .cpuprofile of the server under the bench dir (summarise with scripts/cpuprofile-summary.ts).
@@ -19,7 +24,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { appendMessage, createMailAccount, findMailbox, findMailServerByHostname } from '../schema/index.ts';
+import { appendMessage, createMailAccount, findMailbox, findMailServerByHostname, sortKeysPending } from '../schema/index.ts';
 import { startTestHeron, testEnv, TEST_HOSTNAME } from '../tests/helpers/heron.ts';
 import { RawClient } from '../tests/imap/raw-client.ts';
 
@@ -36,6 +41,8 @@ const { values, positionals } = parseArgs({
     plain: { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
     server: { type: 'string' },
+    only: { type: 'string' },
+    repeat: { type: 'string', default: '20' },
   },
 });
 const mode = positionals[0];
@@ -106,6 +113,19 @@ async function fill(): Promise<void> {
   console.log(`filled in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
+/** Migrates the filled data and waits for the background backfill of SORT keys to finish, so no run repeats them. */
+async function upgrade(): Promise<void> {
+  const env: Record<string, string> = PGURL ? { HERON_DATABASE_URL: dbUrl(PG_MASTER) } : {};
+  const t0 = Date.now();
+  const heron = await startTestHeron({ dataDir: MASTER, env });
+  try {
+    while (await sortKeysPending(heron.store)) await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await heron.stop();
+  }
+  console.log(`upgraded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
 interface Server {
   child: ChildProcess;
   pid: number;
@@ -163,6 +183,13 @@ async function startServer(dataDir: string, env: Record<string, string>, openFil
   };
 }
 
+/** CPU time (user + system) the process has used, in ms: on a shared machine a steadier measure than wall time. */
+const cpuMs = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+};
+/** Linux's USER_HZ for /proc times. */
+const CLOCK_TICKS = 100;
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 let tagN = 0;
 /**
@@ -224,7 +251,62 @@ async function login(port: number, user: string, localAddress?: string): Promise
   return c;
 }
 
+/** The operations `--only` can repeat alone (for a profile of one of them). */
+const OPERATIONS: Record<string, string> = {
+  fetch: 'UID FETCH 1:* (FLAGS)',
+  unseen: 'UID SEARCH UNSEEN',
+  flagged: 'UID SEARCH FLAGGED',
+  subject: 'UID SEARCH SUBJECT "4242"',
+  body: 'UID SEARCH BODY "number 4242."',
+};
+
+async function pipelinedAppends(c: RawClient, n: number, first: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const tags: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const msg = sample(first + i);
+    const tag = `ap${tagN++}`;
+    tags.push(tag);
+    c.write(`${tag} APPEND INBOX {${msg.length}+}\r\n${msg}\r\n`);
+  }
+  for (const tag of tags) {
+    const r = await waitTaggedFast(c, tag);
+    if (!r.includes(`${tag} OK`)) throw new Error(`append: ${r.slice(-200)}`);
+  }
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** `--only OP`: one operation, --repeat times, each timed. */
+async function only(op: string): Promise<void> {
+  const data = await copyData();
+  const server = await startServer(data.dir, data.env);
+  const times: number[] = [];
+  let cpu = 0;
+  try {
+    const c = await login(server.imaps, `big@${TEST_HOSTNAME}`);
+    await ok(c, 'SELECT INBOX');
+    // Warm: the first runs (JIT, the view's first load) are not counted in the CPU time.
+    for (let i = 0; i < 3 && op !== 'append'; i++) await ok(c, OPERATIONS[op] ?? 'NOOP');
+    const cpu0 = cpuMs(server.pid);
+    for (let i = 0; i < Number(values.repeat); i++) {
+      if (op === 'append') times.push(await pipelinedAppends(c, Number(values.appends), 200000 + i * Number(values.appends)));
+      else if (OPERATIONS[op]) times.push((await timed(() => ok(c, OPERATIONS[op])))[1]);
+      else throw new Error(`--only: one of ${[...Object.keys(OPERATIONS), 'append'].join(', ')}`);
+    }
+    cpu = cpuMs(server.pid) - cpu0;
+    await ok(c, 'LOGOUT');
+    c.close();
+  } finally {
+    await server.stop();
+    await data.drop();
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const perRun = op === 'append' ? `${((cpu * 1000) / (times.length * Number(values.appends))).toFixed(0)} µs per message` : `${(cpu / times.length).toFixed(1)} ms per run`;
+  console.log(`${op} ${op === 'append' ? 'messages/s' : 'ms'}: ${times.map((x) => x.toFixed(0)).join(' / ')} (median ${sorted[sorted.length >> 1].toFixed(0)}); server CPU ${perRun}`);
+}
+
 async function large(): Promise<void> {
+  if (values.only) return only(values.only);
   const data = await copyData();
   const server = await startServer(data.dir, data.env);
   const results: Record<string, number[]> = {};
@@ -257,19 +339,7 @@ async function large(): Promise<void> {
       // Pipelined APPEND on a second connection.
       const appender = await login(server.imaps, user);
       const n = Number(values.appends);
-      const t0 = process.hrtime.bigint();
-      const tags: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const msg = sample(200000 + round * n + i);
-        const tag = `ap${tagN++}`;
-        tags.push(tag);
-        appender.write(`${tag} APPEND INBOX {${msg.length}+}\r\n${msg}\r\n`);
-      }
-      for (const tag of tags) {
-        const r = await waitTaggedFast(appender, tag);
-        if (!r.includes(`${tag} OK`)) throw new Error(`append: ${r.slice(-200)}`);
-      }
-      note('APPEND pipelined /s', n / (Number(process.hrtime.bigint() - t0) / 1e9));
+      note('APPEND pipelined /s', await pipelinedAppends(appender, n, 200000 + round * n));
       await ok(appender, 'LOGOUT');
       appender.close();
       await ok(c, 'LOGOUT');
@@ -411,7 +481,8 @@ async function mem(): Promise<void> {
 }
 
 if (mode === 'mem') await mem();
+else if (mode === 'upgrade') await upgrade();
 else if (mode === 'fill') await fill();
 else if (mode === 'large') await large();
 else if (mode === 'idle') await idle();
-else console.log('mode: fill | large | idle');
+else console.log('mode: fill | upgrade | large | idle | mem');

@@ -2,6 +2,7 @@
 // RETURN options (RFC 4466 §2.6) answered with ESEARCH (RFC 4731), SAVE for
 // "$" (RFC 5182), UPDATE/CONTEXT/PARTIAL (RFC 5267 §4): search/extended-search.ts.
 import { parseSearch, usesModseq } from '../parser/search-keys.ts';
+import { numberListBytes } from '../render/number-lists.ts';
 import { evaluateSearch } from '../search/evaluate.ts';
 import { requireCharset } from '../search/charset.ts';
 import { extendedSearch, forgetSavedOnFailure } from '../search/extended-search.ts';
@@ -30,7 +31,7 @@ export default defineCommand({
       const { uids, highestModseq } = await evaluateSearch(session, key);
       const ids = line.uid ? uids : uids.map((u) => session.seqOf(u));
       const suffix = withModseq && ids.length > 0 ? ` (MODSEQ ${highestModseq})` : '';
-      session.writer.untagged(`SEARCH${ids.length ? ' ' + ids.join(' ') : ''}${suffix}`);
+      session.writer.lineBytes(numberListBytes('* SEARCH', ids, suffix));
     } catch (err) {
       forgetSavedOnFailure(session, options, err);
       throw err;

@@ -152,8 +152,8 @@ export interface TextIndexSql {
   /** What is stored for a text (PostgreSQL stores it lower-cased). */
   prepare(text: string): string;
   /**
-   * A subquery yielding the raw ids whose field contains `text` as a
-   * case-insensitive substring, and its parameters.
+   * A subquery yielding the raw ids (column `raw_id`) whose field contains
+   * `text` as a case-insensitive substring, and its parameters.
    */
   match(field: 'headers' | 'body' | 'text', text: string): { sql: string; params: Param[] };
 }

@@ -42,7 +42,7 @@ export const sqliteDialect: Dialect = {
     match(field, text) {
       // A quoted phrase is an exact case-insensitive substring for the trigram tokenizer.
       const phrase = '"' + text.replace(/"/g, '""') + '"';
-      return { sql: '(SELECT rowid FROM mail_text WHERE mail_text MATCH ?)', params: [field === 'text' ? phrase : `${field} : ${phrase}`] };
+      return { sql: '(SELECT rowid AS raw_id FROM mail_text WHERE mail_text MATCH ?)', params: [field === 'text' ? phrase : `${field} : ${phrase}`] };
     },
   },
 };

@@ -487,8 +487,21 @@ export async function searchText(
 ): Promise<Set<number> | null> {
   if ([...text].length < 3) return null;
   const match = store.dialect.textIndex.match(field, text);
-  const uids = await store.column<number>(`SELECT uid FROM mail WHERE mail_box_id = ? AND mail_raw_id IN ${match.sql}`, mailboxId, ...match.params);
+  const uids = await store.column<number>(`SELECT m.uid FROM ${textHits(match.sql)}`, ...match.params, mailboxId);
   return new Set(uids);
+}
+
+/**
+ * FROM and WHERE for the messages of one mailbox (`m`, parameter: the mailbox
+ * id) among the index's hits (`match.sql`, parameters first). The hits drive
+ * the join: the index finds the few messages that hold a word, each is looked
+ * up by its raw id (mail_raw_idx). SQLite would otherwise read every message
+ * of the mailbox and test it against the hits (68 ms on 100,000 messages,
+ * against 0.1 ms); its CROSS JOIN keeps the order written, and PostgreSQL
+ * plans it as any inner join.
+ */
+function textHits(matchSql: string): string {
+  return `${matchSql} AS hit CROSS JOIN mail m WHERE m.mail_raw_id = hit.raw_id AND m.mail_box_id = ?`;
 }
 
 /**
@@ -503,11 +516,7 @@ export async function searchText(
 export async function searchSubject(store: Store, mailboxId: number, text: string): Promise<Set<number> | null> {
   if ([...text].length < 3) return null;
   const match = store.dialect.textIndex.match('headers', text);
-  const rows = await store.all<{ uid: number; subject: string }>(
-    `SELECT uid, subject FROM mail WHERE mail_box_id = ? AND mail_raw_id IN ${match.sql}`,
-    mailboxId,
-    ...match.params,
-  );
+  const rows = await store.all<{ uid: number; subject: string }>(`SELECT m.uid, m.subject FROM ${textHits(match.sql)}`, ...match.params, mailboxId);
   const needle = text.toLowerCase();
   return new Set(rows.filter((r) => r.subject.toLowerCase().includes(needle)).map((r) => r.uid));
 }

@@ -81,4 +81,35 @@ describe('EXAMINE and \\Recent', () => {
     assert.equal(all.length, n);
     assert.deepEqual(all.filter((uid) => recentIn.get(uid) !== 1), [], 'messages \\Recent in no session or in two');
   });
+  test('\\Recent stays exact across a message another session claimed, expunges inside a recent run and new mail after them', DEADLINE, async () => {
+    const { user, id } = await imap().account();
+    const a = await imap().login(user);
+    const b = await imap().login(user);
+    await a.command('a0', 'SELECT INBOX');
+    for (let i = 1; i <= 5; i++) await imap().deliver(id, 'INBOX', message(`m${i}`));
+    assert.deepEqual(untagged(await a.command('a1', 'NOOP')), ['* 5 EXISTS', '* 5 RECENT']);
+    // B hears of message 6 first and claims it: A's recent messages are 1-5, then 7.
+    await b.command('b0', 'SELECT INBOX');
+    await imap().deliver(id, 'INBOX', message('m6'));
+    assert.deepEqual(untagged(await b.command('b1', 'NOOP')), ['* 6 EXISTS', '* 1 RECENT']);
+    assert.deepEqual(untagged(await a.command('a2', 'NOOP')), ['* 6 EXISTS', '* 5 RECENT']);
+    await imap().deliver(id, 'INBOX', message('m7'));
+    assert.deepEqual(untagged(await a.command('a3', 'NOOP')), ['* 7 EXISTS', '* 6 RECENT']);
+    const flags = (r: string) => untagged(r).map((l) => /^\* (\d+) FETCH \((?:UID \d+ )?FLAGS \(([^)]*)\)/.exec(l)!.slice(1).join(':'));
+    assert.deepEqual(flags(await a.command('a4', 'FETCH 1:* (FLAGS)')), ['1:\\Recent', '2:\\Recent', '3:\\Recent', '4:\\Recent', '5:\\Recent', '6:', '7:\\Recent']);
+    assert.deepEqual(untagged(await a.command('a5', 'SEARCH RECENT')), ['* SEARCH 1 2 3 4 5 7']);
+    assert.deepEqual(untagged(await a.command('a6', 'SEARCH NOT RECENT')), ['* SEARCH 6']);
+    // Expunge UIDs 1, 3 and 5 (inside the run) and 6 (not recent here).
+    await a.command('a7', 'UID STORE 1,3,5:6 +FLAGS.SILENT (\\Deleted)');
+    assert.deepEqual(untagged(await a.command('a8', 'EXPUNGE')), ['* 6 EXPUNGE', '* 5 EXPUNGE', '* 3 EXPUNGE', '* 1 EXPUNGE']);
+    assert.deepEqual(untagged(await a.command('a9', 'UID SEARCH RECENT')), ['* SEARCH 2 4 7']);
+    assert.deepEqual(flags(await a.command('a10', 'UID FETCH 1:* (FLAGS)')), ['1:\\Recent', '2:\\Recent', '3:\\Recent']);
+    // New mail after the expunges: the count is of the messages left, plus the new one.
+    await imap().deliver(id, 'INBOX', message('m8'));
+    assert.deepEqual(untagged(await a.command('a11', 'NOOP')), ['* 4 EXISTS', '* 4 RECENT']);
+    assert.deepEqual(untagged(await a.command('a12', 'UID SEARCH RECENT')), ['* SEARCH 2 4 7 8']);
+    // B's only recent message was UID 6: once B is told of its expunge, none is recent there.
+    assert.deepEqual(untagged(await b.command('b2', 'NOOP')).slice(-2), ['* 4 EXISTS', '* 0 RECENT']);
+    assert.deepEqual(untagged(await b.command('b3', 'SEARCH RECENT')), ['* SEARCH']);
+  });
 });

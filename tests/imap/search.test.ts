@@ -274,6 +274,45 @@ describe('keys answered from the shared mailbox view', () => {
     );
   });
 
+  test('criteria mixing text keys with flags, sequence sets, NOT and OR agree with a brute-force evaluation', { timeout: 120_000 }, async () => {
+    const { user, id } = await imap().account();
+    const n = 60;
+    const words = (i: number) => ({ alpha: i % 10 === 3, beta: i % 7 === 2, gamma: i % 2 === 1, seen: i % 3 === 0 });
+    for (let i = 0; i < n; i++) {
+      const w = words(i);
+      const subject = `topic ${i}${w.alpha ? ' alpha' : ''}${w.beta ? ' beta' : ''}`;
+      await imap().deliver(id, 'INBOX', `From: a@example.org\r\nSubject: ${subject}\r\nMessage-ID: <mix${i}@x>\r\n\r\nbody ${w.gamma ? 'gamma' : 'delta'}\r\n`, w.seen ? ['\\Seen'] : []);
+    }
+    const c = await imap().login(user);
+    await c.command('s', 'SELECT INBOX');
+    // Expunged by another session: this one keeps them in its list until told (numbers as before).
+    const other = await imap().login(user);
+    await other.command('o1', 'SELECT INBOX');
+    await other.command('o2', 'UID STORE 14,24 +FLAGS.SILENT (\\Deleted)');
+    await other.command('o3', 'UID EXPUNGE 14,24');
+    const gone = new Set([14, 24]);
+    const cases: Array<[string, (i: number) => boolean]> = [
+      ['SUBJECT alpha', (i) => words(i).alpha],
+      ['SUBJECT alpha UNSEEN', (i) => words(i).alpha && !words(i).seen],
+      ['UNSEEN SUBJECT beta 1:30', (i) => words(i).beta && !words(i).seen && i < 30],
+      ['NOT SUBJECT alpha', (i) => !words(i).alpha],
+      ['OR SUBJECT alpha SUBJECT beta', (i) => words(i).alpha || words(i).beta],
+      ['SUBJECT alpha BODY gamma', (i) => words(i).alpha && words(i).gamma],
+      ['BODY gamma SUBJECT beta NOT SEEN', (i) => words(i).gamma && words(i).beta && !words(i).seen],
+      ['SUBJECT topic SEEN', (i) => words(i).seen],
+      ['SUBJECT nowhere', () => false],
+    ];
+    // SEARCH first: it may not report the expunges (RFC 3501 §7.4.1), UID SEARCH may.
+    for (const uid of [false, true]) {
+      for (const [criteria, test] of cases) {
+        const r = await c.command('q', `${uid ? 'UID ' : ''}SEARCH ${criteria}`);
+        // UIDs are i + 1; sequence numbers too while the expunges are not reported.
+        const want = Array.from({ length: n }, (_, i) => i).filter((i) => test(i) && !gone.has(i + 1)).map((i) => i + 1).join(' ');
+        assert.equal(/^\* SEARCH ?([\d ]*)\r$/m.exec(r)![1], want, `${uid ? 'UID ' : ''}SEARCH ${criteria}`);
+      }
+    }
+  });
+
   test('SUBJECT through the text index agrees with a substring test of every subject', { timeout: 120_000 }, async () => {
     const { user, id } = await imap().account();
     const subjects = ['Quarterly report', 'quarterly REPORT 2024', 'Re: lunch?', 'Café au lait', '=?UTF-8?Q?Caf=C3=A9_cr=C3=A8me?=', 'ab', 'x', '', 'Report: the end'];

@@ -18,6 +18,7 @@ import {
   moveMessages,
   openStore,
   readRaw,
+  searchSubject,
   searchText,
   storeFlags,
   type MailBoxRow,
@@ -247,6 +248,24 @@ describe('delivery, flags, copy, move, expunge', () => {
     assert.ok(!(await searchText(f.store, box.id, 'text', 'nothing'))?.has(qp.uid));
     assert.ok((await searchText(f.store, box.id, 'text', 'nothing'))?.has(other.uid));
     assert.equal(await searchText(f.store, box.id, 'text', 'ca'), null, 'too short for the index: caller scans');
+  });
+
+  test('text and subject search answer for the mailbox asked only, a copy sharing the stored bytes included', async () => {
+    const box = await createMailbox(f.store, f.account.id, 'Scoped text');
+    const other = await createMailbox(f.store, f.account.id, 'Scoped text elsewhere');
+    const shared = await appendMessage(f.store, { mailboxId: box.id, raw: message('zebrafinch report', 'the zebrafinch sings\r\n') });
+    await appendMessage(f.store, { mailboxId: box.id, raw: message('plain', 'nothing to see\r\n') });
+    const own = await appendMessage(f.store, { mailboxId: other.id, raw: message('zebrafinch elsewhere', 'another zebrafinch\r\n') });
+    const copied = await copyMessages(f.store, { sourceMailboxId: box.id, uids: [shared.uid], targetMailboxId: other.id });
+    const copyUid = copied.mapping[0].targetUid;
+    const sorted = (s: Set<number> | null) => [...(s ?? [])].sort((a, b) => a - b);
+    assert.deepEqual(sorted(await searchText(f.store, box.id, 'body', 'ZEBRAFINCH')), [shared.uid]);
+    assert.deepEqual(sorted(await searchText(f.store, other.id, 'body', 'zebrafinch')), [own.uid, copyUid].sort((a, b) => a - b));
+    assert.deepEqual(sorted(await searchSubject(f.store, box.id, 'Zebrafinch')), [shared.uid]);
+    assert.deepEqual(sorted(await searchSubject(f.store, other.id, 'zebrafinch')), [own.uid, copyUid].sort((a, b) => a - b));
+    // A word of the body only: SUBJECT does not match it.
+    assert.deepEqual(sorted(await searchSubject(f.store, other.id, 'sings')), []);
+    assert.deepEqual(sorted(await searchText(f.store, box.id, 'text', 'elsewhere')), []);
   });
 
   test('\\Recent goes to the first claimant only', async () => {
