@@ -139,6 +139,13 @@ export interface SelectedMailbox {
   /** MODSEQs of flag changes this session reported itself. */
   ownModseqs: Set<number>;
   dirty: boolean;
+  /**
+   * The MODSEQ the view must have reached before the next report, else it
+   * reads the journal first: a notification's (which the view may have
+   * applied from the notification itself), or Infinity (a poll, a resync, a
+   * failed read).
+   */
+  pullWanted: number;
   /** New messages arrived that the client has not been told of. */
   existsPending: boolean;
   /** RFC 5182: the last SEARCH RETURN (SAVE) result as UIDs, ascending, which "$" names; empty on each SELECT. */
@@ -276,7 +283,10 @@ export class Session implements ViewWatcher {
    * by another process on the same SQLite file notifies nobody).
    */
   poll(): void {
-    if (this.selected) this.selected.dirty = true;
+    if (this.selected) {
+      this.selected.dirty = true;
+      this.selected.pullWanted = Infinity;
+    }
     // RFC 5465: and NOTIFY's watched mailboxes, compared with what was last told.
     this.notifications?.resync();
   }
@@ -291,6 +301,7 @@ export class Session implements ViewWatcher {
     const sel = this.selected;
     if (!sel || highestModseq <= sel.lastModseq) return;
     sel.dirty = true;
+    sel.pullWanted = Math.max(sel.pullWanted, highestModseq);
     if (this.notifications && this.notifications.selectedPush !== 'none') this.pushNotifications();
     else this.idleNotify?.();
   }
@@ -743,6 +754,7 @@ export class Session implements ViewWatcher {
         ownModseqs: new Set(),
         // Changes the view took in while this was being set up are reported by the next pull.
         dirty: view.modseq > lastModseq,
+        pullWanted: 0,
         existsPending: false,
         savedResult: [],
         contexts: new SearchContexts(),
@@ -910,9 +922,14 @@ export class Session implements ViewWatcher {
       // A read that fails (the database is away) leaves the news to be pulled next time.
       const pullAgain = (err: unknown): never => {
         sel.dirty = true;
+        sel.pullWanted = Infinity;
         throw err;
       };
-      await view.refresh().catch(pullAgain);
+      // A notification the view applied itself needs no read (mailbox-views.ts applyNotified).
+      if (sel.pullWanted > view.modseq) {
+        sel.pullWanted = 0;
+        await view.refresh().catch(pullAgain);
+      }
       if (view.gone) return this.bye('Selected mailbox was deleted');
       const upTo = view.modseq;
       // From the view's log; a session further behind than it reaches reads the journal (never past the view).

@@ -202,12 +202,43 @@ const notifyFromAllSql = (sqls: readonly string[]) =>
    sent AS (SELECT pg_notify(CAST(? AS text), json_build_object('n', CAST(? AS text), 'e', json_agg(json_build_array(event, json_build_array(args)) ORDER BY i))::text)
             FROM d WHERE args IS NOT NULL HAVING count(*) > 0)
    SELECT i, args::text AS args FROM d WHERE (SELECT count(*) FROM sent) >= 0 ORDER BY i`;
-/** notifyFrom queries combined into one statement at most (their payload must stay under MAX_PAYLOAD). */
+/** notifyFrom queries combined into one statement at most. */
 const MAX_COMBINED = 16;
+
+interface Deferred {
+  event: string;
+  sql: string;
+  params: Param[];
+}
+
+/**
+ * What a deferred notification adds to a payload at most: its parameters (a
+ * carried change detail; JSON escaping at most doubles a text) and the row's
+ * other columns.
+ */
+const payloadEstimate = (d: Deferred) => 300 + d.params.reduce<number>((n, p) => n + (typeof p === 'string' ? 2 * Buffer.byteLength(p) : 24), 0);
+
+/** The deferred notifications in runs that each go out as one statement with one payload under MAX_PAYLOAD. */
+function payloadRuns(deferred: readonly Deferred[]): Deferred[][] {
+  const runs: Deferred[][] = [];
+  let size = Infinity;
+  for (const d of deferred) {
+    const estimate = payloadEstimate(d);
+    const last = runs.at(-1);
+    if (!last || last.length >= MAX_COMBINED || size + estimate > MAX_PAYLOAD) {
+      runs.push([d]);
+      size = estimate;
+    } else {
+      last.push(d);
+      size += estimate;
+    }
+  }
+  return runs;
+}
 
 class PgTx extends PgQueries implements EngineTx {
   readonly notes: Notification[] = [];
-  private readonly deferred: Array<{ event: string; sql: string; params: Param[] }> = [];
+  private readonly deferred: Deferred[] = [];
   over = false;
   /** The COMMIT has been sent (finish, or the write's end); resolves once it is through. */
   committing: Promise<pg.QueryResult[]> | null = null;
@@ -291,19 +322,14 @@ class PgTx extends PgQueries implements EngineTx {
    */
   commitWith(statements: FinalStatement[]): Promise<pg.QueryResult[]> {
     this.committing ??= (async () => {
-      const combined = this.deferred.length > 1 && this.deferred.length <= MAX_COMBINED;
+      const runs = payloadRuns(this.deferred);
       const [sent, reads, commit] = this.send(() => [
         statements.map((s) => this.client.query(this.config(s.sql, s.params))),
-        combined
-          ? [
-              this.client.query(
-                this.config(
-                  notifyFromAllSql(this.deferred.map((d) => d.sql)),
-                  [...this.deferred.flatMap((d) => [d.event, ...d.params]), CHANNEL, this.nodeId],
-                ),
-              ),
-            ]
-          : this.deferred.map((d) => this.client.query(this.config(notifyFromSql(d.sql), [CHANNEL, this.nodeId, d.event, ...d.params]))),
+        runs.map((run) =>
+          run.length === 1
+            ? this.client.query(this.config(notifyFromSql(run[0].sql), [CHANNEL, this.nodeId, run[0].event, ...run[0].params]))
+            : this.client.query(this.config(notifyFromAllSql(run.map((d) => d.sql)), [...run.flatMap((d) => [d.event, ...d.params]), CHANNEL, this.nodeId])),
+        ),
         this.client.query(this.commitText()),
       ] as const);
       const settled = await Promise.allSettled([...sent, ...reads, commit]);
@@ -313,7 +339,10 @@ class PgTx extends PgQueries implements EngineTx {
       // The reply the client waits for (a 250, a tagged OK) follows only a COMMIT that went through.
       const committed = [results[results.length - 1]].flat().pop() as pg.QueryResult | undefined;
       if (committed?.command !== 'COMMIT') throw new StoreError('UNAVAILABLE', 'the write was rolled back; try again');
-      const readRows = results.slice(sent.length, sent.length + reads.length).flatMap((read) => (combined ? read.rows : [read.rows[0] ?? { args: null }]) as Array<{ args: string | null }>);
+      // One row per deferred notification, in order (args NULL where its query found none).
+      const readRows = results
+        .slice(sent.length, sent.length + reads.length)
+        .flatMap((read, r) => (runs[r].length > 1 ? read.rows : [read.rows[0] ?? { args: null }]) as Array<{ args: string | null }>);
       readRows.forEach((row, i) => {
         if (row.args !== null) this.notes.push({ event: this.deferred[i].event, args: [JSON.parse(row.args) as unknown] });
       });

@@ -8,7 +8,21 @@ export interface MailboxChanged {
   accountId: number;
   mailboxId: number;
   highestModseq: number;
+  /**
+   * Everything the write at `highestModseq` changed in the mailbox, when it
+   * was small enough to carry (a MailboxChangeDetail as JSON): a view at the
+   * MODSEQ before applies it without reading the journal.
+   */
+  detail?: string | null;
+  /** The mailbox's highest UID after the write (uidnext - 1): a `new` detail's message. */
+  lastUid?: number;
 }
+
+/** The journal rows of one MODSEQ, with the messages' state after it (flags as stored: canonical JSON text). */
+export type MailboxChangeDetail =
+  | { kind: 'flags'; messages: Array<[uid: number, flags: string]> }
+  | { kind: 'new'; flags: string }
+  | { kind: 'expunge'; uids: number[] };
 
 export interface MailboxListChanged {
   accountId: number;

@@ -27,7 +27,7 @@
 // a reconnecting client finds it warm. Its change log keeps the last
 // MAX_LOG journal rows; a session further behind reads the journal itself.
 import { StoreError } from './errors.ts';
-import type { MailboxChanged, MailboxListChanged } from './events.ts';
+import type { MailboxChanged, MailboxChangeDetail, MailboxListChanged } from './events.ts';
 import { hasFlag, parseFlags, SYSTEM_FLAG_BITS } from './flags.ts';
 import { claimRecentRange, type JournalEntry } from './messages.ts';
 import type { MailBoxRow } from './rows.ts';
@@ -283,6 +283,37 @@ export class MailboxView {
     this.trimLog();
   }
 
+  /**
+   * Applies a commit's changes as its notification carries them (events.ts
+   * MailboxChangeDetail), instead of reading them: only when they are the
+   * next MODSEQ (each write takes exactly one, so nothing lies between) and
+   * no pull is under way (it would apply them again). Returns whether it did.
+   */
+  applyNotified(change: MailboxChanged): boolean {
+    if (!change.detail || this.pulling || this.recheck || this.gone || change.highestModseq !== this.modseq + 1) return false;
+    const modseq = change.highestModseq;
+    const detail = parseDetail(change.detail);
+    if (!detail) return false;
+    let changes: JournalEntry[];
+    let states: MessageState[];
+    if (detail.kind === 'expunge') {
+      changes = detail.uids.map((uid) => ({ modseq, uid, kind: 'expunge' }));
+      states = [];
+    } else if (detail.kind === 'flags') {
+      changes = detail.messages.map(([uid]) => ({ modseq, uid, kind: 'flags' }));
+      states = detail.messages.map(([uid, flags]) => ({ uid, modseq, flags }));
+    } else {
+      if (typeof change.lastUid !== 'number') return false;
+      changes = [{ modseq, uid: change.lastUid, kind: 'new' }];
+      states = [{ uid: change.lastUid, modseq, flags: detail.flags }];
+    }
+    this.apply(changes, states);
+    this.modseq = modseq;
+    for (const c of changes) this.log.push(c);
+    this.trimLog();
+    return true;
+  }
+
   /** Applies journal rows, with the messages they name as read after them. */
   private apply(changes: readonly JournalEntry[], rows: readonly MessageState[]): void {
     const byUid = new Map<number, MessageState>();
@@ -449,6 +480,26 @@ export class MailboxView {
   }
 }
 
+const isUid = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** A carried change detail, or null when it is not one this version understands (then the journal is read). */
+function parseDetail(text: string): MailboxChangeDetail | null {
+  let d: unknown;
+  try {
+    d = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof d !== 'object' || d === null) return null;
+  const o = d as Record<string, unknown>;
+  if (o.kind === 'expunge' && Array.isArray(o.uids) && o.uids.every(isUid)) return { kind: 'expunge', uids: o.uids };
+  if (o.kind === 'new' && typeof o.flags === 'string') return { kind: 'new', flags: o.flags };
+  if (o.kind === 'flags' && Array.isArray(o.messages) && o.messages.every((m) => Array.isArray(m) && isUid(m[0]) && typeof m[1] === 'string')) {
+    return { kind: 'flags', messages: o.messages as Array<[number, string]> };
+  }
+  return null;
+}
+
 /** Finds UIDs asked in ascending order; re-seeks after messages were added or removed under it. */
 export class ViewCursor {
   /** Where the last UID asked for is or would be (its lower bound). */
@@ -573,7 +624,9 @@ export class MailboxViews {
 
   private readonly onMailbox = (change: MailboxChanged) => {
     const view = this.views.get(change.mailboxId);
-    if (view && change.highestModseq > view.modseq) this.tell(view, change.highestModseq);
+    if (!view || change.highestModseq <= view.modseq) return;
+    view.applyNotified(change);
+    this.tell(view, change.highestModseq);
   };
 
   /** A mailbox of an account was renamed or deleted: its views check they still exist. */

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { indexMessage } from '../mime/index-message.ts';
 import type { Envelope, IndexedMessage, MimePart } from '../mime/types.ts';
 import { StoreError } from './errors.ts';
+import type { MailboxChangeDetail } from './events.ts';
 import { SORT_KEY_COLUMNS, sortKeyValues } from './sort-keys.ts';
 import { applyFlags, flagChanges, type FlagOperation, hasFlag, normalizeFlags, parseFlags } from './flags.ts';
 import type { Dialect } from '../engine/engine.ts';
@@ -173,9 +174,24 @@ function allocateStatement(mailboxId: number, count: number): FinalStatement {
 /** The MODSEQ allocateStatement gave, for the statements after it (one parameter: the mailbox id). */
 const CURRENT_MODSEQ = '(SELECT highestmodseq FROM mail_box WHERE id = ?)';
 
-/** `mailbox` for this mailbox, with the MODSEQ its write ended at. */
-function notifyMailboxAtCommit(tx: WriteContext, mailboxId: number): void {
-  tx.notifyFrom('mailbox', `SELECT mail_account_id AS "accountId", id AS "mailboxId", highestmodseq AS "highestModseq" FROM mail_box WHERE id = ?`, mailboxId);
+/** A change detail longer than this is not carried: the views read the journal instead (and pg_notify payloads stay small). */
+const MAX_DETAIL = 2000;
+
+/**
+ * `mailbox` for this mailbox, with the MODSEQ its write ended at and, when
+ * given and small, `detail`: every journal row the write makes at that MODSEQ
+ * in this mailbox (events.ts).
+ */
+function notifyMailboxAtCommit(tx: WriteContext, mailboxId: number, detail?: MailboxChangeDetail): void {
+  const carried = detail ? JSON.stringify(detail) : '';
+  if (carried && carried.length <= MAX_DETAIL) {
+    tx.notifyFrom(
+      'mailbox',
+      `SELECT mail_account_id AS "accountId", id AS "mailboxId", highestmodseq AS "highestModseq", uidnext - 1 AS "lastUid", CAST(? AS TEXT) AS detail FROM mail_box WHERE id = ?`,
+      carried,
+      mailboxId,
+    );
+  } else tx.notifyFrom('mailbox', `SELECT mail_account_id AS "accountId", id AS "mailboxId", highestmodseq AS "highestModseq" FROM mail_box WHERE id = ?`, mailboxId);
 }
 
 /** Every column of a new `mail` row, in the order they are bound. */
@@ -367,7 +383,9 @@ export async function deliverPrepared(
         newMessageEventStatement(d, copy.mailboxId, referenceIds[i]),
       );
       ledger.add(accountId, 1, raw.length);
-      notifyMailboxAtCommit(tx, copy.mailboxId);
+      // Two copies into one mailbox would be two rows of one MODSEQ: then no detail.
+      const single = input.copies.filter((c) => c.mailboxId === copy.mailboxId).length === 1;
+      notifyMailboxAtCommit(tx, copy.mailboxId, single ? { kind: 'new', flags: JSON.stringify(normalizeFlags(copy.flags ?? [])) } : undefined);
     }
     // The accounts are charged after every mailbox lock (quotaStatements), as settleQuota does.
     statements.push(...quotaStatements(ledger, input.enforceQuota ?? true));
@@ -562,7 +580,7 @@ export async function storeFlags(
     // One UPDATE per resulting set of flags (a STORE on many messages usually yields few).
     const byFlags = new Map<string, number[]>();
     for (const u of updates) byFlags.set(JSON.stringify(u.flags), [...(byFlags.get(JSON.stringify(u.flags)) ?? []), u.id]);
-    notifyMailboxAtCommit(tx, input.mailboxId);
+    notifyMailboxAtCommit(tx, input.mailboxId, { kind: 'flags', messages: updates.map((u) => [u.uid, JSON.stringify(u.flags)]) });
     notifyWebhookAtCommit(tx, 'messageUpdated');
     const results = await tx.finish([
       lockMailboxStatement(d, input.mailboxId, false),
@@ -676,7 +694,7 @@ export async function expungeMessages(
       : await tx.all<ExpungedRow & { flags: string }>(`SELECT ${EXPUNGE_COLUMNS}, flags FROM mail WHERE mail_box_id = ? ORDER BY uid`, input.mailboxId);
     const doomed = candidates.filter((c) => input.force || hasFlag(parseFlags(c.flags), '\\Deleted'));
     if (doomed.length === 0) return [];
-    notifyMailboxAtCommit(tx, input.mailboxId);
+    notifyMailboxAtCommit(tx, input.mailboxId, { kind: 'expunge', uids: doomed.map((r) => r.uid) });
     notifyWebhookAtCommit(tx, 'messageDeleted');
     // The refund after the mailbox lock (quotaStatements), as settleQuota does.
     await tx.finish([...expungeStatements(tx.dialect, input.mailboxId, doomed), ...quotaStatements(refundOf(doomed))]);

@@ -142,6 +142,41 @@ describe('a mailbox view', () => {
     );
   });
 
+  test("this store's commits are applied from their notifications: the view is current as each write returns, with no read", async () => {
+    const w = watcher();
+    const view = await views.open(box, w);
+    try {
+      const from = view.modseq;
+      // No refresh between the writes: only the notifications can have brought these.
+      const m = await appendMessage(f.store, { mailboxId: box.id, raw: message('told'), flags: ['\\Seen', 'work'] });
+      assert.equal(view.modseq, m.modseq, 'a delivery');
+      assert.ok(view.indexOf(m.uid) >= 0 && view.flagsAt(view.indexOf(m.uid)).has('work'));
+      const stored = await storeFlags(f.store, { mailboxId: box.id, uids: [m.uid], op: 'add', flags: ['\\Flagged'] });
+      assert.equal(view.modseq, stored.changed[0].modseq, 'a flag change');
+      assert.ok(view.flagsAt(view.indexOf(m.uid)).has('\\Flagged'));
+      await expungeMessages(f.store, { mailboxId: box.id, uids: [m.uid], force: true });
+      assert.equal(view.indexOf(m.uid), -1, 'an expunge');
+      assert.deepEqual(contents(view), await truth(f.store, box.id));
+      assert.deepEqual(view.changesSince(from), await changesSince(f.store, box.id, from), 'the log is the journal');
+      // A change too large to carry (flags on 300 messages) is read at the next refresh instead.
+      const many = await appendPipelined(
+        f.store,
+        Array.from({ length: 300 }, (_, i) => ({ mailboxId: box.id, messages: [{ raw: message(`many ${i}`) }] })),
+      );
+      await view.refresh();
+      const uids = many.flatMap((r) => (r.status === 'fulfilled' ? r.value.uids : []));
+      assert.equal(uids.length, 300);
+      const big = await storeFlags(f.store, { mailboxId: box.id, uids, op: 'add', flags: ['$label1'] });
+      assert.ok(view.modseq < big.changed[0].modseq, 'not carried: the view waits for a read');
+      await view.refresh();
+      assert.equal(view.modseq, big.changed[0].modseq);
+      assert.deepEqual(contents(view), await truth(f.store, box.id));
+      assert.deepEqual(view.changesSince(from), await changesSince(f.store, box.id, from));
+    } finally {
+      views.release(view, w);
+    }
+  });
+
   test('commits through another store on the same database (another node) are seen at the next refresh, with no notification', async () => {
     const otherNode = await openStore(f.location);
     try {
