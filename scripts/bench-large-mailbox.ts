@@ -108,6 +108,8 @@ async function fill(): Promise<void> {
 
 interface Server {
   child: ChildProcess;
+  /** What the server printed so far (the last 100 kB of a long run). */
+  output(): string;
   pid: number;
   imaps: number;
   imap: number;
@@ -137,7 +139,9 @@ async function startServer(dataDir: string, env: Record<string, string>, openFil
   const fullEnv = { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info', ...env }) };
   const prof = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${BENCH_DIR}/prof-${values.profile}`] : [];
   if (values.snapshot) prof.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${BENCH_DIR}/snap`);
-  const args = [...prof, '--import', 'tsx', main];
+  // mem: SIGWINCH makes the server collect garbage and print its memory (scripts/bench/gc-on-signal.ts).
+  const gc = mode === 'mem' ? ['--expose-gc', '--import', path.join(import.meta.dirname, 'bench/gc-on-signal.ts')] : [];
+  const args = [...prof, '--import', 'tsx', ...gc, main];
   const child = openFiles
     ? spawn('bash', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT })
     : spawn(process.execPath, args, { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
@@ -152,6 +156,7 @@ async function startServer(dataDir: string, env: Record<string, string>, openFil
   const ports = JSON.parse(/"ports":(\{[^}]*\})/.exec(out)![1]) as { imaps: number };
   return {
     child,
+    output: () => out,
     pid: child.pid!,
     imaps: ports.imaps,
     imap: (ports as unknown as { imap: number }).imap,
@@ -357,6 +362,23 @@ async function idle(): Promise<void> {
   }
 }
 
+interface LiveMemory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+/** The server's memory after a full garbage collection (mem mode preloads scripts/bench/gc-on-signal.ts). */
+async function liveMemory(server: Server): Promise<LiveMemory> {
+  const seen = (server.output().match(/"benchMemory"/g) ?? []).length;
+  server.child.kill('SIGWINCH');
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const all = [...server.output().matchAll(/\{"benchMemory":(\{[^}]*\})\}/g)];
+    if (all.length > seen) return JSON.parse(all[all.length - 1][1]) as LiveMemory;
+  }
+  throw new Error('the server did not report its memory');
+}
+
 async function mem(): Promise<void> {
   const { sessions, addresses, data, server } = await startForSessions({ HERON_ALLOW_PLAINTEXT_AUTH: 'true' });
   const stage = values.stage!;
@@ -369,7 +391,7 @@ async function mem(): Promise<void> {
     await ok(warm, 'LOGOUT');
     warm.close();
     await new Promise((r) => setTimeout(r, 1000));
-    const before = rssMiB(server.pid);
+    const before = await liveMemory(server);
     const clients: RawClient[] = [];
     let next = 0;
     const opener = async () => {
@@ -387,8 +409,12 @@ async function mem(): Promise<void> {
     };
     await Promise.all(Array.from({ length: 100 }, opener));
     await new Promise((r) => setTimeout(r, 3000));
-    const after = rssMiB(server.pid);
-    console.log(`${values.plain ? 'plain' : 'tls'} ${stage}: RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB: ${(((after - before) * 1024) / sessions).toFixed(1)} KiB/session`);
+    const after = await liveMemory(server);
+    const per = (key: keyof LiveMemory) => ((after[key] - before[key]) / 1024 / sessions).toFixed(1);
+    console.log(
+      `${values.plain ? 'plain' : 'tls'} ${stage}, after a full GC: RSS ${(before.rss / 2 ** 20).toFixed(0)} -> ${(after.rss / 2 ** 20).toFixed(0)} MiB: ` +
+        `${per('rss')} KiB/session (JS heap used ${per('heapUsed')}, heap committed ${per('heapTotal')}, the rest is native: sockets, OpenSSL, buffers)`,
+    );
     if (values.snapshot) {
       fs.mkdirSync(`${BENCH_DIR}/snap`, { recursive: true });
       const had = new Set(fs.readdirSync(`${BENCH_DIR}/snap`));
