@@ -220,9 +220,12 @@ export interface Notifications {
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */
 const MAX_VANISHED_SET = 4000;
 
+export type SessionAccount = Pick<MailAccountRow, 'id' | 'username'>;
+
 export class Session implements ViewWatcher {
   state: State = 'notauth';
-  account: MailAccountRow | null = null;
+  /** Who is logged in: only what the session needs, not the account's row (its password hash stays out of every idle session). */
+  account: SessionAccount | null = null;
   /** The account's max message size: the APPEND literal cap. */
   maxMessageSize = 0;
   selected: SelectedMailbox | null = null;
