@@ -6,7 +6,9 @@
 //          SUBJECT / BODY, pipelined APPEND (LITERAL+), RSS with the mailbox selected;
 //   idle:  N sessions logged in, INBOX selected, in IDLE: RSS per session, and how
 //          long a new message takes to reach all of them as EXISTS;
-//   mem:   RSS per session at a stage (--stage connect|login|select|idle, --plain).
+//   mem:   RSS per session at a stage (--stage connect|login|select|idle, --plain), after a
+//          full GC, split into JS heap and native; --floor measures a bare Node TLS server
+//          (scripts/bench/tls-floor-server.ts) instead: the floor under the TLS figures.
 // Usage:
 //   node --import tsx scripts/bench-large-mailbox.ts fill [--messages 100000] [--pg URL]
 //   node --import tsx scripts/bench-large-mailbox.ts large [--rounds 3] [--appends 1000] [--profile NAME]
@@ -35,6 +37,7 @@ const { values, positionals } = parseArgs({
     stage: { type: 'string', default: 'idle' },
     plain: { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     server: { type: 'string' },
   },
 });
@@ -379,7 +382,60 @@ async function liveMemory(server: Server): Promise<LiveMemory> {
   throw new Error('the server did not report its memory');
 }
 
+/** `mem --floor`: the same measure against a bare TLS server (no IMAP, no store). */
+async function floor(): Promise<void> {
+  const sessions = Number(values.sessions);
+  const script = path.join(import.meta.dirname, 'bench/tls-floor-server.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', '--import', path.join(import.meta.dirname, 'bench/gc-on-signal.ts'), script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.join(import.meta.dirname, '..'),
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const server: Server = {
+    child,
+    output: () => out,
+    pid: child.pid!,
+    imaps: 0,
+    imap: 0,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+  for (const deadline = Date.now() + 60_000; !/"port":\d+/.test(out); ) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the floor server did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const port = Number(/"port":(\d+)/.exec(out)![1]);
+  const clients: RawClient[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = await liveMemory(server);
+    let next = 0;
+    const opener = async () => {
+      for (let i = next++; i < sessions; i = next++) {
+        const c = await RawClient.connect(port, { tls: true, localAddress: `127.0.0.${2 + (i % 100)}` });
+        // As many exchanges as a session that logs in, selects and idles.
+        for (const command of ['LOGIN', 'SELECT', 'IDLE']) await ok(c, command);
+        clients.push(c);
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, opener));
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await liveMemory(server);
+    const per = (key: keyof LiveMemory) => ((after[key] - before[key]) / 1024 / sessions).toFixed(1);
+    console.log(`bare Node TLS server, idle connections, after a full GC: ${per('rss')} KiB/connection (JS heap used ${per('heapUsed')}, heap committed ${per('heapTotal')})`);
+  } finally {
+    for (const c of clients) c.close();
+    await server.stop();
+  }
+}
+
 async function mem(): Promise<void> {
+  if (values.floor) return floor();
   const { sessions, addresses, data, server } = await startForSessions({ HERON_ALLOW_PLAINTEXT_AUTH: 'true' });
   const stage = values.stage!;
   const port = values.plain ? server.imap : server.imaps;
