@@ -178,7 +178,7 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
         const secure = new tls.TLSSocket(socket, {
           isServer: true,
           secureContext,
-          SNICallback: (name, cb) => options.tls.sniCallback(name, cb),
+          SNICallback: options.tls.sniCallback,
         });
         secure.on('error', () => secure.destroy());
         connection.handshake = setTimeout(() => secure.destroy(), Math.min(TLS_HANDSHAKE_TIMEOUT_MS, limits.preAuthTimeoutMs));

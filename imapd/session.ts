@@ -331,15 +331,26 @@ export class Session implements ViewWatcher {
     return new Framer({
       maxLineLength: limits.maxLineLength,
       maxLiterals: MAX_LITERALS,
-      // RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND.
-      literalLimit: (line, literalBytes) => (this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : limits.maxLiteral),
-      // Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked.
-      nonSyncLimit: () => (this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity),
+      literalLimit: this.literalLimit.bind(this),
+      nonSyncLimit: this.nonSyncLimit.bind(this),
     });
   }
 
-  private readonly onSocketData = (chunk: Buffer) => this.onData(chunk);
-  private readonly onSocketGone = () => this.close();
+  /** RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND. */
+  private literalLimit(line: string, literalBytes: number): number {
+    return this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : this.deps.limits.maxLiteral;
+  }
+
+  /** Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked. */
+  private nonSyncLimit(): number {
+    return this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity;
+  }
+
+  // Bound methods, not arrow functions: under tsx (esbuild keepNames) every named
+  // arrow made per session also gets a 256-byte property dictionary for its name,
+  // which 10,000 idle sessions pay in full (issue 11 §3).
+  private readonly onSocketData = this.onData.bind(this);
+  private readonly onSocketGone = this.close.bind(this);
 
   private attach(socket: net.Socket | tls.TLSSocket): void {
     socket.on('data', this.onSocketData);
@@ -681,7 +692,7 @@ export class Session implements ViewWatcher {
     const secure = new tls.TLSSocket(raw, {
       isServer: true,
       secureContext: context,
-      SNICallback: (name, cb) => this.deps.tls.sniCallback(name, cb),
+      SNICallback: this.deps.tls.sniCallback,
     });
     this.socket = secure;
     this.input = secure;
