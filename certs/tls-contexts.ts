@@ -8,8 +8,8 @@ import type { SecretBox } from './secret.ts';
 export interface TlsContexts {
   /** The context for a server name, falling back to the default hostname's. */
   contextFor(servername: string | undefined): Promise<tls.SecureContext>;
-  /** For tls.createServer / smtp-server: SNICallback. */
-  sniCallback(servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void): void;
+  /** For tls.createServer / smtp-server / each TLSSocket: SNICallback, used as it is (it needs no `this`; no wrapper per connection). */
+  readonly sniCallback: (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void;
   /** The default hostname's key and certificate, for servers that need them up front. */
   defaultMaterial(): Promise<{ key: string; cert: string }>;
   close(): void;
@@ -42,7 +42,7 @@ export function createTlsContexts(store: Store, secret: SecretBox, defaultHostna
   };
   return {
     contextFor,
-    sniCallback(servername, cb) {
+    sniCallback: (servername, cb) => {
       contextFor(servername).then(
         (ctx) => cb(null, ctx),
         (err: Error) => cb(err),

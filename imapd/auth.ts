@@ -39,7 +39,7 @@ export async function signIn(session: Session, account: MailAccountRow): Promise
     throw new ImapResponse('NO', 'Connection closed');
   }
   session.maxMessageSize = server?.max_size ?? 26214400;
-  session.account = account;
+  session.account = { id: account.id, username: account.username };
   session.state = 'auth';
   session.armTimer();
   return { code: `CAPABILITY ${session.capabilities.join(' ')}`, text: 'Logged in' };

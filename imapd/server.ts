@@ -42,6 +42,19 @@ export interface ConnectionLimits {
   maxPerListener: number;
 }
 
+/**
+ * What a connection's end undoes: its address and listener counts, its
+ * timers, its session. One 'close' listener on the TCP socket does it all
+ * (it fires before the TLS socket's): with 10,000 idle sessions every
+ * listener, `once` wrapper and timer kept per connection counts (issue 11 §3).
+ */
+interface Connection {
+  session: Session | null;
+  /** The login deadline: counts from the accept, so neither a slow TLS handshake nor a NOOP every few seconds keeps an unauthenticated connection open. */
+  deadline: NodeJS.Timeout | null;
+  handshake: NodeJS.Timeout | null;
+}
+
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxPerClient: 50, maxPerListener: 10_000 };
 
 /** A TLS handshake gets this long at most (less when the login deadline is shorter). */
@@ -91,46 +104,44 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
     releaseAccount: (accountId: number) => perAccount.release(accountId),
   };
 
-  /** Counts a new connection against its address and listener; returns why it is refused, or null. */
-  const admit = (socket: net.Socket, listener: { open: number }): string | null => {
+  /** Counts a new connection against its address and listener; returns why it is refused, or the connection. */
+  const admit = (socket: net.Socket, listener: { open: number }): Connection | string => {
     const address = clientAddress(socket);
     const fromAddress = perAddress.get(address) ?? 0;
     if (fromAddress >= connections.maxPerClient) return 'Too many connections from your address';
     if (listener.open >= connections.maxPerListener) return 'Too many connections; try again later';
     perAddress.set(address, fromAddress + 1);
     listener.open++;
-    socket.once('close', () => {
+    const connection: Connection = { session: null, deadline: null, handshake: null };
+    connection.deadline = setTimeout(() => {
+      connection.deadline = null;
+      const current = connection.session;
+      if (!current) socket.destroy(); // still in the TLS handshake
+      else if (current.state === 'notauth') current.bye(`Autologout; no login within ${Math.round(limits.preAuthTimeoutMs / 1000)} seconds`);
+    }, limits.preAuthTimeoutMs);
+    connection.deadline.unref();
+    socket.on('close', () => {
       listener.open--;
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
+      if (connection.deadline) clearTimeout(connection.deadline);
+      if (connection.handshake) clearTimeout(connection.handshake);
+      const session = connection.session;
+      if (session) {
+        connection.session = null;
+        session.close();
+        sessions.delete(session);
+      }
     });
-    return null;
+    return connection;
   };
 
-  /**
-   * The login deadline counts from the accept, so neither a slow TLS handshake
-   * nor a NOOP every few seconds keeps an unauthenticated connection open.
-   */
-  const loginDeadline = (socket: net.Socket, session: () => Session | null) => {
-    const timer = setTimeout(() => {
-      const current = session();
-      if (!current) socket.destroy(); // still in the TLS handshake
-      else if (current.state === 'notauth') current.bye(`Autologout; no login within ${Math.round(limits.preAuthTimeoutMs / 1000)} seconds`);
-    }, limits.preAuthTimeoutMs);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-  };
-
-  const track = (socket: net.Socket | tls.TLSSocket, remote: string): Session => {
+  const track = (connection: Connection, socket: net.Socket | tls.TLSSocket, remote: string): void => {
     const session = new Session(deps, socket, remote);
+    connection.session = session;
     sessions.add(session);
-    socket.once('close', () => {
-      session.close();
-      sessions.delete(session);
-    });
     session.start();
-    return session;
   };
 
   const plainListener = { open: 0 };
@@ -139,30 +150,27 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
   const onPlain = (socket: net.Socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
-    const refused = admit(socket, plainListener);
-    if (refused) {
-      options.log.debug({ client: socket.remoteAddress, reason: refused }, 'imap connection refused');
-      socket.end(`* BYE [UNAVAILABLE] ${refused}\r\n`);
+    const connection = admit(socket, plainListener);
+    if (typeof connection === 'string') {
+      options.log.debug({ client: socket.remoteAddress, reason: connection }, 'imap connection refused');
+      socket.end(`* BYE [UNAVAILABLE] ${connection}\r\n`);
       setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
       return;
     }
-    const session = track(socket, socket.remoteAddress ?? '');
-    loginDeadline(socket, () => session);
+    track(connection, socket, socket.remoteAddress ?? '');
   };
 
   const onImplicitTls = (socket: net.Socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
-    const refused = admit(socket, implicitListener);
-    if (refused) {
+    const connection = admit(socket, implicitListener);
+    if (typeof connection === 'string') {
       // A BYE would only reach the client after a handshake, the very cost a flood should not get.
-      options.log.debug({ client: socket.remoteAddress, reason: refused }, 'imaps connection refused before TLS');
+      options.log.debug({ client: socket.remoteAddress, reason: connection }, 'imaps connection refused before TLS');
       socket.destroy();
       return;
     }
     const remote = socket.remoteAddress ?? '';
-    let session: Session | null = null;
-    loginDeadline(socket, () => session);
     // The default context is fetched per connection, so a changed certificate applies at once.
     options.tls.contextFor(undefined).then(
       (secureContext) => {
@@ -170,15 +178,15 @@ export function imapService(options: ImapServiceOptions): Service & { ports(): {
         const secure = new tls.TLSSocket(socket, {
           isServer: true,
           secureContext,
-          SNICallback: (name, cb) => options.tls.sniCallback(name, cb),
+          SNICallback: options.tls.sniCallback,
         });
         secure.on('error', () => secure.destroy());
-        const handshake = setTimeout(() => secure.destroy(), Math.min(TLS_HANDSHAKE_TIMEOUT_MS, limits.preAuthTimeoutMs));
-        handshake.unref();
-        secure.once('close', () => clearTimeout(handshake));
+        connection.handshake = setTimeout(() => secure.destroy(), Math.min(TLS_HANDSHAKE_TIMEOUT_MS, limits.preAuthTimeoutMs));
+        connection.handshake.unref();
         secure.once('secure', () => {
-          clearTimeout(handshake);
-          session = track(secure, remote);
+          if (connection.handshake) clearTimeout(connection.handshake);
+          connection.handshake = null;
+          track(connection, secure, remote);
         });
       },
       (err: Error) => {

@@ -228,9 +228,12 @@ export interface Notifications {
 /** Longest sequence set in one VANISHED response; a longer list goes out as several. */
 const MAX_VANISHED_SET = 4000;
 
+export type SessionAccount = Pick<MailAccountRow, 'id' | 'username'>;
+
 export class Session implements ViewWatcher {
   state: State = 'notauth';
-  account: MailAccountRow | null = null;
+  /** Who is logged in: only what the session needs, not the account's row (its password hash stays out of every idle session). */
+  account: SessionAccount | null = null;
   /** The account's max message size: the APPEND literal cap. */
   maxMessageSize = 0;
   selected: SelectedMailbox | null = null;
@@ -340,15 +343,26 @@ export class Session implements ViewWatcher {
     return new Framer({
       maxLineLength: limits.maxLineLength,
       maxLiterals: MAX_LITERALS,
-      // RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND.
-      literalLimit: (line, literalBytes) => (this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : limits.maxLiteral),
-      // Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked.
-      nonSyncLimit: () => (this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity),
+      literalLimit: this.literalLimit.bind(this),
+      nonSyncLimit: this.nonSyncLimit.bind(this),
     });
   }
 
-  private readonly onSocketData = (chunk: Buffer) => this.onData(chunk);
-  private readonly onSocketGone = () => this.close();
+  /** RFC 3502: a MULTIAPPEND's messages together stay within one message's limit, so it holds no more in memory than one APPEND. */
+  private literalLimit(line: string, literalBytes: number): number {
+    return this.state !== 'notauth' && UPLOAD_COMMAND.test(line) ? this.maxMessageSize - literalBytes : this.deps.limits.maxLiteral;
+  }
+
+  /** Before login only LITERAL- is offered: unauthenticated clients cannot push large literals unasked. */
+  private nonSyncLimit(): number {
+    return this.state === 'notauth' ? LITERAL_MINUS_MAX : Infinity;
+  }
+
+  // Bound methods, not arrow functions: under tsx (esbuild keepNames) every named
+  // arrow made per session also gets a 256-byte property dictionary for its name,
+  // which 10,000 idle sessions pay in full (issue 11 §3).
+  private readonly onSocketData = this.onData.bind(this);
+  private readonly onSocketGone = this.close.bind(this);
 
   private attach(socket: net.Socket | tls.TLSSocket): void {
     socket.on('data', this.onSocketData);
@@ -690,7 +704,7 @@ export class Session implements ViewWatcher {
     const secure = new tls.TLSSocket(raw, {
       isServer: true,
       secureContext: context,
-      SNICallback: (name, cb) => this.deps.tls.sniCallback(name, cb),
+      SNICallback: this.deps.tls.sniCallback,
     });
     this.socket = secure;
     this.input = secure;

@@ -53,8 +53,10 @@ export class Writer {
 
   constructor(private socket: Duplex) {}
 
-  /** Lines written in one tick leave as one write (one TCP segment when small). */
-  readonly flush = (): void => {
+  /** Lines written in one tick leave as one write (one TCP segment when small). Bound: it is also the end-of-tick callback (see Session.onSocketData on why not an arrow). */
+  readonly flush = this.flushPending.bind(this);
+
+  private flushPending(): void {
     this.scheduled = false;
     if (this.pending.length === 0) return;
     const out = this.pending.length === 1 && Buffer.isBuffer(this.pending[0]) ? this.pending[0] : Buffer.allocUnsafe(this.pendingBytes);
@@ -65,7 +67,7 @@ export class Writer {
     this.pending = [];
     this.pendingBytes = 0;
     if (!this.closed) this.socket.write(out);
-  };
+  }
 
   /** After STARTTLS the session writes to the TLS socket. */
   replace(socket: Duplex): void {

@@ -6,7 +6,9 @@
 //          SUBJECT / BODY, pipelined APPEND (LITERAL+), RSS with the mailbox selected;
 //   idle:  N sessions logged in, INBOX selected, in IDLE: RSS per session, and how
 //          long a new message takes to reach all of them as EXISTS;
-//   mem:   RSS per session at a stage (--stage connect|login|select|idle, --plain).
+//   mem:   RSS per session at a stage (--stage connect|login|select|idle, --plain), after a
+//          full GC, split into JS heap and native; --floor measures a bare Node TLS server
+//          (scripts/bench/tls-floor-server.ts) instead: the floor under the TLS figures.
 // Usage:
 //   node --import tsx scripts/bench-large-mailbox.ts fill [--messages 100000] [--pg URL]
 //   node --import tsx scripts/bench-large-mailbox.ts upgrade [--pg URL]
@@ -40,6 +42,7 @@ const { values, positionals } = parseArgs({
     stage: { type: 'string', default: 'idle' },
     plain: { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     server: { type: 'string' },
     only: { type: 'string' },
     repeat: { type: 'string', default: '20' },
@@ -128,6 +131,8 @@ async function upgrade(): Promise<void> {
 
 interface Server {
   child: ChildProcess;
+  /** What the server printed so far (the last 100 kB of a long run). */
+  output(): string;
   pid: number;
   imaps: number;
   imap: number;
@@ -157,7 +162,9 @@ async function startServer(dataDir: string, env: Record<string, string>, openFil
   const fullEnv = { ...process.env, ...testEnv(dataDir, { HERON_LOG_LEVEL: 'info', ...env }) };
   const prof = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${BENCH_DIR}/prof-${values.profile}`] : [];
   if (values.snapshot) prof.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${BENCH_DIR}/snap`);
-  const args = [...prof, '--import', 'tsx', main];
+  // mem: SIGWINCH makes the server collect garbage and print its memory (scripts/bench/gc-on-signal.ts).
+  const gc = mode === 'mem' ? ['--expose-gc', '--import', path.join(import.meta.dirname, 'bench/gc-on-signal.ts')] : [];
+  const args = [...prof, '--import', 'tsx', ...gc, main];
   const child = openFiles
     ? spawn('bash', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT })
     : spawn(process.execPath, args, { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
@@ -172,6 +179,7 @@ async function startServer(dataDir: string, env: Record<string, string>, openFil
   const ports = JSON.parse(/"ports":(\{[^}]*\})/.exec(out)![1]) as { imaps: number };
   return {
     child,
+    output: () => out,
     pid: child.pid!,
     imaps: ports.imaps,
     imap: (ports as unknown as { imap: number }).imap,
@@ -427,7 +435,77 @@ async function idle(): Promise<void> {
   }
 }
 
+interface LiveMemory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+/** The server's memory after a full garbage collection (mem mode preloads scripts/bench/gc-on-signal.ts). */
+async function liveMemory(server: Server): Promise<LiveMemory> {
+  const seen = (server.output().match(/"benchMemory"/g) ?? []).length;
+  server.child.kill('SIGWINCH');
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const all = [...server.output().matchAll(/\{"benchMemory":(\{[^}]*\})\}/g)];
+    if (all.length > seen) return JSON.parse(all[all.length - 1][1]) as LiveMemory;
+  }
+  throw new Error('the server did not report its memory');
+}
+
+/** `mem --floor`: the same measure against a bare TLS server (no IMAP, no store). */
+async function floor(): Promise<void> {
+  const sessions = Number(values.sessions);
+  const script = path.join(import.meta.dirname, 'bench/tls-floor-server.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', '--import', path.join(import.meta.dirname, 'bench/gc-on-signal.ts'), script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.join(import.meta.dirname, '..'),
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const server: Server = {
+    child,
+    output: () => out,
+    pid: child.pid!,
+    imaps: 0,
+    imap: 0,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+  for (const deadline = Date.now() + 60_000; !/"port":\d+/.test(out); ) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the floor server did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const port = Number(/"port":(\d+)/.exec(out)![1]);
+  const clients: RawClient[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = await liveMemory(server);
+    let next = 0;
+    const opener = async () => {
+      for (let i = next++; i < sessions; i = next++) {
+        const c = await RawClient.connect(port, { tls: true, localAddress: `127.0.0.${2 + (i % 100)}` });
+        // As many exchanges as a session that logs in, selects and idles.
+        for (const command of ['LOGIN', 'SELECT', 'IDLE']) await ok(c, command);
+        clients.push(c);
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, opener));
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await liveMemory(server);
+    const per = (key: keyof LiveMemory) => ((after[key] - before[key]) / 1024 / sessions).toFixed(1);
+    console.log(`bare Node TLS server, idle connections, after a full GC: ${per('rss')} KiB/connection (JS heap used ${per('heapUsed')}, heap committed ${per('heapTotal')})`);
+  } finally {
+    for (const c of clients) c.close();
+    await server.stop();
+  }
+}
+
 async function mem(): Promise<void> {
+  if (values.floor) return floor();
   const { sessions, addresses, data, server } = await startForSessions({ HERON_ALLOW_PLAINTEXT_AUTH: 'true' });
   const stage = values.stage!;
   const port = values.plain ? server.imap : server.imaps;
@@ -439,7 +517,7 @@ async function mem(): Promise<void> {
     await ok(warm, 'LOGOUT');
     warm.close();
     await new Promise((r) => setTimeout(r, 1000));
-    const before = rssMiB(server.pid);
+    const before = await liveMemory(server);
     const clients: RawClient[] = [];
     let next = 0;
     const opener = async () => {
@@ -457,8 +535,12 @@ async function mem(): Promise<void> {
     };
     await Promise.all(Array.from({ length: 100 }, opener));
     await new Promise((r) => setTimeout(r, 3000));
-    const after = rssMiB(server.pid);
-    console.log(`${values.plain ? 'plain' : 'tls'} ${stage}: RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB: ${(((after - before) * 1024) / sessions).toFixed(1)} KiB/session`);
+    const after = await liveMemory(server);
+    const per = (key: keyof LiveMemory) => ((after[key] - before[key]) / 1024 / sessions).toFixed(1);
+    console.log(
+      `${values.plain ? 'plain' : 'tls'} ${stage}, after a full GC: RSS ${(before.rss / 2 ** 20).toFixed(0)} -> ${(after.rss / 2 ** 20).toFixed(0)} MiB: ` +
+        `${per('rss')} KiB/session (JS heap used ${per('heapUsed')}, heap committed ${per('heapTotal')}, the rest is native: sockets, OpenSSL, buffers)`,
+    );
     if (values.snapshot) {
       fs.mkdirSync(`${BENCH_DIR}/snap`, { recursive: true });
       const had = new Set(fs.readdirSync(`${BENCH_DIR}/snap`));

@@ -10,11 +10,11 @@ export default defineCommand({
   async run(session) {
     session.writer.continuation('idling');
     let pushing = Promise.resolve();
-    const push = () => {
+    // Assigned, not declared as `const push = …`: no per-session name dictionary under tsx (see Session.onSocketData).
+    session.idleNotify = () => {
       pushing = pushing.then(() => session.sendUpdates(true)).catch(() => undefined);
     };
-    session.idleNotify = push;
-    push();
+    session.idleNotify();
     const keepalive = setInterval(() => session.writer.untagged('OK Still here'), session.deps.limits.idleKeepaliveMs);
     keepalive.unref();
     try {

@@ -36,8 +36,11 @@ export interface FramerOptions {
 
 const LITERAL_MARKER = /\{(\d{1,20})(\+?)\}$/;
 
+/** Shared by every framer with nothing buffered (never written to). */
+const NOTHING = Buffer.alloc(0);
+
 export class Framer {
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = NOTHING;
   private segments: string[] = [];
   private literals: Buffer[] = [];
   /** Bytes in `literals` and the one being read: what this command holds in memory. */
@@ -51,7 +54,7 @@ export class Framer {
 
   /** Drops buffered input (after STARTTLS, RFC 3501 §6.2.1: nothing sent before TLS is used after it). */
   reset(): void {
-    this.buffer = Buffer.alloc(0);
+    this.buffer = NOTHING;
     this.segments = [];
     this.literals = [];
     this.literalBytes = 0;
@@ -114,6 +117,8 @@ export class Framer {
       if (size === 0) this.literals.push(Buffer.alloc(0));
       else this.literalRemaining = size;
     }
+    // An empty view would keep the last chunk read alive for as long as the connection idles.
+    if (this.buffer.length === 0) this.buffer = NOTHING;
     return events;
   }
 

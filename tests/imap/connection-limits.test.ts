@@ -36,6 +36,11 @@ class Peer extends LineSocket {
   closedWithin(what: string, ms = DEADLINE_MS): Promise<string> {
     return within(this.readUntil(() => this.isClosed), ms, `close (${what})`);
   }
+
+  /** After STARTTLS was accepted. */
+  startTls(): Promise<void> {
+    return this.upgradeToTls();
+  }
 }
 
 /** A plain TCP connection from `from` (any 127/8 address on Linux). */
@@ -143,6 +148,78 @@ describe('connections per address and per listener', () => {
     assert.ok(tlsStill, 'the implicit-TLS listener has its own total');
     await tlsStill.until(greeted, 'greeting');
     peers.push(tlsStill);
+  });
+});
+
+describe('an ended connection gives its slot back, however it ended', () => {
+  let imap: Imap;
+  before(async () => {
+    imap = await startImap({ HERON_IMAP_MAX_PER_CLIENT: '5' });
+  });
+  after(() => imap.stop());
+
+  /** Five connections from one address, each ending a different way: every one must give its slot back (one close listener per connection does it). */
+  test('in the TLS handshake, before login, idling after login, after STARTTLS, on the cleartext port', async () => {
+    const { heron } = imap;
+    const { user } = await imap.account();
+    const from = '127.0.0.40';
+    for (let round = 0; round < 3; round++) {
+      const ended: Peer[] = [];
+      // A handshake cut short: half a ClientHello, then the client goes.
+      const half = await plain(heron.ports.imaps, from);
+      half.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00]).toString('latin1'));
+      ended.push(half);
+      const greetedTls = await secure(heron.ports.imaps, from);
+      assert.ok(greetedTls, `round ${round}: a TLS connection is admitted`);
+      await greetedTls.until(greeted, 'TLS greeting');
+      ended.push(greetedTls);
+      const idling = (await secure(heron.ports.imaps, from))!;
+      assert.ok(idling);
+      await idling.until(greeted, 'TLS greeting');
+      idling.write(`l LOGIN ${user} "${PASSWORD}"\r\ns SELECT INBOX\r\ni IDLE\r\n`);
+      await idling.until((p) => /\r\n\+ idling\r\n/.test(p.text), 'IDLE');
+      ended.push(idling);
+      const cleartext = await plain(heron.ports.imap, from);
+      await cleartext.until(greeted, 'greeting');
+      ended.push(cleartext);
+      const upgraded = await plain(heron.ports.imap, from);
+      await upgraded.until(greeted, 'greeting');
+      upgraded.write('s STARTTLS\r\n');
+      await upgraded.until((p) => /s OK/.test(p.text), 'STARTTLS OK');
+      await upgraded.startTls();
+      ended.push(upgraded);
+      // The address is full now: a sixth is refused.
+      const sixth = await plain(heron.ports.imap, from);
+      await sixth.until((p) => p.text.includes('\r\n'), 'refusal');
+      assert.equal(sixth.text, '* BYE [UNAVAILABLE] Too many connections from your address\r\n', `round ${round}: five are counted`);
+      await sixth.closedWithin('after BYE');
+      for (const p of ended) p.close();
+      // All five slots come back: five new connections from the address are greeted.
+      await eventually(async () => {
+        const fresh: Peer[] = [];
+        try {
+          for (let i = 0; i < 5; i++) {
+            const p = await plain(heron.ports.imap, from);
+            fresh.push(p);
+            await p.until((q) => q.text.includes('\r\n'), 'answer');
+            if (!greeted(p)) return false;
+          }
+          return true;
+        } finally {
+          for (const p of fresh) p.close();
+        }
+      }, `round ${round}: all five slots given back`);
+      // Let the server see those five go before the next round.
+      await eventually(async () => {
+        const p = await plain(heron.ports.imap, from);
+        try {
+          await p.until((q) => q.text.includes('\r\n'), 'answer');
+          return greeted(p);
+        } finally {
+          p.close();
+        }
+      }, 'the fresh connections were seen to end');
+    }
   });
 });
 
