@@ -180,24 +180,17 @@ class PgQueries {
   }
 }
 
-/**
- * A notifyFrom query wrapped so that PostgreSQL sends the notification itself
- * (inside the transaction, so only on commit) and hands the arguments back for
- * this process's own delivery. Parameters: channel, node id, event, then the query's.
- */
-const notifyFromSql = (sql: string) =>
-  `SELECT pg_notify(?, json_build_object('n', CAST(? AS text), 'e', json_build_array(json_build_array(CAST(? AS text), json_build_array(row_to_json(q)))))::text) AS sent,
-          row_to_json(q)::text AS args FROM (${sql}) q LIMIT 1`;
-
 /** The socket under a pooled connection: corked, the queries sent meanwhile leave in one write. */
 const socketOf = (client: pg.PoolClient) => (client as unknown as { connection: { stream: Pick<import('node:net').Socket, 'cork' | 'uncork'> } }).connection.stream;
 
 /**
- * Several notifyFrom queries as one statement: their rows in order (args
+ * notifyFrom queries as one statement, so that PostgreSQL sends the
+ * notification itself (inside the transaction, so only on commit) and hands
+ * the rows back for this process's own delivery: their rows in order (args
  * NULL where a query found none), and one pg_notify carrying those found.
  * Parameters: each query's event then its parameters, then channel and node id.
  */
-const notifyFromAllSql = (sqls: readonly string[]) =>
+const notifyFromSql = (sqls: readonly string[]) =>
   `WITH d AS (${sqls.map((sql, i) => `SELECT ${i} AS i, CAST(? AS text) AS event, (SELECT row_to_json(q) FROM (${sql}) q LIMIT 1) AS args`).join(' UNION ALL ')}),
    sent AS (SELECT pg_notify(CAST(? AS text), json_build_object('n', CAST(? AS text), 'e', json_agg(json_build_array(event, json_build_array(args)) ORDER BY i))::text)
             FROM d WHERE args IS NOT NULL HAVING count(*) > 0)
@@ -326,9 +319,7 @@ class PgTx extends PgQueries implements EngineTx {
       const [sent, reads, commit] = this.send(() => [
         statements.map((s) => this.client.query(this.config(s.sql, s.params))),
         runs.map((run) =>
-          run.length === 1
-            ? this.client.query(this.config(notifyFromSql(run[0].sql), [CHANNEL, this.nodeId, run[0].event, ...run[0].params]))
-            : this.client.query(this.config(notifyFromAllSql(run.map((d) => d.sql)), [...run.flatMap((d) => [d.event, ...d.params]), CHANNEL, this.nodeId])),
+          this.client.query(this.config(notifyFromSql(run.map((d) => d.sql)), [...run.flatMap((d) => [d.event, ...d.params]), CHANNEL, this.nodeId])),
         ),
         this.client.query(this.commitText()),
       ] as const);
@@ -340,9 +331,7 @@ class PgTx extends PgQueries implements EngineTx {
       const committed = [results[results.length - 1]].flat().pop() as pg.QueryResult | undefined;
       if (committed?.command !== 'COMMIT') throw new StoreError('UNAVAILABLE', 'the write was rolled back; try again');
       // One row per deferred notification, in order (args NULL where its query found none).
-      const readRows = results
-        .slice(sent.length, sent.length + reads.length)
-        .flatMap((read, r) => (runs[r].length > 1 ? read.rows : [read.rows[0] ?? { args: null }]) as Array<{ args: string | null }>);
+      const readRows = results.slice(sent.length, sent.length + reads.length).flatMap((read) => read.rows as Array<{ args: string | null }>);
       readRows.forEach((row, i) => {
         if (row.args !== null) this.notes.push({ event: this.deferred[i].event, args: [JSON.parse(row.args) as unknown] });
       });

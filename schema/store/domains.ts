@@ -16,28 +16,25 @@ export type MailAliasRow = typeof mailAlias.$inferSelect;
 /** The mail_server that hosts this domain (by hostname or an added domain), if any. */
 export async function findHostingServer(store: Store, domain: string): Promise<Pick<MailServerRow, 'id' | 'hostname'> | undefined> {
   const name = domainKey(domain);
-  return store.get<Pick<MailServerRow, 'id' | 'hostname'>>(
-    `SELECT s.id, s.hostname FROM mail_server s WHERE s.hostname = ?
+  return store.get<Pick<MailServerRow, 'id' | 'hostname'>>(HOSTING_SERVER, name, name);
+}
+
+/** The server hosting a domain (parameters: the domain key twice). */
+const HOSTING_SERVER = `SELECT s.id, s.hostname FROM mail_server s WHERE s.hostname = ?
      UNION ALL
      SELECT s.id, s.hostname FROM mail_server s JOIN mail_domain d ON d.mail_server_id = s.id WHERE d.domain = ?
-     LIMIT 1`,
-    name,
-    name,
-  );
-}
+     LIMIT 1`;
+
+/** The account an address delivers to (parameters: the normalized address twice). */
+const LOCAL_ACCOUNT = `SELECT * FROM mail_account WHERE username = ?
+     UNION ALL
+     SELECT m.* FROM mail_account m JOIN mail_alias x ON x.mail_account_id = m.id WHERE x.address = ?
+     LIMIT 1`;
 
 /** The account an address delivers to: its own username, or an alias of it. */
 export async function resolveLocalAddress(store: Store, address: string): Promise<MailAccountRow | undefined> {
   const a = normalizeAddress(address);
-  const row = await store.get(
-    `SELECT * FROM mail_account WHERE username = ?
-     UNION ALL
-     SELECT m.* FROM mail_account m JOIN mail_alias x ON x.mail_account_id = m.id WHERE x.address = ?
-     LIMIT 1`,
-    a,
-    a,
-  );
-  return rowOrUndefined(mailAccount, row);
+  return rowOrUndefined(mailAccount, await store.get(LOCAL_ACCOUNT, a, a));
 }
 
 /**
@@ -48,14 +45,8 @@ export async function resolveRecipient(store: Store, domain: string, address: st
   const name = domainKey(domain);
   const a = normalizeAddress(address);
   const row = await store.get<{ hosted_here: number; id: number | null }>(
-    `SELECT h.hosted_here, m.* FROM
-       (SELECT CASE WHEN EXISTS (SELECT 1 FROM mail_server WHERE hostname = ?)
-                      OR EXISTS (SELECT 1 FROM mail_domain d JOIN mail_server s ON s.id = d.mail_server_id WHERE d.domain = ?)
-                    THEN 1 ELSE 0 END AS hosted_here) h
-     LEFT JOIN (SELECT * FROM mail_account WHERE username = ?
-                UNION ALL
-                SELECT x.* FROM mail_account x JOIN mail_alias l ON l.mail_account_id = x.id WHERE l.address = ?
-                LIMIT 1) m ON h.hosted_here = 1`,
+    `SELECT h.hosted_here, a.* FROM (SELECT CASE WHEN EXISTS (${HOSTING_SERVER}) THEN 1 ELSE 0 END AS hosted_here) h
+     LEFT JOIN (${LOCAL_ACCOUNT}) a ON h.hosted_here = 1`,
     name,
     name,
     a,

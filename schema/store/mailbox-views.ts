@@ -276,11 +276,7 @@ export class MailboxView {
     const changes: JournalEntry[] = joined.map((j) => ({ modseq: j.modseq, uid: j.uid, kind: j.kind }));
     const rows: MessageState[] = [];
     for (const j of joined) if (j.state_modseq !== null && j.flags !== null) rows.push({ uid: j.uid, modseq: j.state_modseq, flags: j.flags });
-    this.apply(changes, rows);
-    const top = changes[changes.length - 1].modseq;
-    this.modseq = Math.max(this.modseq, top);
-    for (const c of changes) this.log.push(c);
-    this.trimLog();
+    this.takeIn(changes, rows);
   }
 
   /**
@@ -307,11 +303,16 @@ export class MailboxView {
       changes = [{ modseq, uid: change.lastUid, kind: 'new' }];
       states = [{ uid: change.lastUid, modseq, flags: detail.flags }];
     }
+    this.takeIn(changes, states);
+    return true;
+  }
+
+  /** Applies journal rows (oldest first, non-empty) and the messages' states, and moves the view and its log up to them. */
+  private takeIn(changes: readonly JournalEntry[], states: readonly MessageState[]): void {
     this.apply(changes, states);
-    this.modseq = modseq;
+    this.modseq = Math.max(this.modseq, changes[changes.length - 1].modseq);
     for (const c of changes) this.log.push(c);
     this.trimLog();
-    return true;
   }
 
   /** Applies journal rows, with the messages they name as read after them. */

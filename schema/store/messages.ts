@@ -183,15 +183,11 @@ const MAX_DETAIL = 2000;
  * in this mailbox (events.ts).
  */
 function notifyMailboxAtCommit(tx: WriteContext, mailboxId: number, detail?: MailboxChangeDetail): void {
-  const carried = detail ? JSON.stringify(detail) : '';
-  if (carried && carried.length <= MAX_DETAIL) {
-    tx.notifyFrom(
-      'mailbox',
-      `SELECT mail_account_id AS "accountId", id AS "mailboxId", highestmodseq AS "highestModseq", uidnext - 1 AS "lastUid", CAST(? AS TEXT) AS detail FROM mail_box WHERE id = ?`,
-      carried,
-      mailboxId,
-    );
-  } else tx.notifyFrom('mailbox', `SELECT mail_account_id AS "accountId", id AS "mailboxId", highestmodseq AS "highestModseq" FROM mail_box WHERE id = ?`, mailboxId);
+  const carried = detail ? JSON.stringify(detail) : null;
+  const withDetail = carried !== null && carried.length <= MAX_DETAIL;
+  const columns = `mail_account_id AS "accountId", id AS "mailboxId", highestmodseq AS "highestModseq"`;
+  if (withDetail) tx.notifyFrom('mailbox', `SELECT ${columns}, uidnext - 1 AS "lastUid", CAST(? AS TEXT) AS detail FROM mail_box WHERE id = ?`, carried, mailboxId);
+  else tx.notifyFrom('mailbox', `SELECT ${columns} FROM mail_box WHERE id = ?`, mailboxId);
 }
 
 /** Every column of a new `mail` row, in the order they are bound. */
